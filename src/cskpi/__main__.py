@@ -1,0 +1,3 @@
+from cskpi.cli.app import main
+
+main()

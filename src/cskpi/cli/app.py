@@ -1,0 +1,27 @@
+"""The cskpi command line: a thin layer that parses options, calls the library and exits.
+
+Exit codes: 0 success; 1 a target was missed (only with --fail-on-miss); 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cskpi.cli import commands
+
+app = typer.Typer(
+    name="cskpi",
+    help=(
+        "Customer-service KPIs from your helpdesk, telephony, survey, cost and revenue exports.\n\n"
+        "Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+commands.register(app)
+
+
+def main() -> None:
+    app()

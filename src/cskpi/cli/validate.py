@@ -1,0 +1,9 @@
+"""The `validate` command(s)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

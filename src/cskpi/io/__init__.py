@@ -1,0 +1,1 @@
+"""Reading exports into the canonical tables of the data contract."""

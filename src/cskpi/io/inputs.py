@@ -1,0 +1,21 @@
+"""What the user asked to load: a data folder and/or explicit files per table, plus read options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class InputSpec:
+    data_dir: Path | None = None
+    # Explicit files per canonical table; they override what the data folder holds for that table.
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    tz: str = "UTC"
+    vendor: str | None = None          # force a vendor map by name
+    map_files: list[Path] = field(default_factory=list)  # user TOML maps
+    date_order: str = "auto"           # auto | day-first | month-first
+    decimal: str = "auto"              # auto | "." | ","
+    encoding: str | None = None        # force an encoding
+    # Restrict to these columns per table (columnar reads); None = every canonical column.
+    columns: dict[str, list[str]] | None = None

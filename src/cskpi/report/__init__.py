@@ -1,0 +1,1 @@
+"""The KPI result model and its renderers."""
