@@ -20,6 +20,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from cskpi import DEFINITIONS_VERSION, __version__
+
+        typer.echo(f"cskpi {__version__} (KPI definitions {DEFINITIONS_VERSION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Customer-service KPIs from your exports."""
+
+
 commands.register(app)
 
 
