@@ -60,7 +60,7 @@ def open_intervals(hours: BusinessHours, first_day: dt.date,
     days = pd.date_range(first_day, last_day, freq="D", unit="ns")
     days = days[~days.normalize().isin(_closed_days(hours, first_day.year, last_day.year))]
     day_ns = days.asi8
-    weekday = days.dayofweek.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     opens: list[np.ndarray] = []
     closes: list[np.ndarray] = []
     for day_of_week, intervals in sorted(hours.week.items()):
