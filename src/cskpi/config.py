@@ -116,9 +116,9 @@ class _Checker:
             name = f"{where}.{key}" if where else key
             close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
             hint = f"Did you mean {close[0]!r}? " if close else ""
-            section = f"[{where}]" if where else "the top level"
+            section = f"in [{where}]" if where else "at the top level"
             raise self.fail(name, "unknown key",
-                            f"{hint}Allowed in {section}: {', '.join(allowed)}")
+                            f"{hint}Allowed {section}: {', '.join(allowed)}")
 
     def table(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -136,14 +136,14 @@ class _Checker:
             low = f"> {minimum:g}" if positive else f">= {minimum:g}"
             span = f"between {minimum:g} and {maximum:g}" if maximum is not None else low
             leaf = key.rsplit(".", 1)[-1]
-            raise self.fail(key, f"must be a number {span}{unit}, got {_shown(value)}",
+            raise self.fail(key, f"must be a number{unit} {span}, got {_shown(value)}",
                             f"Write a plain number without quotes, e.g. {leaf} = {example}")
         return float(value)
 
     def string(self, value: Any, key: str, example: str) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, f"must be a non-empty text in quotes, got {_shown(value)}",
-                            f"e.g. {key.rsplit('.', 1)[-1]} = {example}")
+                            f"Write it in quotes, e.g. {key.rsplit('.', 1)[-1]} = {example}")
         return value.strip()
 
 
@@ -154,15 +154,16 @@ def _build(raw: dict[str, Any], check: _Checker,
     if "currency" in raw:
         currency = check.string(raw["currency"], "currency", '"EUR"').upper()
         if not re.fullmatch(r"[A-Z]{3}", currency):
-            raise check.fail("currency", f"must be a three-letter ISO 4217 code, got "
-                             f"{_shown(raw['currency'])}", 'e.g. currency = "EUR"')
+            raise check.fail("currency", "must be a three-letter ISO 4217 code, got "
+                             f"{_shown(raw['currency'])}",
+                             'Write the code in quotes, e.g. currency = "EUR"')
         settings["currency"] = currency
 
     thresholds = _section(raw, "thresholds", check)
     for key in ("short_abandon_seconds", "service_level_seconds"):
         if key in thresholds:
             settings[key] = check.number(thresholds[key], f"thresholds.{key}", "20",
-                                         unit=" seconds")
+                                         unit=" of seconds")
     if "csat_good_min" in thresholds:
         settings["csat_good_min"] = check.number(thresholds["csat_good_min"],
                                                  "thresholds.csat_good_min", "4", minimum=1,
@@ -172,14 +173,14 @@ def _build(raw: dict[str, Any], check: _Checker,
     if "first_response_hours" in sla:
         settings["first_response_sla_hours"] = check.number(
             sla["first_response_hours"], "sla.first_response_hours", "24", positive=True,
-            unit=" hours")
+            unit=" of hours")
     for part, field_name in (("priority", "sla_hours_by_priority"),
                              ("channel", "sla_hours_by_channel")):
         if part in sla:
             overrides = check.table(sla[part], f"sla.{part}")
             settings[field_name] = {
                 name.strip().lower(): check.number(hours, f"sla.{part}.{name}", "8",
-                                                   positive=True, unit=" hours")
+                                                   positive=True, unit=" of hours")
                 for name, hours in overrides.items()}
 
     costs = _section(raw, "costs", check)
@@ -189,8 +190,10 @@ def _build(raw: dict[str, Any], check: _Checker,
     fcr = _section(raw, "fcr", check)
     if "variant" in fcr:
         if fcr["variant"] not in FCR_VARIANTS:
-            raise check.fail("fcr.variant", f"must be one of {', '.join(map(repr, FCR_VARIANTS))}"
-                             f", got {_shown(fcr['variant'])}", 'e.g. variant = "one_touch"')
+            allowed = ", ".join(map(repr, FCR_VARIANTS))
+            raise check.fail("fcr.variant",
+                             f"must be one of {allowed}, got {_shown(fcr['variant'])}",
+                             'Pick one, e.g. variant = "one_touch"')
         settings["fcr_variant"] = fcr["variant"]
 
     if "business_hours" in raw:
@@ -213,7 +216,8 @@ def _categories(value: Any, check: _Checker) -> tuple[str, ...]:
     if (not isinstance(value, list) or not value
             or not all(isinstance(item, str) and item.strip() for item in value)):
         raise check.fail(key, f"must be a non-empty list of category names, got {_shown(value)}",
-                         'e.g. labour_categories = ["wages", "overtime", "benefits"]')
+                         'Write a list in brackets, e.g. labour_categories = ["wages", '
+                         '"overtime", "benefits"]')
     return tuple(dict.fromkeys(item.strip().lower() for item in value))
 
 
