@@ -299,16 +299,7 @@ def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz:
                     null_values=[""], true_values=_TRUE, false_values=_FALSE))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        frame = table.to_pandas()
-        for name in include:
-            if kinds[name] == "timestamp" and ts_type.tz is None:
-                from cskpi.io.values import localise
-
-                frame[name] = localise(frame[name], tz)
-            elif kinds[name] in ("id", "str", "text", "month"):
-                frame[name] = frame[name].str.strip().replace("", np.nan).astype("str")
-            elif kinds[name] == "bool":
-                frame[name] = frame[name].astype("boolean")
+        frame = _typed_frame(table, kinds, tz)
         newlines = data.count(b"\n") - (0 if data.endswith(b"\n") else -1)
         if newlines == len(frame) + 1:
             lines = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -318,6 +309,28 @@ def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz:
                         encoding="utf-8", delimiter=dialect.delimiter, decimal=".",
                         sha256=hashlib.sha256(data).hexdigest(), typed=True)
     return None
+
+
+def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFrame:
+    """Trim texts (blank = missing) in Arrow, then hand pandas the canonical dtypes."""
+    import pyarrow.compute as pc
+
+    from cskpi.io.values import localise
+
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if kinds[name] in ("id", "str", "text", "month"):
+            trimmed = pc.utf8_trim_whitespace(column)
+            column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        columns[name] = column
+    frame = pa.table(columns).to_pandas()
+    for name in table.column_names:
+        if kinds[name] == "timestamp" and table.schema.field(name).type.tz is None:
+            frame[name] = localise(frame[name], tz)
+        elif kinds[name] == "bool":
+            frame[name] = frame[name].astype("boolean")
+    return frame
 
 
 # ------------------------------------------------------------------------------------ other formats
