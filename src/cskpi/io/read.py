@@ -93,6 +93,12 @@ def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
 
     best = from_bytes(data[:200_000], cp_isolation=list(FALLBACK_ENCODINGS)).best()
     candidates = ([best.encoding] if best is not None else []) + list(FALLBACK_ENCODINGS)
+    # Short texts fool statistical detection: prefer the code page whose letters are its own
+    # languages' letters (Lithuanian ų, š in cp1257 read as ř, Đ in cp1250).
+    scores = {name: _letter_score(data[:200_000], name) for name in FALLBACK_ENCODINGS}
+    top = max(scores.values())
+    if top > 0:
+        candidates = [n for n in candidates if scores[n] == top] + candidates
     for name in candidates:
         try:
             data.decode(name)
@@ -101,6 +107,22 @@ def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
             continue
     raise InputFileError(located(path, "unknown text encoding",
                                  fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')"))
+
+
+_OWN_LETTERS = {
+    "cp1252": set("äöåüéèàçñßøæÄÖÅÜÉÈÀÇÑØÆ"),
+    "cp1250": set("ěřůťďňĺľŕłśźżćńőűăâîşţĚŘŮŤĎŇĹĽŔŁŚŹŻĆŃŐŰĂÂÎŞŢ"),
+    "cp1257": set("ąčęėįšųūžāēģīķļņŗĄČĘĖĮŠŲŪŽĀĒĢĪĶĻŅŖ"),
+}
+
+
+def _letter_score(data: bytes, encoding: str) -> int:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return -1
+    letters = _OWN_LETTERS[encoding]
+    return sum(1 for ch in text if ord(ch) > 127 and ch in letters)
 
 
 def decode(data: bytes, encoding: str, path: Path) -> str:
@@ -281,7 +303,10 @@ def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz:
     if dialect.sep_line or dialect.delimiter == ";":
         return None
     first_line = head.split("\n", 1)[0].strip("\r")
-    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+    try:
+        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+    except (csv.Error, StopIteration):
+        return None
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
         return None
     include = [h for h in headers if h in wanted]
