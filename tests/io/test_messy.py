@@ -61,11 +61,14 @@ def test_validate_exits_0_and_reports_the_same_counts(name, table, used, reasons
     assert summary["rows_rejected"] == sum(reasons.values())
 
 
-@pytest.mark.parametrize(("name", "table", "error", "words"), [
-    ("empty.csv", "tickets", InputFileError, "is empty"),
-    ("missing_required.csv", "tickets", SchemaError, "'created_at'"),
-    ("garbage.csv", "tickets", InputFileError, "not a text file"),
-])
+@pytest.mark.parametrize(
+    ("name", "table", "error", "words"),
+    [
+        ("empty.csv", "tickets", InputFileError, "is empty"),
+        ("missing_required.csv", "tickets", SchemaError, "'created_at'"),
+        ("garbage.csv", "tickets", InputFileError, "not a text file"),
+    ],
+)
 def test_structural_problems_stop_with_a_message_naming_file_and_fix(name, table, error, words):
     with pytest.raises(error, match=words):
         load(table, name)
@@ -99,8 +102,10 @@ def test_a_quoted_multi_line_field_keeps_the_following_line_numbers_right():
 def test_utf16_tab_separated_unicode_text_is_read():
     frame, report, _ = load("tickets", "utf16.txt")
     assert report.delimiter == "\t" and report.encoding.startswith("utf-16")
-    assert frame["created_at"].tolist() == [pd.Timestamp("2026-10-01 09:00", tz="UTC"),
-                                            pd.Timestamp("2026-10-02 09:00", tz="UTC")]
+    assert frame["created_at"].tolist() == [
+        pd.Timestamp("2026-10-01 09:00", tz="UTC"),
+        pd.Timestamp("2026-10-02 09:00", tz="UTC"),
+    ]
 
 
 def test_ambiguous_day_month_dates_are_reported_and_read_day_first():
@@ -128,7 +133,10 @@ def test_rejects_file_lists_file_line_reason_and_detail(tmp_path):
     rejects = pd.read_csv(out)
     assert list(rejects.columns) == ["file", "line", "table", "reason", "detail"]
     assert rejects[["line", "reason"]].values.tolist() == [
-        [3, "bad_timestamp"], [4, "bad_timestamp"], [5, "resolved_before_created"]]
+        [3, "bad_timestamp"],
+        [4, "bad_timestamp"],
+        [5, "resolved_before_created"],
+    ]
 
 
 def test_table_output_names_counts_dialect_and_reasons():

@@ -1,4 +1,4 @@
-"""The `validate` command: load the data and say what was read, used, rejected and what it allows."""
+"""The `validate` command: what was read, used and rejected, and which KPIs the data allows."""
 
 from __future__ import annotations
 
@@ -49,11 +49,22 @@ def validate(
         if format not in ("table", "json"):
             raise UsageError(f"unknown --format {format!r}. Use table or json")
         if date_order not in ("auto", "day-first", "month-first"):
-            raise UsageError(f"unknown --date-order {date_order!r}. Use auto, day-first or "
-                             "month-first")
-        spec = options.input_spec(data_dir, tickets=tickets, calls=calls, surveys=surveys,
-                                  costs=costs, agents=agents, revenue=revenue, tz=tz,
-                                  vendor=vendor, map_files=map_file, date_order=date_order)
+            raise UsageError(
+                f"unknown --date-order {date_order!r}. Use auto, day-first or month-first"
+            )
+        spec = options.input_spec(
+            data_dir,
+            tickets=tickets,
+            calls=calls,
+            surveys=surveys,
+            costs=costs,
+            agents=agents,
+            revenue=revenue,
+            tz=tz,
+            vendor=vendor,
+            map_files=map_file,
+            date_order=date_order,
+        )
 
         def progress(message: str, done: int, total: int) -> None:
             if not quiet and total > 1 and done < total:
@@ -78,24 +89,39 @@ def validate(
 def _summary(dataset, kpis) -> dict:
     tables: dict[str, dict] = {}
     for report in dataset.files:
-        entry = tables.setdefault(report.table, {"rows_read": 0, "rows_used": 0,
-                                                 "rows_rejected": 0, "rows_merged": 0,
-                                                 "files": []})
+        entry = tables.setdefault(
+            report.table,
+            {"rows_read": 0, "rows_used": 0, "rows_rejected": 0, "rows_merged": 0, "files": []},
+        )
         for key in ("rows_read", "rows_used", "rows_rejected", "rows_merged"):
             entry[key] += getattr(report, key)
-        entry["files"].append({
-            "path": report.path, "vendor": report.vendor or "canonical", "format": report.format,
-            "encoding": report.encoding, "delimiter": report.delimiter, "decimal": report.decimal,
-            "date_order": report.date_order, "date_order_ambiguous": report.date_order_ambiguous,
-            "rows_read": report.rows_read, "rows_used": report.rows_used,
-            "rows_rejected": report.rows_rejected, "rows_merged": report.rows_merged,
-            "rejects_by_reason": report.rejects_by_reason, "columns_mapped": report.columns_mapped,
-            "columns_ignored": report.columns_ignored, "warnings": report.warnings})
+        entry["files"].append(
+            {
+                "path": report.path,
+                "vendor": report.vendor or "canonical",
+                "format": report.format,
+                "encoding": report.encoding,
+                "delimiter": report.delimiter,
+                "decimal": report.decimal,
+                "date_order": report.date_order,
+                "date_order_ambiguous": report.date_order_ambiguous,
+                "rows_read": report.rows_read,
+                "rows_used": report.rows_used,
+                "rows_rejected": report.rows_rejected,
+                "rows_merged": report.rows_merged,
+                "rejects_by_reason": report.rejects_by_reason,
+                "columns_mapped": report.columns_mapped,
+                "columns_ignored": report.columns_ignored,
+                "warnings": report.warnings,
+            }
+        )
     from cskpi.io.schema import TABLES
 
     for name, frame in dataset.tables.items():
-        entry = tables.setdefault(name, {"rows_read": 0, "rows_used": 0, "rows_rejected": 0,
-                                         "rows_merged": 0, "files": []})
+        entry = tables.setdefault(
+            name,
+            {"rows_read": 0, "rows_used": 0, "rows_rejected": 0, "rows_merged": 0, "files": []},
+        )
         entry["columns"] = list(frame.columns)
         stamps = [c.name for c in TABLES[name].columns if c.kind == "timestamp" and c.name in frame]
         if stamps and len(frame):
@@ -116,21 +142,28 @@ def _iso(value) -> str | None:
 def _as_text(summary: dict) -> str:
     out = []
     for name, entry in summary["tables"].items():
-        out.append(f"{name}: {entry['rows_used']:,} rows used of {entry['rows_read']:,} read, "
-                   f"{entry['rows_rejected']:,} rejected, {entry['rows_merged']:,} merged")
+        out.append(
+            f"{name}: {entry['rows_used']:,} rows used of {entry['rows_read']:,} read, "
+            f"{entry['rows_rejected']:,} rejected, {entry['rows_merged']:,} merged"
+        )
         if entry.get("date_range"):
-            out.append(f"  {entry['date_column']}: {entry['date_range'][0]} .. "
-                       f"{entry['date_range'][1]}")
+            out.append(
+                f"  {entry['date_column']}: {entry['date_range'][0]} .. {entry['date_range'][1]}"
+            )
         for f in entry["files"]:
-            dialect = (f"{f['encoding']}, delimiter {f['delimiter']!r}, decimal {f['decimal']!r}"
-                       if f["format"] == "csv" else f["format"])
+            dialect = (
+                f"{f['encoding']}, delimiter {f['delimiter']!r}, decimal {f['decimal']!r}"
+                if f["format"] == "csv"
+                else f["format"]
+            )
             order = f["date_order"] or "-"
             if f["date_order_ambiguous"]:
                 order += " (ambiguous: no date proves the order; use --date-order)"
-            out.append(f"  {Path(f['path']).name}: vendor {f['vendor']}, {dialect}, "
-                       f"dates {order}")
-            out.append(f"    read {f['rows_read']:,}, used {f['rows_used']:,}, rejected "
-                       f"{f['rows_rejected']:,}, merged {f['rows_merged']:,}")
+            out.append(f"  {Path(f['path']).name}: vendor {f['vendor']}, {dialect}, dates {order}")
+            out.append(
+                f"    read {f['rows_read']:,}, used {f['rows_used']:,}, rejected "
+                f"{f['rows_rejected']:,}, merged {f['rows_merged']:,}"
+            )
             for reason, count in sorted(f["rejects_by_reason"].items()):
                 out.append(f"    rejected {reason}: {count:,}")
             mapped = ", ".join(f"{s} -> {c}" for s, c in f["columns_mapped"].items())
@@ -138,8 +171,10 @@ def _as_text(summary: dict) -> str:
             if f["columns_ignored"]:
                 out.append(f"    ignored: {', '.join(f['columns_ignored'])}")
     if "kpis_available" in summary:
-        out.append(f"KPIs available ({len(summary['kpis_available'])}): "
-                   f"{', '.join(summary['kpis_available']) or '-'}")
+        out.append(
+            f"KPIs available ({len(summary['kpis_available'])}): "
+            f"{', '.join(summary['kpis_available']) or '-'}"
+        )
         if summary["kpis_not_available"]:
             out.append(f"KPIs not available ({len(summary['kpis_not_available'])}):")
             out += [f"  {k}: {why}" for k, why in summary["kpis_not_available"].items()]

@@ -15,7 +15,9 @@ class Availability:
     reason: str = ""
 
 
-def kpi_availability(tables: Mapping[str, pd.DataFrame], registry: Iterable[object]) -> list[Availability]:
+def kpi_availability(
+    tables: Mapping[str, pd.DataFrame], registry: Iterable[object]
+) -> list[Availability]:
     """For each KPI of ``registry`` (objects with ``id`` and ``inputs`` = "table" or
     "table.column" strings): available when every input table is loaded and every input column
     is present with at least one value."""

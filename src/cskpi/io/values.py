@@ -13,24 +13,75 @@ import numpy as np
 import pandas as pd
 
 # Excel's TRUE/FALSE in the languages our users work in, plus the usual spellings.
-TRUE_WORDS = frozenset({
-    "true", "t", "yes", "y", "1", "1.0", "on", "x",
-    "tosi", "kyllä", "sand", "ja", "sann", "adevărat", "adevarat", "da", "patiess", "jā", "wahr",
-    "vrai", "verdadero", "vero", "waar", "prawda", "igaz",
-})
-FALSE_WORDS = frozenset({
-    "false", "f", "no", "n", "0", "0.0", "off",
-    "epätosi", "ei", "falsk", "nej", "usann", "nei", "fals", "nu", "aplams", "nē", "falsch",
-    "faux", "falso", "onwaar", "fałsz", "hamis",
-})
+TRUE_WORDS = frozenset(
+    {
+        "true",
+        "t",
+        "yes",
+        "y",
+        "1",
+        "1.0",
+        "on",
+        "x",
+        "tosi",
+        "kyllä",
+        "sand",
+        "ja",
+        "sann",
+        "adevărat",
+        "adevarat",
+        "da",
+        "patiess",
+        "jā",
+        "wahr",
+        "vrai",
+        "verdadero",
+        "vero",
+        "waar",
+        "prawda",
+        "igaz",
+    }
+)
+FALSE_WORDS = frozenset(
+    {
+        "false",
+        "f",
+        "no",
+        "n",
+        "0",
+        "0.0",
+        "off",
+        "epätosi",
+        "ei",
+        "falsk",
+        "nej",
+        "usann",
+        "nei",
+        "fals",
+        "nu",
+        "aplams",
+        "nē",
+        "falsch",
+        "faux",
+        "falso",
+        "onwaar",
+        "fałsz",
+        "hamis",
+    }
+)
 
 _SPACES = "\u00a0\u202f\u2009 '"
-_EXCEL_SERIAL = (20000.0, 80000.0)          # 1954-10-04 .. 2119-01-09
-_EPOCH_SECONDS = (1e8, 1e10)                # 1973 .. 2286
+_EXCEL_SERIAL = (20000.0, 80000.0)  # 1954-10-04 .. 2119-01-09
+_EPOCH_SECONDS = (1e8, 1e10)  # 1973 .. 2286
 _EPOCH_MS = (1e11, 1e13)
 
-DURATION_FACTORS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "milliseconds": 0.001,
-                    "excel_days": 86400.0}
+DURATION_FACTORS = {
+    "seconds": 1.0,
+    "minutes": 60.0,
+    "hours": 3600.0,
+    "milliseconds": 0.001,
+    "excel_days": 86400.0,
+}
 DURATION_UNITS = (*DURATION_FACTORS, "hms")
 
 
@@ -38,7 +89,7 @@ DURATION_UNITS = (*DURATION_FACTORS, "hms")
 class DateOrder:
     """Which order a file writes dd/mm vs mm/dd dates in, and whether its values proved it."""
 
-    order: str            # "day-first" | "month-first" | "iso"
+    order: str  # "day-first" | "month-first" | "iso"
     ambiguous: bool = False
 
 
@@ -57,6 +108,7 @@ def _present(values: pd.Series) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------- numbers
 
+
 def parse_number(values: pd.Series, decimal: str = "auto") -> tuple[pd.Series, np.ndarray]:
     """Numbers with `.` or `,` decimals and space / nbsp / narrow-space / `.` / `,` thousands."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -67,8 +119,12 @@ def parse_number(values: pd.Series, decimal: str = "auto") -> tuple[pd.Series, n
     text = text.str.replace("\u2212", "-", regex=False)  # typographic minus
     sep = decimal if decimal in (".", ",") else guess_decimal(text)
     thousands = "," if sep == "." else "."
-    text = text.str.replace(thousands, "", regex=False)
+    grouped = text.str.fullmatch(rf"-?\d{{1,3}}(?:\{thousands}\d{{3}})+(?:\{sep}\d+)?").fillna(
+        False
+    )
+    text = text.where(~grouped, text.str.replace(thousands, "", regex=False))
     if sep == ",":
+        # "1.5" in a `;` file is still one and a half: only a comma-less dot value stays decimal.
         text = text.str.replace(",", ".", regex=False)
     number = pd.to_numeric(text, errors="coerce").astype("float64")
     bad = _present(text) & number.isna().to_numpy()
@@ -87,8 +143,12 @@ def guess_decimal(text: pd.Series) -> str:
 
 # --------------------------------------------------------------------------------------- booleans
 
-def parse_bool(values: pd.Series, true_words: frozenset[str] | None = None,
-               false_words: frozenset[str] | None = None) -> tuple[pd.Series, np.ndarray]:
+
+def parse_bool(
+    values: pd.Series,
+    true_words: frozenset[str] | None = None,
+    false_words: frozenset[str] | None = None,
+) -> tuple[pd.Series, np.ndarray]:
     """true/false, yes/no, 1/0, Y/N and Excel's localised TRUE/FALSE, in any case."""
     if pd.api.types.is_bool_dtype(values):
         return values.astype("boolean"), np.zeros(len(values), bool)
@@ -121,13 +181,19 @@ def parse_duration(values: pd.Series, unit: str) -> tuple[pd.Series, np.ndarray]
     text = clean_text(values)
     parts = text.str.extract(f"^{_HMS}$")
     is_hms = parts["h"].notna().to_numpy()
-    hms_seconds = (parts["d"].astype("float64").fillna(0) * 86400
-                   + parts["h"].astype("float64") * 3600 + parts["m"].astype("float64") * 60
-                   + parts["s"].str.replace(",", ".").astype("float64").fillna(0))
+    hms_seconds = (
+        parts["d"].astype("float64").fillna(0) * 86400
+        + parts["h"].astype("float64") * 3600
+        + parts["m"].astype("float64") * 60
+        + parts["s"].str.replace(",", ".").astype("float64").fillna(0)
+    )
     number, bad_number = parse_number(text.mask(is_hms))
     factor = DURATION_FACTORS["excel_days" if unit == "hms" else unit]
-    seconds = pd.Series(np.where(is_hms, hms_seconds.to_numpy(), number.to_numpy() * factor),
-                        index=values.index, dtype="float64")
+    seconds = pd.Series(
+        np.where(is_hms, hms_seconds.to_numpy(), number.to_numpy() * factor),
+        index=values.index,
+        dtype="float64",
+    )
     bad = bad_number & ~is_hms
     return seconds, bad
 
@@ -135,12 +201,16 @@ def parse_duration(values: pd.Series, unit: str) -> tuple[pd.Series, np.ndarray]
 # ------------------------------------------------------------------------------------- timestamps
 
 # One pattern per family; components are named so one assembly step builds them all.
-_TIME = (r"(?:[ T]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
-         r"\s*(?P<ampm>[AaPp][Mm])?)?")
+_TIME = (
+    r"(?:[ T]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
+    r"\s*(?P<ampm>[AaPp][Mm])?)?"
+)
 _OFFSET = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
 _ISO = rf"^(?P<Y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<D>\d{{1,2}}){_TIME}{_OFFSET}$"
 _DOTTED = rf"^(?P<D>\d{{1,2}})\.(?P<mo>\d{{1,2}})\.(?P<Y>\d{{4}})\.?{_TIME}{_OFFSET}$"
-_SLASH_DASH = rf"^(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep)(?P<Y>\d{{4}}){_TIME}{_OFFSET}$"
+_SLASH_DASH = (
+    rf"^(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep)(?P<Y>\d{{4}}){_TIME}{_OFFSET}$"
+)
 _ISO_FAST = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
 
 
@@ -171,8 +241,9 @@ def detect_date_order(columns: list[pd.Series], forced: str = "auto") -> DateOrd
     return DateOrder("day-first", True)
 
 
-def parse_timestamp(values: pd.Series, tz: str = "UTC", date_order: str = "day-first",
-                    numeric_dates: bool = True) -> tuple[pd.Series, np.ndarray]:
+def parse_timestamp(
+    values: pd.Series, tz: str = "UTC", date_order: str = "day-first", numeric_dates: bool = True
+) -> tuple[pd.Series, np.ndarray]:
     """Any timestamp format of DATA.md -> datetime64[ns, UTC].
 
     An offset in the value wins; naive values are local times in ``tz`` (DST: a repeated hour
@@ -183,7 +254,9 @@ def parse_timestamp(values: pd.Series, tz: str = "UTC", date_order: str = "day-f
     if pd.api.types.is_datetime64_any_dtype(values):
         if getattr(values.dt, "tz", None) is None:
             return localise(values, tz), np.zeros(len(values), bool)
-        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), np.zeros(len(values), bool)
+        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), np.zeros(
+            len(values), bool
+        )
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return _from_numbers(values.astype("float64"), tz, numeric_dates)
     text = clean_text(values)
@@ -221,12 +294,20 @@ def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Ser
     ampm = parts["ampm"].str.lower()
     hour = hour.where(ampm.isna(), hour % 12 + np.where(ampm.eq("pm"), 12, 0))
     frac = parts["f"].fillna("0").str.ljust(9, "0").astype("float64")
-    stamp = pd.to_datetime(pd.DataFrame({
-        "year": parts["Y"].astype("float64"), "month": parts["mo"].astype("float64"),
-        "day": parts["D"].astype("float64"), "hour": hour,
-        "minute": parts["M"].astype("float64").fillna(0),
-        "second": parts["S"].astype("float64").fillna(0),
-        "nanosecond": frac}).fillna({"year": 1970, "month": 1, "day": 1}), errors="coerce")
+    stamp = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": parts["Y"].astype("float64"),
+                "month": parts["mo"].astype("float64"),
+                "day": parts["D"].astype("float64"),
+                "hour": hour,
+                "minute": parts["M"].astype("float64").fillna(0),
+                "second": parts["S"].astype("float64").fillna(0),
+                "nanosecond": frac,
+            }
+        ).fillna({"year": 1970, "month": 1, "day": 1}),
+        errors="coerce",
+    )
     stamp = stamp.where(matched)
     offset_minutes = _offset_minutes(parts["tz"])
     has_offset = offset_minutes.notna().to_numpy()
@@ -260,7 +341,8 @@ def _from_numbers(number: pd.Series, tz: str, allow: bool) -> tuple[pd.Series, n
     millis = number.between(*_EPOCH_MS).to_numpy()
     if excel.any():
         naive = pd.Timestamp("1899-12-30") + pd.to_timedelta(
-            (number[excel] * 86400).round(3), unit="s")
+            (number[excel] * 86400).round(3), unit="s"
+        )
         result[excel] = localise(naive, tz)
     if seconds.any():
         result[seconds] = pd.to_datetime(number[seconds], unit="s", utc=True)
@@ -281,7 +363,8 @@ def localise(naive: pd.Series, tz: str) -> pd.Series:
     if skipped.any():
         # Read with the offset in force before the jump: take the offset of three hours earlier.
         before = (naive[skipped] - pd.Timedelta(hours=3)).dt.tz_localize(
-            tz, ambiguous=np.zeros(int(skipped.sum()), bool), nonexistent="shift_forward")
+            tz, ambiguous=np.zeros(int(skipped.sum()), bool), nonexistent="shift_forward"
+        )
         offset = before.dt.tz_localize(None) - before.dt.tz_convert("UTC").dt.tz_localize(None)
         fixed = (naive[skipped] - offset).dt.tz_localize("UTC").dt.tz_convert(tz)
         local = local.astype(fixed.dtype)
