@@ -139,7 +139,7 @@ def load_file(
     path = Path(path)
     fmt = read.file_format(path)
     data = read.read_bytes(path) if fmt == "csv" else None
-    if data is not None and not data.strip(b"\r\n\t \xef\xbb\xbf\xff\xfe\x00"):
+    if data is not None and len(data) < 4096 and not data.strip(b"\r\n\t \xef\xbb\xbf\xff\xfe\x00"):
         raise InputFileError(
             located(path, "is empty", fix="Export the data again, with its header row")
         )

@@ -430,7 +430,10 @@ def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFram
     columns = {}
     for name in table.column_names:
         column = table.column(name)
-        if kinds[name] in ("id", "str", "text", "month"):
+        if (
+            kinds[name] in ("id", "str", "text", "month")
+            and pc.any(pc.match_substring_regex(column, r"^\s|\s$")).as_py()
+        ):
             trimmed = pc.utf8_trim_whitespace(column)
             column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
         columns[name] = column
