@@ -104,11 +104,16 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
         pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
     )
     if spec.columns is not None:
-        tables = {
-            name: frame[[c for c in frame.columns if c in spec.columns.get(name, frame.columns)]]
-            for name, frame in tables.items()
-        }
+        tables = {name: _restrict(frame, name, spec.columns) for name, frame in tables.items()}
     return Dataset(tables=tables, files=reports, rejects=reject_frame, tz=spec.tz)
+
+
+def _restrict(frame: pd.DataFrame, table: str, columns: dict[str, list[str]]) -> pd.DataFrame:
+    """The requested columns of a table, always with its required ones."""
+    if table not in columns:
+        return frame
+    keep = {*schema.TABLES[table].required, *columns[table]}
+    return frame[[c for c in frame.columns if c in keep]]
 
 
 def _rejects_frame(report: FileReport, result: Canonical) -> pd.DataFrame:

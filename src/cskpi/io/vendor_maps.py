@@ -349,6 +349,15 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
     def header(name: str) -> str | None:
         return by_norm.get(normalise_header(name))
 
+    for target in schema.TABLES[vmap.table].required:
+        rule = vmap.columns.get(target)
+        if (
+            rule
+            and rule.sources
+            and target not in vmap.constants
+            and all(header(s) is None for s in rule.sources)
+        ):
+            _missing_required(raw, vmap, target)
     frame = raw.frame
     lines = raw.lines
     nulls = frozenset(vmap.null_values)
@@ -441,17 +450,7 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
         and not (vmap.melt and c in ("score", "survey"))
     ]
     if missing:
-        rule = vmap.columns.get(missing[0])
-        expected = ", ".join(repr(s) for s in rule.sources) if rule else "(no rule in the map)"
-        raise SchemaError(
-            located(
-                raw.path,
-                f"required column {missing[0]!r} of {vmap.table} is "
-                f"missing (map {vmap.name!r} expects {expected})",
-                row=1,
-                fix="Export the file with that column, or map it with --map",
-            )
-        )
+        _missing_required(raw, vmap, missing[0])
     ignored = [h for h in raw.headers if h not in used]
     result = Mapped(
         table=vmap.table,
@@ -467,6 +466,20 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
     if vmap.melt:
         result = _melt(result, frame, vmap, nulls)
     return result
+
+
+def _missing_required(raw: RawTable, vmap: VendorMap, target: str) -> None:
+    rule = vmap.columns.get(target)
+    expected = ", ".join(repr(s) for s in rule.sources) if rule else "(no rule in the map)"
+    raise SchemaError(
+        located(
+            raw.path,
+            f"required column {target!r} of {vmap.table} is missing "
+            f"(map {vmap.name!r} expects {expected})",
+            row=1,
+            fix="Export the file with that column, or map it with --map",
+        )
+    )
 
 
 def _words(words: tuple[str, ...] | None) -> frozenset[str] | None:
