@@ -289,9 +289,19 @@ def _check_rows(
 
 
 def _has_repeats(key: pd.Series) -> bool:
-    """Cheap test first: distinct count in Arrow, before marking duplicates row by row."""
+    """Cheap tests first, before marking duplicates row by row.
+
+    Numeric IDs are compared as integers (distinct integers imply distinct texts); others by
+    Arrow's hash of the texts.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     array = pa.array(key.array).drop_null()
+    try:
+        numbers = pc.cast(array, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return len(pc.unique(array)) < len(array)
+    if pd.Index(numbers).is_unique:
+        return False
     return len(pc.unique(array)) < len(array)

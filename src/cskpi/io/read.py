@@ -421,6 +421,15 @@ def read_canonical_csv(
     return None
 
 
+def _has_edge_spaces(column: pa.ChunkedArray) -> bool:
+    import pyarrow.compute as pc
+
+    edges = [pc.starts_with(column, ch) for ch in (" ", "\t")] + [
+        pc.ends_with(column, ch) for ch in (" ", "\t")
+    ]
+    return any(pc.any(edge).as_py() for edge in edges)
+
+
 def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFrame:
     """Trim texts (blank = missing) in Arrow, then hand pandas the canonical dtypes."""
     import pyarrow.compute as pc
@@ -430,10 +439,7 @@ def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFram
     columns = {}
     for name in table.column_names:
         column = table.column(name)
-        if (
-            kinds[name] in ("id", "str", "text", "month")
-            and pc.any(pc.match_substring_regex(column, r"^\s|\s$")).as_py()
-        ):
+        if kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
             trimmed = pc.utf8_trim_whitespace(column)
             column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
         columns[name] = column
