@@ -133,3 +133,36 @@ def test_ecsi_surveys_load_through_a_user_map_with_their_scale(
     assert len(surveys) == 2 * people  # two answers per respondent
     assert surveys["score"].between(low, high).all()
     assert (surveys["submitted_at"] == pd.Timestamp("2005-06-30", tz="UTC")).all()
+
+
+KAGGLE_MAP = """
+name = "kaggle"
+table = "tickets"
+detect = ["Ticket ID", "Ticket Channel"]
+[columns]
+ticket_id = "Ticket ID"
+created_at = "First Response Time"
+resolved_at = "Time to Resolution"
+"""
+
+
+def test_multi_line_descriptions_keep_line_numbers_exact_in_rejects(real_data, tmp_path):
+    user_map = tmp_path / "kaggle.toml"
+    user_map.write_text(KAGGLE_MAP, encoding="utf-8")
+    dataset = load_dataset(
+        InputSpec(
+            files={
+                "tickets": [
+                    real_data / "kaggle-support-tickets-synthetic/customer_support_tickets.csv"
+                ]
+            },
+            map_files=[user_map],
+        )
+    )
+    report = dataset.files[0]
+    assert report.rows_read == 8469
+    # SOURCES.md: 1,365 closed tickets are "resolved" before their first response
+    assert report.rejects_by_reason["resolved_before_created"] == 1365
+    # ticket 4 starts on physical line 19 (tickets 1-3 have multi-line descriptions)
+    first = dataset.rejects.iloc[0]
+    assert (first["line"], first["reason"]) == (19, "resolved_before_created")

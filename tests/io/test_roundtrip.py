@@ -23,7 +23,7 @@ rows = st.lists(
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     rows=rows,
@@ -40,12 +40,18 @@ def test_a_table_written_in_any_dialect_reads_back_identical(
             "created_at": pd.to_datetime([1_600_000_000 + r[1] for r in rows], unit="s", utc=True),
             "agent_replies": [float("nan") if r[2] is None else float(r[2]) for r in rows],
             "team": [r[3] for r in rows],
+            "first_response_business_minutes": [round(r[1] / 7, 2) for r in rows],
         }
     )
     out = frame.assign(created_at=frame["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S"))
     path = tmp_path / "tickets.csv"
     out.to_csv(
-        path, sep=delimiter, index=False, encoding=encoding, lineterminator="\r\n" if crlf else "\n"
+        path,
+        sep=delimiter,
+        index=False,
+        encoding=encoding,
+        lineterminator="\r\n" if crlf else "\n",
+        decimal="," if delimiter == ";" else ".",
     )
     loaded = load_dataset(InputSpec(files={"tickets": [path]})).tables["tickets"]
     got = loaded[list(frame.columns)]
