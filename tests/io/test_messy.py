@@ -40,6 +40,7 @@ CLEAN_OUTCOMES = [
     ("bad_dates.csv", "tickets", 1, {"bad_timestamp": 2, "resolved_before_created": 1}),
     ("scores.csv", "surveys", 2, {"score_out_of_scale": 2, "unknown_survey": 1}),
     ("utf16.txt", "tickets", 2, {}),
+    ("ragged_rows.csv", "tickets", 1, {"bad_row_shape": 1, "bad_timestamp": 1}),
 ]
 
 
@@ -145,3 +146,11 @@ def test_table_output_names_counts_dialect_and_reasons():
     assert "tickets: 1 rows used of 4 read, 3 rejected" in result.stdout
     assert "rejected bad_timestamp: 2" in result.stdout
     assert result.stderr == ""
+
+
+def test_a_row_with_too_many_fields_is_rejected_at_its_own_line_and_later_lines_stay_right():
+    _, _, dataset = load("tickets", "ragged_rows.csv")
+    assert dataset.rejects[["line", "reason"]].values.tolist() == [
+        [2, "bad_row_shape"],
+        [4, "bad_timestamp"],
+    ]

@@ -117,7 +117,7 @@ def _restrict(frame: pd.DataFrame, table: str, columns: dict[str, list[str]]) ->
 
 
 def _rejects_frame(report: FileReport, result: Canonical) -> pd.DataFrame:
-    frame = result.rejects.copy()
+    frame = result.rejects.sort_values("line", kind="stable").reset_index(drop=True)
     frame.insert(0, "file", report.path)
     frame.insert(2, "table", report.table)
     return frame[REJECT_COLUMNS]

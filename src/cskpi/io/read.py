@@ -284,11 +284,12 @@ def read_csv(
     headers = unique_headers(
         header_records[0], header_records[1] if len(header_records) > 1 else None
     )
-    shape_rejects: list[tuple[int, str]] = []
+    bad_rows: list[tuple[str, str]] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
-        shape_rejects.append(
-            (row.number or 0, f"{row.actual_columns} fields, header has {row.expected_columns}")
+        # Called only for rows with the wrong number of fields, never for good rows.
+        bad_rows.append(
+            (row.text, f"{row.actual_columns} fields, header has {row.expected_columns}")
         )
         return "skip"
 
@@ -309,6 +310,9 @@ def read_csv(
     )
     frame = table.to_pandas()
     lines = _line_numbers(frame, header_lines)
+    shape_rejects = _locate_bad_rows(utf8, bad_rows)
+    for line, _ in sorted(shape_rejects):
+        lines[lines >= line] += 1  # a skipped row pushes the rows after it one line down
     if decimal == "auto" and dialect.delimiter == ";":
         decimal = ","
     return RawTable(
@@ -323,6 +327,18 @@ def read_csv(
         sha256=sha,
         shape_rejects=shape_rejects,
     )
+
+
+def _locate_bad_rows(utf8: bytes, bad_rows: list[tuple[str, str]]) -> list[tuple[int, str]]:
+    """The physical line of each skipped row, found by its text (first unclaimed occurrence)."""
+    located_rows = []
+    start: dict[bytes, int] = {}
+    for text, detail in bad_rows:
+        needle = text.encode("utf-8")
+        pos = utf8.find(needle, start.get(needle, 0))
+        start[needle] = pos + 1
+        located_rows.append((utf8.count(b"\n", 0, pos) + 1 if pos >= 0 else 0, detail))
+    return located_rows
 
 
 def _encoding_name(enc: str) -> str:

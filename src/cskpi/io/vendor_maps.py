@@ -477,6 +477,7 @@ def _missing_required(raw: RawTable, vmap: VendorMap, target: str) -> None:
             f"required column {target!r} of {vmap.table} is missing "
             f"(map {vmap.name!r} expects {expected})",
             row=1,
+            column=target,
             fix="Export the file with that column, or map it with --map",
         )
     )
