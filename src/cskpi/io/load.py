@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cskpi.errors import InputFileError, SchemaError, located
+from cskpi.errors import InputFileError, SchemaError, UsageError, located
 from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
@@ -81,6 +81,7 @@ def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
 
 def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Dataset:
     """Read, map, type and check every file; merge copies of a record found in several files."""
+    _check_tz(spec.tz)
     pairs = find_files(spec)
     maps = all_maps(spec.map_files)
     parts: dict[str, list[tuple[FileReport, Canonical]]] = {}
@@ -106,6 +107,17 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
     if spec.columns is not None:
         tables = {name: _restrict(frame, name, spec.columns) for name, frame in tables.items()}
     return Dataset(tables=tables, files=reports, rejects=reject_frame, tz=spec.tz)
+
+
+def _check_tz(tz: str) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown timezone {tz!r}. Give an IANA name such as Europe/Helsinki or UTC"
+        ) from None
 
 
 def _restrict(frame: pd.DataFrame, table: str, columns: dict[str, list[str]]) -> pd.DataFrame:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Excel's TRUE/FALSE in the languages our users work in, plus the usual spellings.
 TRUE_WORDS = frozenset(
@@ -102,6 +104,22 @@ def clean_text(values: pd.Series, null_values: frozenset[str] = frozenset()) -> 
     return text.mask(missing)
 
 
+def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """Named regex groups (RE2, in Arrow) as text columns; non-matching rows are missing."""
+    array = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    found = pc.extract_regex(array, pattern)
+    names = [found.type.field(i).name for i in range(found.type.num_fields)]
+    return pd.DataFrame(
+        {
+            name: pd.Series(
+                pc.struct_field(found, name).to_numpy(zero_copy_only=False), index=text.index
+            ).replace("", np.nan)
+            for name in names
+        },
+        index=text.index,
+    )
+
+
 def _present(values: pd.Series) -> np.ndarray:
     return values.notna().to_numpy()
 
@@ -179,7 +197,7 @@ def parse_duration(values: pd.Series, unit: str) -> tuple[pd.Series, np.ndarray]
     if pd.api.types.is_timedelta64_dtype(values):
         return values.dt.total_seconds().astype("float64"), np.zeros(len(values), bool)
     text = clean_text(values)
-    parts = text.str.extract(f"^{_HMS}$")
+    parts = _extract(text, f"^{_HMS}$")
     is_hms = parts["h"].notna().to_numpy()
     hms_seconds = (
         parts["d"].astype("float64").fillna(0) * 86400
@@ -226,9 +244,9 @@ def detect_date_order(columns: list[pd.Series], forced: str = "auto") -> DateOrd
     for values in columns:
         if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
             continue
-        parts = clean_text(values).str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]\d{4}")
-        firsts.append(parts[0].dropna().astype(int))
-        seconds.append(parts[1].dropna().astype(int))
+        parts = _extract(clean_text(values), r"^(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-]\d{4}")
+        firsts.append(parts["a"].dropna().astype(int))
+        seconds.append(parts["b"].dropna().astype(int))
     first = pd.concat(firsts) if firsts else pd.Series(dtype=int)
     second = pd.concat(seconds) if seconds else pd.Series(dtype=int)
     if first.empty:
@@ -261,20 +279,78 @@ def parse_timestamp(
         return _from_numbers(values.astype("float64"), tz, numeric_dates)
     text = clean_text(values)
     present = _present(text)
-    result = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
-    # Fast lane: plain naive ISO values, parsed in C.
-    iso_plain = text.str.fullmatch(_ISO_FAST).fillna(False).to_numpy(bool)
+    # Instants accumulate as UTC nanoseconds; each lane fills the rows it can read.
+    utc = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    arrow_text = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    # Fast lane 1: plain naive ISO values, parsed in C.
+    iso_plain = _matches(arrow_text, f"^{_ISO_FAST}$")
     if iso_plain.any():
         naive = pd.to_datetime(text[iso_plain], format="ISO8601", errors="coerce")
-        result[iso_plain] = localise(naive, tz)
+        utc[iso_plain] = _utc_values(localise(naive, tz))
     rest = present & ~iso_plain
+    if rest.any():
+        # Fast lane 2: the file's usual layout (dd-mm-yyyy HH:MM, …), parsed by Arrow.
+        layout = _guess_layout(arrow_text.filter(pa.array(rest)), date_order)
+        if layout is not None:
+            naive = _strptime_checked(arrow_text, layout)
+            done = rest & ~np.isnat(naive)
+            if done.any():
+                utc[done] = _utc_values(localise(pd.Series(naive[done]), tz))
+                rest &= ~done
     bad = np.zeros(len(values), bool)
     if rest.any():
         parsed, failed = _parse_components(text[rest], tz, date_order)
-        result[rest] = parsed
+        utc[rest] = _utc_values(parsed)
         bad[rest] = failed
-    bad |= present & result.isna().to_numpy()
+    result = pd.Series(utc, index=index).dt.tz_localize("UTC")
+    bad |= present & np.isnat(utc)
     return result, bad
+
+
+def _utc_values(stamps: pd.Series) -> np.ndarray:
+    """Tz-aware stamps -> naive UTC datetime64[ns] values (no per-row objects)."""
+    stamps = pd.Series(stamps)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps.to_numpy(dtype="datetime64[ns]")
+
+
+def _matches(arrow_text: pa.Array, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.match_substring_regex(arrow_text, pattern), False).to_numpy(
+        zero_copy_only=False
+    )
+
+
+def _layouts(date_order: str) -> list[str]:
+    day, month = ("%m", "%d") if date_order == "month-first" else ("%d", "%m")
+    dates = [f"{day}-{month}-%Y", f"{day}/{month}/%Y", "%d.%m.%Y", "%d.%m.%Y."]
+    times = [" %H:%M", " %H:%M:%S", " %H.%M.%S", " %H.%M", ""]
+    return [d + t for d in dates for t in times]
+
+
+def _guess_layout(arrow_text: pa.Array, date_order: str) -> str | None:
+    """The strptime layout that reads every one of the first values, if one does."""
+    sample = arrow_text.slice(0, 200)
+    best, best_read = None, len(sample) // 2
+    for layout in _layouts(date_order):
+        read = (
+            len(sample)
+            - pc.strptime(sample, format=layout, unit="ns", error_is_null=True).null_count
+        )
+        if read > best_read:
+            best, best_read = layout, read
+    return best
+
+
+def _strptime_checked(arrow_text: pa.Array, layout: str) -> np.ndarray:
+    """Arrow's strptime, minus the dates it rolled over (30-02 read as 02-03)."""
+    parsed = pc.strptime(arrow_text, format=layout, unit="ns", error_is_null=True)
+    day_group = r"^\d{1,2}[/-](\d{1,2})" if layout.startswith("%m") else r"^(\d{1,2})"
+    written = pc.extract_regex(arrow_text, day_group.replace("(", "(?P<d>", 1))
+    written_day = pc.cast(pc.struct_field(written, "d"), pa.int64())
+    rolled = pc.fill_null(pc.not_equal(pc.day(parsed), written_day), False)
+    kept = pc.if_else(rolled, pa.scalar(None, parsed.type), parsed)
+    return kept.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
 
 
 def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Series, np.ndarray]:
