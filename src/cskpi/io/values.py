@@ -196,22 +196,26 @@ def parse_duration(values: pd.Series, unit: str) -> tuple[pd.Series, np.ndarray]
         raise ValueError(f"unknown duration unit {unit!r}")
     if pd.api.types.is_timedelta64_dtype(values):
         return values.dt.total_seconds().astype("float64"), np.zeros(len(values), bool)
-    text = clean_text(values)
-    parts = _extract(text, f"^{_HMS}$")
-    is_hms = parts["h"].notna().to_numpy()
-    hms_seconds = (
-        parts["d"].astype("float64").fillna(0) * 86400
-        + parts["h"].astype("float64") * 3600
-        + parts["m"].astype("float64") * 60
-        + parts["s"].str.replace(",", ".").astype("float64").fillna(0)
-    )
-    number, bad_number = parse_number(text.mask(is_hms))
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        text = values.astype("float64")
+    else:
+        text = clean_text(values)
+    number, bad_number = parse_number(text)
     factor = DURATION_FACTORS["excel_days" if unit == "hms" else unit]
-    seconds = pd.Series(
-        np.where(is_hms, hms_seconds.to_numpy(), number.to_numpy() * factor),
-        index=values.index,
-        dtype="float64",
-    )
+    seconds = number.to_numpy() * factor
+    is_hms = np.zeros(len(values), bool)
+    if bad_number.any():
+        # Only cells that are not plain numbers can be H:MM:SS.
+        parts = _extract(text[bad_number], f"^{_HMS}$")
+        hms_seconds = (
+            parts["d"].astype("float64").fillna(0) * 86400
+            + parts["h"].astype("float64") * 3600
+            + parts["m"].astype("float64") * 60
+            + parts["s"].str.replace(",", ".").astype("float64").fillna(0)
+        ).to_numpy()
+        is_hms[bad_number] = parts["h"].notna().to_numpy()
+        seconds[bad_number] = hms_seconds
+    seconds = pd.Series(seconds, index=values.index, dtype="float64")
     bad = bad_number & ~is_hms
     return seconds, bad
 
