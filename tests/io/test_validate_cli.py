@@ -57,3 +57,20 @@ def test_excel_damaged_ids_are_warned_on_stderr_unless_quiet(tmp_path):
     assert "scientific notation" not in loud.stdout
     quiet = run(str(tmp_path), "--quiet")
     assert quiet.stderr == ""
+
+
+def test_kpi_availability_is_listed_with_reasons_when_the_catalogue_exists(monkeypatch):
+    import cskpi.cli.validate as command
+    from tests.io.test_availability import FakeKpi
+
+    registry = [
+        FakeKpi("tickets_created", inputs=("tickets.created_at",)),
+        FakeKpi("reopen_rate", inputs=("tickets.reopens",)),
+    ]
+    monkeypatch.setattr(command, "_registry", lambda: registry)
+    text = run("--tickets", str(MESSY / "bom.csv"))
+    assert "KPIs available (1): tickets_created" in text.stdout
+    assert "reopen_rate: tickets has no reopens column" in text.stdout
+    as_json = json.loads(run("--tickets", str(MESSY / "bom.csv"), "--format", "json").stdout)
+    assert as_json["kpis_available"] == ["tickets_created"]
+    assert as_json["kpis_not_available"] == {"reopen_rate": "tickets has no reopens column"}

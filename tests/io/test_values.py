@@ -70,3 +70,24 @@ def test_durations_in_vendor_units_become_seconds():
 def test_ids_stay_text_and_excel_damage_is_counted():
     ids, damaged = parse_id(pd.Series(["1.03006E+13", "00123"]))
     assert ids.tolist() == ["1.03006E+13", "00123"] and damaged == 1
+
+
+def test_the_daylight_saving_rule_holds_for_day_first_layouts_too():
+    # Helsinki: 29.03.2026 03:00 -> 04:00 (03:30 skipped), 25.10.2026 04:00 -> 03:00 (03:30 twice)
+    parsed, bad = parse_timestamp(
+        pd.Series(["29.03.2026 03:30", "25.10.2026 03:30", "01.07.2026 12:00"]),
+        "Europe/Helsinki",
+        "day-first",
+    )
+    assert not bad.any()
+    assert parsed.tolist() == [
+        pd.Timestamp("2026-03-29 01:30", tz="UTC"),  # offset before the jump, +2
+        pd.Timestamp("2026-10-25 01:30", tz="UTC"),  # the later, standard-time +2
+        pd.Timestamp("2026-07-01 09:00", tz="UTC"),
+    ]
+
+
+def test_a_rolled_over_date_in_a_day_first_file_is_bad_not_moved_to_march():
+    parsed, bad = parse_timestamp(pd.Series(["30-02-2026 10:00", "28-02-2026 10:00"]))
+    assert bad.tolist() == [True, False]
+    assert parsed[1] == pd.Timestamp("2026-02-28 10:00", tz="UTC")

@@ -244,3 +244,14 @@ def test_xlsx_date_text_and_time_cells_combine(tmp_path):
     assert calls["call_id"].tolist() == ["c1", "1001"]
     assert calls["queued_at"].tolist()[0] == pd.Timestamp("2026-10-01 09:00", tz="UTC")
     assert calls["talk_seconds"].tolist() == [30.0, 45.5]
+
+
+def test_when_true_copies_another_canonical_column_where_the_flag_is_true(tmp_path):
+    map_text = (
+        'name="flag"\ntable="calls"\ndetect=["Id","Answered"]\n[columns]\ncall_id="Id"\n'
+        'queued_at="Queued"\nanswered_at={from="Answered", when_true="queued_at"}\n'
+    )
+    text = "Id,Queued,Answered\nc1,2026-10-01 09:00,Y\nc2,2026-10-01 10:00,N\n"
+    calls = load(tmp_path, "calls", "calls.csv", text, map_text).tables["calls"]
+    assert calls["answered_at"].tolist()[0] == pd.Timestamp("2026-10-01 09:00", tz="UTC")
+    assert pd.isna(calls["answered_at"].tolist()[1])

@@ -406,7 +406,7 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
         elif rule.source is None or header(rule.source) is None:
             continue
         elif rule.when_true is not None:
-            flag, _ = values.parse_bool(cell(rule.source), _words(rule.true), _words(rule.false))
+            flag, _ = values.parse_bool(cell(rule.source), _given(rule.true), _given(rule.false))
             out[f"__flag_{target}"] = flag
             derived.append(rule)
         elif rule.unit is not None:
@@ -481,6 +481,11 @@ def _missing_required(raw: RawTable, vmap: VendorMap, target: str) -> None:
             fix="Export the file with that column, or map it with --map",
         )
     )
+
+
+def _given(words: tuple[str, ...] | None) -> frozenset[str] | None:
+    """The map's own words, or None for the standard true/false words."""
+    return frozenset(words) if words is not None else None
 
 
 def _words(words: tuple[str, ...] | None) -> frozenset[str] | None:
