@@ -72,7 +72,7 @@ def source_names(option: object) -> list[str]:
         return [option]
     assert isinstance(option, dict)
     names: list[str] = []
-    for key in ("from", "plus", "date", "time", "when", "unless"):
+    for key in ("from", "first_of", "plus", "date", "time", "when", "unless"):
         value = option.get(key)
         names += value if isinstance(value, list) else [value] if value else []
     return names
