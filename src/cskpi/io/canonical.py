@@ -157,6 +157,9 @@ def to_canonical(
                 f"{rule.target}: {rule.plus} is negative",
             )
             out[rule.target] = out[rule.base] + pd.to_timedelta(seconds, unit="s")
+            keep = frame.get(f"__keep_{rule.target}")
+            if keep is not None:  # `when` / `unless`: only where the flag allows it
+                out[rule.target] = out[rule.target].where(keep.to_numpy(dtype=bool))
         elif rule.when_true is not None and rule.when_true in out:
             flag = frame[f"__flag_{rule.target}"].fillna(False).to_numpy(dtype=bool)
             out[rule.target] = out[rule.when_true].where(flag)

@@ -232,11 +232,13 @@ def _pick_map(
             forced.table == table or any(s.table == table for s in forced.also)
         ):
             return forced
-    if is_canonical(headers, table):
-        return None
+    # A vendor whose detect headers are all present wins over canonical-looking names: Zendesk's
+    # ticket metrics JSON has `ticket_id` and `created_at` but is not a canonical file.
     found = choose_map(headers, maps)
     if found is not None and (found.table == table or any(s.table == table for s in found.also)):
         return found
+    if is_canonical(headers, table):
+        return None
     names = {normalise_header(h) for h in headers}
     missing = [c for c in schema.TABLES[table].required if c not in names]
     if found is not None:

@@ -52,6 +52,7 @@ class RawTable:
     sha256: str | None = None
     shape_rejects: list[tuple[int, str]] = field(default_factory=list)  # (line, detail)
     typed: bool = False  # values already carry canonical dtypes
+    header_text: list[str] | None = None  # second header row (question text), when there is one
 
 
 def file_format(path: Path) -> str:
@@ -326,6 +327,7 @@ def read_csv(
         decimal=decimal,
         sha256=sha,
         shape_rejects=shape_rejects,
+        header_text=header_records[1] if len(header_records) > 1 else None,
     )
 
 
@@ -600,9 +602,14 @@ def read_json(path: Path, records_key: str | None = None) -> RawTable:
     records = doc
     if isinstance(doc, dict):
         if records_key is not None:
-            records = doc.get(records_key)
+            records = doc
+            for part in records_key.split("."):  # "_embedded.conversations"
+                records = records.get(part) if isinstance(records, dict) else None
         else:
             records = next((v for v in doc.values() if isinstance(v, list)), None)
+            if records is None:  # one level down: Help Scout {"_embedded": {"conversations": [..]}}
+                inner = [v for v in doc.values() if isinstance(v, dict)]
+                records = next((v for d in inner for v in d.values() if isinstance(v, list)), None)
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         where = f"key {records_key!r}" if records_key else "the document"
         raise InputFileError(

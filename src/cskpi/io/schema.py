@@ -80,7 +80,7 @@ TICKETS = Table("tickets", (
     _c("escalated", "bool"),
     _c("messages_in", "int", nonneg=True),
     _c("messages_out", "int", nonneg=True),
-    # Durations some vendors export instead of (or besides) timestamps; kept for business-hours KPIs.
+    # Durations some vendors export instead of timestamps; kept for business-hours KPIs.
     _c("first_response_business_minutes", "number", nonneg=True),
     _c("resolution_business_minutes", "number", nonneg=True),
 ), key="ticket_id")
@@ -150,5 +150,7 @@ SURVEY_SCALES: dict[str, tuple[float, float]] = {
     "review": (1, 5),
 }
 
-LABOUR_CATEGORIES = ("wages", "overtime", "social_security", "payroll_tax", "benefits", "other_staff")
+LABOUR_CATEGORIES = (
+    "wages", "overtime", "social_security", "payroll_tax", "benefits", "other_staff",
+)
 OTHER_CATEGORIES = ("tools", "facilities", "outsourcing", "training", "other")

@@ -281,7 +281,7 @@ def parse_timestamp(
         )
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return _from_numbers(values.astype("float64"), tz, numeric_dates)
-    text = clean_text(values)
+    text = _month_names_to_numbers(clean_text(values))
     present = _present(text)
     # Instants accumulate as UTC nanoseconds; each lane fills the rows it can read.
     utc = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -355,6 +355,28 @@ def _strptime_checked(arrow_text: pa.Array, layout: str) -> np.ndarray:
     rolled = pc.fill_null(pc.not_equal(pc.day(parsed), written_day), False)
     kept = pc.if_else(rolled, pa.scalar(None, parsed.type), parsed)
     return kept.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+
+
+_MONTHS = {
+    m: f"{i:02d}"
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_DAY_MONTH_NAME = r"^(?P<d>\d{1,2})[/\- ](?P<mon>[A-Za-z]{3})[/\- ](?P<y>\d{4}|\d{2})\b"
+
+
+def _month_names_to_numbers(text: pd.Series) -> pd.Series:
+    """Jira's `02/May/23 4:40 PM` -> `02/05/2023 4:40 PM` (day first, as Jira writes it)."""
+    parts = text.str.extract(_DAY_MONTH_NAME)
+    month = parts["mon"].str.casefold().map(_MONTHS)
+    hit = month.notna()
+    if not hit.any():
+        return text
+    year = parts["y"].where(parts["y"].str.len() == 4, "20" + parts["y"])
+    rest = text.str.replace(_DAY_MONTH_NAME, "", regex=True)
+    numeric = parts["d"].str.zfill(2) + "/" + month + "/" + year + rest
+    return numeric.where(hit, text)
 
 
 def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Series, np.ndarray]:

@@ -33,6 +33,8 @@ _RULE_KEYS = {
     "time",
     "first_of",
     "when_true",
+    "when",
+    "unless",
 }
 _MAP_KEYS = {
     "name",
@@ -67,10 +69,20 @@ class ColumnRule:
     time: str | None = None  # ... plus a time-of-day column
     first_of: tuple[str, ...] = ()  # the first non-empty of these columns
     when_true: str | None = None  # canonical column copied where `from` is true
+    when: str | None = None  # base+plus only where this header is true ...
+    unless: str | None = None  # ... or only where it is false
 
     @property
     def sources(self) -> list[str]:
-        named = [self.source, self.plus, self.date, self.time, *self.first_of]
+        named = [
+            self.source,
+            self.plus,
+            self.date,
+            self.time,
+            *self.first_of,
+            self.when,
+            self.unless,
+        ]
         return [s for s in named if s]
 
 
@@ -80,6 +92,7 @@ class MeltRule:
     survey: str
     question: str = "overall"
     scale: tuple[float, float] | None = None
+    match_text: str | None = None  # regex on the second header row (question text)
 
 
 @dataclass(frozen=True)
@@ -186,6 +199,8 @@ def _rule(target: str, spec: object, path: str | None) -> ColumnRule:
         time=spec.get("time"),
         first_of=tuple(spec.get("first_of", ())),
         when_true=spec.get("when_true"),
+        when=spec.get("when"),
+        unless=spec.get("unless"),
     )
 
 
@@ -246,7 +261,15 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
                 "Fix the pattern",
             ) from None
         scale = tuple(float(x) for x in rule["scale"]) if "scale" in rule else None
-        melt.append(MeltRule(rule["match"], rule["survey"], rule.get("question", "overall"), scale))  # type: ignore[arg-type]
+        melt.append(
+            MeltRule(
+                rule["match"],
+                rule["survey"],
+                rule.get("question", "overall"),
+                scale,
+                rule.get("match_text"),
+            )
+        )  # type: ignore[arg-type]
     name = doc.get("name") or (parent.name if parent else Path(path or "map").stem)
     inherited_nulls = parent.null_values if parent else ()
     vmap = VendorMap(
@@ -402,6 +425,12 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
             seconds, bad = values.parse_duration(cell(rule.plus), rule.unit or "seconds")
             out[f"__plus_{target}"] = seconds.where(~bad, np.nan)
             out[f"__plusbad_{target}"] = pd.Series(bad, index=frame.index)
+            condition = rule.when or rule.unless
+            if condition is not None and header(condition) is not None:
+                # answered vs abandoned: keep base+plus only where the flag says so
+                flag, _ = values.parse_bool(cell(condition))
+                keep = flag if rule.when else ~flag
+                out[f"__keep_{target}"] = keep.fillna(False).astype(bool)
             derived.append(rule)
         elif rule.source is None or header(rule.source) is None:
             continue
@@ -464,7 +493,8 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
         date_order_hint=vmap.date_order,
     )
     if vmap.melt:
-        result = _melt(result, frame, vmap, nulls)
+        texts = dict(zip(raw.headers, raw.header_text or [], strict=False))
+        result = _melt(result, frame, vmap, nulls, texts)
     return result
 
 
@@ -545,7 +575,13 @@ def _dedupe(
     return frame.iloc[chosen], lines[chosen], len(frame) - len(chosen)
 
 
-def _melt(mapped: Mapped, source: pd.DataFrame, vmap: VendorMap, nulls: frozenset[str]) -> Mapped:
+def _melt(
+    mapped: Mapped,
+    source: pd.DataFrame,
+    vmap: VendorMap,
+    nulls: frozenset[str],
+    texts: dict[str, str] | None = None,
+) -> Mapped:
     """Wide survey rows -> one row per non-empty answer cell."""
     taken = set(mapped.mapped)
     pieces = []
@@ -553,7 +589,16 @@ def _melt(mapped: Mapped, source: pd.DataFrame, vmap: VendorMap, nulls: frozense
     for header in source.columns:
         if header in taken:
             continue
-        rule = next((m for m in vmap.melt if re.search(m.match, header)), None)
+        text = (texts or {}).get(header, "")
+        rule = next(
+            (
+                m
+                for m in vmap.melt
+                if re.search(m.match, header)
+                and (m.match_text is None or re.search(m.match_text, text))
+            ),
+            None,
+        )
         if rule is None:
             continue
         taken.add(header)
