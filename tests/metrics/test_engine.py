@@ -24,12 +24,16 @@ def empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=PANDAS_DTYPE[c.kind]) for c in spec.columns})
 
 
-@pytest.mark.parametrize("tables", [
-    {},
-    {name: empty(name) for name in TABLES},
-    {"tickets": empty("tickets")},
-    {"calls": empty("calls").drop(columns=["answered_at", "ended_at"])},
-], ids=["no tables", "empty tables", "tickets only", "calls without times"])
+@pytest.mark.parametrize(
+    "tables",
+    [
+        {},
+        {name: empty(name) for name in TABLES},
+        {"tickets": empty("tickets")},
+        {"calls": empty("calls").drop(columns=["answered_at", "ended_at"])},
+    ],
+    ids=["no tables", "empty tables", "tickets only", "calls without times"],
+)
 def test_every_kpi_survives_empty_input_with_a_value_or_a_reason(tables):
     rows = compute(tables, OCTOBER, ["agent", "question"], Config())
     overall = {r.kpi: r for r in rows if r.dimension in ("all", "question") and r.segment == "all"}
@@ -58,7 +62,9 @@ def test_rows_come_period_then_dimension_then_segment_then_catalogue_order():
 def test_identical_input_gives_identical_rows():
     tables = {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
     first = compute(tables, OCTOBER, ["agent", "channel"], Config())
-    again = compute({k: v.copy() for k, v in tables.items()}, OCTOBER, ["agent", "channel"], Config())
+    again = compute(
+        {k: v.copy() for k, v in tables.items()}, OCTOBER, ["agent", "channel"], Config()
+    )
     assert first == again
 
 
@@ -69,9 +75,18 @@ def test_unknown_breakdown_is_a_usage_error():
 
 def test_period_boundaries_are_taken_in_the_timezone():
     # 2026-09-30T22:00Z is October 1 01:00 in Helsinki
-    rows = kpis({"tickets": TICKETS.assign(created_at=pd.to_datetime(
-        ["2026-09-30T22:00Z"] * len(TICKETS), utc=True).astype("datetime64[ns, UTC]"))},
-        tz="Europe/Helsinki", date_from="2026-10-01", date_to="2026-10-31")
+    rows = kpis(
+        {
+            "tickets": TICKETS.assign(
+                created_at=pd.to_datetime(["2026-09-30T22:00Z"] * len(TICKETS), utc=True).astype(
+                    "datetime64[ns, UTC]"
+                )
+            )
+        },
+        tz="Europe/Helsinki",
+        date_from="2026-10-01",
+        date_to="2026-10-31",
+    )
     assert rows[("all", "all", "tickets_created")].value == len(TICKETS)
 
 
@@ -89,8 +104,9 @@ def test_samples_are_the_values_behind_a_mean_or_percentile():
     assert kpi_samples({}, OCTOBER[0], "ces", "all", "all", Config()) is None
 
 
-@pytest.mark.parametrize("kpi", [k for k in REGISTRY if k.fixed_dimension is None],
-                         ids=lambda k: k.id)
+@pytest.mark.parametrize(
+    "kpi", [k for k in REGISTRY if k.fixed_dimension is None], ids=lambda k: k.id
+)
 def test_parts_of_month_slices_merge_to_the_whole(kpi):
     tables = {**ALL, "tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
     # split every table in two by row parity, as two files would
@@ -102,5 +118,7 @@ def test_parts_of_month_slices_merge_to_the_whole(kpi):
         return
     parts = [kpi_parts(kpi, Scope(h, OCTOBER[0], "agent", Config())) for h in halves]
     merged = finish_parts(kpi, whole_scope, parts)
-    assert [(r.segment, r.n, r.reason) for r in merged] == [(r.segment, r.n, r.reason) for r in whole]
+    assert [(r.segment, r.n, r.reason) for r in merged] == [
+        (r.segment, r.n, r.reason) for r in whole
+    ]
     assert [r.value for r in merged] == pytest.approx([r.value for r in whole])

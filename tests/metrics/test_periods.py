@@ -31,10 +31,14 @@ def test_from_to_is_one_inclusive_range():
 def test_nothing_given_means_every_month_the_data_covers():
     data = (pd.Timestamp("2026-08-15T10:00Z"), pd.Timestamp("2026-10-01T01:00Z"))
     assert [p.label for p in parse_periods(None, None, None, "UTC", data_range=data)] == [
-        "2026-08", "2026-09", "2026-10"]
+        "2026-08",
+        "2026-09",
+        "2026-10",
+    ]
     # in Los Angeles the last record is still September 30
-    assert [p.label for p in parse_periods(None, None, None, "America/Los_Angeles",
-                                           data_range=data)][-1] == "2026-09"
+    assert [
+        p.label for p in parse_periods(None, None, None, "America/Los_Angeles", data_range=data)
+    ][-1] == "2026-09"
 
 
 def test_previous_period_has_the_same_length():
@@ -48,15 +52,18 @@ def test_previous_period_has_the_same_length():
     assert previous_period(quarter).label == "2026-07-01..2026-09-30"
 
 
-@pytest.mark.parametrize("args, message", [
-    (("2026-13", None, None), "has no month 13"),
-    (("October", None, None), "Write it as YYYY-MM"),
-    (("2026-10", "2026-10-01", None), "cannot be combined"),
-    ((None, "2026-10-15", "2026-10-01"), "ends before it starts"),
-    ((None, "1.10.2026", "2026-10-31"), "is not a date"),
-    ((None, None, None), "no period given"),
-    (("2026-10..2026-08", None, None), "ends before it starts"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("2026-13", None, None), "has no month 13"),
+        (("October", None, None), "Write it as YYYY-MM"),
+        (("2026-10", "2026-10-01", None), "cannot be combined"),
+        ((None, "2026-10-15", "2026-10-01"), "ends before it starts"),
+        ((None, "1.10.2026", "2026-10-31"), "is not a date"),
+        ((None, None, None), "no period given"),
+        (("2026-10..2026-08", None, None), "ends before it starts"),
+    ],
+)
 def test_bad_periods_are_usage_errors_that_say_what_to_write(args, message):
     with pytest.raises(UsageError, match=message):
         parse_periods(*args, "UTC")

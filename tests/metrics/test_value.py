@@ -6,28 +6,55 @@ from .frames import frame, kpis, overall
 
 # October costs: wages 1000 (a), " Overtime " 200 (b), tools 300, unknown 100 -> service 1600,
 # labour 1200 (wages + overtime); the September wages row is left out
-COSTS = frame("costs", period=["2026-10", "2026-10", "2026-10", "2026-10", "2026-09"],
-              category=["wages", " Overtime ", "tools", "unknown", "wages"],
-              amount=[1000.0, 200.0, 300.0, 100.0, 5000.0],
-              agent_id=["a", "b", None, None, "a"])
+COSTS = frame(
+    "costs",
+    period=["2026-10", "2026-10", "2026-10", "2026-10", "2026-09"],
+    category=["wages", " Overtime ", "tools", "unknown", "wages"],
+    amount=[1000.0, 200.0, 300.0, 100.0, 5000.0],
+    agent_id=["a", "b", None, None, "a"],
+)
 # October agents: a 100 h 2 training days, b 60 h 0 days -> 160 h, 2 days / 2 agents
-AGENTS = frame("agents", agent_id=["a", "b", "a"], period=["2026-10", "2026-10", "2026-09"],
-               hours_worked=[100.0, 60.0, 160.0], training_days=[2.0, 0.0, 9.0])
+AGENTS = frame(
+    "agents",
+    agent_id=["a", "b", "a"],
+    period=["2026-10", "2026-10", "2026-09"],
+    hours_worked=[100.0, 60.0, 160.0],
+    training_days=[2.0, 0.0, 9.0],
+)
 # tickets created in October: x, y, y, anonymous -> 4; resolved in October: 2
-TICKETS = frame("tickets", ticket_id=["t1", "t2", "t3", "t4", "t5"],
-                created_at=["2026-10-01T00:00Z", "2026-10-02T00:00Z", "2026-10-03T00:00Z",
-                            "2026-10-04T00:00Z", "2026-09-04T00:00Z"],
-                resolved_at=["2026-10-05T00:00Z", None, None, None, "2026-10-01T00:00Z"],
-                customer_id=["x", "y", "y", None, "x"], agent_id=["a", "a", "b", "b", "a"])
+TICKETS = frame(
+    "tickets",
+    ticket_id=["t1", "t2", "t3", "t4", "t5"],
+    created_at=[
+        "2026-10-01T00:00Z",
+        "2026-10-02T00:00Z",
+        "2026-10-03T00:00Z",
+        "2026-10-04T00:00Z",
+        "2026-09-04T00:00Z",
+    ],
+    resolved_at=["2026-10-05T00:00Z", None, None, None, "2026-10-01T00:00Z"],
+    customer_id=["x", "y", "y", None, "x"],
+    agent_id=["a", "a", "b", "b", "a"],
+)
 # calls: one answered inbound (customer w, resolved), one unanswered, one answered outbound
-CALLS = frame("calls", call_id=["c1", "c2", "c3"], queued_at=["2026-10-01T00:00Z"] * 3,
-              answered_at=["2026-10-01T00:00:10Z", None, "2026-10-01T00:00:10Z"],
-              direction=["inbound", "inbound", "outbound"], customer_id=["w", "v", "x"],
-              resolved=[True, None, True], agent_id=["a", None, "a"])
+CALLS = frame(
+    "calls",
+    call_id=["c1", "c2", "c3"],
+    queued_at=["2026-10-01T00:00Z"] * 3,
+    answered_at=["2026-10-01T00:00:10Z", None, "2026-10-01T00:00:10Z"],
+    direction=["inbound", "inbound", "outbound"],
+    customer_id=["w", "v", "x"],
+    resolved=[True, None, True],
+    agent_id=["a", None, "a"],
+)
 # revenue in October: x 500, y 100 -> 600 from 2 customers; the September line is left out
-REVENUE = frame("revenue", customer_id=["x", "y", "x"],
-                date=["2026-10-10T00:00Z", "2026-10-11T00:00Z", "2026-09-30T00:00Z"],
-                amount=[500.0, 100.0, 50.0], segment=["gold", None, "gold"])
+REVENUE = frame(
+    "revenue",
+    customer_id=["x", "y", "x"],
+    date=["2026-10-10T00:00Z", "2026-10-11T00:00Z", "2026-09-30T00:00Z"],
+    amount=[500.0, 100.0, 50.0],
+    segment=["gold", None, "gold"],
+)
 ALL = {"costs": COSTS, "agents": AGENTS, "tickets": TICKETS, "calls": CALLS, "revenue": REVENUE}
 
 
@@ -65,9 +92,9 @@ def test_without_a_resolved_column_every_answered_call_counts_as_resolved():
 
 def test_revenue_margin_and_lifetime_value():
     assert row("revenue").value == 600.0
-    assert row("gross_margin").value == -1000.0   # 600 - 1600
+    assert row("gross_margin").value == -1000.0  # 600 - 1600
     assert row("active_customers").value == 2
-    assert row("customer_lifetime_value").value == -500.0   # -1000 / 2
+    assert row("customer_lifetime_value").value == -500.0  # -1000 / 2
 
 
 def test_customers_cost_over_value():
@@ -78,8 +105,15 @@ def test_customers_cost_over_value():
 
 def test_a_range_cutting_a_month_makes_cost_kpis_unavailable():
     rows = kpis(ALL, date_from="2026-10-01", date_to="2026-10-15")
-    for kpi in ("service_cost", "labour_cost", "hours_worked", "cost_per_contact", "gross_margin",
-                "training_days_per_agent", "customers_cost_over_value"):
+    for kpi in (
+        "service_cost",
+        "labour_cost",
+        "hours_worked",
+        "cost_per_contact",
+        "gross_margin",
+        "training_days_per_agent",
+        "customers_cost_over_value",
+    ):
         r = rows[("all", "all", kpi)]
         assert r.value is None
         assert r.reason == "a range that cuts a month: cost KPIs need whole months"
@@ -116,4 +150,5 @@ def test_revenue_breaks_down_by_segment_but_costs_do_not():
 
 def test_currency_comes_from_the_config():
     from cskpi.config import Config
+
     assert row("labour_cost_per_hour", config=Config(currency="SEK")).unit == "SEK/h"

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 
-class CatalogueFormat(str, Enum):
+class CatalogueFormat(StrEnum):
     table = "table"
     md = "md"
     json = "json"
 
 
 def kpis(
-    format_: Annotated[CatalogueFormat, typer.Option("--format", help="table, md or json.")] =
-    CatalogueFormat.table,
+    format_: Annotated[
+        CatalogueFormat, typer.Option("--format", help="table, md or json.")
+    ] = CatalogueFormat.table,
 ) -> None:
     """List every KPI: id, unit, direction and definition."""
     from cskpi.metrics import catalogue
@@ -31,8 +32,11 @@ def kpis(
         return
     if not sys.stdout.isatty():
         for kpi in REGISTRY:
-            typer.echo("\t".join((kpi.id, kpi.area, kpi.unit, catalogue.ARROWS[kpi.direction],
-                                  kpi.formula)))
+            typer.echo(
+                "\t".join(
+                    (kpi.id, kpi.area, kpi.unit, catalogue.ARROWS[kpi.direction], kpi.formula)
+                )
+            )
         return
     from rich.console import Console
     from rich.table import Table

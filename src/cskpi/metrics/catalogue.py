@@ -9,14 +9,24 @@ import json
 
 from cskpi.metrics.registry import REGISTRY, KpiDef
 
-AREAS = (("satisfaction", "Satisfaction (service quality)"), ("value", "Value (cost and return)"),
-         ("efficiency", "Efficiency (operations)"))
+AREAS = (
+    ("satisfaction", "Satisfaction (service quality)"),
+    ("value", "Value (cost and return)"),
+    ("efficiency", "Efficiency (operations)"),
+)
 ARROWS = {"up": "↑", "down": "↓", "none": "·"}
 
 
 def as_dict(kpi: KpiDef) -> dict[str, object]:
-    return {"id": kpi.id, "label": kpi.label, "area": kpi.area, "unit": kpi.unit,
-            "direction": kpi.direction, "formula": kpi.formula, "inputs": list(kpi.inputs)}
+    return {
+        "id": kpi.id,
+        "label": kpi.label,
+        "area": kpi.area,
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "formula": kpi.formula,
+        "inputs": list(kpi.inputs),
+    }
 
 
 def to_json() -> str:
@@ -34,17 +44,26 @@ def to_markdown() -> str:
         "Generated from `cskpi.metrics.registry` by `python -m cskpi.metrics.catalogue` "
         "(also `cskpi kpis --format md`); do not edit by hand.",
         "",
-        "Rates are percentages 0–100, ticket durations hours, call durations seconds; `currency` is "
-        "the configured currency code (EUR unless `cskpi.toml` says otherwise). ↑ higher is better, "
+        "Rates are percentages 0–100, ticket durations hours, call durations seconds; "
+        "`currency` is "
+        "the configured currency code (EUR unless `cskpi.toml` says otherwise). "
+        "↑ higher is better, "
         "↓ lower is better, · neither.",
     ]
     for area, title in AREAS:
-        lines += ["", f"## {title}", "", "| id | label | unit | dir | definition | inputs |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {title}",
+            "",
+            "| id | label | unit | dir | definition | inputs |",
+            "|---|---|---|---|---|---|",
+        ]
         for kpi in (k for k in REGISTRY if k.area == area):
             inputs = ", ".join(f"`{i}`" for i in kpi.inputs)
-            lines.append(f"| `{kpi.id}` | {_cell(kpi.label)} | {kpi.unit} | {ARROWS[kpi.direction]} "
-                         f"| {_cell(kpi.formula)} | {inputs} |")
+            lines.append(
+                f"| `{kpi.id}` | {_cell(kpi.label)} | {kpi.unit} | {ARROWS[kpi.direction]} "
+                f"| {_cell(kpi.formula)} | {inputs} |"
+            )
     return "\n".join(lines) + "\n"
 
 
