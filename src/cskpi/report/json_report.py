@@ -52,7 +52,8 @@ def _row(result: ReportResult, row: Any) -> dict[str, Any]:
 def report_document(result: ReportResult) -> dict[str, Any]:
     """The JSON document as a dict (shared by the JSON and HTML renderers)."""
     meta = result.meta
-    tests = sorted({c.test for c in result.comparisons.values() if c.test})
+    tests = sorted({c.test for c in result.comparisons.values()
+                    if c.test and not c.test.startswith("not tested")})
     document: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "tool": {"name": "cskpi", "version": meta.get("tool_version")},
