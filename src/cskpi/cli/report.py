@@ -6,12 +6,12 @@ renderers) are imported inside the command so `cskpi --help` stays instant.
 
 from __future__ import annotations
 
+import enum
 import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from cskpi.cli import options
@@ -29,8 +29,9 @@ By = Annotated[list[str] | None, typer.Option(
     "--by", help=f"Break every KPI down by {', '.join(BREAKDOWNS)}; repeatable or comma-separated.")]
 ConfigPath = Annotated[Path | None, typer.Option(
     "--config", help="Settings file (default: cskpi.toml in the data folder).")]
-Format = Annotated[str | None, typer.Option(
-    "--format", "-f", click_type=click.Choice(FORMATS),
+OutputFormat = enum.Enum("OutputFormat", {name: name for name in FORMATS}, type=str)
+Format = Annotated[OutputFormat | None, typer.Option(
+    "--format", "-f", case_sensitive=False,
     help="Output format. Default: from the -o suffix, else table.")]
 Output = Annotated[str | None, typer.Option(
     "--output", "-o", help="Write to FILE (atomically) instead of stdout; '-' is stdout.")]
@@ -38,7 +39,7 @@ Compare = Annotated[str | None, typer.Option(
     "--compare", help="'previous' (the period before each one) or a tidy CSV kept from an earlier "
     "run; adds previous value, change and significance.")]
 FailOnMiss = Annotated[bool, typer.Option(
-    "--fail-on-miss", help="Exit with code 1 when a KPI misses its target (cskpi.toml [targets]).")]
+    "--fail-on-miss", help="Exit with code 1 when a KPI misses its target (the \\[targets] of cskpi.toml).")]
 Redact = Annotated[bool, typer.Option(
     "--redact", help="Replace customer ids with salted hashes and drop survey comments everywhere.")]
 
@@ -61,7 +62,7 @@ def report(
     by: By = None,
     tz: options.Tz = "UTC",
     config_path: ConfigPath = None,
-    fmt: Format = None,
+    fmt: Format = None,  # type: ignore[valid-type]
     output: Output = None,
     compare_with: Compare = None,
     fail_on_miss: FailOnMiss = False,
@@ -82,7 +83,7 @@ def report(
         from cskpi.report.build import build_report, data_range
         from cskpi.report.render import render
 
-        fmt = _format(fmt, output)
+        fmt = _format(fmt.value if fmt else None, output)
         breakdowns = _breakdowns(by)
         if data_dir is None and not any((tickets, calls, surveys, costs, agents, revenue)):
             _usage("no data given. Name a data folder (cskpi report exports/) or files "

@@ -15,7 +15,7 @@ import pandas as pd
 from cskpi import DEFINITIONS_VERSION, __version__
 from cskpi.config import Config
 from cskpi.io.dataset import FileReport
-from cskpi.report.model import ReportResult
+from cskpi.report.model import KpiValue, ReportResult
 
 PREVIOUS = "previous"
 # The column that dates each table's records (KPIS.md conventions), for the default periods.
@@ -101,13 +101,21 @@ def _add_comparison(result: ReportResult, tables: dict[str, pd.DataFrame], perio
     from cskpi.metrics.engine import compute
     from cskpi.report.compare import compare, load_baseline_csv
 
+    samples = None
     if str(baseline) == PREVIOUS:
+        from cskpi.metrics.engine import kpi_samples
         from cskpi.metrics.periods import previous_period
 
         before = {p.label: p for p in (previous_period(p) for p in periods)}
         baseline_rows = compute(tables, list(before.values()), list(by), config)
         result.meta["baseline"] = "previous period (" + ", ".join(before) + ")"
+        by_label = {**{p.label: p for p in periods}, **before}
+
+        def samples(row: KpiValue, is_baseline: bool) -> Any:
+            # Record-level values let compare() test means and medians (Mann-Whitney U).
+            return kpi_samples(tables, by_label[row.period], row.kpi, row.dimension, row.segment,
+                               config)
     else:
         baseline_rows = load_baseline_csv(Path(baseline))
         result.meta["baseline"] = str(baseline)
-    result.comparisons = compare(result.rows, baseline_rows)
+    result.comparisons = compare(result.rows, baseline_rows, samples=samples)

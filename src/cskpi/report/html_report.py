@@ -96,9 +96,11 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
         head += ['<th class="target">Target</th>']
     head.append("<th>Note</th>")
     body = []
+    with_overall = {row.kpi for row in rows if row.dimension == "all"}
     for row in _ordered(rows):
         info = kpi_info(result, row.kpi)
-        label = info["label"] if row.dimension == "all" else segment_label(row)
+        label = (info["label"] if row.dimension == "all" else segment_label(row)
+                 if row.kpi in with_overall else f"{info['label']}: {segment_label(row)}")
         cells = [f'<td title="{esc(row.kpi)}">{esc(label)}</td>',
                  f'<td class="num">{esc(human_value(row.value, info["unit"], money))}</td>',
                  f'<td class="num">{"" if row.n is None else f"{row.n:,}"}</td>']
@@ -113,7 +115,7 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
                          f'<span class="note">{esc(target)}</span></td>' if status else "<td></td>")
         reason = "" if row.value is not None else (row.reason or "not available")
         cells.append(f'<td class="note">{esc(reason)}</td>')
-        css = ' class="group"' if row.dimension != "all" else ""
+        css = ' class="group"' if row.dimension != "all" and row.kpi in with_overall else ""
         body.append(f"<tr{css}>{''.join(cells)}</tr>")
     return (f"<table><thead><tr>{''.join(head)}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")

@@ -62,10 +62,12 @@ def _area_table(result: ReportResult, area: str, rows: list[KpiValue], *, fancy:
 
     money = currency(result)
     footnotes: list[str] = []
+    with_overall = {row.kpi for row in rows if row.dimension == "all"}
     for row in _ordered(rows):
         info = kpi_info(result, row.kpi)
         key = row_key(row)
-        label = info["label"] if row.dimension == "all" else f"  {segment_label(row)}"
+        label = (info["label"] if row.dimension == "all" else f"  {segment_label(row)}"
+                 if row.kpi in with_overall else f"{info['label']}: {segment_label(row)}")
         # Text objects are never parsed as markup, so data text cannot inject styles.
         cells: list[Text] = [Text(label)]
         value_text = human_value(row.value, info["unit"], money)
