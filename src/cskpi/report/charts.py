@@ -118,7 +118,7 @@ def calls_heatmap(calls: pd.DataFrame | None, start: pd.Timestamp, end: pd.Times
     if chosen.empty:
         return None
     local = chosen["queued_at"].dt.tz_convert(tz)
-    slot = (local.dt.weekday * 24 + local.dt.hour).to_numpy(dtype="int64")
+    slot = (local.dt.day_of_week * 24 + local.dt.hour).to_numpy(dtype="int64")
     counts = np.bincount(slot, minlength=7 * 24).reshape(7, 24)
     return {"counts": counts.tolist(), "total": int(counts.sum())}
 
