@@ -23,7 +23,7 @@ T2,2026-10-02 09:00,2026-10-02 13:00,2026-10-03 09:00,chat,"=HYPERLINK(""x"")",h
 T3,2026-10-03 09:00,,,email,billing,normal,a1,C3,,
 T4,2026-09-20 09:00,2026-09-20 10:00,2026-10-02 09:00,email,tech,low,a2,C1,3,0
 T5,2026-09-10 09:00,2026-09-10 11:00,2026-09-11 09:00,email,tech,low,a2,C1,1,0
-"""
+"""  # noqa: E501
 SURVEYS = """\
 response_id,submitted_at,survey,question,score,comment,ticket_id,customer_id
 R1,2026-10-01 13:00,nps,overall,10,great <script>alert(1)</script>,T1,C1
@@ -198,8 +198,16 @@ def test_rejected_rows_warn_on_stderr_unless_quiet_and_go_to_the_rejects_file(da
 
 
 def test_explicit_files_and_tz_work_without_a_data_folder(data):
-    result = run("--tickets", data / "tickets.csv", "--period", "2026-10", "--tz", "Europe/Helsinki",
-                 "-f", "json")
+    result = run(
+        "--tickets",
+        data / "tickets.csv",
+        "--period",
+        "2026-10",
+        "--tz",
+        "Europe/Helsinki",
+        "-f",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["tz"] == "Europe/Helsinki"
 
@@ -222,6 +230,7 @@ def test_help_does_not_import_pandas():
     """)
     source = str(Path(cskpi.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": source}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     assert out.stdout.strip() == "False False"
