@@ -88,6 +88,13 @@ def test_opening_times_in_a_skipped_or_repeated_hour_follow_the_dst_rule():
     assert hours_between("2026-10-25 00:00", "2026-10-25 12:00", week) == 2.5
 
 
+def test_intervals_that_the_skipped_hour_turns_over_are_counted_once():
+    # 29 Mar 2026: 02:00-03:10 -> 00:00Z-01:10Z (70 min); 03:30-04:10 -> 01:30Z-01:10Z, inside
+    # out, so 0; 04:20-05:00 -> 01:20Z-02:00Z, trimmed to start at 01:30Z (30 min). 100 min.
+    week = {6: [("02:00", "03:10"), ("03:30", "04:10"), ("04:20", "05:00")]}
+    assert hours_between("2026-03-29 00:00", "2026-03-29 12:00", week) * 60 == pytest.approx(100)
+
+
 def test_missing_instants_give_nan_and_reversed_intervals_give_zero():
     start = local("2026-03-09 10:00", None, "2026-03-09 12:00")
     end = local(None, "2026-03-09 12:00", "2026-03-09 10:00")
@@ -120,7 +127,8 @@ PROPERTY_HOURS = BusinessHours(
     tz=HELSINKI,
     week={0: [("08:00", "12:00"), ("13:00", "17:00")], 1: [("09:00", "17:00")],
           2: [("03:30", "06:00")], 4: [("09:00", "24:00")], 5: [("00:00", "24:00")],
-          6: [("02:00", "05:00"), ("22:00", "24:00")]},
+          # On the spring-forward Sunday 03:30 and 04:10 map past 04:20 (the gap is 03-04).
+          6: [("02:00", "03:10"), ("03:30", "04:10"), ("04:20", "05:00"), ("22:00", "24:00")]},
     holidays_country="FI", closed_dates=("2026-03-30",))
 # Three years around both clock changes, in whole minutes.
 FIRST = pd.Timestamp("2025-01-01", tz="UTC")

@@ -171,7 +171,7 @@ def _proportion_test(now_n: int | None, before_n: int | None, now: float, before
         return Comparison(before, change, None, reason)
     p_now, p_before = now / 100, before / 100
     pooled = (p_now * now_n + p_before * before_n) / (now_n + before_n)
-    error = math.sqrt(pooled * (1 - pooled) * (1 / now_n + 1 / before_n))
+    error = math.sqrt(max(pooled * (1 - pooled), 0.0) * (1 / now_n + 1 / before_n))
     return _normal_result(p_now - p_before, error, before, change, Z_TEST)
 
 
