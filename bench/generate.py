@@ -35,8 +35,9 @@ CHANNELS = np.array(["email", "chat", "web", "phone"])
 TYPES = np.array(["billing", "technical", "account", "delivery", "returns"])
 PRIORITIES = np.array(["low", "normal", "high", "urgent"])
 QUEUES = np.array(["billing", "technical", "general"])
-HOUR_WEIGHT = np.array([1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 16, 15, 13, 15, 15, 14, 12, 9, 7, 6, 5, 4,
-                        3, 2], dtype=float)
+HOUR_WEIGHT = np.array(
+    [1, 1, 1, 1, 1, 2, 4, 8, 14, 16, 16, 15, 13, 15, 15, 14, 12, 9, 7, 6, 5, 4, 3, 2], dtype=float
+)
 US_PER_HOUR = 3_600_000_000
 TS = pa.timestamp("us", tz="UTC")
 TABLES = ("tickets", "calls", "surveys")
@@ -68,7 +69,9 @@ def _ts(values_us: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     return pa.array(values, type=pa.int64(), mask=mask).cast(TS)
 
 
-def _pick(rng: np.random.Generator, choices: np.ndarray, n: int, p=None) -> tuple[np.ndarray, pa.Array]:
+def _pick(
+    rng: np.random.Generator, choices: np.ndarray, n: int, p=None
+) -> tuple[np.ndarray, pa.Array]:
     idx = rng.choice(len(choices), size=n, p=p)
     return idx, pa.array(choices).take(pa.array(idx))
 
@@ -91,7 +94,9 @@ def tickets_chunk(rng: np.random.Generator, n: int, first_id: int, month: str) -
     _, ttype = _pick(rng, TYPES, n, [0.3, 0.28, 0.16, 0.16, 0.1])
     prio_idx, priority = _pick(rng, PRIORITIES, n, [0.22, 0.53, 0.18, 0.07])
 
-    frt_base = np.array([3.5, 0.1, 4.5, 0.5])[channel_idx] * np.array([1.6, 1.0, 0.6, 0.3])[prio_idx]
+    frt_base = (
+        np.array([3.5, 0.1, 4.5, 0.5])[channel_idx] * np.array([1.6, 1.0, 0.6, 0.3])[prio_idx]
+    )
     frt_us = (frt_base * speed * rng.lognormal(0, 1.2, n) * US_PER_HOUR).astype(np.int64)
     first_response = created + frt_us
     escalated = rng.random(n) < np.where(prio_idx == 3, 0.25, 0.06)
@@ -104,40 +109,46 @@ def tickets_chunk(rng: np.random.Generator, n: int, first_id: int, month: str) -
     has_response = answered & (first_response < month_end)
     is_resolved = answered & (resolved < month_end)
     agent_replies = np.where(has_response, agent_replies, 0)
-    updated = np.maximum.reduce([created, np.where(has_response, first_response, 0),
-                                 np.where(is_resolved, resolved, 0)])
+    updated = np.maximum.reduce(
+        [created, np.where(has_response, first_response, 0), np.where(is_resolved, resolved, 0)]
+    )
     status = pa.array(np.where(is_resolved, "solved", np.where(has_response, "open", "new")))
     assigned = has_response | is_resolved
-    return pa.table({
-        "ticket_id": _ids("", first_id, n),
-        "created_at": _ts(created),
-        "first_response_at": _ts(first_response, has_response),
-        "resolved_at": _ts(resolved, is_resolved),
-        "status": status,
-        "channel": channel,
-        "type": ttype,
-        "priority": priority,
-        "agent_id": _strings_or_null(pa.array(AGENTS).take(pa.array(agent_idx)), assigned),
-        "team": _strings_or_null(pa.array(AGENT_TEAM).take(pa.array(agent_idx)), assigned),
-        "customer_id": _ids("CUS-", 0, n).take(pa.array(rng.integers(0, max(n // 4, 1), n))),
-        "agent_replies": pa.array(agent_replies.astype(np.int64)),
-        "reopens": pa.array(reopens.astype(np.int64)),
-        "updated_at": _ts(updated),
-        "escalated": pa.array(escalated),
-        "messages_in": pa.array((1 + reopens + rng.poisson(0.8, n)).astype(np.int64)),
-        "messages_out": pa.array(agent_replies.astype(np.int64)),
-    })
+    return pa.table(
+        {
+            "ticket_id": _ids("", first_id, n),
+            "created_at": _ts(created),
+            "first_response_at": _ts(first_response, has_response),
+            "resolved_at": _ts(resolved, is_resolved),
+            "status": status,
+            "channel": channel,
+            "type": ttype,
+            "priority": priority,
+            "agent_id": _strings_or_null(pa.array(AGENTS).take(pa.array(agent_idx)), assigned),
+            "team": _strings_or_null(pa.array(AGENT_TEAM).take(pa.array(agent_idx)), assigned),
+            "customer_id": _ids("CUS-", 0, n).take(pa.array(rng.integers(0, max(n // 4, 1), n))),
+            "agent_replies": pa.array(agent_replies.astype(np.int64)),
+            "reopens": pa.array(reopens.astype(np.int64)),
+            "updated_at": _ts(updated),
+            "escalated": pa.array(escalated),
+            "messages_in": pa.array((1 + reopens + rng.poisson(0.8, n)).astype(np.int64)),
+            "messages_out": pa.array(agent_replies.astype(np.int64)),
+        }
+    )
 
 
 def calls_chunk(rng: np.random.Generator, n: int, first_id: int, month: str) -> pa.Table:
     queued = _arrivals(rng, n, month)
     outbound = rng.random(n) < 0.05
-    load = np.interp((queued // US_PER_HOUR) % 24, [0, 8, 10, 13, 17, 23], [0.3, 0.6, 1.8, 1.3, 0.6, 0.3])
+    load = np.interp(
+        (queued // US_PER_HOUR) % 24, [0, 8, 10, 13, 17, 23], [0.3, 0.6, 1.8, 1.3, 0.6, 0.3]
+    )
     to_answer_s = rng.exponential(22, n) * load
     patience_s = np.where(rng.random(n) < 0.02, rng.uniform(0.5, 4.5, n), rng.exponential(260, n))
     answered = outbound | (to_answer_s <= patience_s)
-    wait_s = np.round(np.where(outbound, rng.uniform(8, 30, n),
-                               np.where(answered, to_answer_s, patience_s)))
+    wait_s = np.round(
+        np.where(outbound, rng.uniform(8, 30, n), np.where(answered, to_answer_s, patience_s))
+    )
     ended_known = answered | (rng.random(n) < 0.97)
     agent_idx = rng.choice(len(AGENTS), size=n, p=AGENT_WEIGHT)
     speed = AGENT_SPEED[agent_idx]
@@ -148,21 +159,23 @@ def calls_chunk(rng: np.random.Generator, n: int, first_id: int, month: str) -> 
     ended = answered_at + np.where(answered, ((talk + hold) * 1e6).astype(np.int64), 0)
     _, queue = _pick(rng, QUEUES, n, [0.35, 0.4, 0.25])
     not_answered = ~answered
-    return pa.table({
-        "call_id": _ids("CL", first_id, n),
-        "queued_at": _ts(queued),
-        "answered_at": _ts(answered_at, answered),
-        "ended_at": _ts(ended, ended_known),
-        "talk_seconds": pa.array(talk, mask=not_answered),
-        "hold_seconds": pa.array(hold, mask=not_answered),
-        "wrap_seconds": pa.array(wrap, mask=not_answered),
-        "direction": pa.array(np.where(outbound, "outbound", "inbound")),
-        "agent_id": _strings_or_null(pa.array(AGENTS).take(pa.array(agent_idx)), answered),
-        "queue": queue,
-        "customer_id": _ids("CUS-", 0, n).take(pa.array(rng.integers(0, max(n // 4, 1), n))),
-        "resolved": pa.array(rng.random(n) < 0.72, mask=not_answered),
-        "transferred": pa.array(rng.random(n) < 0.08, mask=not_answered),
-    })
+    return pa.table(
+        {
+            "call_id": _ids("CL", first_id, n),
+            "queued_at": _ts(queued),
+            "answered_at": _ts(answered_at, answered),
+            "ended_at": _ts(ended, ended_known),
+            "talk_seconds": pa.array(talk, mask=not_answered),
+            "hold_seconds": pa.array(hold, mask=not_answered),
+            "wrap_seconds": pa.array(wrap, mask=not_answered),
+            "direction": pa.array(np.where(outbound, "outbound", "inbound")),
+            "agent_id": _strings_or_null(pa.array(AGENTS).take(pa.array(agent_idx)), answered),
+            "queue": queue,
+            "customer_id": _ids("CUS-", 0, n).take(pa.array(rng.integers(0, max(n // 4, 1), n))),
+            "resolved": pa.array(rng.random(n) < 0.72, mask=not_answered),
+            "transferred": pa.array(rng.random(n) < 0.08, mask=not_answered),
+        }
+    )
 
 
 def surveys_chunk(rng: np.random.Generator, n: int, first_id: int, month: str) -> pa.Table:
@@ -180,28 +193,35 @@ def surveys_chunk(rng: np.random.Generator, n: int, first_id: int, month: str) -
     linked = rng.integers(0, max(n * 5, 1), n)
     _, channel = _pick(rng, CHANNELS, n, [0.45, 0.25, 0.2, 0.1])
     has_comment = rng.random(n) < 0.1
-    comments = pa.array(np.array(["Quick and friendly help", "Took too long", "OK"])[
-        np.clip(np.round(score) % 3, 0, 2).astype(int)])
-    return pa.table({
-        "response_id": _ids("R", first_id, n),
-        "submitted_at": _ts(_arrivals(rng, n, month)),
-        "survey": pa.array(survey),
-        "question": pa.array(question),
-        "score": pa.array(score),
-        "comment": _strings_or_null(comments, has_comment),
-        "ticket_id": _strings_or_null(pa.array(linked).cast(pa.string()), has_ticket),
-        "call_id": _strings_or_null(_ids("CL", 0, n).take(pa.array(linked % max(n, 1))),
-                                    ~has_ticket),
-        "agent_id": pa.array(AGENTS).take(pa.array(agent_idx)),
-        "channel": channel,
-    })
+    comments = pa.array(
+        np.array(["Quick and friendly help", "Took too long", "OK"])[
+            np.clip(np.round(score) % 3, 0, 2).astype(int)
+        ]
+    )
+    return pa.table(
+        {
+            "response_id": _ids("R", first_id, n),
+            "submitted_at": _ts(_arrivals(rng, n, month)),
+            "survey": pa.array(survey),
+            "question": pa.array(question),
+            "score": pa.array(score),
+            "comment": _strings_or_null(comments, has_comment),
+            "ticket_id": _strings_or_null(pa.array(linked).cast(pa.string()), has_ticket),
+            "call_id": _strings_or_null(
+                _ids("CL", 0, n).take(pa.array(linked % max(n, 1))), ~has_ticket
+            ),
+            "agent_id": pa.array(AGENTS).take(pa.array(agent_idx)),
+            "channel": channel,
+        }
+    )
 
 
 MAKERS = {"tickets": tickets_chunk, "calls": calls_chunk, "surveys": surveys_chunk}
 
 
-def table_chunks(table: str, rows: int, month: str, chunk: int, month_index: int = 0
-                 ) -> Iterator[pa.Table]:
+def table_chunks(
+    table: str, rows: int, month: str, chunk: int, month_index: int = 0
+) -> Iterator[pa.Table]:
     """The table's rows for one month, ``chunk`` rows at a time, from a seed fixed per chunk."""
     table_index = TABLES.index(table)
     for first in range(0, rows, chunk):
@@ -225,13 +245,19 @@ def _write(chunks: Iterator[pa.Table], parquet: Path | None, csv: Path | None) -
                 pq_writer.write_table(data, row_group_size=1_000_000)
             if csv is not None:
                 # Canonical CSV: ISO 8601 UTC timestamps to the second, quotes only when needed.
-                text = data.cast(pa.schema([
-                    pa.field(f.name, pa.timestamp("s", tz="UTC")) if f.type == TS else f
-                    for f in data.schema]))
+                text = data.cast(
+                    pa.schema(
+                        [
+                            pa.field(f.name, pa.timestamp("s", tz="UTC")) if f.type == TS else f
+                            for f in data.schema
+                        ]
+                    )
+                )
                 if csv_writer is None:
                     csv.parent.mkdir(parents=True, exist_ok=True)
-                    csv_writer = pacsv.CSVWriter(csv, text.schema,
-                                                 write_options=pacsv.WriteOptions(quoting_style="needed"))
+                    csv_writer = pacsv.CSVWriter(
+                        csv, text.schema, write_options=pacsv.WriteOptions(quoting_style="needed")
+                    )
                 csv_writer.write_table(text)
     finally:
         for writer in (pq_writer, csv_writer):
@@ -244,8 +270,13 @@ def history_months(months: int, last: str = PERIOD) -> list[str]:
     return [str(end - i) for i in range(months - 1, -1, -1)]
 
 
-def generate(rows: int, out: Path, formats: tuple[str, ...] = ("parquet", "csv"), months: int = 1,
-             chunk: int = 1_000_000) -> None:
+def generate(
+    rows: int,
+    out: Path,
+    formats: tuple[str, ...] = ("parquet", "csv"),
+    months: int = 1,
+    chunk: int = 1_000_000,
+) -> None:
     """Write the one-month tables (and, with months > 1, a monthly history) under ``out``."""
     out = Path(out)
     for table in TABLES:
@@ -256,8 +287,11 @@ def generate(rows: int, out: Path, formats: tuple[str, ...] = ("parquet", "csv")
             _write(table_chunks(table, n, PERIOD, chunk), parquet, csv)
         if months > 1:
             for index, month in enumerate(history_months(months)):
-                _write(table_chunks(table, n, month, chunk, month_index=index + 1),
-                       out / "history" / table / f"{month}.parquet", None)
+                _write(
+                    table_chunks(table, n, month, chunk, month_index=index + 1),
+                    out / "history" / table / f"{month}.parquet",
+                    None,
+                )
 
 
 def main() -> None:
