@@ -206,6 +206,7 @@ def row_counts(data: Path) -> dict[str, int]:
 
 def markdown(rows: int, data: Path, results: dict[str, list[Contender]],
              verdicts: dict[str, dict[str, str]], notes: list[str], command: str) -> str:
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     counts = row_counts(data)
     total = sum(counts.values()) if counts else None
     title = (f"{counts['tickets']:,} tickets + {counts['calls']:,} calls + "
@@ -215,6 +216,8 @@ def markdown(rows: int, data: Path, results: dict[str, list[Contender]],
         "",
         f"- Date: {dt.date.today().isoformat()}",
         f"- Machine: {machine()}",
+        f"- Load average (1/5/15 min) when the run ended: {load}; other work on the machine "
+        "shows up as spread between median and min.",
         f"- Command: `{command}`",
         "- Times: wall clock of the whole process (start-up and imports included), median of "
         f"{max(len(c.times) for cs in results.values() for c in cs)} runs; peak RSS: "
