@@ -4,9 +4,10 @@ Negative: nps 0–6, csat 1–2, review 1–2. Positive: nps 9–10, csat 4–5,
 with a comment count. A term is counted once per comment (document frequency).
 
 What distinguishes negative from positive comments is the log-odds ratio with an informative
-Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words"): the prior for each term is its
-count in all feedback comments together, and a term's z-score is the log-odds difference divided
-by its approximate standard deviation. |z| ≥ 1.96 marks a term that tells the two apart.
+Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words"): the prior spreads
+PRIOR_STRENGTH pseudo-counts over the terms by their frequency in all feedback comments together,
+and a term's z-score is the log-odds difference divided by its approximate standard deviation.
+z ≥ 1.96 marks a term that sets negative feedback apart.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ NEGATIVE = {"nps": (0, 6), "csat": (1, 2), "review": (1, 2)}
 POSITIVE = {"nps": (9, 10), "csat": (4, 5), "review": (4, 5)}
 TOKEN = r"[^\W\d_]{2,}"   # letters only, two or more, any alphabet
 Z_DISTINCT = 1.96
+PRIOR_STRENGTH = 100.0   # α0: enough to calm rare terms, small beside real comment volumes
 
 
 @cache
@@ -64,11 +66,13 @@ def comment_terms(comments: pd.Series, stop: frozenset[str]) -> pd.DataFrame:
     return frame.drop_duplicates(["doc", "term"])
 
 
-def log_odds_dirichlet(neg: pd.Series, pos: pd.Series) -> pd.DataFrame:
-    """Monroe et al. log-odds ratio (negative vs positive) with the pooled counts as prior."""
+def log_odds_dirichlet(neg: pd.Series, pos: pd.Series,
+                       strength: float = PRIOR_STRENGTH) -> pd.DataFrame:
+    """Monroe et al. log-odds ratio (negative vs positive), prior from the pooled frequencies."""
     counts = pd.DataFrame({"negative": neg, "positive": pos}).fillna(0.0)
-    prior = counts["negative"] + counts["positive"]
-    a0 = prior.sum()
+    pooled = counts["negative"] + counts["positive"]
+    prior = strength * pooled / pooled.sum()
+    a0 = strength
     n_neg, n_pos = counts["negative"].sum(), counts["positive"].sum()
     odds_neg = np.log((counts["negative"] + prior) / (n_neg + a0 - counts["negative"] - prior))
     odds_pos = np.log((counts["positive"] + prior) / (n_pos + a0 - counts["positive"] - prior))
@@ -104,7 +108,8 @@ def themes(surveys: pd.DataFrame | None, start: pd.Timestamp | None = None,
     terms["tone"] = tone.reindex(terms["doc"]).to_numpy()
     n_neg, n_pos = int((tone == "negative").sum()), int((tone == "positive").sum())
     result.meta.update(negative_comments=n_neg, positive_comments=n_pos,
-                       method="log-odds ratio with informative Dirichlet prior (pooled counts)")
+                       method="log-odds ratio with informative Dirichlet prior "
+                       f"(α0 = {PRIOR_STRENGTH:g} spread by pooled frequencies)")
     for kind, key in (("word", "negative_terms"), ("phrase", "negative_phrases")):
         subset = terms[terms["kind"] == kind]
         neg = subset[subset["tone"] == "negative"]["term"].value_counts()
