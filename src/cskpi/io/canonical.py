@@ -10,6 +10,7 @@ Reason codes (stable; they appear in ``--rejects`` files and reports):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,23 +35,28 @@ class _Reasons:
     """The first problem found for each row wins."""
 
     def __init__(self, n: int):
+        self.n = n
+        self.flagged = np.zeros(n, dtype=bool)
         self.reason = np.full(n, None, dtype=object)
         self.detail = np.full(n, None, dtype=object)
         self.raw = np.full(n, None, dtype=object)
 
-    def add(self, mask: np.ndarray, reason: str, detail: str | pd.Series,
+    def add(self, mask: np.ndarray, reason: str, detail: str | Callable[[np.ndarray], pd.Series],
             raw: pd.Series | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool) & (self.reason == None)  # noqa: E711
+        """`detail` is a text, or a function of the mask giving the texts of those rows only."""
+        mask = np.asarray(mask, dtype=bool) & ~self.flagged
         if not mask.any():
             return
+        self.flagged |= mask
         self.reason[mask] = reason
-        self.detail[mask] = detail[mask].to_numpy() if isinstance(detail, pd.Series) else detail
+        self.detail[mask] = detail if isinstance(detail, str) else np.asarray(
+            detail(mask), dtype=object)
         if raw is not None:
             self.raw[mask] = raw.astype(object).to_numpy()[mask]
 
     @property
     def ok(self) -> np.ndarray:
-        return self.reason == None  # noqa: E711
+        return ~self.flagged
 
 
 def _shown(raw: pd.Series) -> pd.Series:
@@ -101,16 +107,16 @@ def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
                 raw) else values.clean_text(raw.astype("str"))
         elif column.kind == "timestamp":
             parsed, bad = values.parse_timestamp(raw, tz, order.order)
-            reasons.add(bad, "bad_timestamp", f"{name}: " + _shown(raw), raw)
+            reasons.add(bad, "bad_timestamp", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw)
         elif column.kind in ("number", "int"):
             parsed, bad = values.parse_number(raw, decimal)
-            reasons.add(bad, "bad_number", f"{name}: " + _shown(raw), raw)
+            reasons.add(bad, "bad_number", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw)
         elif column.kind == "bool":
             parsed, bad = values.parse_bool(raw)
-            reasons.add(bad, "bad_boolean", f"{name}: " + _shown(raw), raw)
+            reasons.add(bad, "bad_boolean", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw)
         else:  # month
             parsed, bad = values.parse_month(raw, tz)
-            reasons.add(bad, "bad_month", f"{name}: " + _shown(raw), raw)
+            reasons.add(bad, "bad_month", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw)
         out[name] = parsed.reset_index(drop=True)
 
     for rule in mapped.derived:
@@ -133,7 +139,7 @@ def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
     _check_rows(typed_frame, table, frame, reasons)
 
     ok = reasons.ok
-    used = typed_frame[ok].reset_index(drop=True)
+    used = typed_frame if ok.all() else typed_frame[ok].reset_index(drop=True)
     used = used[[c for c in table.names if c in used]]
     rejects = pd.DataFrame({"line": mapped.lines[~ok], "reason": reasons.reason[~ok],
                             "detail": reasons.detail[~ok], "raw": reasons.raw[~ok]})
@@ -162,16 +168,17 @@ def _check_rows(typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame,
         number = typed[column.name]
         if column.kind == "int":
             reasons.add((number.notna() & (number != number.round())).to_numpy(),
-                        "not_an_integer", f"{column.name}: " + number.astype("str"))
+                        "not_an_integer", lambda m, c=column.name, v=number: f"{c}: " + v[m].astype("str"))
         if column.non_negative:
             code = "negative_duration" if column.name.endswith(
                 ("_seconds", "_minutes")) else "negative_number"
-            reasons.add(number.lt(0).to_numpy(), code, f"{column.name}: " + number.astype("str"))
+            reasons.add(number.lt(0).to_numpy(), code,
+                        lambda m, c=column.name, v=number: f"{c}: " + v[m].astype("str"))
 
     def before(later: str, earlier: str, code: str) -> None:
         if later in typed and earlier in typed:
             reasons.add((typed[later] < typed[earlier]).to_numpy(), code,
-                        f"{later} {typed[later].astype('str')} is before {earlier}")
+                        lambda m: later + " " + typed[later][m].astype("str") + f" is before {earlier}")
 
     if table.name == "tickets":
         before("resolved_at", "created_at", "resolved_before_created")
@@ -190,17 +197,26 @@ def _check_rows(typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame,
             "__scale_max" in frame) else known_max
         low, high = low.astype("float64"), high.astype("float64")
         reasons.add((survey.notna() & low.isna()).to_numpy(), "unknown_survey",
-                    "survey: " + survey.astype("str"))
+                    lambda m: "survey: " + survey[m].astype("str"))
         score = typed["score"]
         outside = score.notna() & ((score < low) | (score > high))
         reasons.add(outside.to_numpy(), "score_out_of_scale",
-                    "score " + score.astype("str") + " outside " + low.astype("str") + "–"
-                    + high.astype("str"))
+                    lambda m: "score " + score[m].astype("str") + " outside " + low[m].astype("str")
+                    + "–" + high[m].astype("str"))
         if "__scale_min" in frame:
             typed["__scale_min"] = low.to_numpy()
             typed["__scale_max"] = high.to_numpy()
-    if table.key and table.key in typed:
+    if table.key and table.key in typed and _has_repeats(typed[table.key]):
         key = typed[table.key]
         repeated = key.notna().to_numpy() & reasons.ok & key.where(reasons.ok).duplicated().to_numpy()
-        reasons.add(repeated, "duplicate_id", f"{table.key}: " + key.astype("str")
+        reasons.add(repeated, "duplicate_id", lambda m: f"{table.key}: " + key[m].astype("str")
                     + " appears earlier in the file")
+
+
+def _has_repeats(key: pd.Series) -> bool:
+    """Cheap test first: distinct count in Arrow, before marking duplicates row by row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(key.array).drop_null()
+    return len(pc.unique(array)) < len(array)

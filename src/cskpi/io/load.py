@@ -120,7 +120,8 @@ def load_file(path: Path, table: str, spec: InputSpec,
     vmap = _pick_map(headers, table, spec, maps, path)
 
     wanted = _wanted(spec, table)
-    if vmap is None and fmt == "csv" and spec.encoding is None and spec.decimal in ("auto", "."):
+    if (vmap is None and fmt == "csv" and spec.encoding is None and spec.decimal in ("auto", ".")
+            and read.detect_encoding(data[:65536], path) in ("utf-8", "utf-8-sig")):
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
         fast = read.read_canonical_csv(path, kinds, wanted or list(kinds), spec.tz, data)
         if fast is not None:

@@ -93,6 +93,12 @@ def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
 
     best = from_bytes(data[:200_000], cp_isolation=list(FALLBACK_ENCODINGS)).best()
     candidates = ([best.encoding] if best is not None else []) + list(FALLBACK_ENCODINGS)
+    # Short texts fool statistical detection: prefer the code page whose letters are its own
+    # languages' letters (Lithuanian ų, š in cp1257 read as ř, Đ in cp1250).
+    scores = {name: _letter_score(data[:200_000], name) for name in FALLBACK_ENCODINGS}
+    top = max(scores.values())
+    if top > 0:
+        candidates = [n for n in candidates if scores[n] == top] + candidates
     for name in candidates:
         try:
             data.decode(name)
@@ -101,6 +107,22 @@ def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
             continue
     raise InputFileError(located(path, "unknown text encoding",
                                  fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')"))
+
+
+_OWN_LETTERS = {
+    "cp1252": set("äöåüéèàçñßøæÄÖÅÜÉÈÀÇÑØÆ"),
+    "cp1250": set("ěřůťďňĺľŕłśźżćńőűăâîşţĚŘŮŤĎŇĹĽŔŁŚŹŻĆŃŐŰĂÂÎŞŢ"),
+    "cp1257": set("ąčęėįšųūžāēģīķļņŗĄČĘĖĮŠŲŪŽĀĒĢĪĶĻŅŖ"),
+}
+
+
+def _letter_score(data: bytes, encoding: str) -> int:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return -1
+    letters = _OWN_LETTERS[encoding]
+    return sum(1 for ch in text if ord(ch) > 127 and ch in letters)
 
 
 def decode(data: bytes, encoding: str, path: Path) -> str:
@@ -281,7 +303,10 @@ def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz:
     if dialect.sep_line or dialect.delimiter == ";":
         return None
     first_line = head.split("\n", 1)[0].strip("\r")
-    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+    try:
+        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+    except (csv.Error, StopIteration):
+        return None
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
         return None
     include = [h for h in headers if h in wanted]
@@ -299,16 +324,7 @@ def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz:
                     null_values=[""], true_values=_TRUE, false_values=_FALSE))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        frame = table.to_pandas()
-        for name in include:
-            if kinds[name] == "timestamp" and ts_type.tz is None:
-                from cskpi.io.values import localise
-
-                frame[name] = localise(frame[name], tz)
-            elif kinds[name] in ("id", "str", "text", "month"):
-                frame[name] = frame[name].str.strip().replace("", np.nan).astype("str")
-            elif kinds[name] == "bool":
-                frame[name] = frame[name].astype("boolean")
+        frame = _typed_frame(table, kinds, tz)
         newlines = data.count(b"\n") - (0 if data.endswith(b"\n") else -1)
         if newlines == len(frame) + 1:
             lines = np.arange(2, len(frame) + 2, dtype=np.int64)
@@ -318,6 +334,28 @@ def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz:
                         encoding="utf-8", delimiter=dialect.delimiter, decimal=".",
                         sha256=hashlib.sha256(data).hexdigest(), typed=True)
     return None
+
+
+def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFrame:
+    """Trim texts (blank = missing) in Arrow, then hand pandas the canonical dtypes."""
+    import pyarrow.compute as pc
+
+    from cskpi.io.values import localise
+
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if kinds[name] in ("id", "str", "text", "month"):
+            trimmed = pc.utf8_trim_whitespace(column)
+            column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        columns[name] = column
+    frame = pa.table(columns).to_pandas()
+    for name in table.column_names:
+        if kinds[name] == "timestamp" and table.schema.field(name).type.tz is None:
+            frame[name] = localise(frame[name], tz)
+        elif kinds[name] == "bool":
+            frame[name] = frame[name].astype("boolean")
+    return frame
 
 
 # ------------------------------------------------------------------------------------ other formats

@@ -284,6 +284,8 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
 
     def cell(source: str) -> pd.Series:
         column = frame[header(source)]
+        if raw.typed:
+            return column
         if column.dtype == object or pd.api.types.is_string_dtype(column):
             return values.clean_text(column, nulls)
         return column

@@ -151,13 +151,14 @@ class Scope:
 
     @cached_property
     def surveys(self) -> pd.DataFrame:
-        """Survey answers submitted in the period; ``_survey`` lower-cased, question defaulting to overall."""
+        """Survey answers submitted in the period; survey and question lower-cased, question default overall."""
         self.need("surveys", "submitted_at", "survey", "score")
         frame = self.tables["surveys"]
         frame = frame.loc[self._within(frame["submitted_at"]).to_numpy()].copy()
         question = frame["question"] if "question" in frame.columns else pd.Series(
             pd.NA, index=frame.index, dtype="str")
-        text = question.astype("str").str.strip()
+        # Question ids compare case-insensitively (Overall = overall); empty means overall (DATA.md).
+        text = question.astype("str").str.strip().str.lower()
         frame["question"] = text.where(question.notna() & (text != ""), "overall")
         frame["_survey"] = lower(frame["survey"])
         if self.column is None:
