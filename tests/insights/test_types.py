@@ -64,3 +64,10 @@ def test_last_year_is_the_same_month_a_year_earlier():
 def test_tickets_without_a_type_column_are_not_available():
     frame = tickets([("2026-10", "x", 1)]).drop(columns=["type"])
     assert "not available" in ticket_types(frame, [month_window("2026-10")]).notes[0]
+
+
+def test_the_first_loaded_period_has_no_new_issues_only_a_note():
+    frame = tickets([("2026-09", "billing", 5), ("2026-10", "outage", 3)])
+    result = ticket_types(frame, month_windows("2026-09", "2026-10"))
+    assert result.tables["new_types"]["period"].tolist() == ["2026-10"]
+    assert any("new issues for 2026-09" in n for n in result.notes)

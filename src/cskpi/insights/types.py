@@ -104,8 +104,14 @@ def ticket_types(tickets: pd.DataFrame | None, windows: list[Window], top: int =
     result.tables["type_volume"] = type_volume(tickets, windows).reset_index()
     result.tables["top_types"] = pd.concat([top_types(tickets, w, top) for w in windows],
                                            ignore_index=True)
-    result.tables["new_types"] = pd.concat([new_types(tickets, w) for w in windows],
-                                           ignore_index=True)
+    # A period with no earlier tickets loaded would call every type new: say so instead.
+    with_history = [w for w in windows if (tickets["created_at"] < w.start).any()]
+    result.notes.extend(not_available(f"new issues for {w.label}: no tickets before it loaded")
+                        for w in windows if w not in with_history)
+    result.tables["new_types"] = (pd.concat([new_types(tickets, w) for w in with_history],
+                                            ignore_index=True) if with_history
+                                  else pd.DataFrame(columns=["period", "type", "tickets",
+                                                             "first_seen"]))
     moved = []
     for window in windows:
         for baseline in ("previous", "last_year"):
