@@ -49,8 +49,6 @@ class Run:
         wanted = {name: paths for name, paths in files.items() if name in tables}
         spec = o.input_spec(data_dir, tz=tz, vendor=vendor, map_files=map_files,
                             date_order=date_order, **wanted)
-        if data_dir is None:
-            spec.files = {k: v for k, v in spec.files.items() if k in tables}
         self.dataset = load_dataset(spec)
         self.tables = {name: frame for name, frame in self.dataset.tables.items() if name in tables}
         self.config: Config = load_config(config_path, data_dir)
