@@ -1,1 +1,2 @@
-"""Analyses beyond the KPI catalogue: staffing, ticket types, feedback themes, customers, CLV, trends."""
+"""Analyses beyond the KPI catalogue: staffing, ticket types, feedback themes, customers, CLV,
+trends."""

@@ -1,0 +1,180 @@
+"""Staffing: when calls arrive, how long they take, and how many agents each interval needs.
+
+Arrival pattern: inbound calls queued in [start, end), counted by local weekday × interval and
+divided by how many times that weekday occurs in the period (days without calls count as 0).
+Agents needed: Erlang C for the average volume and handle time of each interval, or Erlang A
+when the patience of callers can be estimated from abandoned calls.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cskpi.insights.erlang import agents_needed
+from cskpi.insights.result import Insight, not_available
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MIN_ABANDONS_FOR_PATIENCE = 10
+
+
+@dataclass(frozen=True)
+class StaffingOptions:
+    interval_minutes: int = 30
+    target_service_level: float = 0.80     # share 0–1
+    threshold_seconds: float = 20.0
+    shrinkage: float = 0.0                 # share of paid time not on the phones (0–1)
+    max_occupancy: float = 1.0             # share 0–1
+    short_abandon_seconds: float = 5.0
+    use_abandonment: bool = True           # Erlang A when patience can be estimated
+
+
+def inbound_calls(calls: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Inbound calls queued in [start, end). Any direction other than 'outbound' is inbound."""
+    frame = calls[(calls["queued_at"] >= start) & (calls["queued_at"] < end)]
+    if "direction" in frame.columns:
+        outbound = frame["direction"].str.strip().str.lower().eq("outbound").fillna(False)
+        frame = frame[~outbound.to_numpy(dtype=bool)]
+    return frame
+
+
+def handle_seconds(calls: pd.DataFrame) -> pd.Series:
+    """talk + hold + wrap of answered calls; NaN when all three are missing or not answered."""
+    parts = [c for c in ("talk_seconds", "hold_seconds", "wrap_seconds") if c in calls.columns]
+    if not parts:
+        return pd.Series(np.nan, index=calls.index)
+    total = calls[parts].sum(axis=1, min_count=1)
+    if "answered_at" in calls.columns:
+        total = total.where(calls["answered_at"].notna())
+    return total
+
+
+def estimate_patience(calls: pd.DataFrame,
+                      short_abandon_seconds: float = 5.0) -> tuple[float | None, str]:
+    """Mean patience (seconds) by the exponential MLE: abandons ÷ total time callers waited.
+
+    Abandoned calls (wait ≥ the short-abandon threshold) are observed patience; answered calls are
+    censored at their wait. Short abandons and unanswered calls without an end are left out.
+    """
+    if "answered_at" not in calls.columns or "ended_at" not in calls.columns:
+        return None, "calls have no answered_at/ended_at, so waits of abandoned calls are unknown"
+    answered = calls["answered_at"].notna()
+    answered_wait = (calls["answered_at"] - calls["queued_at"]).dt.total_seconds()[answered]
+    abandon_wait = (calls["ended_at"] - calls["queued_at"]).dt.total_seconds()[~answered].dropna()
+    abandon_wait = abandon_wait[abandon_wait >= short_abandon_seconds]
+    if len(abandon_wait) < MIN_ABANDONS_FOR_PATIENCE:
+        return None, (f"only {len(abandon_wait)} abandoned calls "
+                      f"(need {MIN_ABANDONS_FOR_PATIENCE}) to estimate callers' patience")
+    exposure = float(answered_wait.clip(lower=0).sum() + abandon_wait.sum())
+    return exposure / len(abandon_wait), f"estimated from {len(abandon_wait)} abandoned calls"
+
+
+def weekday_occurrences(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> pd.Series:
+    """How many local days of each weekday (0 = Monday) the period [start, end) touches."""
+    first = start.tz_convert(tz).normalize()
+    last = (end - pd.Timedelta(microseconds=1)).tz_convert(tz).normalize()
+    days = pd.date_range(first.tz_localize(None), last.tz_localize(None), freq="D")
+    return pd.Series(days.day_of_week).value_counts().reindex(range(7), fill_value=0)
+
+
+def arrival_pattern(calls: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, tz: str = "UTC",
+                    interval_minutes: int = 30) -> pd.DataFrame:
+    """Average inbound calls, handle time and answering agents per weekday × interval occurrence.
+
+    Columns: weekday (0 = Monday), interval (minutes after local midnight), calls_total,
+    calls_avg, aht_seconds, agents_observed (distinct agent_id answering in that interval,
+    averaged over every occurrence of it; NaN when calls carry no agent_id).
+    """
+    if 24 * 60 % interval_minutes:
+        raise ValueError("interval_minutes must divide a day")
+    frame = inbound_calls(calls, start, end)
+    local = frame["queued_at"].dt.tz_convert(tz)
+    keyed = pd.DataFrame({
+        "weekday": local.dt.day_of_week,
+        "interval": (local.dt.hour * 60 + local.dt.minute) // interval_minutes * interval_minutes,
+        "day": local.dt.normalize(),
+        "handle": handle_seconds(frame),
+    })
+    occurrences = weekday_occurrences(start, end, tz)
+    grid = pd.MultiIndex.from_product(
+        [range(7), range(0, 24 * 60, interval_minutes)], names=["weekday", "interval"])
+    grouped = keyed.groupby(["weekday", "interval"])
+    out = pd.DataFrame(index=grid)
+    out["calls_total"] = grouped.size().reindex(grid, fill_value=0).astype("int64")
+    per_day = occurrences.reindex(out.index.get_level_values("weekday")).to_numpy()
+    days = np.maximum(per_day, 1)
+    out["calls_avg"] = np.where(per_day > 0, out["calls_total"] / days, np.nan)
+    out["aht_seconds"] = grouped["handle"].mean().reindex(grid)
+    if "agent_id" in frame.columns and "answered_at" in frame.columns:
+        answering = keyed.assign(agent=frame["agent_id"])[frame["answered_at"].notna()]
+        per_occurrence = (answering.dropna(subset=["agent"])
+                          .groupby(["weekday", "interval", "day"])["agent"].nunique())
+        summed = per_occurrence.groupby(["weekday", "interval"]).sum().reindex(grid, fill_value=0)
+        out["agents_observed"] = np.where(per_day > 0, summed / days, np.nan)
+    else:
+        out["agents_observed"] = np.nan
+    return out.reset_index()
+
+
+def staffing(calls: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, tz: str = "UTC",
+             options: StaffingOptions | None = None) -> Insight:
+    """Arrival pattern and agents needed vs observed per weekday × interval."""
+    options = options or StaffingOptions()
+    result = Insight("staffing")
+    if calls is None:
+        result.notes.append(not_available("no calls table was loaded"))
+        return result
+    pattern = arrival_pattern(calls, start, end, tz, options.interval_minutes)
+    if int(pattern["calls_total"].sum()) == 0:
+        result.notes.append(not_available("no inbound calls in the period"))
+        return result
+    inbound = inbound_calls(calls, start, end)
+    overall_aht = float(handle_seconds(inbound).mean())
+    if math.isnan(overall_aht):
+        result.notes.append(not_available("calls carry no talk, hold or wrap seconds, so handle "
+                                          "time is unknown"))
+        return result
+    fallback = pattern["aht_seconds"].isna() & (pattern["calls_total"] > 0)
+    if fallback.any():
+        result.notes.append(f"{int(fallback.sum())} intervals have calls but no handle time; "
+                            f"they use the period's average handle time ({overall_aht:.0f} s)")
+    pattern["aht_seconds"] = pattern["aht_seconds"].fillna(overall_aht)
+
+    patience = None
+    if options.use_abandonment:
+        patience, why = estimate_patience(inbound, options.short_abandon_seconds)
+        result.notes.append(f"Erlang A, mean patience {patience:.0f} s {why}" if patience
+                            else f"Erlang C (no abandonment): {why}")
+    else:
+        result.notes.append("Erlang C (no abandonment), as asked")
+    interval_seconds = options.interval_minutes * 60.0
+    outcomes = [agents_needed(float(volume), float(aht), interval_seconds,
+                              target_sl=options.target_service_level,
+                              threshold=options.threshold_seconds,
+                              max_occupancy=options.max_occupancy, patience=patience)
+                for volume, aht in zip(pattern["calls_avg"].fillna(0), pattern["aht_seconds"],
+                                       strict=True)]
+    pattern["agents_needed"] = [o.agents for o in outcomes]
+    pattern["agents_scheduled"] = np.ceil(
+        pattern["agents_needed"] / (1 - options.shrinkage) - 1e-9).astype("int64")
+    pattern["service_level"] = [round(100 * o.service_level, 1) for o in outcomes]
+    pattern["occupancy"] = [round(100 * o.occupancy, 1) for o in outcomes]
+    pattern["asa_seconds"] = [round(o.asa_seconds, 1) for o in outcomes]
+    if patience:
+        pattern["abandon_rate"] = [round(100 * o.abandon_probability, 1) for o in outcomes]
+    pattern["gap"] = pattern["agents_observed"] - pattern["agents_needed"]
+    if pattern["agents_observed"].isna().all():
+        result.notes.append(not_available("observed agents: calls carry no agent_id"))
+    pattern.insert(0, "day", [WEEKDAYS[d] for d in pattern["weekday"]])
+    pattern.insert(2, "time", [f"{m // 60:02d}:{m % 60:02d}" for m in pattern["interval"]])
+    active = pattern[pattern["calls_total"] > 0].drop(columns=["interval"])
+    result.tables["staffing_pattern"] = active.reset_index(drop=True)
+    result.meta.update(model="Erlang A" if patience else "Erlang C", patience_seconds=patience,
+                       interval_minutes=options.interval_minutes,
+                       target_service_level=options.target_service_level,
+                       threshold_seconds=options.threshold_seconds, shrinkage=options.shrinkage,
+                       max_occupancy=options.max_occupancy)
+    return result

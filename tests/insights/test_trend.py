@@ -1,0 +1,43 @@
+import pytest
+
+from cskpi.errors import UsageError
+from cskpi.insights.trend import judge, sparkline, trend
+from cskpi.report.model import KpiValue
+
+
+def test_sparkline_spans_the_eight_bars_and_leaves_gaps():
+    assert sparkline([0, 7, None, 3.5]) == "▁█ ▅"
+    assert sparkline([5, 5]) == "▁▁"
+
+
+def test_direction_follows_whether_higher_is_better():
+    assert judge(-2.0, "down") == "better"
+    assert judge(-2.0, "up") == "worse"
+    assert judge(0.0, "up") == "unchanged"
+    assert judge(3.0, "none") == ""
+
+
+def rows(kpi, unit, values):
+    return [KpiValue(p, "all", "all", kpi, v, unit, 10) for p, v in values.items()]
+
+
+PERIODS = ["2026-08", "2026-09", "2026-10"]
+
+
+def test_trend_compares_latest_with_the_first_period_or_a_chosen_baseline():
+    data = rows("csat", "%", {"2026-08": 80, "2026-09": 70, "2026-10": 85})
+    data += rows("average_handle_time", "seconds", {"2026-08": 300, "2026-09": 280,
+                                                   "2026-10": None})
+    data.append(KpiValue("2026-10", "agent", "a1", "csat", 10, "%", 1))   # breakdowns ignored
+    directions = {"csat": "up", "average_handle_time": "down"}
+    table = trend(data, PERIODS, directions).tables["trend"].set_index("kpi")
+    assert table.loc["csat", "change"] == 5 and table.loc["csat", "direction"] == "better"
+    assert table.loc["csat", "trend"] == "▆▁█"     # 80 sits at (80 − 70) / 15 × 7 = 4.7 → bar 5
+    assert table.loc["average_handle_time", "direction"] == ""       # latest not available
+    moved = trend(data, PERIODS, directions, baseline="2026-09").tables["trend"].set_index("kpi")
+    assert moved.loc["csat", "change"] == 15
+
+
+def test_an_unknown_baseline_is_a_usage_error():
+    with pytest.raises(UsageError, match="--baseline"):
+        trend(rows("csat", "%", {"2026-10": 1}), PERIODS, {}, baseline="2025-01")
