@@ -10,19 +10,19 @@ import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
 
 from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
 from cskpi.config import Config, load_config
 from cskpi.errors import UsageError
 from cskpi.i18n import LANGUAGES, catalogue
-from cskpi.insights import render
 from cskpi.insights.result import Insight
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Period = Annotated[str | None, typer.Option("--period", help="2026-10 (a month), 2026-07..2026-10 "
                                             "(months) or 2026-10-01..2026-10-15 (days).")]
@@ -65,6 +65,8 @@ class Run:
                   if t in self.tables and c in self.tables[t].columns]
         data_range = None
         if stamps:
+            import pandas as pd
+
             joined = pd.concat(stamps)
             data_range = (joined.min(), joined.max())
         return parse_periods(period, date_from, date_to, self.tz, data_range=data_range)
@@ -80,6 +82,10 @@ def span(periods: list):
 
 
 def emit(insight: Insight, fmt: str, lang: str, table: str | None) -> None:
+    from rich.console import Console
+
+    from cskpi.insights import render
+
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}")
     catalogue(lang)   # an unknown --lang fails before any output
