@@ -731,6 +731,8 @@ def generate(out_dir: Path) -> list[Path]:
 CONFIG_TOML = """\
 # Settings for the example data: a Finnish support team that reports in euros.
 currency = "EUR"
+# The call log has local times without an offset: read them, and cut periods, in Helsinki time.
+tz = "Europe/Helsinki"
 
 [thresholds]
 short_abandon_seconds = 5
@@ -750,7 +752,7 @@ tue = "08:00-17:00"
 wed = "08:00-17:00"
 thu = "08:00-17:00"
 fri = "08:00-17:00"
-holidays = "FI"
+holidays_country = "FI"
 
 [targets]
 first_response_hours_median = "<= 8"

@@ -82,7 +82,7 @@ def test_the_documented_example_loads(tmp_path):
      "Allowed in [thresholds]: short_abandon_seconds, service_level_seconds, csat_good_min"),
     ("[bussiness_hours]\ntz = 'UTC'\n",
      "bussiness_hours: unknown key. Did you mean 'business_hours'? Allowed at the top level: "
-     "currency, thresholds, sla, costs, fcr, business_hours, targets"),
+     "currency, tz, thresholds, sla, costs, fcr, business_hours, targets"),
     ('[thresholds]\nservice_level_seconds = "20"\n',
      "thresholds.service_level_seconds: must be a number of seconds >= 0, got '20'. "
      "Write a plain number without quotes, e.g. service_level_seconds = 20"),
@@ -161,3 +161,12 @@ def test_a_subdivision_is_kept_upper_cased(tmp_path):
                                          'holidays_subdivision = "by"\n'))
     assert (config.business_hours.holidays_country,
             config.business_hours.holidays_subdivision) == ("DE", "BY")
+
+
+def test_a_top_level_timezone_is_read_and_checked(tmp_path):
+    path = tmp_path / "cskpi.toml"
+    path.write_text('tz = "Europe/Helsinki"\n', encoding="utf-8")
+    assert load_config(path).tz == "Europe/Helsinki"
+    path.write_text('tz = "Europe/Helsinky"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown timezone 'Europe/Helsinky'.*Europe/Helsinki"):
+        load_config(path)

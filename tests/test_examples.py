@@ -1,7 +1,6 @@
 """The bundled example data: reproducible from its generator, small, and shaped as documented."""
 
 import importlib.util
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -144,11 +143,13 @@ def test_costs_and_agents_cover_both_months_and_every_agent():
     assert len(agents) == 16
 
 
-def test_the_config_names_currency_sla_business_hours_and_targets():
-    import tomllib
+def test_the_config_loads_with_currency_tz_sla_business_hours_and_targets():
+    from cskpi.config import load_config
 
-    config = tomllib.load(io.BytesIO((DATA / "cskpi.toml").read_bytes()))
-    assert config["currency"] == "EUR"
-    assert config["sla"]["priority"] == {"urgent": 4, "high": 8}
-    assert config["business_hours"]["holidays"] == "FI"
-    assert set(config["targets"]) == {"first_response_hours_median", "csat", "abandonment_rate"}
+    config = load_config(DATA / "cskpi.toml")
+    assert config.currency == "EUR"
+    assert config.tz == "Europe/Helsinki"
+    assert config.sla_hours_by_priority == {"urgent": 4, "high": 8}
+    assert config.business_hours is not None
+    assert config.business_hours.holidays_country == "FI"
+    assert set(config.targets) == {"first_response_hours_median", "csat", "abandonment_rate"}

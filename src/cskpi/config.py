@@ -38,6 +38,7 @@ class BusinessHours:
 @dataclass(frozen=True)
 class Config:
     currency: str = "EUR"
+    tz: str | None = None                    # timezone of naive timestamps and periods (--tz wins)
     short_abandon_seconds: float = 5.0
     service_level_seconds: float = 20.0
     first_response_sla_hours: float = 24.0
@@ -56,6 +57,7 @@ class Config:
 # The keys each part of the file may hold; tables are nested dicts, leaves name their kind.
 _SCHEMA: dict[str, Any] = {
     "currency": "currency",
+    "tz": "tz",
     "thresholds": {
         "short_abandon_seconds": "seconds",
         "service_level_seconds": "seconds",
@@ -158,6 +160,8 @@ def _build(raw: dict[str, Any], check: _Checker,
                              f"{_shown(raw['currency'])}",
                              'Write the code in quotes, e.g. currency = "EUR"')
         settings["currency"] = currency
+    if "tz" in raw:
+        settings["tz"] = _timezone(raw["tz"], "tz", check)
 
     thresholds = _section(raw, "thresholds", check)
     for key in ("short_abandon_seconds", "service_level_seconds"):
@@ -229,12 +233,7 @@ def _business_hours(section: dict[str, Any], check: _Checker) -> BusinessHours:
     if "tz" not in section:
         raise check.fail("business_hours.tz", "missing",
                          'Name the timezone the opening hours are in, e.g. tz = "Europe/Helsinki"')
-    tz = check.string(section["tz"], "business_hours.tz", '"Europe/Helsinki"')
-    if not _is_timezone(tz):
-        close = difflib.get_close_matches(tz, sorted(available_timezones()), n=1)
-        hint = f"Did you mean {close[0]!r}? " if close else ""
-        raise check.fail("business_hours.tz", f"unknown timezone {tz!r}",
-                         f"{hint}Use an IANA name such as \"Europe/Helsinki\" or \"UTC\"")
+    tz = _timezone(section["tz"], "business_hours.tz", check)
     week = {index: _day_hours(section[day], f"business_hours.{day}", check)
             for index, day in enumerate(WEEKDAYS) if day in section}
     week = {index: intervals for index, intervals in week.items() if intervals}
@@ -250,6 +249,16 @@ def _business_hours(section: dict[str, Any], check: _Checker) -> BusinessHours:
     return BusinessHours(tz=tz, week=week, holidays_country=country,
                          holidays_subdivision=subdivision,
                          closed_dates=_dates(section.get("closed_dates", []), check))
+
+
+def _timezone(value: Any, key: str, check: _Checker) -> str:
+    tz = check.string(value, key, '"Europe/Helsinki"')
+    if not _is_timezone(tz):
+        close = difflib.get_close_matches(tz, sorted(available_timezones()), n=1)
+        hint = f"Did you mean {close[0]!r}? " if close else ""
+        raise check.fail(key, f"unknown timezone {tz!r}",
+                         f"{hint}Use an IANA name such as \"Europe/Helsinki\" or \"UTC\"")
+    return tz
 
 
 def _day_hours(value: Any, key: str, check: _Checker) -> list[tuple[str, str]]:

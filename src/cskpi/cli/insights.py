@@ -41,17 +41,18 @@ FORMATS = ("terminal", "csv", "json", "html")
 class Run:
     """The loaded data, config and periods one command works on."""
 
-    def __init__(self, data_dir: Path | None, files: dict[str, list[Path] | None], tz: str,
+    def __init__(self, data_dir: Path | None, files: dict[str, list[Path] | None], tz: str | None,
                  vendor: str | None, map_files: list[Path] | None, date_order: str,
                  config_path: Path | None, tables: tuple[str, ...]) -> None:
         from cskpi.io.load import load_dataset
 
+        self.config: Config = load_config(config_path, data_dir)
+        tz = o.resolve_tz(tz, self.config)
         wanted = {name: paths for name, paths in files.items() if name in tables}
         spec = o.input_spec(data_dir, tz=tz, vendor=vendor, map_files=map_files,
                             date_order=date_order, **wanted)
         self.dataset = load_dataset(spec)
         self.tables = {name: frame for name, frame in self.dataset.tables.items() if name in tables}
-        self.config: Config = load_config(config_path, data_dir)
         self.tz = tz
 
     def get(self, name: str) -> pd.DataFrame | None:
@@ -105,7 +106,7 @@ def emit(insight: Insight, fmt: str, lang: str, table: str | None) -> None:
 
 def _shared(data_dir: o.DataDir = None, tickets: o.Tickets = None, calls: o.Calls = None,
             surveys: o.Surveys = None, costs: o.Costs = None, agents: o.Agents = None,
-            revenue: o.Revenue = None, tz: o.Tz = "UTC", vendor: o.Vendor = None,
+            revenue: o.Revenue = None, tz: o.Tz = None, vendor: o.Vendor = None,
             map_files: o.MapFile = None, date_order: o.DateOrder = "auto",
             period: Period = None, date_from: DateFrom = None, date_to: DateTo = None,
             fmt: Format = "terminal", table: TableName = None, lang: Lang = "en",

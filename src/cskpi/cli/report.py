@@ -99,7 +99,7 @@ def report(
     date_from: DateFrom = None,
     date_to: DateTo = None,
     by: By = None,
-    tz: options.Tz = "UTC",
+    tz: options.Tz = None,
     config_path: ConfigPath = None,
     fmt: Format = None,  # type: ignore[valid-type]
     output: Output = None,
@@ -134,6 +134,8 @@ def report(
                 f"--compare {compare_with!r}: no such file. Give 'previous' or the path of a "
                 "tidy CSV from `cskpi report --format csv`"
             )
+        config = load_config(config_path, data_dir)
+        tz = options.resolve_tz(tz, config)
         spec = options.input_spec(
             data_dir,
             tickets=tickets,
@@ -147,7 +149,6 @@ def report(
             map_files=map_files,
             date_order=date_order,
         )
-        config = load_config(config_path, data_dir)
         dataset = _load(spec, quiet=quiet)
         tables = dataset.tables
         if redact:

@@ -34,7 +34,9 @@ def validate(
     revenue: options.Revenue = None,
     format: Format = "table",
     rejects: options.Rejects = None,
-    tz: options.Tz = "UTC",
+    tz: options.Tz = None,
+    config_path: Annotated[Path | None, typer.Option(
+        "--config", help="cskpi.toml to use (default: the one in the data folder).")] = None,
     vendor: options.Vendor = None,
     map_file: options.MapFile = None,
     date_order: options.DateOrder = "auto",
@@ -52,6 +54,9 @@ def validate(
             raise UsageError(
                 f"unknown --date-order {date_order!r}. Use auto, day-first or month-first"
             )
+        from cskpi.config import load_config
+
+        config = load_config(config_path, data_dir)
         spec = options.input_spec(
             data_dir,
             tickets=tickets,
@@ -60,7 +65,7 @@ def validate(
             costs=costs,
             agents=agents,
             revenue=revenue,
-            tz=tz,
+            tz=options.resolve_tz(tz, config),
             vendor=vendor,
             map_files=map_file,
             date_order=date_order,
@@ -74,7 +79,11 @@ def validate(
         if rejects is not None:
             write_rejects(dataset, rejects)
         registry = _registry()
-        kpis = kpi_availability(dataset.tables, registry) if registry is not None else None
+        kpis = (
+            kpi_availability(dataset.tables, registry,
+                             business_hours_configured=config.business_hours is not None)
+            if registry is not None else None
+        )
         summary = _summary(dataset, kpis)
         if not quiet:
             for report in dataset.files:

@@ -15,8 +15,19 @@ class Availability:
     reason: str = ""
 
 
+# Exported business-hours durations; without them the KPI works from timestamps when the
+# config gives [business_hours].
+BUSINESS_MINUTES = {
+    "tickets.first_response_business_minutes",
+    "tickets.resolution_business_minutes",
+}
+
+
 def kpi_availability(
-    tables: Mapping[str, pd.DataFrame], registry: Iterable[object]
+    tables: Mapping[str, pd.DataFrame],
+    registry: Iterable[object],
+    *,
+    business_hours_configured: bool = False,
 ) -> list[Availability]:
     """For each KPI of ``registry`` (objects with ``id`` and ``inputs`` = "table" or
     "table.column" strings): available when every input table is loaded and every input column
@@ -25,6 +36,8 @@ def kpi_availability(
     for kpi in registry:
         reason = ""
         for needed in getattr(kpi, "inputs", ()):
+            if business_hours_configured and needed in BUSINESS_MINUTES:
+                continue
             table, _, column = str(needed).partition(".")
             frame = tables.get(table)
             if frame is None:

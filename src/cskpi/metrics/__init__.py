@@ -1,1 +1,1 @@
-"""KPI declarations and the engine that evaluates them. Imports neither io nor report's renderers."""
+"""KPI declarations and the engine that evaluates them (imports neither io nor renderers)."""

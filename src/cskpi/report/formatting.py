@@ -59,7 +59,12 @@ def _trim(text: str) -> str:
 
 
 def human_hours(hours: float) -> str:
-    """Ticket durations: '3 h 12 min', '45 min', '2 d 4 h' for long ones."""
+    """Ticket durations: '3 h 12 min', '45 min', '2 d 4 h' for long ones.
+
+    From 240 h on, whole hours ('1,222 h'): such values are totals like hours worked, where
+    24-hour days would mislead."""
+    if hours >= 240:
+        return f"{_grouped(hours, 0)} h"
     minutes = round(hours * 60)
     if minutes < 60:
         return f"{minutes} min"

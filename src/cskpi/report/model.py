@@ -13,9 +13,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class KpiValue:
-    period: str      # "2026-10" for a month, "2026-10-01..2026-10-15" for a range (both inclusive)
-    dimension: str   # "all" for overall rows, else the breakdown column (agent, team, question, ...)
-    segment: str     # "all" for overall rows, else the group's value, "(none)" for empty
+    period: str  # "2026-10" for a month, "2026-10-01..2026-10-15" for a range (both inclusive)
+    dimension: str  # "all" for overall rows, else the breakdown column (agent, team, question, ...)
+    segment: str  # "all" for overall rows, else the group's value, "(none)" for empty
     kpi: str
     value: float | int | None
     unit: str
@@ -30,7 +30,7 @@ class Comparison:
     previous: float | int | None
     change: float | None
     significant: bool | None  # None = not tested (too few records, no test for this unit)
-    test: str | None          # e.g. "two-proportion z-test", "bootstrap of the median"
+    test: str | None  # e.g. "two-proportion z-test", "bootstrap of the median"
     p_value: float | None = None
 
 
@@ -39,7 +39,11 @@ class ReportResult:
     rows: list[KpiValue]
     periods: list[str]
     tz: str
-    meta: dict[str, Any] = field(default_factory=dict)   # tool version, definitions version, config, files
+    meta: dict[str, Any] = field(
+        default_factory=dict
+    )  # tool version, definitions version, config, files
     comparisons: dict[tuple[str, str, str, str], Comparison] = field(default_factory=dict)
-    targets: dict[tuple[str, str, str, str], tuple[str, str]] = field(default_factory=dict)  # -> (target, met|missed)
+    targets: dict[tuple[str, str, str, str], tuple[str, str]] = field(
+        default_factory=dict
+    )  # -> (target, met|missed)
     charts: dict[str, Any] = field(default_factory=dict)  # chart data for html (see report.charts)
