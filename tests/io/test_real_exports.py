@@ -108,14 +108,16 @@ def test_servicenow_event_log_becomes_one_row_per_incident(real_data):
 
 
 @pytest.mark.parametrize(
-    ("file", "first", "overall", "recommend", "low", "high", "people"),
+    ("file", "first", "overall", "recommend", "low", "high", "used", "rejected"),
     [
-        ("mobi.csv", "CUEX1", "CUSA1", "CUSL3", 1, 10, 250),
-        ("satisfaction.csv", "imag1", "sat1", "loy3", 0, 10, 250),
+        # mobi is 1-10: neither csat (1-5) nor relationship (0-10) can read it without rescaling
+        ("mobi.csv", "CUEX1", "CUSA1", "CUSL3", 1, 10, 0, 500),
+        # satisfaction is 0-10: loy3 loads as relationship, sat1 is no 1-5 csat answer
+        ("satisfaction.csv", "imag1", "sat1", "loy3", 0, 10, 250, 250),
     ],
 )
-def test_ecsi_surveys_load_through_a_user_map_with_their_scale(
-    real_data, tmp_path, file, first, overall, recommend, low, high, people
+def test_ecsi_answers_load_only_where_their_stated_scale_is_the_survey_scale(
+    real_data, tmp_path, file, first, overall, recommend, low, high, used, rejected
 ):
     user_map = tmp_path / "ecsi.toml"
     user_map.write_text(
@@ -129,9 +131,10 @@ def test_ecsi_surveys_load_through_a_user_map_with_their_scale(
     )
     surveys = dataset.tables["surveys"]
     report = dataset.files[0]
-    assert report.rows_rejected == 0
-    assert len(surveys) == 2 * people  # two answers per respondent
-    assert surveys["score"].between(low, high).all()
+    assert report.rejects_by_reason == {"scale_not_standard": rejected}
+    assert len(surveys) == used  # 250 respondents, two answers each
+    assert (surveys["survey"] == "relationship").all()
+    assert surveys["score"].between(0, 10).all()
     assert (surveys["submitted_at"] == pd.Timestamp("2005-06-30", tz="UTC")).all()
 
 

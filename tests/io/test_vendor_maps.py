@@ -142,7 +142,7 @@ question = "overall"
 match = "(?i)^rate"
 survey = "csat"
 question = "{header}"
-scale = [1, 10]
+scale = [1, 5]
 """
 
 
@@ -150,21 +150,47 @@ def test_a_wide_survey_is_melted_to_one_row_per_answer_with_its_scale(tmp_path):
     text = (
         "Respondent,Ended,How likely to recommend us?,Rate the agent,Comment\n"
         ",,Response,Response,Open-Ended Response\n"
-        "r1,2026-10-01 10:00,9,8,great\n"
+        "r1,2026-10-01 10:00,9,4,great\n"
         "r2,2026-10-02 10:00,,11,\n"
     )
     dataset = load(tmp_path, "surveys", "wide.csv", text, MELT_MAP)
     surveys = dataset.tables["surveys"]
     report = dataset.files[0]
-    # answers: r1 nps 9, r1 csat 8 (scale 1-10), r2 csat 11 (out of scale); r2's empty nps: none
+    # answers: r1 nps 9, r1 csat 4 (scale 1-5), r2 csat 11 (out of scale); r2's empty nps: none
     assert report.rows_read == 3 and report.rows_used == 2
     assert report.rejects_by_reason == {"score_out_of_scale": 1}
     assert sorted(zip(surveys["survey"], surveys["question"], surveys["score"], strict=True)) == [
-        ("csat", "rate_the_agent", 8.0),
+        ("csat", "rate_the_agent", 4.0),
         ("nps", "overall", 9.0),
     ]
     assert dataset.rejects["line"].tolist() == [4]
     assert report.columns_ignored == ["Comment"]
+
+
+def test_answers_stated_on_another_scale_than_their_survey_are_rejected_not_bucketed(tmp_path):
+    # "Rate" is csat (1-5) stated on 1-10 and "recommend" is relationship (0-10) stated on 0-10:
+    # csat KPIs would read an 8 of 10 as a 4-5 "satisfied" answer, so only the 0-10 answers load.
+    scaled = MELT_MAP.replace("scale = [1, 5]", "scale = [1, 10]").replace(
+        'survey = "nps"', 'survey = "relationship"\nscale = [0, 10]'
+    )
+    text = (
+        "Respondent,Ended,How likely to recommend us?,Rate the agent,Comment\n"
+        ",,Response,Response,Open-Ended Response\n"
+        "r1,2026-10-01 10:00,9,8,great\n"
+        "r2,2026-10-02 10:00,3,2,\n"
+    )
+    dataset = load(tmp_path, "surveys", "wide.csv", text, scaled)
+    surveys = dataset.tables["surveys"]
+    assert dataset.files[0].rejects_by_reason == {"scale_not_standard": 2}
+    assert sorted(zip(surveys["survey"], surveys["score"], strict=True)) == [
+        ("relationship", 3.0),
+        ("relationship", 9.0),
+    ]
+    detail = (
+        "csat answers stated on 1–10; cskpi reads them on 1–5 and does not rescale: convert the "
+        "answers or map them to a survey on that scale"
+    )
+    assert dataset.rejects["detail"].tolist() == [detail, detail]
 
 
 def test_json_records_under_a_key_are_flattened_to_dotted_names(tmp_path):

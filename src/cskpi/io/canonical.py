@@ -4,8 +4,8 @@ Reason codes (stable; they appear in ``--rejects`` files and reports):
 ``missing_required``, ``bad_timestamp``, ``bad_number``, ``bad_boolean``, ``bad_duration``,
 ``bad_month``, ``negative_duration``, ``negative_number``, ``not_an_integer``,
 ``resolved_before_created``, ``response_before_created``, ``answered_before_queued``,
-``ended_before_queued``, ``unknown_survey``, ``score_out_of_scale``, ``duplicate_id``,
-``bad_row_shape``.
+``ended_before_queued``, ``unknown_survey``, ``scale_not_standard``, ``score_out_of_scale``,
+``duplicate_id``, ``bad_row_shape``.
 """
 
 from __future__ import annotations
@@ -262,6 +262,27 @@ def _check_rows(
             "unknown_survey",
             lambda m: "survey: " + survey[m].astype("str"),
         )
+        if "__scale_min" in frame:
+            # KPIs read scores on their survey's own scale and never rescale, so answers stated on
+            # another scale (1-10 as relationship, 0-10 as csat) would be bucketed wrongly unseen.
+            other_scale = low.ne(known_min.astype("float64")) | high.ne(known_max.astype("float64"))
+            reasons.add(
+                (known_min.notna() & other_scale).to_numpy(),
+                "scale_not_standard",
+                lambda m: (
+                    survey[m].astype("str")
+                    + " answers stated on "
+                    + low[m].map("{:g}".format)
+                    + "–"
+                    + high[m].map("{:g}".format)
+                    + "; cskpi reads them on "
+                    + known_min[m].map("{:g}".format)
+                    + "–"
+                    + known_max[m].map("{:g}".format)
+                    + " and does not rescale: convert the answers or map them to a survey on that"
+                    " scale"
+                ),
+            )
         score = typed["score"]
         outside = score.notna() & ((score < low) | (score > high))
         reasons.add(
