@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cskpi.cli.app import app
-from tests.io.test_real_exports import PWC_MAP
+from tests.io.test_real_exports import ECSI_MAP, PWC_MAP
 
 pytestmark = pytest.mark.real
 
@@ -328,3 +328,58 @@ def test_servicenow_resolution_hours_over_incidents_resolved_in_the_month(
             n,
         )
         assert overall(report, period, "reopen_rate") == (pytest.approx(reopened / n * 100), n)
+
+
+# ---------------------------------------------------------------- ECSI surveys (no timestamps)
+
+
+def ecsi_report(real_data, folder: Path, file: str, columns: tuple[str, ...], scale: tuple):
+    first, overall_column, recommend = columns
+    text = ECSI_MAP.format(
+        name=file[:-4], first=first, overall=overall_column, recommend=recommend,
+        low=scale[0], high=scale[1],
+    )  # fmt: skip
+    user_map = write_map(folder, file[:-4], text)
+    path = real_data / "ecsi-survey" / file
+    result = CliRunner().invoke(
+        app, ["report", "--format", "csv", "--surveys", str(path), "--map", str(user_map),
+              "--period", "2005-06"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = {
+        r["kpi"]: (float(r["value"]) if r["value"] else None, int(r["n"]) if r["n"] else None)
+        for r in csv.DictReader(io.StringIO(result.stdout))
+        if r["dimension"] == "all"
+    }
+    return rows, result.stderr
+
+
+def test_ecsi_bank_recommend_question_on_0_to_10_gives_a_relationship_nps(real_data, tmp_path):
+    with open(real_data / "ecsi-survey/satisfaction.csv", newline="", encoding="utf-8") as f:
+        loy3 = [int(row["loy3"]) for row in csv.DictReader(f)]
+    promoters = sum(score >= 9 for score in loy3)
+    detractors = sum(score <= 6 for score in loy3)
+    # 250 answers on 0–10: 65 promoters, 86 detractors → 100 × (65 − 86) / 250 = −8.4
+    assert (len(loy3), promoters, detractors, min(loy3), max(loy3)) == (250, 65, 86, 0, 10)
+    rows, stderr = ecsi_report(
+        real_data, tmp_path, "satisfaction.csv", ("imag1", "sat1", "loy3"), (0, 10)
+    )
+    assert rows["relationship_nps"] == (pytest.approx(-8.4), 250)
+    # sat1 is 0–10 too: no 1–5 csat answer, so csat is not computed from it (it was 94.4 %)
+    assert rows["csat"] == (None, 0) and rows["csat_average"] == (None, 0)
+    assert "250 scale_not_standard" in stderr
+
+
+def test_ecsi_mobile_answers_on_1_to_10_are_never_bucketed_as_0_to_10(real_data, tmp_path):
+    with open(real_data / "ecsi-survey/mobi.csv", newline="", encoding="utf-8") as f:
+        cusl3 = [int(row["CUSL3"]) for row in csv.DictReader(f)]
+    # 250 answers on 1–10 (no 0 exists); read as 0–10 they would give 95 "promoters" and
+    # 60 "detractors", an NPS of 14 that no 1–10 survey defines.
+    assert (len(cusl3), min(cusl3), max(cusl3)) == (250, 1, 10)
+    assert (sum(s >= 9 for s in cusl3), sum(s <= 6 for s in cusl3)) == (95, 60)
+    rows, stderr = ecsi_report(
+        real_data, tmp_path, "mobi.csv", ("CUEX1", "CUSA1", "CUSL3"), (1, 10)
+    )
+    assert rows["relationship_nps"] == (None, 0)
+    assert rows["csat"] == (None, 0)  # CUSA1 is 1–10: every answer ≥ 4 made it "100 %"
+    assert "500 of 500 rows rejected (500 scale_not_standard)" in stderr
