@@ -169,3 +169,60 @@ def test_multi_line_descriptions_keep_line_numbers_exact_in_rejects(real_data, t
     # ticket 4 starts on physical line 19 (tickets 1-3 have multi-line descriptions)
     first = dataset.rejects.iloc[0]
     assert (first["line"], first["reason"]) == (19, "resolved_before_created")
+
+
+ECSI_OWN_SCALE_MAP = """
+name = "{name}"
+table = "surveys"
+detect = ["{first}"]
+[columns]
+response_id = "column1"
+[constants]
+submitted_at = "2005-06-30"
+[[melt]]
+match = "^{overall}$"
+survey = "ecsi_satisfaction"          # a survey of the user's own, on the export's own scale
+question = "overall"
+scale = [{low}, {high}]
+[[melt]]
+match = "^{recommend}$"
+survey = "{recommend_survey}"
+question = "recommend"
+scale = [{low}, {high}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("file", "first", "overall", "recommend", "low", "high", "recommend_survey"),
+    [
+        # 1-10 loyalty is no 0-10 NPS question: it stays a survey of its own
+        ("mobi.csv", "CUEX1", "CUSA1", "CUSL3", 1, 10, "ecsi_recommend"),
+        # 0-10 likelihood to recommend is the relationship NPS question
+        ("satisfaction.csv", "imag1", "sat1", "loy3", 0, 10, "relationship"),
+    ],
+)
+def test_ecsi_answers_all_load_when_the_map_states_surveys_on_their_own_scale(
+    real_data, tmp_path, file, first, overall, recommend, low, high, recommend_survey
+):
+    user_map = tmp_path / "ecsi.toml"
+    user_map.write_text(
+        ECSI_OWN_SCALE_MAP.format(
+            name=file[:-4],
+            first=first,
+            overall=overall,
+            recommend=recommend,
+            low=low,
+            high=high,
+            recommend_survey=recommend_survey,
+        ),
+        encoding="utf-8",
+    )
+    dataset = load_dataset(
+        InputSpec(files={"surveys": [real_data / "ecsi-survey" / file]}, map_files=[user_map])
+    )
+    surveys = dataset.tables["surveys"]
+    report = dataset.files[0]
+    # 250 respondents, two answers each, none rejected; every score on the stated scale
+    assert (report.rows_read, report.rows_used, report.rows_rejected) == (500, 500, 0)
+    assert set(surveys["survey"]) == {"ecsi_satisfaction", recommend_survey}
+    assert surveys["score"].between(low, high).all()
