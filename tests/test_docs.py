@@ -72,3 +72,34 @@ def test_the_readme_option_check_would_catch_a_renamed_flag():
 def test_reference_lists_flags_of_a_command_including_short_forms():
     flags = reference.option_names("report")
     assert {"--period", "--by", "--format", "-f", "--output", "-o", "--fail-on-miss"} <= set(flags)
+
+
+def _readme_output_of(command: str) -> list[str]:
+    """The lines pasted under `$ <command>` in the README, up to the end of its code block."""
+    text = README.read_text(encoding="utf-8")
+    assert f"$ {command}\n" in text, f"README.md no longer shows `$ {command}`"
+    block = text.split(f"$ {command}\n", 1)[1].split("\n```", 1)[0]
+    return block.split("\n")
+
+
+def _run(args: list[str]) -> str:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(reference.app, args)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_the_readme_kpi_catalogue_lines_are_what_cskpi_kpis_prints():
+    pasted = _readme_output_of("cskpi kpis | head -5")
+    assert _run(["kpis"]).split("\n")[:5] == pasted
+
+
+def test_the_readme_tidy_csv_lines_are_what_the_example_data_gives():
+    # The numbers an analyst would check first; a changed definition shows up here.
+    pasted = _readme_output_of(
+        "cskpi report examples/data --period 2026-10 --format csv | head -15"
+    )
+    examples = str(ROOT / "examples" / "data")
+    output = _run(["report", examples, "--period", "2026-10", "--format", "csv", "--quiet"])
+    assert output.split("\n")[:15] == pasted, "re-run the command and paste its output"
