@@ -1,6 +1,7 @@
 """The cskpi command line: a thin layer that parses options, calls the library and exits.
 
-Exit codes: 0 success; 1 a target was missed (only with --fail-on-miss); 2 bad input or usage.
+Exit codes: 0 success; 1 a target was missed (only with --fail-on-miss); 2 bad input or usage;
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ app = typer.Typer(
     name="cskpi",
     help=(
         "Customer-service KPIs from your helpdesk, telephony, survey, cost and revenue exports.\n\n"
-        "Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage."
+        "Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage; "
+        "130 interrupted (Ctrl-C)."
     ),
     no_args_is_help=True,
     add_completion=False,
