@@ -41,3 +41,20 @@ def test_a_present_but_empty_table_still_makes_its_counts_available():
     tables = {"calls": pd.DataFrame({"queued_at": pd.Series([], dtype="float64")})}
     [result] = kpi_availability(tables, [FakeKpi("calls_offered", inputs=("calls.queued_at",))])
     assert result.available
+
+
+def test_business_hours_kpis_say_to_set_opening_hours_or_count_as_available_with_them():
+    tables = {"tickets": pd.DataFrame({"created_at": [1], "first_response_at": [2]})}
+    kpi = FakeKpi(
+        "first_response_business_hours_median",
+        inputs=(
+            "tickets.created_at",
+            "tickets.first_response_at",
+            "tickets.first_response_business_minutes",
+        ),
+    )
+    [without] = kpi_availability(tables, [kpi])
+    assert not without.available
+    assert "add [business_hours] to cskpi.toml" in without.reason
+    [configured] = kpi_availability(tables, [kpi], business_hours_configured=True)
+    assert configured.available

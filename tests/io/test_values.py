@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cskpi.io import values
 from cskpi.io.values import parse_bool, parse_duration, parse_id, parse_number, parse_timestamp
 
 
@@ -91,3 +92,13 @@ def test_a_rolled_over_date_in_a_day_first_file_is_bad_not_moved_to_march():
     parsed, bad = parse_timestamp(pd.Series(["30-02-2026 10:00", "28-02-2026 10:00"]))
     assert bad.tolist() == [True, False]
     assert parsed[1] == pd.Timestamp("2026-02-28 10:00", tz="UTC")
+
+
+def test_dotted_dates_report_day_first_without_ambiguity():
+    order = values.detect_date_order([pd.Series(["01.09.2026 08:02:48", "02.09.2026 09:00:00"])])
+    assert (order.order, order.ambiguous) == ("day-first", False)
+
+
+def test_iso_dates_report_iso():
+    order = values.detect_date_order([pd.Series(["2026-09-01T08:02:48", "2026-09-02"])])
+    assert order.order == "iso"

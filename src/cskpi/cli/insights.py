@@ -28,14 +28,14 @@ Period = Annotated[str | None, typer.Option("--period", help="2026-10 (a month),
                                             "(months) or 2026-10-01..2026-10-15 (days).")]
 DateFrom = Annotated[str | None, typer.Option("--from", help="First day YYYY-MM-DD (inclusive).")]
 DateTo = Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD (inclusive).")]
-Format = Annotated[str, typer.Option("--format", "-f", help="terminal, csv, json or html.")]
+Format = Annotated[str, typer.Option("--format", "-f", help="table, csv, json or html.")]
 TableName = Annotated[str | None, typer.Option("--table", help="With --format csv: which table "
                                                "to write (default the first).")]
 Lang = Annotated[str, typer.Option("--lang", help=f"Language of labels and headings: "
                                    f"{', '.join(LANGUAGES)}.")]
 ConfigPath = Annotated[Path | None, typer.Option("--config", help="cskpi.toml to use (default: "
                                                  "the one in the data folder).")]
-FORMATS = ("terminal", "csv", "json", "html")
+FORMATS = ("table", "csv", "json", "html")
 
 
 class Run:
@@ -109,7 +109,7 @@ def _shared(data_dir: o.DataDir = None, tickets: o.Tickets = None, calls: o.Call
             revenue: o.Revenue = None, tz: o.Tz = None, vendor: o.Vendor = None,
             map_files: o.MapFile = None, date_order: o.DateOrder = "auto",
             period: Period = None, date_from: DateFrom = None, date_to: DateTo = None,
-            fmt: Format = "terminal", table: TableName = None, lang: Lang = "en",
+            fmt: Format = "table", table: TableName = None, lang: Lang = "en",
             config_path: ConfigPath = None, quiet: o.Quiet = False,
             debug: o.Debug = False) -> None:
     """The options every insight command shares (declared once, merged into each command)."""

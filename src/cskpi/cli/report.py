@@ -178,6 +178,8 @@ def report(
         width = _width() if to_stdout else 100
         content = render(result, fmt, width=width, color=color)
         _emit(content, None if to_stdout else Path(output or ""), fmt)
+        if not to_stdout and not quiet:
+            print(f"wrote {output}", file=sys.stderr)
         _exit_on_miss(result.targets, fail_on_miss, quiet)
 
 

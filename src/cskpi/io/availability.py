@@ -42,6 +42,11 @@ def kpi_availability(
             frame = tables.get(table)
             if frame is None:
                 reason = f"no {table} data"
+            elif column and column not in frame.columns and needed in BUSINESS_MINUTES:
+                reason = (
+                    f"{table} have no {column} and no opening hours are set: "
+                    "add [business_hours] to cskpi.toml"
+                )
             elif column and column not in frame.columns:
                 reason = f"{table} has no {column} column"
             elif column and len(frame) and frame[column].isna().all():

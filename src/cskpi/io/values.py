@@ -245,16 +245,20 @@ def detect_date_order(columns: list[pd.Series], forced: str = "auto") -> DateOrd
     if forced in ("day-first", "month-first"):
         return DateOrder(forced, False)
     firsts, seconds = [], []
+    dotted = False
     for values in columns:
         if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
             continue
-        parts = _extract(clean_text(values), r"^(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-]\d{4}")
+        text = clean_text(values)
+        parts = _extract(text, r"^(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-]\d{4}")
         firsts.append(parts["a"].dropna().astype(int))
         seconds.append(parts["b"].dropna().astype(int))
+        dotted = dotted or bool(text.str.match(r"\d{1,2}\.\d{1,2}\.\d{4}").fillna(False).any())
     first = pd.concat(firsts) if firsts else pd.Series(dtype=int)
     second = pd.concat(seconds) if seconds else pd.Series(dtype=int)
     if first.empty:
-        return DateOrder("iso", False)
+        # dd.mm.yyyy is the one dotted layout in use: day-first, nothing to decide
+        return DateOrder("day-first" if dotted else "iso", False)
     day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
     if day_first and not month_first:
         return DateOrder("day-first", False)
