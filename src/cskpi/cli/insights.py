@@ -10,10 +10,11 @@ import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cskpi.cli import loading
 from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
 from cskpi.config import Config, load_config
@@ -41,19 +42,14 @@ FORMATS = ("table", "csv", "json", "html")
 class Run:
     """The loaded data, config and periods one command works on."""
 
-    def __init__(self, data_dir: Path | None, files: dict[str, list[Path] | None], tz: str | None,
-                 vendor: str | None, map_files: list[Path] | None, date_order: str,
-                 config_path: Path | None, tables: tuple[str, ...]) -> None:
-        from cskpi.io.load import load_dataset
-
-        self.config: Config = load_config(config_path, data_dir)
-        tz = o.resolve_tz(tz, self.config)
-        wanted = {name: paths for name, paths in files.items() if name in tables}
-        spec = o.input_spec(data_dir, tz=tz, vendor=vendor, map_files=map_files,
-                            date_order=date_order, **wanted)
-        self.dataset = load_dataset(spec)
+    def __init__(self, shared: dict[str, Any], tables: tuple[str, ...]) -> None:
+        self.config: Config = load_config(shared["config_path"], shared["data_dir"])
+        self.tz = o.resolve_tz(shared["tz"], self.config)
+        spec = o.input_spec(shared, self.tz, tables)
+        self.dataset = loading.load(spec, quiet=shared["quiet"])
+        if not shared["quiet"]:
+            loading.warn_about_inputs(self.dataset.files, rejects_written=False)
         self.tables = {name: frame for name, frame in self.dataset.tables.items() if name in tables}
-        self.tz = tz
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
@@ -82,7 +78,8 @@ def span(periods: list):
     return P(f"{periods[0].label}..{periods[-1].label}", periods[0].start, periods[-1].end)
 
 
-def emit(insight: Insight, fmt: str, lang: str, table: str | None) -> None:
+def emit(insight: Insight, fmt: str, lang: str, table: str | None, quiet: bool = False) -> None:
+    """The result on stdout; its notes on stderr (JSON and HTML also keep them in the document)."""
     from rich.console import Console
 
     from cskpi.insights import render
@@ -90,10 +87,10 @@ def emit(insight: Insight, fmt: str, lang: str, table: str | None) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}")
     catalogue(lang)   # an unknown --lang fails before any output
+    for note in insight.notes:
+        loading.note(note, quiet=quiet)
     if fmt == "csv":
         sys.stdout.write(render.to_csv(insight, table))
-        for note in insight.notes:
-            print(f"note: {note}", file=sys.stderr)
     elif fmt == "json":
         sys.stdout.write(render.to_json(insight))
     elif fmt == "html":
@@ -108,6 +105,7 @@ def _shared(data_dir: o.DataDir = None, tickets: o.Tickets = None, calls: o.Call
             surveys: o.Surveys = None, costs: o.Costs = None, agents: o.Agents = None,
             revenue: o.Revenue = None, tz: o.Tz = None, vendor: o.Vendor = None,
             map_files: o.MapFile = None, date_order: o.DateOrder = "auto",
+            decimal: o.Decimal = "auto", encoding: o.Encoding = None,
             period: Period = None, date_from: DateFrom = None, date_to: DateTo = None,
             fmt: Format = "table", table: TableName = None, lang: Lang = "en",
             config_path: ConfigPath = None, quiet: o.Quiet = False,
@@ -132,14 +130,10 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
                     raise UsageError(f"--format {fmt!r} is not known. "
                                      f"Use one of {', '.join(FORMATS)}")
                 catalogue(lang)   # an unknown --lang fails before any loading
-                files = {name: shared[name] for name in
-                         ("tickets", "calls", "surveys", "costs", "agents", "revenue")}
-                run = Run(shared["data_dir"], files, shared["tz"], shared["vendor"],
-                          shared["map_files"], shared["date_order"], shared["config_path"],
-                          tables)
+                run = Run(shared, tables)
                 periods = run.periods(shared["period"], shared["date_from"], shared["date_to"],
                                       time_columns)
-                emit(body(run, periods, **kwargs), fmt, lang, shared["table"])
+                emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
 
         parameters = [*SHARED.values(), *own]
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

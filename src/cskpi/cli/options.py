@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from cskpi.errors import UsageError
 from cskpi.io.inputs import InputSpec
 
 DataDir = Annotated[
@@ -53,6 +56,16 @@ DateOrder = Annotated[
     str,
     typer.Option("--date-order", help="auto, day-first or month-first for dates like 03/04/2026."),
 ]
+Decimal = Annotated[
+    str,
+    typer.Option("--decimal", help="auto, . or , — the decimal mark of numbers in CSV files "
+                 "(auto: guessed from the values, ',' in files separated by ';')."),
+]
+Encoding = Annotated[
+    str | None,
+    typer.Option("--encoding", help="Text encoding of CSV files, e.g. utf-8, cp1252 "
+                 "(default: detected per file)."),
+]
 Rejects = Annotated[
     Path | None,
     typer.Option("--rejects", help="Write every rejected row (file, line, reason) to this CSV."),
@@ -66,37 +79,47 @@ def resolve_tz(flag: str | None, config: object) -> str:
     return flag or getattr(config, "tz", None) or "UTC"
 
 
-def input_spec(
-    data_dir: Path | None,
-    *,
-    tickets: list[Path] | None = None,
-    calls: list[Path] | None = None,
-    surveys: list[Path] | None = None,
-    costs: list[Path] | None = None,
-    agents: list[Path] | None = None,
-    revenue: list[Path] | None = None,
-    tz: str = "UTC",
-    vendor: str | None = None,
-    map_files: list[Path] | None = None,
-    date_order: str = "auto",
-) -> InputSpec:
-    files = {
-        name: list(paths)
-        for name, paths in (
-            ("tickets", tickets),
-            ("calls", calls),
-            ("surveys", surveys),
-            ("costs", costs),
-            ("agents", agents),
-            ("revenue", revenue),
-        )
-        if paths
-    }
+TABLE_FILES = ("tickets", "calls", "surveys", "costs", "agents", "revenue")
+DATE_ORDERS = ("auto", "day-first", "month-first")
+DECIMALS = ("auto", ".", ",")
+
+
+def check_read_options(date_order: str, decimal: str, encoding: str | None) -> None:
+    """Refuse unknown --date-order, --decimal and --encoding values before anything is read."""
+    if date_order not in DATE_ORDERS:
+        raise UsageError(f"--date-order {date_order!r} is not known. "
+                         f"Use {', '.join(DATE_ORDERS)}")
+    if decimal not in DECIMALS:
+        raise UsageError(f"--decimal {decimal!r} is not known. Use auto, . or ,")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f"--encoding {encoding!r} is not a known text encoding. "
+                             "Use a name such as utf-8, cp1252 or latin-1") from None
+
+
+def input_spec(given: Mapping[str, Any], tz: str,
+               tables: tuple[str, ...] = TABLE_FILES) -> InputSpec:
+    """The checked InputSpec of a command's shared input options.
+
+    ``given`` maps the option names declared above (data_dir, tickets … revenue, vendor,
+    map_files, date_order, decimal, encoding) to their values: a command passes its ``locals()``.
+    Explicit files of tables outside ``tables`` are left out.
+    """
+    date_order = given.get("date_order") or "auto"
+    decimal = given.get("decimal") or "auto"
+    encoding = given.get("encoding")
+    check_read_options(date_order, decimal, encoding)
+    files = {name: list(given[name]) for name in TABLE_FILES
+             if name in tables and given.get(name)}
     return InputSpec(
-        data_dir=data_dir,
+        data_dir=given.get("data_dir"),
         files=files,
         tz=tz,
-        vendor=vendor,
-        map_files=list(map_files or []),
+        vendor=given.get("vendor"),
+        map_files=list(given.get("map_files") or []),
         date_order=date_order,
+        decimal=decimal,
+        encoding=encoding,
     )

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cskpi.cli import options
+from cskpi.cli import loading, options
 from cskpi.cli.errors import user_errors
 
 FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
@@ -109,6 +109,8 @@ def report(
     vendor: options.Vendor = None,
     map_files: options.MapFile = None,
     date_order: options.DateOrder = "auto",
+    decimal: options.Decimal = "auto",
+    encoding: options.Encoding = None,
     rejects: options.Rejects = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
@@ -136,20 +138,8 @@ def report(
             )
         config = load_config(config_path, data_dir)
         tz = options.resolve_tz(tz, config)
-        spec = options.input_spec(
-            data_dir,
-            tickets=tickets,
-            calls=calls,
-            surveys=surveys,
-            costs=costs,
-            agents=agents,
-            revenue=revenue,
-            tz=tz,
-            vendor=vendor,
-            map_files=map_files,
-            date_order=date_order,
-        )
-        dataset = _load(spec, quiet=quiet)
+        spec = options.input_spec(locals(), tz)
+        dataset = loading.load(spec, quiet=quiet)
         tables = dataset.tables
         if redact:
             from cskpi.report.redact import new_salt, redact_tables
@@ -172,7 +162,7 @@ def report(
         if rejects is not None:
             _write_rejects(rejects, dataset.rejects, redact=redact)
         if not quiet:
-            _warn_about_inputs(dataset.files, rejects_written=rejects is not None)
+            loading.warn_about_inputs(dataset.files, rejects_written=rejects is not None)
         to_stdout = output in (None, "-")
         color = to_stdout and _stdout_is_tty() and "NO_COLOR" not in os.environ
         width = _width() if to_stdout else 100
@@ -219,10 +209,6 @@ def _stdout_is_tty() -> bool:
     return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
 
 
-def _stderr_is_tty() -> bool:
-    return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-
-
 def _width() -> int:
     if _stdout_is_tty():
         import shutil
@@ -232,44 +218,6 @@ def _width() -> int:
         return max(int(os.environ.get("COLUMNS", "100")), 40)
     except ValueError:
         return 100
-
-
-def _load(spec: Any, *, quiet: bool) -> Any:
-    """Load the data, with a progress display on stderr when a person is watching."""
-    from cskpi.io.load import load_dataset
-
-    if quiet or not _stderr_is_tty():
-        return load_dataset(spec)
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("loading", total=None)
-
-        def update(*args: Any, **kwargs: Any) -> None:
-            # The loader reports (description[, done, total]) or keywords with the same names.
-            description = kwargs.get("description") or kwargs.get("message")
-            done, total = kwargs.get("done"), kwargs.get("total")
-            texts = [a for a in args if isinstance(a, str | os.PathLike)]
-            numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
-            description = description or (str(texts[0]) if texts else None)
-            if numbers:
-                done = numbers[0]
-                total = numbers[1] if len(numbers) > 1 else total
-            progress.update(
-                task,
-                description=f"loading {description}" if description else "loading",
-                completed=done,
-                total=total,
-            )
-
-        return load_dataset(spec, progress=update)
 
 
 def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
@@ -294,23 +242,6 @@ def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
         for c in text_columns
     }
     write_atomic(path, frame.assign(**safe).to_csv(index=False, lineterminator="\n"))
-
-
-def _warn_about_inputs(files: list[Any], *, rejects_written: bool) -> None:
-    for report in files:
-        for warning in report.warnings:
-            where = "" if str(warning).startswith(str(report.path)) else f"{report.path}: "
-            print(f"warning: {where}{warning}", file=sys.stderr)
-        if report.rows_rejected:
-            reasons = ", ".join(
-                f"{count} {reason}" for reason, count in sorted(report.rejects_by_reason.items())
-            )
-            hint = "" if rejects_written else "; write them out with --rejects FILE"
-            print(
-                f"warning: {report.path}: {report.rows_rejected} of {report.rows_read} rows "
-                f"rejected{f' ({reasons})' if reasons else ''}{hint}",
-                file=sys.stderr,
-            )
 
 
 def _emit(content: str | bytes, path: Path | None, fmt: str) -> None:

@@ -38,8 +38,10 @@ def validate(
     config_path: Annotated[Path | None, typer.Option(
         "--config", help="cskpi.toml to use (default: the one in the data folder).")] = None,
     vendor: options.Vendor = None,
-    map_file: options.MapFile = None,
+    map_files: options.MapFile = None,
     date_order: options.DateOrder = "auto",
+    decimal: options.Decimal = "auto",
+    encoding: options.Encoding = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
 ) -> None:
@@ -50,26 +52,10 @@ def validate(
     with user_errors(debug):
         if format not in ("table", "json"):
             raise UsageError(f"unknown --format {format!r}. Use table or json")
-        if date_order not in ("auto", "day-first", "month-first"):
-            raise UsageError(
-                f"unknown --date-order {date_order!r}. Use auto, day-first or month-first"
-            )
         from cskpi.config import load_config
 
         config = load_config(config_path, data_dir)
-        spec = options.input_spec(
-            data_dir,
-            tickets=tickets,
-            calls=calls,
-            surveys=surveys,
-            costs=costs,
-            agents=agents,
-            revenue=revenue,
-            tz=options.resolve_tz(tz, config),
-            vendor=vendor,
-            map_files=map_file,
-            date_order=date_order,
-        )
+        spec = options.input_spec(locals(), options.resolve_tz(tz, config))
 
         def progress(message: str, done: int, total: int) -> None:
             if not quiet and total > 1 and done < total:

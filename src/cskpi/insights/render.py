@@ -54,7 +54,7 @@ def _screen(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def rich_view(insight: Insight, lang: str = "en") -> Group:
-    """One Rich table per result table, titled in ``lang``, then the notes."""
+    """One Rich table per result table, titled in ``lang`` (the CLI shows the notes on stderr)."""
     parts: list[Any] = []
     for key, frame in insight.tables.items():
         frame = _screen(frame, lang)
@@ -68,9 +68,6 @@ def rich_view(insight: Insight, lang: str = "en") -> Group:
             parts.append(Text(f"{heading(key, lang)}: —"))
         else:
             parts.append(table)
-    if insight.notes:
-        parts.append(Text(heading("notes", lang) + ":", style="bold"))
-        parts.extend(Text(f"  • {note}") for note in insight.notes)
     return Group(*parts)
 
 
@@ -84,8 +81,6 @@ def plain_view(insight: Insight, lang: str = "en") -> str:
             continue
         shown = _screen(frame, lang).rename(columns=lambda c: _column(c, lang)).map(_cell)
         blocks.append(f"{title}\n{shown.to_string(index=False)}")
-    if insight.notes:
-        blocks.append(heading("notes", lang) + ":\n" + "\n".join(f"  - {n}" for n in insight.notes))
     return "\n\n".join(blocks) + "\n"
 
 

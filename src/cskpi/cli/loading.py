@@ -1,0 +1,75 @@
+"""Loading data for a command with what the user should see on stderr: progress, warnings, notes.
+
+Everything here writes to stderr only, so stdout stays clean for pipes, and stays silent under
+--quiet (errors are printed by cli.errors and are never silenced).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+
+def _stderr_is_tty() -> bool:
+    return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
+def note(text: str, *, quiet: bool) -> None:
+    if not quiet:
+        print(f"note: {text}", file=sys.stderr)
+
+
+def load(spec: Any, *, quiet: bool) -> Any:
+    """Load the data, with a progress display on stderr when a person is watching."""
+    from cskpi.io.load import load_dataset
+
+    if quiet or not _stderr_is_tty():
+        return load_dataset(spec)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("loading", total=None)
+
+        def update(*args: Any, **kwargs: Any) -> None:
+            # The loader reports (description[, done, total]) or keywords with the same names.
+            description = kwargs.get("description") or kwargs.get("message")
+            done, total = kwargs.get("done"), kwargs.get("total")
+            texts = [a for a in args if isinstance(a, str | os.PathLike)]
+            numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+            description = description or (str(texts[0]) if texts else None)
+            if numbers:
+                done = numbers[0]
+                total = numbers[1] if len(numbers) > 1 else total
+            progress.update(
+                task,
+                description=f"loading {description}" if description else "loading",
+                completed=done,
+                total=total,
+            )
+
+        return load_dataset(spec, progress=update)
+
+
+def warn_about_inputs(files: list[Any], *, rejects_written: bool) -> None:
+    for report in files:
+        for warning in report.warnings:
+            where = "" if str(warning).startswith(str(report.path)) else f"{report.path}: "
+            print(f"warning: {where}{warning}", file=sys.stderr)
+        if report.rows_rejected:
+            reasons = ", ".join(
+                f"{count} {reason}" for reason, count in sorted(report.rejects_by_reason.items())
+            )
+            hint = "" if rejects_written else "; write them out with --rejects FILE"
+            print(
+                f"warning: {report.path}: {report.rows_rejected} of {report.rows_read} rows "
+                f"rejected{f' ({reasons})' if reasons else ''}{hint}",
+                file=sys.stderr,
+            )
