@@ -255,7 +255,10 @@ def trend(run: Run, periods: list,
         raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. See `cskpi kpis`")
     rows = compute(run.tables, periods, [], run.config)
     directions = {k.id: k.direction for k in REGISTRY}
-    return analyse(rows, [p.label for p in periods], directions, baseline=baseline, kpis=kpi)
+    currency = run.config.currency
+    units = {k.id: BY_ID[k.id].unit_for(currency) for k in REGISTRY}
+    return analyse(rows, [p.label for p in periods], directions, baseline=baseline, kpis=kpi,
+                   units=units, currency=currency)
 
 
 ALL_TABLES = ("tickets", "calls", "surveys", "costs", "agents", "revenue")

@@ -19,6 +19,7 @@ from rich.text import Text
 from cskpi.errors import UsageError
 from cskpi.i18n import heading, label
 from cskpi.insights.result import Insight
+from cskpi.report.formatting import human_change, human_value
 
 
 def _cell(value: Any) -> str:
@@ -41,9 +42,30 @@ def _column(name: object, lang: str) -> str:
     return heading(str(name), lang) if name in SHOWN_COLUMNS else str(name)
 
 
-def _screen(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Words in cells that have a translation: KPI labels and better/worse."""
+def _in_units(frame: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
+    """KPI values and changes in each KPI's unit, as reports show them ('74.1 %', '−4.7 pp').
+
+    Applies to tables with a kpi column when meta names the units: baseline, latest and the
+    per-period columns are values, change is a change.
+    """
+    units = meta.get("units")
+    if not units or "kpi" not in frame.columns:
+        return frame
+    unit = [units.get(k, "") for k in frame["kpi"]]
+    currency = meta.get("currency") or "EUR"
+    values = [c for c in ("baseline", "latest", *meta.get("periods", [])) if c in frame.columns]
     shown = frame.copy()
+    for column in values:
+        shown[column] = [human_value(v, u, currency) for v, u in
+                         zip(frame[column], unit, strict=True)]
+    if "change" in frame.columns:
+        shown["change"] = [human_change(v, u) for v, u in zip(frame["change"], unit, strict=True)]
+    return shown
+
+
+def _screen(frame: pd.DataFrame, lang: str, meta: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Values in their units; words that have a translation: KPI labels, better/worse."""
+    shown = _in_units(frame, meta or {})
     if "kpi" in shown.columns and "label" not in shown.columns:
         shown.insert(shown.columns.get_loc("kpi") + 1, "label",
                      [label(k, lang) for k in shown["kpi"]])
@@ -57,12 +79,12 @@ def rich_view(insight: Insight, lang: str = "en") -> Group:
     """One Rich table per result table, titled in ``lang`` (the CLI shows the notes on stderr)."""
     parts: list[Any] = []
     for key, frame in insight.tables.items():
-        frame = _screen(frame, lang)
+        shown = _screen(frame, lang, insight.meta)
         table = Table(title=heading(key, lang), title_justify="left")
-        for column in frame.columns:
-            numeric = pd.api.types.is_numeric_dtype(frame[column])
+        for column in shown.columns:
+            numeric = column in frame.columns and pd.api.types.is_numeric_dtype(frame[column])
             table.add_column(_column(column, lang), justify="right" if numeric else "left")
-        for row in frame.itertuples(index=False):
+        for row in shown.itertuples(index=False):
             table.add_row(*(_cell(v) for v in row))
         if frame.empty:
             parts.append(Text(f"{heading(key, lang)}: —"))
@@ -79,7 +101,8 @@ def plain_view(insight: Insight, lang: str = "en") -> str:
         if frame.empty:
             blocks.append(f"{title}: —")
             continue
-        shown = _screen(frame, lang).rename(columns=lambda c: _column(c, lang)).map(_cell)
+        shown = (_screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang))
+                 .map(_cell))
         blocks.append(f"{title}\n{shown.to_string(index=False)}")
     return "\n\n".join(blocks) + "\n"
 
@@ -130,7 +153,8 @@ def to_html(insight: Insight, lang: str = "en") -> str:
     body = [f"<h1>{title}</h1>"]
     for key, frame in insight.tables.items():
         body.append(f"<h2>{html.escape(heading(key, lang))}</h2>")
-        shown = _screen(frame, lang).rename(columns=lambda c: _column(c, lang)).map(_cell)
+        shown = (_screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang))
+                 .map(_cell))
         body.append(shown.to_html(index=False, escape=True, border=0))
     if insight.notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in insight.notes)

@@ -37,8 +37,14 @@ def judge(change: float | None, direction: str) -> str:
 
 
 def trend(rows: Sequence[KpiValue], periods: Sequence[str], directions: Mapping[str, str], *,
-          baseline: str | None = None, kpis: Sequence[str] | None = None) -> Insight:
-    """Overall rows of many periods → one line per KPI with sparkline, baseline, latest, change."""
+          baseline: str | None = None, kpis: Sequence[str] | None = None,
+          units: Mapping[str, str] | None = None, currency: str = "EUR") -> Insight:
+    """Overall rows of many periods → one line per KPI with sparkline, baseline, latest, change.
+
+    ``units`` (KPI id → unit, currency already filled in) override the rows' own units; they and
+    ``currency`` go to meta so a terminal view can show values the way reports do. Numbers keep
+    at most six decimals, as in the tidy CSV.
+    """
     result = Insight("trend")
     if baseline is not None and baseline not in periods:
         raise UsageError(f"--baseline {baseline!r} is not one of the periods "
@@ -54,7 +60,9 @@ def trend(rows: Sequence[KpiValue], periods: Sequence[str], directions: Mapping[
     order = list(dict.fromkeys(frame["kpi"]))
     wide = frame.pivot_table(index="kpi", columns="period", values="value", aggfunc="first",
                              dropna=False).reindex(index=order, columns=list(periods))
-    units = frame.drop_duplicates("kpi").set_index("kpi")["unit"]
+    own_units = frame.drop_duplicates("kpi").set_index("kpi")["unit"]
+    units = pd.Series({k: (units or {}).get(k, own) for k, own in own_units.items()}, dtype="str")
+    wide = wide.round(6)
     latest_period = periods[-1]
     table = pd.DataFrame(index=wide.index)
     table["unit"] = units.reindex(wide.index)
@@ -67,5 +75,6 @@ def trend(rows: Sequence[KpiValue], periods: Sequence[str], directions: Mapping[
     table = table.dropna(subset=["baseline", "latest"], how="all")
     result.tables["trend"] = table.rename_axis("kpi").reset_index()
     result.tables["trend_values"] = wide.loc[table.index].rename_axis("kpi").reset_index()
-    result.meta.update(baseline=base, latest=latest_period, periods=list(periods))
+    result.meta.update(baseline=base, latest=latest_period, periods=list(periods),
+                       units=table["unit"].to_dict(), currency=currency)
     return result
