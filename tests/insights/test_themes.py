@@ -67,3 +67,25 @@ def test_themes_surface_the_complaint_and_redact_drops_examples():
 def test_themes_without_comments_are_not_available(drop):
     frame = surveys([("nps", 1, "x")]).drop(columns=[drop])
     assert "not available" in themes(frame).notes[0]
+
+
+def test_examples_show_each_comment_text_once_per_term_newest_first_with_its_count():
+    # "slow" is in three distinct texts (case and spacing aside): the template 4 times across
+    # csat and review (last on the 20th), "slow refund" once on the 15th, "very slow" once on
+    # the 5th. With two examples per term, the template then "slow refund" are shown.
+    frame = surveys([("csat", 1, "Slow  reply, sorry."), ("review", 1, "slow reply, sorry."),
+                     ("csat", 2, "Slow reply, sorry."), ("csat", 1, "Slow reply, sorry. "),
+                     ("nps", 2, "slow refund"), ("nps", 3, "very slow"),
+                     ("nps", 10, "great service"), ("csat", 5, "great")])
+    frame["submitted_at"] = pd.to_datetime(
+        ["2026-10-01", "2026-10-20", "2026-10-02", "2026-10-03", "2026-10-15", "2026-10-05",
+         "2026-10-01", "2026-10-01"]).tz_localize("UTC")
+    result = themes(frame, examples=2)
+    examples = result.tables["negative_examples"]
+    slow = examples[examples["term"] == "slow"]
+    assert slow["comment"].tolist() == ["slow reply, sorry.", "slow refund"]
+    assert slow["answers"].tolist() == [4, 1]
+    assert slow["surveys"].tolist() == ["csat, review", "nps"]
+    assert slow["last_date"].tolist() == ["2026-10-20", "2026-10-15"]
+    assert not examples.duplicated(["term", "comment"]).any()
+    assert "negative_examples" not in themes(frame, redact=True).tables

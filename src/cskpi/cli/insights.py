@@ -200,7 +200,8 @@ def themes(run: Run, periods: list,
     from cskpi.insights.themes import themes as analyse
 
     window = span(periods)
-    result = analyse(run.get("surveys"), window.start, window.end, top=top, redact=redact)
+    result = analyse(run.get("surveys"), window.start, window.end, top=top, redact=redact,
+                     tz=run.tz)
     result.meta["period"] = window.label
     return result
 

@@ -85,7 +85,7 @@ def log_odds_dirichlet(neg: pd.Series, pos: pd.Series,
 
 def themes(surveys: pd.DataFrame | None, start: pd.Timestamp | None = None,
            end: pd.Timestamp | None = None, *, top: int = 15, examples: int = 3,
-           redact: bool = False, langs: tuple[str, ...] = LANGUAGES) -> Insight:
+           redact: bool = False, langs: tuple[str, ...] = LANGUAGES, tz: str = "UTC") -> Insight:
     """Frequent and distinguishing terms of negative feedback, with example comments."""
     result = Insight("themes")
     if surveys is None:
@@ -130,17 +130,40 @@ def themes(surveys: pd.DataFrame | None, start: pd.Timestamp | None = None,
                             "only, nothing to compare with")
     if not redact:
         result.tables["negative_examples"] = _examples(negative, result.tables["negative_terms"],
-                                                       examples)
+                                                       examples, tz)
     return result
 
 
-def _examples(negative: pd.DataFrame, top_terms: pd.DataFrame, per_term: int) -> pd.DataFrame:
-    """Up to ``per_term`` comments for each of the five most distinctive negative words."""
-    lead = top_terms.sort_values("z", ascending=False, kind="stable").head(5)["term"]
-    lower = negative["comment"].str.lower()
-    rows = [negative.loc[lower.str.contains(rf"\b{term}\b", regex=True).fillna(False)
-                         .to_numpy(dtype=bool)].head(per_term)
-            .assign(term=term)[["term", "survey", "score", "comment"]]
-            for term in lead]
-    return (pd.concat(rows, ignore_index=True) if rows
-            else pd.DataFrame(columns=["term", "survey", "score", "comment"]))
+EXAMPLE_COLUMNS = ["term", "comment", "answers", "surveys", "last_date"]
+
+
+def _examples(negative: pd.DataFrame, top_terms: pd.DataFrame, per_term: int,
+              tz: str = "UTC") -> pd.DataFrame:
+    """Up to ``per_term`` distinct comments for each of the five most distinctive negative words.
+
+    Answers whose comments differ only in case or spacing count as one text (templated replies
+    and the same answer in several surveys repeat it); each text is shown once per term, most
+    recent first, with how many answers carried it, in which surveys and when it was last given.
+    """
+    lead = list(top_terms.sort_values("z", ascending=False, kind="stable").head(5)["term"])
+    newest_first = negative.sort_values("submitted_at", ascending=False, kind="stable")
+    text = newest_first["comment"].str.strip().str.replace(r"\s+", " ", regex=True)
+    key = text.str.lower()
+    hits = pd.concat(
+        [pd.DataFrame({"term": term, "rank": rank, "key": key, "comment": text,
+                       "survey": newest_first["survey"], "at": newest_first["submitted_at"]})
+         [key.str.contains(rf"\b{term}\b", regex=True).fillna(False).to_numpy(dtype=bool)]
+         for rank, term in enumerate(lead)], ignore_index=True)
+    if hits.empty:
+        return pd.DataFrame(columns=EXAMPLE_COLUMNS)
+    per_text = hits.groupby(["rank", "term", "key"], sort=False).agg(
+        comment=("comment", "first"), answers=("comment", "size"), latest=("at", "max"))
+    surveys = (hits.drop_duplicates(["rank", "key", "survey"]).sort_values("survey")
+               .groupby(["rank", "term", "key"])["survey"].agg(", ".join))
+    per_text["surveys"] = surveys.reindex(per_text.index)
+    shown = (per_text.reset_index()
+             .sort_values(["rank", "latest"], ascending=[True, False], kind="stable")
+             .groupby("rank").head(per_term))
+    shown["answers"] = shown["answers"].astype("int64")
+    shown["last_date"] = shown["latest"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
+    return shown[EXAMPLE_COLUMNS].reset_index(drop=True)
