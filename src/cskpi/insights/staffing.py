@@ -59,8 +59,10 @@ def estimate_patience(calls: pd.DataFrame,
     Abandoned calls (wait ≥ the short-abandon threshold) are observed patience; answered calls are
     censored at their wait. Short abandons and unanswered calls without an end are left out.
     """
-    if "answered_at" not in calls.columns or "ended_at" not in calls.columns:
-        return None, "calls have no answered_at/ended_at, so waits of abandoned calls are unknown"
+    missing = [c for c in ("answered_at", "ended_at") if c not in calls.columns]
+    if missing:
+        return None, (f"calls have no {' or '.join(missing)}, so waits of abandoned calls are "
+                      "unknown")
     answered = calls["answered_at"].notna()
     answered_wait = (calls["answered_at"] - calls["queued_at"]).dt.total_seconds()[answered]
     abandon_wait = (calls["ended_at"] - calls["queued_at"]).dt.total_seconds()[~answered].dropna()
