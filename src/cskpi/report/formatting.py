@@ -193,3 +193,17 @@ def currency(result: ReportResult) -> str:
 
 def segment_label(row: KpiValue) -> str:
     return "all" if row.dimension == "all" else f"{row.dimension} = {row.segment}"
+
+
+def report_facts(result: Any) -> list[str]:
+    """The facts under a report's title, as plain text (renderers escape them for their format)."""
+    facts = [
+        f"Timezone {result.tz}",
+        f"cskpi {result.meta.get('tool_version', '')}",
+        f"KPI definitions {result.meta.get('definitions_version', '')}",
+    ]
+    if result.meta.get("baseline"):
+        facts.append(f"compared with {result.meta['baseline']}")
+    if result.meta.get("redacted"):
+        facts.append("customer ids hashed, comments removed")
+    return facts

@@ -15,6 +15,7 @@ from cskpi.report.formatting import (
     human_change,
     human_value,
     kpi_info,
+    report_facts,
     row_key,
     rows_by_area,
     segment_label,
@@ -262,15 +263,7 @@ def _inputs(result: ReportResult) -> str:
 def render_html(result: ReportResult) -> str:
     periods = result.periods or sorted({row.period for row in result.rows})
     title = f"Customer-service KPIs · {', '.join(periods)}"
-    facts = [
-        f"Timezone {result.tz}",
-        f"cskpi {result.meta.get('tool_version', '')}",
-        f"KPI definitions {result.meta.get('definitions_version', '')}",
-    ]
-    if result.meta.get("baseline"):
-        facts.append(f"compared with {result.meta['baseline']}")
-    if result.meta.get("redacted"):
-        facts.append("customer ids hashed, comments removed")
+    facts = report_facts(result)
     sections = []
     for period in periods:
         period_rows = [row for row in result.rows if row.period == period]

@@ -12,6 +12,7 @@ from cskpi.report.formatting import (
     human_change,
     human_value,
     kpi_info,
+    report_facts,
     row_key,
     rows_by_area,
     segment_label,
@@ -84,15 +85,7 @@ def _table(result: ReportResult, rows: list[KpiValue]) -> list[str]:
 def render_markdown(result: ReportResult) -> str:
     periods = result.periods or sorted({row.period for row in result.rows})
     lines = [f"# Customer-service KPIs: {escape_markdown(', '.join(periods))}", ""]
-    facts = [
-        f"Timezone {escape_markdown(result.tz)}",
-        f"cskpi {escape_markdown(str(result.meta.get('tool_version', '')))}",
-        f"KPI definitions {escape_markdown(str(result.meta.get('definitions_version', '')))}",
-    ]
-    if result.meta.get("baseline"):
-        facts.append(f"compared with {escape_markdown(str(result.meta['baseline']))}")
-    if result.meta.get("redacted"):
-        facts.append("customer ids hashed, comments removed")
+    facts = [escape_markdown(fact) for fact in report_facts(result)]
     lines += [" · ".join(facts), ""]
     for period in periods:
         period_rows = [row for row in result.rows if row.period == period]
