@@ -1,9 +1,257 @@
-"""The `report` command(s)."""
+"""`cskpi report`: KPIs for a period as a terminal table, tidy CSV, JSON, Markdown, HTML or XLSX.
+
+Thin by design: parse options, load, compute, render, write, exit. Heavy modules (pandas, the
+renderers) are imported inside the command so `cskpi --help` stays instant.
+"""
 
 from __future__ import annotations
 
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from cskpi.cli import options
+from cskpi.cli.errors import user_errors
+
+FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
+BREAKDOWNS = ("agent", "team", "channel", "type", "priority", "queue", "question", "segment")
+
+Period = Annotated[str | None, typer.Option(
+    "--period", help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), or days "
+    "YYYY-MM-DD..YYYY-MM-DD. Default: every month the data covers.")]
+DateFrom = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD) of one range.")]
+DateTo = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")]
+By = Annotated[list[str] | None, typer.Option(
+    "--by", help=f"Break every KPI down by {', '.join(BREAKDOWNS)}; repeatable or comma-separated.")]
+ConfigPath = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (default: cskpi.toml in the data folder).")]
+OutputFormat = enum.Enum("OutputFormat", {name: name for name in FORMATS}, type=str)
+Format = Annotated[OutputFormat | None, typer.Option(
+    "--format", "-f", case_sensitive=False,
+    help="Output format. Default: from the -o suffix, else table.")]
+Output = Annotated[str | None, typer.Option(
+    "--output", "-o", help="Write to FILE (atomically) instead of stdout; '-' is stdout.")]
+Compare = Annotated[str | None, typer.Option(
+    "--compare", help="'previous' (the period before each one) or a tidy CSV kept from an earlier "
+    "run; adds previous value, change and significance.")]
+FailOnMiss = Annotated[bool, typer.Option(
+    "--fail-on-miss", help="Exit with code 1 when a KPI misses its target (the \\[targets] of cskpi.toml).")]
+Redact = Annotated[bool, typer.Option(
+    "--redact", help="Replace customer ids with salted hashes and drop survey comments everywhere.")]
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("report")(report)
+
+
+def report(
+    data_dir: options.DataDir = None,
+    tickets: options.Tickets = None,
+    calls: options.Calls = None,
+    surveys: options.Surveys = None,
+    costs: options.Costs = None,
+    agents: options.Agents = None,
+    revenue: options.Revenue = None,
+    period: Period = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    by: By = None,
+    tz: options.Tz = "UTC",
+    config_path: ConfigPath = None,
+    fmt: Format = None,  # type: ignore[valid-type]
+    output: Output = None,
+    compare_with: Compare = None,
+    fail_on_miss: FailOnMiss = False,
+    redact: Redact = False,
+    vendor: options.Vendor = None,
+    map_files: options.MapFile = None,
+    date_order: options.DateOrder = "auto",
+    rejects: options.Rejects = None,
+    quiet: options.Quiet = False,
+    debug: options.Debug = False,
+) -> None:
+    """Compute the KPIs of a period and print or write them.
+
+    Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage.
+    """
+    with user_errors(debug):
+        from cskpi.config import load_config
+        from cskpi.report.build import build_report, data_range
+        from cskpi.report.render import render
+
+        fmt = _format(fmt.value if fmt else None, output)
+        breakdowns = _breakdowns(by)
+        if data_dir is None and not any((tickets, calls, surveys, costs, agents, revenue)):
+            _usage("no data given. Name a data folder (cskpi report exports/) or files "
+                   "(--tickets tickets.csv)")
+        if compare_with not in (None, "previous") and not Path(compare_with).is_file():
+            _usage(f"--compare {compare_with!r}: no such file. Give 'previous' or the path of a "
+                   "tidy CSV from `cskpi report --format csv`")
+        spec = options.input_spec(data_dir, tickets=tickets, calls=calls, surveys=surveys,
+                                  costs=costs, agents=agents, revenue=revenue, tz=tz, vendor=vendor,
+                                  map_files=map_files, date_order=date_order)
+        config = load_config(config_path, data_dir)
+        dataset = _load(spec, quiet=quiet)
+        tables = dataset.tables
+        if redact:
+            from cskpi.report.redact import new_salt, redact_tables
+
+            tables = redact_tables(tables, new_salt())
+        from cskpi.metrics.periods import parse_periods
+
+        periods = parse_periods(period, date_from, date_to, tz, data_range=data_range(tables))
+        result = build_report(tables, periods, breakdowns, config, tz=tz, files=dataset.files,
+                              baseline=compare_with, charts=fmt == "html", redacted=redact)
+        if rejects is not None:
+            _write_rejects(rejects, dataset.rejects, redact=redact)
+        if not quiet:
+            _warn_about_inputs(dataset.files, rejects_written=rejects is not None)
+        to_stdout = output in (None, "-")
+        color = to_stdout and _stdout_is_tty() and "NO_COLOR" not in os.environ
+        width = _width() if to_stdout else 100
+        content = render(result, fmt, width=width, color=color)
+        _emit(content, None if to_stdout else Path(output or ""), fmt)
+        _exit_on_miss(result.targets, fail_on_miss, quiet)
+
+
+def _usage(message: str) -> None:
+    from cskpi.errors import UsageError
+
+    raise UsageError(message)
+
+
+def _format(fmt: str | None, output: str | None) -> str:
+    if fmt:
+        return fmt
+    if output and output != "-":
+        from cskpi.report.render import SUFFIX_FORMATS
+
+        suffix = Path(output).suffix.lower()
+        if suffix not in SUFFIX_FORMATS:
+            _usage(f"-o {output!r}: cannot tell the format from {suffix or 'no suffix'!r}. "
+                   f"Add --format ({', '.join(FORMATS)})")
+        return SUFFIX_FORMATS[suffix]
+    return "table"
+
+
+def _breakdowns(by: list[str] | None) -> list[str]:
+    names = [name.strip().lower() for value in (by or []) for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in BREAKDOWNS]
+    if unknown:
+        _usage(f"--by {unknown[0]!r} is not a breakdown. Use one of: {', '.join(BREAKDOWNS)}")
+    return list(dict.fromkeys(names))
+
+
+def _stdout_is_tty() -> bool:
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
+
+
+def _stderr_is_tty() -> bool:
+    return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
+def _width() -> int:
+    if _stdout_is_tty():
+        import shutil
+
+        return shutil.get_terminal_size((100, 24)).columns
+    try:
+        return max(int(os.environ.get("COLUMNS", "100")), 40)
+    except ValueError:
+        return 100
+
+
+def _load(spec: Any, *, quiet: bool) -> Any:
+    """Load the data, with a progress display on stderr when a person is watching."""
+    from cskpi.io.load import load_dataset
+
+    if quiet or not _stderr_is_tty():
+        return load_dataset(spec)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("loading", total=None)
+
+        def update(*args: Any, **kwargs: Any) -> None:
+            # The loader reports (description[, done, total]) or keywords with the same names.
+            description = kwargs.get("description") or kwargs.get("message")
+            done, total = kwargs.get("done"), kwargs.get("total")
+            texts = [a for a in args if isinstance(a, str | os.PathLike)]
+            numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+            description = description or (str(texts[0]) if texts else None)
+            if numbers:
+                done = numbers[0]
+                total = numbers[1] if len(numbers) > 1 else total
+            progress.update(task, description=f"loading {description}" if description else "loading",
+                            completed=done, total=total)
+
+        return load_dataset(spec, progress=update)
+
+
+def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
+    import pandas as pd
+
+    from cskpi.report.formatting import FORMULA_TRIGGERS
+    from cskpi.report.output import write_atomic
+    from cskpi.report.redact import redact_rejects
+
+    columns = ["file", "line", "table", "reason", "detail", "raw"]
+    frame = rejects if rejects is not None else pd.DataFrame(columns=columns)
+    if redact:
+        frame = redact_rejects(frame)
+    text_columns = [c for c in ("detail", "raw") if c in frame.columns]
+    # Rejected rows are raw user data: keep a spreadsheet from running them as formulas.
+    safe = {c: frame[c].astype("str").where(~frame[c].astype("str").str.startswith(FORMULA_TRIGGERS),
+                                             "'" + frame[c].astype("str"))
+            for c in text_columns}
+    write_atomic(path, frame.assign(**safe).to_csv(index=False, lineterminator="\n"))
+
+
+def _warn_about_inputs(files: list[Any], *, rejects_written: bool) -> None:
+    for report in files:
+        for warning in report.warnings:
+            print(f"warning: {report.path}: {warning}", file=sys.stderr)
+        if report.rows_rejected:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in
+                                sorted(report.rejects_by_reason.items()))
+            hint = "" if rejects_written else "; write them out with --rejects FILE"
+            print(f"warning: {report.path}: {report.rows_rejected} of {report.rows_read} rows "
+                  f"rejected{f' ({reasons})' if reasons else ''}{hint}", file=sys.stderr)
+
+
+def _emit(content: str | bytes, path: Path | None, fmt: str) -> None:
+    if path is not None:
+        from cskpi.report.output import write_atomic
+
+        write_atomic(path, content)
+        return
+    if isinstance(content, bytes):
+        if _stdout_is_tty():
+            _usage(f"{fmt} is a binary format. Write it to a file with -o report.{fmt}")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+        return
+    sys.stdout.write(content)
+    sys.stdout.flush()
+
+
+def _exit_on_miss(targets: dict[Any, tuple[str, str]], fail_on_miss: bool, quiet: bool) -> None:
+    missed = [key for key, (_, status) in targets.items() if status == "missed"]
+    if not missed:
+        return
+    if not quiet or fail_on_miss:
+        shown = "; ".join(f"{kpi} {targets[(p, d, s, kpi)][0]} ({p}"
+                          f"{'' if d == 'all' else f', {d} = {s}'})"
+                          for p, d, s, kpi in missed[:5])
+        more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
+        print(f"{'error' if fail_on_miss else 'note'}: {len(missed)} target(s) missed: {shown}{more}",
+              file=sys.stderr)
+    if fail_on_miss:
+        raise typer.Exit(1)

@@ -1,0 +1,206 @@
+"""Typing and checking mapped rows: canonical dtypes (io.schema) and row rejects with reason codes.
+
+Reason codes (stable; they appear in ``--rejects`` files and reports):
+``missing_required``, ``bad_timestamp``, ``bad_number``, ``bad_boolean``, ``bad_duration``,
+``bad_month``, ``negative_duration``, ``negative_number``, ``not_an_integer``,
+``resolved_before_created``, ``response_before_created``, ``answered_before_queued``,
+``ended_before_queued``, ``unknown_survey``, ``score_out_of_scale``, ``duplicate_id``,
+``bad_row_shape``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from cskpi.io import schema, values
+from cskpi.io.vendor_maps import Mapped
+
+
+@dataclass
+class Canonical:
+    """One file's rows for one table: the used rows typed, the rejected ones with reasons."""
+
+    frame: pd.DataFrame
+    lines: np.ndarray
+    rejects: pd.DataFrame            # line, reason, detail, raw
+    date_order: values.DateOrder | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Reasons:
+    """The first problem found for each row wins."""
+
+    def __init__(self, n: int):
+        self.reason = np.full(n, None, dtype=object)
+        self.detail = np.full(n, None, dtype=object)
+        self.raw = np.full(n, None, dtype=object)
+
+    def add(self, mask: np.ndarray, reason: str, detail: str | pd.Series,
+            raw: pd.Series | None = None) -> None:
+        mask = np.asarray(mask, dtype=bool) & (self.reason == None)  # noqa: E711
+        if not mask.any():
+            return
+        self.reason[mask] = reason
+        self.detail[mask] = detail[mask].to_numpy() if isinstance(detail, pd.Series) else detail
+        if raw is not None:
+            self.raw[mask] = raw.astype(object).to_numpy()[mask]
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.reason == None  # noqa: E711
+
+
+def _shown(raw: pd.Series) -> pd.Series:
+    return raw.astype("str").str.slice(0, 60)
+
+
+def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
+                 decimal: str = "auto", typed: bool = False) -> Canonical:
+    """Type every canonical column and reject the rows that cannot be used, with a reason each."""
+    table = schema.TABLES[mapped.table]
+    frame = mapped.frame.reset_index(drop=True)
+    n = len(frame)
+    reasons = _Reasons(n)
+    out: dict[str, pd.Series] = {}
+    warnings: list[str] = []
+    stamp_columns = [frame[c.name] for c in table.columns
+                     if c.kind == "timestamp" and c.name in frame]
+    hint = mapped.date_order_hint if date_order == "auto" and mapped.date_order_hint else date_order
+    order = values.detect_date_order(stamp_columns, hint)
+    if order.order == "iso" and date_order in ("day-first", "month-first"):
+        order = values.DateOrder(date_order)
+    if mapped.date_order_hint and date_order == "auto" and order.order != "iso":
+        # A map's hint settles what the values cannot; what they prove still wins.
+        proved = values.detect_date_order(stamp_columns, "auto")
+        order = proved if not proved.ambiguous else values.DateOrder(order.order, False)
+
+    for column in table.columns:
+        if column.name not in frame:
+            continue
+        raw = frame[column.name]
+        name = column.name
+        if typed or name in mapped.prepared:
+            parsed = raw
+            if f"__bad_{name}" in frame:
+                bad = frame[f"__bad_{name}"].to_numpy(dtype=bool)
+                code = "bad_boolean" if column.kind == "bool" else "bad_duration"
+                reasons.add(bad, code, f"{name}: not understood", None)
+            if column.kind in ("id",) and typed:
+                damaged = _scientific_count(parsed)
+                if damaged:
+                    warnings.append(_excel_id_warning(name, damaged))
+        elif column.kind == "id":
+            parsed, damaged = values.parse_id(raw)
+            if damaged:
+                warnings.append(_excel_id_warning(name, damaged))
+        elif column.kind in ("str", "text"):
+            parsed = values.clean_text(raw) if raw.dtype == object or pd.api.types.is_string_dtype(
+                raw) else values.clean_text(raw.astype("str"))
+        elif column.kind == "timestamp":
+            parsed, bad = values.parse_timestamp(raw, tz, order.order)
+            reasons.add(bad, "bad_timestamp", f"{name}: " + _shown(raw), raw)
+        elif column.kind in ("number", "int"):
+            parsed, bad = values.parse_number(raw, decimal)
+            reasons.add(bad, "bad_number", f"{name}: " + _shown(raw), raw)
+        elif column.kind == "bool":
+            parsed, bad = values.parse_bool(raw)
+            reasons.add(bad, "bad_boolean", f"{name}: " + _shown(raw), raw)
+        else:  # month
+            parsed, bad = values.parse_month(raw, tz)
+            reasons.add(bad, "bad_month", f"{name}: " + _shown(raw), raw)
+        out[name] = parsed.reset_index(drop=True)
+
+    for rule in mapped.derived:
+        if rule.plus is not None and rule.base in out:
+            seconds = frame[f"__plus_{rule.target}"]
+            bad = frame[f"__plusbad_{rule.target}"].to_numpy(dtype=bool)
+            reasons.add(bad, "bad_duration", f"{rule.target}: {rule.plus} not understood")
+            reasons.add(seconds.lt(0).to_numpy(), "negative_duration",
+                        f"{rule.target}: {rule.plus} is negative")
+            out[rule.target] = out[rule.base] + pd.to_timedelta(seconds, unit="s")
+        elif rule.when_true is not None and rule.when_true in out:
+            flag = frame[f"__flag_{rule.target}"].fillna(False).to_numpy(dtype=bool)
+            out[rule.target] = out[rule.when_true].where(flag)
+
+    typed_frame = pd.DataFrame(out)
+    for column in table.columns:
+        if column.name in typed_frame:
+            typed_frame[column.name] = typed_frame[column.name].astype(
+                schema.PANDAS_DTYPE[column.kind])
+    _check_rows(typed_frame, table, frame, reasons)
+
+    ok = reasons.ok
+    used = typed_frame[ok].reset_index(drop=True)
+    used = used[[c for c in table.names if c in used]]
+    rejects = pd.DataFrame({"line": mapped.lines[~ok], "reason": reasons.reason[~ok],
+                            "detail": reasons.detail[~ok], "raw": reasons.raw[~ok]})
+    return Canonical(used, mapped.lines[ok], rejects, order, warnings)
+
+
+def _scientific_count(ids: pd.Series) -> int:
+    candidates = ids[ids.str.contains("E+", regex=False, na=False)]
+    return int(candidates.str.fullmatch(r"-?\d(?:[.,]\d+)?E\+\d+").sum()) if len(candidates) else 0
+
+
+def _excel_id_warning(column: str, count: int) -> str:
+    return (f"column {column!r}: {count} IDs were turned into scientific notation by Excel "
+            f"(like 1.03006E+13); their digits are lost, so they cannot be matched across rows. "
+            f"Export the column as text")
+
+
+def _check_rows(typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame,
+                reasons: _Reasons) -> None:
+    for name in table.required:
+        if name in typed:
+            reasons.add(typed[name].isna().to_numpy(), "missing_required", f"{name}: empty")
+    for column in table.columns:
+        if column.name not in typed or column.kind not in ("number", "int"):
+            continue
+        number = typed[column.name]
+        if column.kind == "int":
+            reasons.add((number.notna() & (number != number.round())).to_numpy(),
+                        "not_an_integer", f"{column.name}: " + number.astype("str"))
+        if column.non_negative:
+            code = "negative_duration" if column.name.endswith(
+                ("_seconds", "_minutes")) else "negative_number"
+            reasons.add(number.lt(0).to_numpy(), code, f"{column.name}: " + number.astype("str"))
+
+    def before(later: str, earlier: str, code: str) -> None:
+        if later in typed and earlier in typed:
+            reasons.add((typed[later] < typed[earlier]).to_numpy(), code,
+                        f"{later} {typed[later].astype('str')} is before {earlier}")
+
+    if table.name == "tickets":
+        before("resolved_at", "created_at", "resolved_before_created")
+        before("first_response_at", "created_at", "response_before_created")
+    if table.name == "calls":
+        before("answered_at", "queued_at", "answered_before_queued")
+        before("ended_at", "queued_at", "ended_before_queued")
+    if table.name == "surveys" and "survey" in typed and "score" in typed:
+        survey = typed["survey"].str.strip().str.casefold()
+        typed["survey"] = survey
+        known_min = survey.map({k: v[0] for k, v in schema.SURVEY_SCALES.items()})
+        known_max = survey.map({k: v[1] for k, v in schema.SURVEY_SCALES.items()})
+        low = frame["__scale_min"].reset_index(drop=True).fillna(known_min) if (
+            "__scale_min" in frame) else known_min
+        high = frame["__scale_max"].reset_index(drop=True).fillna(known_max) if (
+            "__scale_max" in frame) else known_max
+        low, high = low.astype("float64"), high.astype("float64")
+        reasons.add((survey.notna() & low.isna()).to_numpy(), "unknown_survey",
+                    "survey: " + survey.astype("str"))
+        score = typed["score"]
+        outside = score.notna() & ((score < low) | (score > high))
+        reasons.add(outside.to_numpy(), "score_out_of_scale",
+                    "score " + score.astype("str") + " outside " + low.astype("str") + "–"
+                    + high.astype("str"))
+        if "__scale_min" in frame:
+            typed["__scale_min"] = low.to_numpy()
+            typed["__scale_max"] = high.to_numpy()
+    if table.key and table.key in typed:
+        key = typed[table.key]
+        repeated = key.notna().to_numpy() & reasons.ok & key.where(reasons.ok).duplicated().to_numpy()
+        reasons.add(repeated, "duplicate_id", f"{table.key}: " + key.astype("str")
+                    + " appears earlier in the file")

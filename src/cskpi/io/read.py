@@ -1,0 +1,459 @@
+"""Reading export files into raw frames: CSV (any common dialect and encoding), Parquet, XLSX, JSON.
+
+A raw frame keeps the file's own headers and cell texts; mapping and typing happen later. Every row
+carries the line (CSV), row (XLSX) or record number (JSON) it came from, for error messages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from cskpi.errors import InputFileError, located
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+SUFFIX_FORMAT = {**{s: "csv" for s in CSV_SUFFIXES}, ".parquet": "parquet", ".pq": "parquet",
+                 ".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json"}
+DELIMITERS = (",", ";", "\t", "|")
+FALLBACK_ENCODINGS = ("cp1252", "cp1250", "cp1257")
+
+
+@dataclass
+class RawTable:
+    """One file's cells under its own headers, plus how it was read."""
+
+    path: Path
+    frame: pd.DataFrame                 # columns named by `headers` (made unique)
+    lines: np.ndarray                   # source line / row / record number of each row
+    headers: list[str]
+    format: str = "csv"
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "auto"
+    sha256: str | None = None
+    shape_rejects: list[tuple[int, str]] = field(default_factory=list)  # (line, detail)
+    typed: bool = False                 # values already carry canonical dtypes
+
+
+def file_format(path: Path) -> str:
+    fmt = SUFFIX_FORMAT.get(path.suffix.lower())
+    if fmt is None:
+        raise InputFileError(located(path, f"unknown file type {path.suffix!r}",
+                                     fix="Give a .csv, .tsv, .parquet, .xlsx or .json file"))
+    return fmt
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(located(path, "file not found",
+                                     fix="Check the path and the file name")) from None
+    except OSError as exc:
+        raise InputFileError(located(path, f"cannot be read ({exc.strerror})",
+                                     fix="Check that the file exists and is readable")) from None
+
+
+# -------------------------------------------------------------------------------------- encodings
+
+def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
+    """BOM, else UTF-16 by its NUL bytes, else UTF-8, else a Windows code page (cp1252/1250/1257)."""
+    if forced:
+        return forced
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):
+        return "utf-16-le" if head[1] == 0 else "utf-16-be"
+    if b"\x00" in head:
+        raise InputFileError(located(path, "is not a text file (it holds binary bytes)",
+                                     fix="Export the data as CSV, XLSX, Parquet or JSON"))
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"  # a sample cut inside the last character
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=list(FALLBACK_ENCODINGS)).best()
+    candidates = ([best.encoding] if best is not None else []) + list(FALLBACK_ENCODINGS)
+    for name in candidates:
+        try:
+            data.decode(name)
+            return name
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError(located(path, "unknown text encoding",
+                                 fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')"))
+
+
+def decode(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise InputFileError(located(path, f"cannot be decoded as {encoding}",
+                                     fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')")) from None
+    return _check_text(text.lstrip("\ufeff"), path)
+
+
+def _check_text(text: str, path: Path) -> str:
+    controls = sum(text[:10_000].count(chr(c)) for c in range(0, 32) if c not in (9, 10, 13))
+    if controls > 10:
+        raise InputFileError(located(path, "is not a text file (it holds control characters)",
+                                     fix="Export the data as CSV, XLSX, Parquet or JSON"))
+    return text
+
+
+# ----------------------------------------------------------------------------------------- dialect
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str
+    sep_line: bool = False   # Excel's `sep=;` first line
+
+
+def sniff_dialect(text: str) -> Dialect:
+    """The delimiter that splits the first lines most consistently (quoted parts ignored)."""
+    first = text[:64].splitlines()[0] if text else ""
+    match = re.fullmatch(r'"?sep=(.)"?,*', first.strip())
+    if match:
+        return Dialect(match.group(1), True)
+    sample = re.sub(r'"(?:[^"]|"")*"', '""', text[:65536])
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    if len(lines) > 1 and not text[:65536].endswith(("\n", "\r")) and len(text) > 65536:
+        lines = lines[:-1]   # the sample cut the last line short
+    best, best_score = ",", (-1.0, 0)
+    for delim in DELIMITERS:
+        counts = [line.count(delim) for line in lines]
+        if not counts or counts[0] == 0:
+            continue
+        consistent = sum(c == counts[0] for c in counts) / len(counts)
+        score = (consistent, counts[0])
+        if score > best_score:
+            best, best_score = delim, score
+    return Dialect(best)
+
+
+def _header_rows(text: str, dialect: Dialect, header_rows: int) -> tuple[list[list[str]], int]:
+    """The first `header_rows` records and how many physical lines they take (sep line included)."""
+    body = text.split("\n", 1)[1] if dialect.sep_line else text
+    reader = csv.reader(io.StringIO(body[:1_000_000]), delimiter=dialect.delimiter)
+    rows = []
+    for _ in range(header_rows):
+        try:
+            rows.append(next(reader))
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputFileError(f"header cannot be parsed ({exc})") from None
+    return rows, reader.line_num + int(dialect.sep_line)
+
+
+def unique_headers(raw: list[str], sub: list[str] | None = None) -> list[str]:
+    """Blank headers become `column<N>`; repeated ones get ` (2)`, ` (3)` …
+
+    With a second header row (SurveyMonkey), a blank first-row cell continues the question to its
+    left and is named `<question> / <sub-answer>`.
+    """
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    last = ""
+    for i, head in enumerate(raw):
+        head = head.strip().lstrip("\ufeff")
+        below = (sub[i].strip() if sub and i < len(sub) else "")
+        if not head and below and last:
+            head = f"{last} / {below}"
+        elif head:
+            last = head
+        if not head:
+            head = f"column{i + 1}"
+        if head in seen:
+            seen[head] += 1
+            head = f"{head} ({seen[head]})"
+        else:
+            seen[head] = 1
+        names.append(head)
+    return names
+
+
+# --------------------------------------------------------------------------------------------- CSV
+
+def read_csv(path: Path, *, encoding: str | None = None, header_rows: int = 1,
+             decimal: str = "auto", data: bytes | None = None) -> RawTable:
+    """Any common CSV dialect into string columns (empty cells are missing)."""
+    data = read_bytes(path) if data is None else data
+    sha = hashlib.sha256(data).hexdigest()
+    enc = detect_encoding(data, path, encoding)
+    if enc in ("utf-8", "utf-8-sig"):
+        text = _check_text(data[:200_000].decode("utf-8", errors="replace").lstrip("\ufeff"), path)
+        utf8 = data[3:] if enc == "utf-8-sig" else data
+    else:
+        text = decode(data, enc, path)
+        utf8 = text.encode("utf-8")
+    if not text.strip():
+        raise InputFileError(located(path, "is empty", fix="Export the data again with its header row"))
+    dialect = sniff_dialect(text)
+    try:
+        header_records, header_lines = _header_rows(text, dialect, header_rows)
+    except InputFileError as exc:
+        raise InputFileError(located(path, str(exc), row=1,
+                                     fix="Check the file is a CSV export")) from None
+    headers = unique_headers(header_records[0], header_records[1] if len(header_records) > 1 else None)
+    shape_rejects: list[tuple[int, str]] = []
+
+    def on_bad_row(row: pacsv.InvalidRow) -> str:
+        shape_rejects.append((row.number or 0, f"{row.actual_columns} fields, header has "
+                                                f"{row.expected_columns}"))
+        return "skip"
+
+    table = pacsv.read_csv(
+        io.BytesIO(utf8),
+        read_options=pacsv.ReadOptions(column_names=headers, skip_rows=header_lines,
+                                       block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True,
+                                         invalid_row_handler=on_bad_row),
+        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in headers},
+                                             strings_can_be_null=True, null_values=[""],
+                                             quoted_strings_can_be_null=True),
+    )
+    frame = table.to_pandas()
+    lines = _line_numbers(frame, header_lines)
+    if decimal == "auto" and dialect.delimiter == ";":
+        decimal = ","
+    return RawTable(path=path, frame=frame, lines=lines, headers=headers, format="csv",
+                    encoding=_encoding_name(enc), delimiter=dialect.delimiter, decimal=decimal,
+                    sha256=sha, shape_rejects=shape_rejects)
+
+
+def _encoding_name(enc: str) -> str:
+    return {"utf-8-sig": "utf-8 (BOM)"}.get(enc, enc)
+
+
+def _line_numbers(frame: pd.DataFrame, header_lines: int) -> np.ndarray:
+    """Physical line of each record: rows are one line each plus the newlines quoted inside them."""
+    extra = np.zeros(len(frame), dtype=np.int64)
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            counts = column.str.count("\n")
+            if counts.notna().any():
+                extra += counts.fillna(0).to_numpy(dtype=np.int64)
+    heights = 1 + extra
+    return header_lines + 1 + np.concatenate([[0], np.cumsum(heights)[:-1]]).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------- fast CSV path
+
+_ARROW_TYPES = {
+    "id": pa.string(), "str": pa.string(), "text": pa.string(), "month": pa.string(),
+    "number": pa.float64(), "int": pa.float64(), "bool": pa.bool_(),
+}
+_TRUE = ["true", "True", "TRUE", "1", "yes", "Yes", "YES"]
+_FALSE = ["false", "False", "FALSE", "0", "no", "No", "NO"]
+
+
+def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz: str,
+                       data: bytes) -> RawTable | None:
+    """Typed columns straight from pyarrow when the headers are canonical and values clean.
+
+    Returns None when any value needs the careful path (decimal comma, odd dates, …).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    head = data[:65536].decode("utf-8", errors="replace")
+    dialect = sniff_dialect(head)
+    if dialect.sep_line or dialect.delimiter == ";":
+        return None
+    first_line = head.split("\n", 1)[0].strip("\r")
+    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+    if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
+        return None
+    include = [h for h in headers if h in wanted]
+    for ts_type in (pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")):
+        types = {h: (ts_type if kinds[h] == "timestamp" else _ARROW_TYPES[kinds[h]])
+                 for h in include}
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(data),
+                read_options=pacsv.ReadOptions(block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter,
+                                                 newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=types, include_columns=include, strings_can_be_null=True,
+                    null_values=[""], true_values=_TRUE, false_values=_FALSE))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        frame = table.to_pandas()
+        for name in include:
+            if kinds[name] == "timestamp" and ts_type.tz is None:
+                from cskpi.io.values import localise
+
+                frame[name] = localise(frame[name], tz)
+            elif kinds[name] in ("id", "str", "text", "month"):
+                frame[name] = frame[name].str.strip().replace("", np.nan).astype("str")
+            elif kinds[name] == "bool":
+                frame[name] = frame[name].astype("boolean")
+        newlines = data.count(b"\n") - (0 if data.endswith(b"\n") else -1)
+        if newlines == len(frame) + 1:
+            lines = np.arange(2, len(frame) + 2, dtype=np.int64)
+        else:
+            return None  # quoted newlines or blank lines: let the careful path count lines
+        return RawTable(path=path, frame=frame, lines=lines, headers=headers, format="csv",
+                        encoding="utf-8", delimiter=dialect.delimiter, decimal=".",
+                        sha256=hashlib.sha256(data).hexdigest(), typed=True)
+    return None
+
+
+# ------------------------------------------------------------------------------------ other formats
+
+def parquet_headers(path: Path) -> list[str]:
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFileError(located(path, f"is not a readable Parquet file ({exc})",
+                                     fix="Write it again with a Parquet writer")) from None
+
+
+def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
+    """Only the needed columns are read; values keep their Parquet types."""
+    headers = parquet_headers(path)
+    try:
+        table = pq.read_table(path, columns=[c for c in headers if columns is None or c in columns])
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFileError(located(path, f"is not a readable Parquet file ({exc})",
+                                     fix="Write it again with a Parquet writer")) from None
+    frame = table.to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    return RawTable(path=path, frame=frame, lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+                    headers=headers, format="parquet", sha256=_sha(path))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(read_bytes(path)).hexdigest()
+
+
+def _cell_text(value: object) -> object:
+    """An XLSX cell as the text an analyst sees; time cells as H:MM:SS, dates as ISO."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        seconds = value.total_seconds()
+        return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{seconds % 60:02g}"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(path: Path, header_rows: int = 1, sheet: str | None = None) -> RawTable:
+    """The first sheet (or `sheet`) as texts; Excel dates/times become ISO / H:MM:SS texts."""
+    import openpyxl
+
+    data = read_bytes(path)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputFileError(located(path, f"is not a readable XLSX workbook ({type(exc).__name__})",
+                                     fix="Open it in Excel and save it again as .xlsx")) from None
+    sheet_obj = book[sheet] if sheet else book.worksheets[0]
+    rows = list(sheet_obj.iter_rows(values_only=True))
+    book.close()
+    if not rows:
+        raise InputFileError(located(path, "the first sheet is empty",
+                                     fix="Put the data with its header row on the first sheet"))
+    width = max(len(r) for r in rows)
+    head = [("" if v is None else str(_cell_text(v))) for v in rows[0]] + [""] * (width - len(rows[0]))
+    sub = None
+    if header_rows > 1 and len(rows) > 1:
+        sub = [("" if v is None else str(_cell_text(v))) for v in rows[1]]
+    headers = unique_headers(head, sub)
+    body = rows[header_rows:]
+    frame = pd.DataFrame(body, columns=headers, dtype=object) if body else pd.DataFrame(
+        columns=headers, dtype=object)
+    for name in headers:
+        frame[name] = frame[name].map(_cell_text).astype("str").replace("", np.nan)
+    keep = frame.notna().any(axis=1).to_numpy()   # Excel's formatted-but-empty rows
+    lines = np.arange(header_rows + 1, header_rows + 1 + len(frame), dtype=np.int64)[keep]
+    frame = frame[keep].reset_index(drop=True)
+    return RawTable(path=path, frame=frame, lines=lines, headers=headers, format="xlsx",
+                    sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_json(path: Path, records_key: str | None = None) -> RawTable:
+    """A list of records, or the list under `records_key` (or the first key holding one)."""
+    data = read_bytes(path)
+    try:
+        doc = json.loads(data.decode(detect_encoding(data, path)).lstrip("\ufeff"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputFileError(located(path, f"is not valid JSON ({exc})",
+                                     fix="Export the data again as JSON")) from None
+    records = doc
+    if isinstance(doc, dict):
+        if records_key is not None:
+            records = doc.get(records_key)
+        else:
+            records = next((v for v in doc.values() if isinstance(v, list)), None)
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        where = f"key {records_key!r}" if records_key else "the document"
+        raise InputFileError(located(path, f"{where} does not hold a list of records",
+                                     fix="Give a JSON list of objects, or name its key in the map"))
+    frame = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
+    frame.columns = [str(c) for c in frame.columns]
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            frame[name] = frame[name].map(
+                lambda v: json.dumps(v) if isinstance(v, list | dict) else v)
+    return RawTable(path=path, frame=frame, lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+                    headers=list(frame.columns), format="json",
+                    sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_any(path: Path, *, encoding: str | None = None, header_rows: int = 1,
+             records_key: str | None = None, columns: list[str] | None = None,
+             decimal: str = "auto") -> RawTable:
+    fmt = file_format(path)
+    if fmt == "csv":
+        return read_csv(path, encoding=encoding, header_rows=header_rows, decimal=decimal)
+    if fmt == "parquet":
+        return read_parquet(path, columns)
+    if fmt == "xlsx":
+        return read_xlsx(path, header_rows)
+    return read_json(path, records_key)
+
+
+def csv_headers(data: bytes, path: Path, encoding: str | None = None) -> list[str]:
+    """A CSV file's header names only (for choosing a vendor map before the full read)."""
+    sample = data[:200_000]
+    enc = detect_encoding(sample, path, encoding)
+    text = sample.decode(enc, errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        return []
+    dialect = sniff_dialect(text)
+    try:
+        rows, _ = _header_rows(text, dialect, 1)
+    except InputFileError:
+        return []
+    return unique_headers(rows[0]) if rows else []

@@ -1,0 +1,323 @@
+"""Parsing cell texts into canonical values, one whole column at a time.
+
+Every parser takes a pandas Series (texts, or already typed values from Parquet/XLSX) and returns
+the parsed Series plus a boolean mask of cells that held something but could not be parsed. Empty
+cells are never "bad": they are missing values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Excel's TRUE/FALSE in the languages our users work in, plus the usual spellings.
+TRUE_WORDS = frozenset({
+    "true", "t", "yes", "y", "1", "1.0", "on", "x",
+    "tosi", "kyllä", "sand", "ja", "sann", "adevărat", "adevarat", "da", "patiess", "jā", "wahr",
+    "vrai", "verdadero", "vero", "waar", "prawda", "igaz",
+})
+FALSE_WORDS = frozenset({
+    "false", "f", "no", "n", "0", "0.0", "off",
+    "epätosi", "ei", "falsk", "nej", "usann", "nei", "fals", "nu", "aplams", "nē", "falsch",
+    "faux", "falso", "onwaar", "fałsz", "hamis",
+})
+
+_SPACES = "\u00a0\u202f\u2009 '"
+_EXCEL_SERIAL = (20000.0, 80000.0)          # 1954-10-04 .. 2119-01-09
+_EPOCH_SECONDS = (1e8, 1e10)                # 1973 .. 2286
+_EPOCH_MS = (1e11, 1e13)
+
+DURATION_FACTORS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "milliseconds": 0.001,
+                    "excel_days": 86400.0}
+DURATION_UNITS = (*DURATION_FACTORS, "hms")
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """Which order a file writes dd/mm vs mm/dd dates in, and whether its values proved it."""
+
+    order: str            # "day-first" | "month-first" | "iso"
+    ambiguous: bool = False
+
+
+def clean_text(values: pd.Series, null_values: frozenset[str] = frozenset()) -> pd.Series:
+    """Strip spaces; empty cells and the map's null markers become missing."""
+    text = values.astype("str").str.strip()
+    missing = text.eq("") | text.isna()
+    if null_values:
+        missing |= text.isin(list(null_values))
+    return text.mask(missing)
+
+
+def _present(values: pd.Series) -> np.ndarray:
+    return values.notna().to_numpy()
+
+
+# ---------------------------------------------------------------------------------------- numbers
+
+def parse_number(values: pd.Series, decimal: str = "auto") -> tuple[pd.Series, np.ndarray]:
+    """Numbers with `.` or `,` decimals and space / nbsp / narrow-space / `.` / `,` thousands."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64"), np.zeros(len(values), bool)
+    text = clean_text(values)
+    for ch in _SPACES:
+        text = text.str.replace(ch, "", regex=False)
+    text = text.str.replace("\u2212", "-", regex=False)  # typographic minus
+    sep = decimal if decimal in (".", ",") else guess_decimal(text)
+    thousands = "," if sep == "." else "."
+    text = text.str.replace(thousands, "", regex=False)
+    if sep == ",":
+        text = text.str.replace(",", ".", regex=False)
+    number = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = _present(text) & number.isna().to_numpy()
+    return number, bad
+
+
+def guess_decimal(text: pd.Series) -> str:
+    """`,` when values show a decimal comma (`12,5`, `1.234,5`) and none a decimal point."""
+    sample = text.dropna()
+    if sample.empty:
+        return "."
+    comma_decimal = sample.str.fullmatch(r"-?[\d.]*\d,\d{1,2}|-?\d{1,3}(\.\d{3})+,\d+|-?\d+,\d{4,}")
+    dot_decimal = sample.str.fullmatch(r"-?[\d,]*\d\.\d{1,2}|-?\d{1,3}(,\d{3})+\.\d+|-?\d+\.\d{4,}")
+    return "," if comma_decimal.any() and not dot_decimal.any() else "."
+
+
+# --------------------------------------------------------------------------------------- booleans
+
+def parse_bool(values: pd.Series, true_words: frozenset[str] | None = None,
+               false_words: frozenset[str] | None = None) -> tuple[pd.Series, np.ndarray]:
+    """true/false, yes/no, 1/0, Y/N and Excel's localised TRUE/FALSE, in any case."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean"), np.zeros(len(values), bool)
+    text = clean_text(values).str.casefold()
+    trues = TRUE_WORDS if true_words is None else frozenset(w.casefold() for w in true_words)
+    falses = FALSE_WORDS if false_words is None else frozenset(w.casefold() for w in false_words)
+    is_true = text.isin(list(trues)).to_numpy()
+    is_false = text.isin(list(falses)).to_numpy()
+    result = pd.array(np.where(is_true, True, False), dtype="boolean")
+    result[~(is_true | is_false)] = pd.NA
+    bad = _present(text) & ~(is_true | is_false)
+    return pd.Series(result, index=values.index), bad
+
+
+# -------------------------------------------------------------------------------------- durations
+
+_HMS = r"(?:(?P<d>\d+)[ .])?(?P<h>\d+):(?P<m>\d{1,2})(?::(?P<s>\d{1,2}(?:[.,]\d+)?))?"
+
+
+def parse_duration(values: pd.Series, unit: str) -> tuple[pd.Series, np.ndarray]:
+    """A duration in `unit` (seconds, minutes, hours, milliseconds, hms, excel_days) -> seconds.
+
+    `hms` cells read H:MM:SS (or H:MM, or `D HH:MM:SS`); numbers in an `hms` column are taken as
+    Excel day fractions, which is what an Excel time cell holds.
+    """
+    if unit not in DURATION_UNITS:
+        raise ValueError(f"unknown duration unit {unit!r}")
+    if pd.api.types.is_timedelta64_dtype(values):
+        return values.dt.total_seconds().astype("float64"), np.zeros(len(values), bool)
+    text = clean_text(values)
+    parts = text.str.extract(f"^{_HMS}$")
+    is_hms = parts["h"].notna().to_numpy()
+    hms_seconds = (parts["d"].astype("float64").fillna(0) * 86400
+                   + parts["h"].astype("float64") * 3600 + parts["m"].astype("float64") * 60
+                   + parts["s"].str.replace(",", ".").astype("float64").fillna(0))
+    number, bad_number = parse_number(text.mask(is_hms))
+    factor = DURATION_FACTORS["excel_days" if unit == "hms" else unit]
+    seconds = pd.Series(np.where(is_hms, hms_seconds.to_numpy(), number.to_numpy() * factor),
+                        index=values.index, dtype="float64")
+    bad = bad_number & ~is_hms
+    return seconds, bad
+
+
+# ------------------------------------------------------------------------------------- timestamps
+
+# One pattern per family; components are named so one assembly step builds them all.
+_TIME = (r"(?:[ T]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
+         r"\s*(?P<ampm>[AaPp][Mm])?)?")
+_OFFSET = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
+_ISO = rf"^(?P<Y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<D>\d{{1,2}}){_TIME}{_OFFSET}$"
+_DOTTED = rf"^(?P<D>\d{{1,2}})\.(?P<mo>\d{{1,2}})\.(?P<Y>\d{{4}})\.?{_TIME}{_OFFSET}$"
+_SLASH_DASH = rf"^(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep)(?P<Y>\d{{4}}){_TIME}{_OFFSET}$"
+_ISO_FAST = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+
+
+def detect_date_order(columns: list[pd.Series], forced: str = "auto") -> DateOrder:
+    """Day-first or month-first for a file's `a/b/yyyy` and `a-b-yyyy` dates, from all its values.
+
+    A first part above 12 proves day-first, a second part above 12 proves month-first. When no value
+    proves either, day-first is assumed and the order is reported as ambiguous. ``forced`` wins.
+    """
+    if forced in ("day-first", "month-first"):
+        return DateOrder(forced, False)
+    firsts, seconds = [], []
+    for values in columns:
+        if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
+            continue
+        parts = clean_text(values).str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]\d{4}")
+        firsts.append(parts[0].dropna().astype(int))
+        seconds.append(parts[1].dropna().astype(int))
+    first = pd.concat(firsts) if firsts else pd.Series(dtype=int)
+    second = pd.concat(seconds) if seconds else pd.Series(dtype=int)
+    if first.empty:
+        return DateOrder("iso", False)
+    day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+    if day_first and not month_first:
+        return DateOrder("day-first", False)
+    if month_first and not day_first:
+        return DateOrder("month-first", False)
+    return DateOrder("day-first", True)
+
+
+def parse_timestamp(values: pd.Series, tz: str = "UTC", date_order: str = "day-first",
+                    numeric_dates: bool = True) -> tuple[pd.Series, np.ndarray]:
+    """Any timestamp format of DATA.md -> datetime64[ns, UTC].
+
+    An offset in the value wins; naive values are local times in ``tz`` (DST: a repeated hour
+    takes the later, standard-time offset; a skipped hour is moved forward by the gap).
+    Bare numbers are Excel serial days, epoch seconds or epoch milliseconds by their size.
+    """
+    index = values.index
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is None:
+            return localise(values, tz), np.zeros(len(values), bool)
+        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), np.zeros(len(values), bool)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return _from_numbers(values.astype("float64"), tz, numeric_dates)
+    text = clean_text(values)
+    present = _present(text)
+    result = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+    # Fast lane: plain naive ISO values, parsed in C.
+    iso_plain = text.str.fullmatch(_ISO_FAST).fillna(False).to_numpy(bool)
+    if iso_plain.any():
+        naive = pd.to_datetime(text[iso_plain], format="ISO8601", errors="coerce")
+        result[iso_plain] = localise(naive, tz)
+    rest = present & ~iso_plain
+    bad = np.zeros(len(values), bool)
+    if rest.any():
+        parsed, failed = _parse_components(text[rest], tz, date_order)
+        result[rest] = parsed
+        bad[rest] = failed
+    bad |= present & result.isna().to_numpy()
+    return result, bad
+
+
+def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Series, np.ndarray]:
+    frames = []
+    for pattern in (_ISO, _DOTTED, _SLASH_DASH):
+        part = text.str.extract(pattern)
+        if "a" in part:
+            first, second = part["a"], part["b"]
+            day_first = date_order != "month-first"
+            part["D"] = first if day_first else second
+            part["mo"] = second if day_first else first
+        frames.append(part[["Y", "mo", "D", "H", "M", "S", "f", "ampm", "tz"]])
+    parts = frames[0].combine_first(frames[1]).combine_first(frames[2])
+    numeric = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    matched = parts["Y"].notna().to_numpy()
+    hour = parts["H"].astype("float64").fillna(0)
+    ampm = parts["ampm"].str.lower()
+    hour = hour.where(ampm.isna(), hour % 12 + np.where(ampm.eq("pm"), 12, 0))
+    frac = parts["f"].fillna("0").str.ljust(9, "0").astype("float64")
+    stamp = pd.to_datetime(pd.DataFrame({
+        "year": parts["Y"].astype("float64"), "month": parts["mo"].astype("float64"),
+        "day": parts["D"].astype("float64"), "hour": hour,
+        "minute": parts["M"].astype("float64").fillna(0),
+        "second": parts["S"].astype("float64").fillna(0),
+        "nanosecond": frac}).fillna({"year": 1970, "month": 1, "day": 1}), errors="coerce")
+    stamp = stamp.where(matched)
+    offset_minutes = _offset_minutes(parts["tz"])
+    has_offset = offset_minutes.notna().to_numpy()
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    if (~has_offset).any():
+        result[~has_offset] = localise(stamp[~has_offset], tz)
+    if has_offset.any():
+        utc = stamp[has_offset] - pd.to_timedelta(offset_minutes[has_offset], unit="min")
+        result[has_offset] = utc.dt.tz_localize("UTC")
+    from_number, _ = _from_numbers(numeric, tz, True)
+    use_number = ~matched & numeric.notna().to_numpy()
+    result[use_number] = from_number[use_number]
+    failed = result.isna().to_numpy()
+    return result, failed
+
+
+def _offset_minutes(tz_text: pd.Series) -> pd.Series:
+    parts = tz_text.str.extract(r"^(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?$")
+    minutes = parts["h"].astype("float64") * 60 + parts["m"].astype("float64").fillna(0)
+    minutes = minutes.where(parts["sign"].ne("-"), -minutes)
+    return minutes.where(~tz_text.isin(["Z", "UTC", "GMT"]), 0.0)
+
+
+def _from_numbers(number: pd.Series, tz: str, allow: bool) -> tuple[pd.Series, np.ndarray]:
+    """Excel serial days (local time) or epoch seconds / milliseconds (UTC instants)."""
+    result = pd.Series(pd.NaT, index=number.index, dtype="datetime64[ns, UTC]")
+    if not allow:
+        return result, number.notna().to_numpy()
+    excel = number.between(*_EXCEL_SERIAL).to_numpy()
+    seconds = number.between(*_EPOCH_SECONDS).to_numpy()
+    millis = number.between(*_EPOCH_MS).to_numpy()
+    if excel.any():
+        naive = pd.Timestamp("1899-12-30") + pd.to_timedelta(
+            (number[excel] * 86400).round(3), unit="s")
+        result[excel] = localise(naive, tz)
+    if seconds.any():
+        result[seconds] = pd.to_datetime(number[seconds], unit="s", utc=True)
+    if millis.any():
+        result[millis] = pd.to_datetime(number[millis], unit="ms", utc=True)
+    bad = number.notna().to_numpy() & result.isna().to_numpy()
+    return result, bad
+
+
+def localise(naive: pd.Series, tz: str) -> pd.Series:
+    """Naive local times in ``tz`` -> UTC, with KPIS.md's daylight-saving rule."""
+    naive = pd.Series(naive).astype("datetime64[ns]")
+    if tz in ("UTC", "Etc/UTC", "utc"):
+        return naive.dt.tz_localize("UTC")
+    standard = np.zeros(len(naive), bool)  # repeated hour -> the later, standard-time offset
+    local = naive.dt.tz_localize(tz, ambiguous=standard, nonexistent="NaT")
+    skipped = local.isna().to_numpy() & naive.notna().to_numpy()
+    if skipped.any():
+        # Read with the offset in force before the jump: take the offset of three hours earlier.
+        before = (naive[skipped] - pd.Timedelta(hours=3)).dt.tz_localize(
+            tz, ambiguous=np.zeros(int(skipped.sum()), bool), nonexistent="shift_forward")
+        offset = before.dt.tz_localize(None) - before.dt.tz_convert("UTC").dt.tz_localize(None)
+        fixed = (naive[skipped] - offset).dt.tz_localize("UTC").dt.tz_convert(tz)
+        local = local.astype(fixed.dtype)
+        local[skipped] = fixed
+    return local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+
+
+# -------------------------------------------------------------------------------------------- ids
+
+_SCIENTIFIC = r"-?\d(?:[.,]\d+)?[eE][+]?\d+"
+
+
+def parse_id(values: pd.Series) -> tuple[pd.Series, int]:
+    """IDs are text. Returns the IDs and how many look destroyed by Excel (`1.03006E+13`)."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if (whole == whole.round()).all():
+            values = values.astype("Int64")
+    text = clean_text(values)
+    damaged = int(text.str.fullmatch(_SCIENTIFIC).fillna(False).sum())
+    return text, damaged
+
+
+def parse_month(values: pd.Series, tz: str = "UTC") -> tuple[pd.Series, np.ndarray]:
+    """`YYYY-MM` periods; full dates give their month (in ``tz``)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps, bad = parse_timestamp(values, tz)
+    else:
+        text = clean_text(values)
+        month = text.str.extract(r"^(\d{4})[-/.](\d{1,2})$")
+        is_month = month[0].notna().to_numpy()
+        as_month = month[0] + "-" + month[1].str.zfill(2)
+        stamps, bad = parse_timestamp(text.mask(is_month), tz)
+        from_stamp = stamps.dt.tz_convert(tz).dt.strftime("%Y-%m")
+        result = as_month.where(is_month, from_stamp).astype("str")
+        valid_month = month[1].astype("float64").between(1, 12).to_numpy()
+        bad = (bad & ~is_month) | (is_month & ~valid_month)
+        return result.mask(is_month & ~valid_month), bad
+    return stamps.dt.tz_convert(tz).dt.strftime("%Y-%m").astype("str"), bad

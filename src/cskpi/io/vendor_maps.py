@@ -1,0 +1,442 @@
+"""Vendor maps (docs/vendor-maps.md): how one vendor's export becomes a canonical table.
+
+A map is read from TOML into a frozen :class:`VendorMap`; :func:`choose_map` picks one by headers
+(or by name); :func:`apply_map` renames, converts units, melts and dedupes, giving the canonical
+columns still as cell values, which :mod:`cskpi.io.canonical` then types and validates.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cskpi.errors import ConfigError, SchemaError, UsageError, located
+from cskpi.io import schema, values
+from cskpi.io.read import RawTable
+
+_RULE_KEYS = {"from", "unit", "true", "false", "values", "base", "plus", "date", "time",
+              "first_of", "when_true"}
+_MAP_KEYS = {"name", "title", "table", "detect", "header_rows", "null_values", "date_order",
+             "records", "columns", "constants", "dedupe", "melt", "also"}
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How one canonical column is filled from the export."""
+
+    target: str
+    source: str | None = None                 # `from`, or the plain string form
+    unit: str | None = None                   # duration unit of `from` / `plus`
+    true: tuple[str, ...] | None = None
+    false: tuple[str, ...] | None = None
+    values: dict[str, str] | None = None      # value translation
+    base: str | None = None                   # canonical timestamp column ...
+    plus: str | None = None                   # ... plus this duration column
+    date: str | None = None                   # a date column ...
+    time: str | None = None                   # ... plus a time-of-day column
+    first_of: tuple[str, ...] = ()            # the first non-empty of these columns
+    when_true: str | None = None              # canonical column copied where `from` is true
+
+    @property
+    def sources(self) -> list[str]:
+        named = [self.source, self.plus, self.date, self.time, *self.first_of]
+        return [s for s in named if s]
+
+
+@dataclass(frozen=True)
+class MeltRule:
+    match: str
+    survey: str
+    question: str = "overall"
+    scale: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Dedupe:
+    key: str
+    order_by: str
+    kind: str = "timestamp"
+
+
+@dataclass(frozen=True)
+class VendorMap:
+    name: str
+    table: str
+    title: str = ""
+    detect: tuple[str, ...] = ()
+    header_rows: int = 1
+    null_values: tuple[str, ...] = ()
+    date_order: str | None = None
+    records: str | None = None
+    columns: dict[str, ColumnRule] = field(default_factory=dict)
+    constants: dict[str, object] = field(default_factory=dict)
+    dedupe: Dedupe | None = None
+    melt: tuple[MeltRule, ...] = ()
+    also: tuple[VendorMap, ...] = ()          # further tables filled from the same file
+    path: str | None = None
+
+
+@dataclass
+class Mapped:
+    """A file's rows under canonical names, values not yet typed (except unit/boolean rules)."""
+
+    table: str
+    frame: pd.DataFrame
+    lines: np.ndarray
+    prepared: set[str] = field(default_factory=set)          # already typed by a rule
+    derived: list[ColumnRule] = field(default_factory=list)  # base+plus / when_true, after typing
+    mapped: dict[str, str] = field(default_factory=dict)     # source header -> canonical
+    ignored: list[str] = field(default_factory=list)
+    merged: int = 0                                          # rows dropped by [dedupe]
+    date_order_hint: str | None = None
+    answers_only: bool = False                               # melted: empty answers were skipped
+
+
+# ------------------------------------------------------------------------------------ reading maps
+
+def normalise_header(header: str) -> str:
+    """Case- and space-insensitive, without BOM or a trailing timezone suffix like ` (UTC)`."""
+    text = header.replace("\ufeff", "").strip()
+    text = re.sub(r"\s*[\(\[](?:UTC|GMT|Z|[A-Za-z]+/[A-Za-z_+\-/]+|(?:UTC|GMT)?\s?[+-]\d{1,2}"
+                  r"(?::?\d{2})?)[\)\]]$", "", text)
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def _fail(path: str | None, message: str, fix: str) -> ConfigError:
+    return ConfigError(located(path or "vendor map", message, fix=fix))
+
+
+def _rule(target: str, spec: object, path: str | None) -> ColumnRule:
+    if isinstance(spec, str):
+        return ColumnRule(target, source=spec)
+    if not isinstance(spec, dict):
+        raise _fail(path, f"[columns] {target} must be a header name or a table",
+                    "Write it as target = \"Header\" or target = { from = \"Header\", … }")
+    unknown = set(spec) - _RULE_KEYS
+    if unknown:
+        raise _fail(path, f"[columns] {target} has unknown option(s) {sorted(unknown)}",
+                    f"Use only {sorted(_RULE_KEYS)}")
+    unit = spec.get("unit")
+    if unit is not None and unit not in values.DURATION_UNITS:
+        raise _fail(path, f"[columns] {target} has unknown unit {unit!r}",
+                    f"Use one of {', '.join(values.DURATION_UNITS)}")
+    if ("base" in spec) != ("plus" in spec) or ("date" in spec) != ("time" in spec):
+        raise _fail(path, f"[columns] {target}: base needs plus and date needs time",
+                    "Give both keys of the pair")
+    if "plus" in spec and unit is None:
+        raise _fail(path, f"[columns] {target}: plus needs a unit", "Add unit = \"minutes\" (or …)")
+    return ColumnRule(
+        target, source=spec.get("from"), unit=unit,
+        true=tuple(spec["true"]) if "true" in spec else None,
+        false=tuple(spec["false"]) if "false" in spec else None,
+        values=dict(spec["values"]) if "values" in spec else None,
+        base=spec.get("base"), plus=spec.get("plus"), date=spec.get("date"), time=spec.get("time"),
+        first_of=tuple(spec.get("first_of", ())), when_true=spec.get("when_true"))
+
+
+def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = None) -> VendorMap:
+    """Check and build a map from its TOML document."""
+    unknown = set(doc) - _MAP_KEYS
+    if unknown:
+        raise _fail(path, f"unknown key(s) {sorted(unknown)}", "See docs/vendor-maps.md")
+    table = doc.get("table")
+    if table not in schema.TABLES:
+        raise _fail(path, f"table {table!r} is not a canonical table",
+                    f"Use one of {', '.join(schema.TABLES)}")
+    canonical = schema.TABLES[table].names
+    columns = {}
+    for target, spec in doc.get("columns", {}).items():
+        if target not in canonical:
+            raise _fail(path, f"[columns] {target!r} is not a column of {table}",
+                        f"Use one of {', '.join(canonical)}")
+        columns[target] = _rule(target, spec, path)
+    constants = dict(doc.get("constants", {}))
+    for target in constants:
+        if target not in canonical:
+            raise _fail(path, f"[constants] {target!r} is not a column of {table}",
+                        f"Use one of {', '.join(canonical)}")
+    dedupe = None
+    if "dedupe" in doc:
+        d = doc["dedupe"]
+        if "key" not in d or "order_by" not in d or d.get("kind", "timestamp") not in (
+                "timestamp", "number"):
+            raise _fail(path, "[dedupe] needs key, order_by and kind = timestamp | number",
+                        "Complete the [dedupe] table")
+        dedupe = Dedupe(d["key"], d["order_by"], d.get("kind", "timestamp"))
+    melt = []
+    for rule in doc.get("melt", []):
+        if "match" not in rule or "survey" not in rule:
+            raise _fail(path, "every [[melt]] needs match and survey", "Add the missing key")
+        try:
+            re.compile(rule["match"])
+        except re.error as exc:
+            raise _fail(path, f"[[melt]] match {rule['match']!r} is not a regular expression "
+                        f"({exc})", "Fix the pattern") from None
+        scale = tuple(float(x) for x in rule["scale"]) if "scale" in rule else None
+        melt.append(MeltRule(rule["match"], rule["survey"], rule.get("question", "overall"),
+                             scale))  # type: ignore[arg-type]
+    name = doc.get("name") or (parent.name if parent else Path(path or "map").stem)
+    inherited_nulls = parent.null_values if parent else ()
+    vmap = VendorMap(
+        name=name, table=table, title=doc.get("title", parent.title if parent else ""),
+        detect=tuple(doc.get("detect", parent.detect if parent else ())),
+        header_rows=int(doc.get("header_rows", parent.header_rows if parent else 1)),
+        null_values=tuple(dict.fromkeys((*inherited_nulls, *doc.get("null_values", ())))),
+        date_order=doc.get("date_order", parent.date_order if parent else None),
+        records=doc.get("records", parent.records if parent else None),
+        columns=columns, constants=constants, dedupe=dedupe, melt=tuple(melt), path=path)
+    also = tuple(parse_map(sub, path, vmap) for sub in doc.get("also", []))
+    return VendorMap(**{**vmap.__dict__, "also": also})
+
+
+def load_map(path: Path) -> VendorMap:
+    try:
+        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(located(path, "map file not found", fix="Check the --map path")) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(located(path, f"is not valid TOML ({exc})",
+                                  fix="Fix the syntax (see docs/vendor-maps.md)")) from None
+    return parse_map(doc, str(path))
+
+
+@functools.cache
+def builtin_maps() -> dict[str, VendorMap]:
+    folder = resources.files("cskpi.io") / "vendors"
+    maps = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            vmap = parse_map(tomllib.loads(entry.read_text(encoding="utf-8")), f"vendors/{entry.name}")
+            maps[vmap.name] = vmap
+    return maps
+
+
+def all_maps(user_maps: list[Path]) -> list[VendorMap]:
+    """User maps first, so they win over built-in ones with the same headers."""
+    return [load_map(p) for p in user_maps] + list(builtin_maps().values())
+
+
+def choose_map(headers: list[str], maps: list[VendorMap], forced: str | None = None,
+               path: Path | None = None) -> VendorMap | None:
+    """The map named by ``forced``, else the most specific map whose detect headers are all present."""
+    if forced:
+        for vmap in maps:
+            if vmap.name == forced:
+                return vmap
+        raise UsageError(f"unknown vendor {forced!r}. Use one of "
+                         f"{', '.join(sorted({m.name for m in maps}))}, or give your map with --map")
+    present = {normalise_header(h) for h in headers}
+    fitting = [m for m in maps if m.detect and {normalise_header(d) for d in m.detect} <= present]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda m: len(m.detect))   # max keeps the first among equals
+
+
+def is_canonical(headers: list[str], table: str) -> bool:
+    """Headers that already are the table's canonical names (all required ones present)."""
+    names = {normalise_header(h) for h in headers}
+    spec = schema.TABLES[table]
+    return set(spec.required) <= names and bool(names & set(spec.names))
+
+
+# ------------------------------------------------------------------------------------ applying maps
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.casefold()).strip("_") or "question"
+
+
+def identity_map(table: str, headers: list[str]) -> VendorMap:
+    """The map of a file whose headers already are canonical names."""
+    by_norm = {normalise_header(h): h for h in headers}
+    columns = {c: ColumnRule(c, source=by_norm[c]) for c in schema.TABLES[table].names
+               if c in by_norm}
+    return VendorMap(name="canonical", table=table, columns=columns)
+
+
+def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None) -> Mapped:
+    """Rename, convert units, dedupe and melt one file's rows into one canonical table."""
+    by_norm = {normalise_header(h): h for h in raw.headers}
+
+    def header(name: str) -> str | None:
+        return by_norm.get(normalise_header(name))
+
+    frame = raw.frame
+    lines = raw.lines
+    nulls = frozenset(vmap.null_values)
+    merged = 0
+    if vmap.dedupe is not None:
+        frame, lines, merged = _dedupe(frame, lines, vmap.dedupe, header, raw, nulls)
+
+    spec = schema.TABLES[vmap.table]
+    wanted_set = set(wanted) if wanted is not None else set(spec.names)
+    wanted_set |= set(spec.required)
+    out: dict[str, pd.Series] = {}
+    prepared: set[str] = set()
+    derived: list[ColumnRule] = []
+    used: dict[str, str] = {}
+
+    def cell(source: str) -> pd.Series:
+        column = frame[header(source)]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            return values.clean_text(column, nulls)
+        return column
+
+    for target, rule in vmap.columns.items():
+        if target not in wanted_set and not _needed_by(target, vmap, wanted_set):
+            continue
+        present = [s for s in rule.sources if header(s) is not None]
+        if rule.first_of:
+            if not present:
+                continue
+            picked = cell(present[0])
+            for other in present[1:]:
+                picked = picked.fillna(cell(other))
+            out[target] = picked
+        elif rule.date is not None:
+            if header(rule.date) is None or header(rule.time) is None:
+                continue
+            out[target] = _date_plus_time(cell(rule.date), cell(rule.time))
+        elif rule.plus is not None:
+            if header(rule.plus) is None:
+                continue
+            seconds, bad = values.parse_duration(cell(rule.plus), rule.unit or "seconds")
+            out[f"__plus_{target}"] = seconds.where(~bad, np.nan)
+            out[f"__plusbad_{target}"] = pd.Series(bad, index=frame.index)
+            derived.append(rule)
+        elif rule.source is None or header(rule.source) is None:
+            continue
+        elif rule.when_true is not None:
+            flag, _ = values.parse_bool(cell(rule.source), _words(rule.true), _words(rule.false))
+            out[f"__flag_{target}"] = flag
+            derived.append(rule)
+        elif rule.unit is not None:
+            seconds, bad = values.parse_duration(cell(rule.source), rule.unit)
+            per = 60.0 if target.endswith("_minutes") else 3600.0 if target.endswith("_hours") else 1.0
+            out[target] = seconds / per
+            out[f"__bad_{target}"] = pd.Series(bad, index=frame.index)
+            prepared.add(target)
+        elif rule.true is not None or rule.false is not None:
+            flag, bad = values.parse_bool(cell(rule.source), _words(rule.true), _words(rule.false))
+            fallback, fallback_bad = values.parse_bool(cell(rule.source))
+            out[target] = flag.where(~bad, fallback)
+            out[f"__bad_{target}"] = pd.Series(bad & fallback_bad, index=frame.index)
+            prepared.add(target)
+        elif rule.values is not None:
+            text = cell(rule.source)
+            lookup = {k.casefold(): v for k, v in rule.values.items()}
+            out[target] = text.str.casefold().map(lookup).fillna(text)
+        else:
+            out[target] = cell(rule.source)
+        for s in present:
+            name = header(s)
+            used[name] = f"{used[name]}, {target}" if name in used else target
+
+    for target, constant in vmap.constants.items():
+        if target not in out:
+            out[target] = pd.Series([constant] * len(frame), index=frame.index, dtype=object)
+
+    mapped_frame = pd.DataFrame(out, index=frame.index)
+    missing = [c for c in spec.required if c not in mapped_frame and c not in
+               {r.target for r in derived} and not (vmap.melt and c in ("score", "survey"))]
+    if missing:
+        rule = vmap.columns.get(missing[0])
+        expected = ", ".join(repr(s) for s in rule.sources) if rule else "(no rule in the map)"
+        raise SchemaError(located(raw.path, f"required column {missing[0]!r} of {vmap.table} is "
+                                  f"missing (map {vmap.name!r} expects {expected})", row=1,
+                                  fix="Export the file with that column, or map it with --map"))
+    ignored = [h for h in raw.headers if h not in used]
+    result = Mapped(table=vmap.table, frame=mapped_frame, lines=lines, prepared=prepared,
+                    derived=derived, mapped=used, ignored=ignored, merged=merged,
+                    date_order_hint=vmap.date_order)
+    if vmap.melt:
+        result = _melt(result, frame, vmap, nulls)
+    return result
+
+
+def _words(words: tuple[str, ...] | None) -> frozenset[str] | None:
+    return frozenset(words) if words is not None else frozenset()
+
+
+def _needed_by(target: str, vmap: VendorMap, wanted: set[str]) -> bool:
+    return any(r.base == target or r.when_true == target for r in vmap.columns.values()
+               if r.target in wanted)
+
+
+def _date_plus_time(date: pd.Series, time: pd.Series) -> pd.Series:
+    """`2021-01-01` + `09:12:58` (or an Excel day fraction) -> `2021-01-01 09:12:58`."""
+    seconds, bad = values.parse_duration(time, "hms")
+    whole = seconds.round()
+    clock = pd.Series(pd.to_timedelta(whole, unit="s"), index=time.index).astype(str).str[-8:]
+    date_text = date.astype("str").str.slice(0, 10)
+    combined = date_text + " " + clock
+    return combined.where(time.notna() & ~pd.Series(bad, index=time.index), date_text)
+
+
+def _dedupe(frame: pd.DataFrame, lines: np.ndarray, rule: Dedupe, header, raw: RawTable,
+            nulls: frozenset[str]) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """Keep one row per key: the greatest `order_by` (ties: the later row)."""
+    key, order = header(rule.key), header(rule.order_by)
+    if key is None or order is None:
+        missing = rule.key if key is None else rule.order_by
+        raise SchemaError(located(raw.path, f"column {missing!r} needed to keep one row per "
+                                  f"record is missing", row=1,
+                                  fix="Export the file with that column"))
+    order_text = values.clean_text(frame[order], nulls)
+    if rule.kind == "number":
+        rank, _ = values.parse_number(order_text)
+    else:
+        rank, _ = values.parse_timestamp(order_text)
+    keys = values.clean_text(frame[key], nulls)
+    position = np.arange(len(frame))
+    ordering = pd.DataFrame({"key": keys, "rank": rank, "pos": position}).sort_values(
+        ["rank", "pos"], na_position="first", kind="stable")
+    keep = ~ordering["key"].duplicated(keep="last") | ordering["key"].isna()
+    chosen = np.sort(ordering.loc[keep, "pos"].to_numpy())
+    return frame.iloc[chosen], lines[chosen], len(frame) - len(chosen)
+
+
+def _melt(mapped: Mapped, source: pd.DataFrame, vmap: VendorMap, nulls: frozenset[str]) -> Mapped:
+    """Wide survey rows -> one row per non-empty answer cell."""
+    taken = set(mapped.mapped)
+    pieces = []
+    used = dict(mapped.mapped)
+    for header in source.columns:
+        if header in taken:
+            continue
+        rule = next((m for m in vmap.melt if re.search(m.match, header)), None)
+        if rule is None:
+            continue
+        taken.add(header)
+        answer = source[header]
+        if answer.dtype == object or pd.api.types.is_string_dtype(answer):
+            answer = values.clean_text(answer, nulls)
+        present = answer.notna().to_numpy()
+        piece = mapped.frame[present].copy()
+        piece["score"] = answer[present].astype(object)
+        piece["survey"] = rule.survey
+        piece["question"] = (rule.question.replace("{header}", _slug(header))
+                             if "{header}" in rule.question else rule.question)
+        piece["__scale_min"] = rule.scale[0] if rule.scale else np.nan
+        piece["__scale_max"] = rule.scale[1] if rule.scale else np.nan
+        piece["__line"] = mapped.lines[present]
+        pieces.append(piece)
+        used[header] = f"score ({rule.survey})"
+    if pieces:
+        frame = pd.concat(pieces, ignore_index=True)
+    else:
+        frame = mapped.frame.iloc[0:0].assign(score=pd.Series(dtype=object), survey="",
+                                              question="", __line=pd.Series(dtype=np.int64))
+        frame["__scale_min"] = np.nan
+        frame["__scale_max"] = np.nan
+    lines = frame.pop("__line").to_numpy(dtype=np.int64)
+    ignored = [h for h in mapped.ignored if h not in taken]
+    return Mapped(table=mapped.table, frame=frame, lines=lines, prepared=mapped.prepared,
+                  derived=mapped.derived, mapped=used, ignored=ignored, merged=mapped.merged,
+                  date_order_hint=mapped.date_order_hint, answers_only=True)

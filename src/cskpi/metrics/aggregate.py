@@ -1,0 +1,187 @@
+"""How a KPI turns records into a value and n, in two steps that let partitions be merged.
+
+``parts(scope)`` reduces one slice of records to a frame with a ``_seg`` column:
+- merge ``"sum"``: one row per group of additive components (counts, sums; a column named ``max_*``
+  merges by maximum), so partitions (month files) combine by adding their parts;
+- merge ``"rows"``: per-record rows (values for exact percentiles, ids for distinct counts), so
+  partitions combine by concatenation.
+
+``finish(merged)`` turns the merged parts into a frame indexed by group with ``value`` and ``n``
+(and an optional ``reason`` where value is NaN). ``samples(scope)`` gives the per-record values
+(``_seg``, ``x``) of a mean, share, percentile or NPS, for significance tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from cskpi.metrics.scope import SEG, Scope
+
+Values = Callable[[Scope], pd.DataFrame]   # -> frame with _seg and x (NaN = no value, left out)
+Parts = Callable[[Scope], pd.DataFrame]
+Finish = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    parts: Parts
+    finish: Finish
+    merge: str = "sum"                 # "sum" | "rows"
+    samples: Values | None = None
+    zero_when_empty: bool = False      # counts: a group with no records is 0, not "not available"
+
+
+def merge_parts(frames: list[pd.DataFrame], merge: str) -> pd.DataFrame:
+    """Combine the parts of several partitions of the same scope."""
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return pd.DataFrame({SEG: pd.Series(dtype=object)})
+    joined = pd.concat(frames, ignore_index=True)
+    if merge == "rows":
+        return joined
+    how = {c: ("max" if c.startswith("max_") else "sum") for c in joined.columns if c != SEG}
+    return joined.groupby(SEG, sort=False).agg(how).reset_index()
+
+
+def _frame(index: pd.Index, value: pd.Series | np.ndarray, n: pd.Series | np.ndarray,
+           reason: pd.Series | None = None) -> pd.DataFrame:
+    out = pd.DataFrame({"value": np.asarray(value, dtype="float64"),
+                        "n": np.asarray(n, dtype="int64")}, index=index)
+    if reason is not None:
+        out["reason"] = np.asarray(reason, dtype=object)
+    return out
+
+
+def _indexed(parts: pd.DataFrame) -> pd.DataFrame:
+    return parts.set_index(SEG) if SEG in parts.columns else parts
+
+
+def _known(values: pd.DataFrame) -> pd.DataFrame:
+    return values.loc[values["x"].notna().to_numpy(), [SEG, "x"]]
+
+
+def _sum_count(values: pd.DataFrame) -> pd.DataFrame:
+    known = _known(values)
+    return known.groupby(SEG, sort=False)["x"].agg(s="sum", n="count").reset_index()
+
+
+def _sum_count_finish(scale: float) -> Finish:
+    def finish(parts: pd.DataFrame) -> pd.DataFrame:
+        p = _indexed(parts)
+        n = p["n"].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(n > 0, scale * p["s"].to_numpy() / np.where(n > 0, n, 1), np.nan)
+        return _frame(p.index, value, n)
+    return finish
+
+
+def mean(values: Values) -> Hooks:
+    """Mean of the known values."""
+    return Hooks(lambda s: _sum_count(values(s)), _sum_count_finish(1.0), samples=values)
+
+
+def share(flags: Values) -> Hooks:
+    """Percentage of records whose flag x is 1 among records with a known flag."""
+    def samples(s: Scope) -> pd.DataFrame:
+        frame = flags(s)
+        return frame.assign(x=frame["x"] * 100.0)
+    return Hooks(lambda s: _sum_count(flags(s)), _sum_count_finish(100.0), samples=samples)
+
+
+def quantile(values: Values, q: float) -> Hooks:
+    """Exact percentile, linear interpolation between closest ranks (numpy's default)."""
+    def finish(parts: pd.DataFrame) -> pd.DataFrame:
+        grouped = parts.groupby(SEG, sort=False)["x"]
+        result = grouped.quantile(q, interpolation="linear")
+        return _frame(result.index, result.to_numpy(), grouped.count().reindex(result.index).to_numpy())
+    return Hooks(lambda s: _known(values(s)), finish, merge="rows", samples=values)
+
+
+def maximum(values: Values) -> Hooks:
+    def parts(s: Scope) -> pd.DataFrame:
+        known = _known(values(s))
+        return known.groupby(SEG, sort=False)["x"].agg(max_x="max", n="count").reset_index()
+
+    def finish(parts_: pd.DataFrame) -> pd.DataFrame:
+        p = _indexed(parts_)
+        return _frame(p.index, np.where(p["n"] > 0, p["max_x"], np.nan), p["n"])
+    return Hooks(parts, finish, samples=values)
+
+
+def count(records: Callable[[Scope], pd.DataFrame]) -> Hooks:
+    """Number of records; n is that number too."""
+    def parts(s: Scope) -> pd.DataFrame:
+        return records(s).groupby(SEG, sort=False).size().rename("n").reset_index()
+
+    def finish(parts_: pd.DataFrame) -> pd.DataFrame:
+        p = _indexed(parts_)
+        return _frame(p.index, p["n"], p["n"])
+    return Hooks(parts, finish, zero_when_empty=True)
+
+
+def total(values: Values, *, zero_when_empty: bool) -> Hooks:
+    """Sum of the known values; n counts them. Money with nothing to sum is not available."""
+    def finish(parts: pd.DataFrame) -> pd.DataFrame:
+        p = _indexed(parts)
+        value = p["s"] if zero_when_empty else np.where(p["n"] > 0, p["s"], np.nan)
+        return _frame(p.index, value, p["n"])
+    return Hooks(lambda s: _sum_count(values(s)), finish, zero_when_empty=zero_when_empty)
+
+
+def _nps_parts(scores: Values) -> Parts:
+    def parts(s: Scope) -> pd.DataFrame:
+        known = _known(scores(s))
+        x = known["x"]
+        return (known.assign(p=(x >= 9).astype("int64"), d=(x <= 6).astype("int64"), n=1)
+                .groupby(SEG, sort=False)[["p", "d", "n"]].sum().reset_index())
+    return parts
+
+
+def nps(scores: Values) -> Hooks:
+    """100 × (share of 9–10 − share of 0–6)."""
+    def finish(parts: pd.DataFrame) -> pd.DataFrame:
+        p = _indexed(parts)
+        n = p["n"].to_numpy()
+        safe = np.where(n > 0, n, 1)
+        return _frame(p.index, np.where(n > 0, 100.0 * (p["p"] - p["d"]).to_numpy() / safe, np.nan), n)
+
+    def samples(s: Scope) -> pd.DataFrame:
+        known = _known(scores(s))
+        x = known["x"]
+        return known.assign(x=np.where(x >= 9, 100.0, np.where(x <= 6, -100.0, 0.0)))
+    return Hooks(_nps_parts(scores), finish, samples=samples)
+
+
+def nps_margin(scores: Values) -> Hooks:
+    """95 % margin of error of an NPS in points: 196 × sqrt((p + d − (p − d)²) / n)."""
+    def finish(parts: pd.DataFrame) -> pd.DataFrame:
+        p = _indexed(parts)
+        n = p["n"].to_numpy().astype("float64")
+        safe = np.where(n > 0, n, 1.0)
+        promoters, detractors = p["p"].to_numpy() / safe, p["d"].to_numpy() / safe
+        variance = promoters + detractors - (promoters - detractors) ** 2
+        value = np.where(n > 0, 196.0 * np.sqrt(np.clip(variance, 0.0, None) / safe), np.nan)
+        return _frame(p.index, value, n)
+    return Hooks(_nps_parts(scores), finish)
+
+
+def sums_by_group(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
+    """Per group: ``{prefix}_s`` sum of the known values of ``column`` and ``{prefix}_n`` their count."""
+    values = frame[column]
+    known = frame.loc[values.notna().to_numpy(), [SEG, column]]
+    return (known.groupby(SEG, sort=False)[column].agg(["sum", "count"])
+            .rename(columns={"sum": f"{prefix}_s", "count": f"{prefix}_n"}).reset_index())
+
+
+def join_parts(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Outer-join per-group parts; a group missing from one side has zeros there."""
+    joined: pd.DataFrame | None = None
+    for frame in frames:
+        frame = frame.set_index(SEG)
+        joined = frame if joined is None else joined.join(frame, how="outer")
+    assert joined is not None
+    return joined.fillna(0).reset_index()

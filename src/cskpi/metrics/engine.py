@@ -1,0 +1,173 @@
+"""Evaluate the registry over periods and breakdowns into tidy rows (KpiValue).
+
+Row order: periods in the order given; within a period the overall block (dimension ``all``) first,
+then one block per ``--by`` dimension in the order given (the ``question`` block holding
+``csat_by_question`` comes right after the overall block when question is not asked for); within a
+block, segments sorted case-insensitively with ``(none)`` last, and within a segment the KPIs in
+catalogue order.
+
+Partitions: :func:`kpi_parts` reduces one slice of rows (e.g. one month file) and
+:func:`finish_parts` turns the merged parts of several slices into rows, so a caller that cannot hold
+every row at once gets the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from cskpi.config import Config
+from cskpi.errors import UsageError
+from cskpi.metrics.aggregate import merge_parts
+from cskpi.metrics.periods import Period
+from cskpi.metrics.registry import BY_ID, REGISTRY, KpiDef
+from cskpi.metrics.scope import DIMENSIONS, NONE_GROUP, OVERALL, SEG, Scope, Unavailable
+from cskpi.report.model import KpiValue
+
+QUESTION = "question"
+
+
+def check_dimensions(by: Sequence[str]) -> list[str]:
+    """The breakdown names, validated and without repeats."""
+    out: list[str] = []
+    for name in by:
+        key = name.strip().lower()
+        if key not in DIMENSIONS:
+            raise UsageError(f"unknown breakdown {name!r}. Use one of: {', '.join(DIMENSIONS)}")
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def segment_order(segment: str) -> tuple[int, str, str]:
+    return (segment == NONE_GROUP, segment.casefold(), segment)
+
+
+def breaks_down(kpi: KpiDef, scope: Scope) -> bool:
+    """Whether the KPI has rows in this scope's dimension.
+
+    Overall: every KPI but csat_by_question. A breakdown: only when every table the KPI reads (of
+    those present) carries the column; csat_by_question only in the question dimension.
+    """
+    if kpi.fixed_dimension is not None:
+        return scope.dimension == kpi.fixed_dimension
+    if scope.column is None:
+        return True
+    present = [t for t in kpi.tables if scope.has(t)]
+    return bool(present) and all(scope.carries(t) for t in present)
+
+
+def kpi_parts(kpi: KpiDef, scope: Scope) -> pd.DataFrame:
+    """The mergeable parts of one KPI over the rows the scope holds; raises Unavailable."""
+    return kpi.hooks.parts(scope)
+
+
+def finish_parts(kpi: KpiDef, scope: Scope, parts: Sequence[pd.DataFrame]) -> list[KpiValue]:
+    """Rows of one KPI in one scope from the parts of one or more slices."""
+    label = scope.period.label
+    unit = kpi.unit_for(scope.config.currency)
+    dimension = scope.dimension
+    merged = merge_parts(list(parts), kpi.hooks.merge)
+    result = kpi.hooks.finish(merged) if len(merged) else None
+    if kpi.fixed_dimension is not None:
+        groups = set(result.index) if result is not None else set()
+    else:
+        groups = set().union(*(scope.groups_of(t) for t in kpi.tables if scope.has(t)))
+        if result is not None:
+            groups |= set(result.index)
+    records = result.to_dict("index") if result is not None else {}
+    if kpi.fixed_dimension is not None and not groups:
+        return [unavailable(kpi, scope, kpi.empty.format(period=label))]
+    rows: list[KpiValue] = []
+    for group in sorted(groups, key=segment_order):
+        value: float | int | None = None
+        n: int | None = 0
+        reason: str | None = None
+        record = records.get(group)
+        if record is not None:
+            n = int(record["n"])
+            if not np.isnan(record["value"]):
+                value = _number(float(record["value"]), unit)
+            else:
+                reason = record.get("reason")
+        if value is None and kpi.hooks.zero_when_empty and reason is None:
+            value = 0
+        if value is None and reason is None:
+            reason = kpi.empty
+        segment = OVERALL if dimension == OVERALL else group
+        rows.append(KpiValue(label, dimension, segment, kpi.id, value, unit, n,
+                             None if reason is None else reason.format(period=label)))
+    return rows
+
+
+def _number(value: float, unit: str) -> float | int:
+    return int(value) if unit == "count" and value.is_integer() else value
+
+
+def unavailable(kpi: KpiDef, scope: Scope, reason: str) -> KpiValue:
+    """A not-available row; csat_by_question keeps dimension question with segment all."""
+    dimension = kpi.fixed_dimension or scope.dimension
+    return KpiValue(scope.period.label, dimension, OVERALL, kpi.id, None,
+                    kpi.unit_for(scope.config.currency), None, reason)
+
+
+def kpi_rows(kpi: KpiDef, scope: Scope) -> list[KpiValue]:
+    """One KPI in one scope: its rows, or one not-available row (overall only)."""
+    if not breaks_down(kpi, scope):
+        return []
+    try:
+        parts = kpi_parts(kpi, scope)
+        return finish_parts(kpi, scope, [parts])
+    except Unavailable as why:
+        if scope.column is None or kpi.fixed_dimension is not None:
+            return [unavailable(kpi, scope, str(why))]
+        return []
+
+
+def _block(tables: Mapping[str, pd.DataFrame], period: Period, dimension: str, config: Config,
+           kpis: Sequence[KpiDef]) -> list[KpiValue]:
+    scope = Scope(tables, period, dimension, config)
+    rows = [row for kpi in kpis for row in kpi_rows(kpi, scope)]
+    if dimension == OVERALL:
+        return rows
+    # Segment-major order inside a breakdown block; the sort is stable so KPIs keep catalogue order.
+    return sorted(rows, key=lambda r: segment_order(r.segment))
+
+
+def compute(tables: Mapping[str, pd.DataFrame], periods: Sequence[Period], by: Sequence[str],
+            config: Config) -> list[KpiValue]:
+    """Every KPI of the registry for every period, overall and per breakdown dimension."""
+    dimensions = check_dimensions(by)
+    order = [OVERALL, *dimensions] if QUESTION in dimensions else [OVERALL, QUESTION, *dimensions]
+    tables = {name: frame for name, frame in tables.items() if frame is not None}
+    rows: list[KpiValue] = []
+    for period in periods:
+        for dimension in order:
+            kpis = REGISTRY
+            if dimension == QUESTION and QUESTION not in dimensions:
+                kpis = [k for k in REGISTRY if k.fixed_dimension == QUESTION]
+            rows.extend(_block(tables, period, dimension, config, kpis))
+    return rows
+
+
+def kpi_samples(tables: Mapping[str, pd.DataFrame], period: Period, kpi_id: str, dimension: str,
+                segment: str, config: Config) -> np.ndarray | None:
+    """The per-record values a mean, share (as 0/100), percentile, maximum or NPS (as −100/0/100)
+    is computed from, for one group; None when the KPI has no such values or is not available."""
+    kpi = BY_ID[kpi_id]
+    if kpi.hooks.samples is None:
+        return None
+    if dimension != OVERALL:
+        dimension = check_dimensions([dimension])[0]
+    scope = Scope({k: v for k, v in tables.items() if v is not None}, period, dimension, config)
+    if not breaks_down(kpi, scope):
+        return None
+    try:
+        frame = kpi.hooks.samples(scope)
+    except Unavailable:
+        return None
+    mask = frame[SEG].to_numpy() == (OVERALL if dimension == OVERALL else segment)
+    picked = frame["x"].to_numpy(dtype="float64")[mask]
+    return picked[~np.isnan(picked)]

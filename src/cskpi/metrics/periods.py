@@ -1,0 +1,183 @@
+"""Report periods: half-open intervals [start, end) in the user's timezone.
+
+A month is labelled ``YYYY-MM``; any other range ``START..END`` with both ISO dates inclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from cskpi.errors import UsageError
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: pd.Timestamp  # tz-aware, inclusive
+    end: pd.Timestamp    # tz-aware, exclusive
+
+    @property
+    def tz(self) -> str:
+        return str(self.start.tz)
+
+    @property
+    def is_month(self) -> bool:
+        return bool(_MONTH.match(self.label))
+
+    def months(self) -> list[str] | None:
+        """The calendar months the period covers, or None when it cuts a month."""
+        first, last = self.start, self.end
+        if (first.day, first.hour, first.minute, first.second, first.microsecond) != (1, 0, 0, 0, 0):
+            return None
+        if (last.day, last.hour, last.minute, last.second, last.microsecond) != (1, 0, 0, 0, 0):
+            return None
+        final_day = last.date() - timedelta(days=1)
+        span = pd.period_range(first.strftime("%Y-%m"), final_day.strftime("%Y-%m"), freq="M")
+        return [str(p) for p in span]
+
+
+def local_midnight(day: date, tz: str) -> pd.Timestamp:
+    """Midnight of ``day`` in ``tz``; a skipped midnight moves forward, a repeated one is standard time."""
+    return pd.Timestamp(day).tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
+
+
+def month_period(year: int, month: int, tz: str) -> Period:
+    first = date(year, month, 1)
+    after = date(year + month // 12, month % 12 + 1, 1)
+    return Period(f"{year:04d}-{month:02d}", local_midnight(first, tz), local_midnight(after, tz))
+
+
+def range_period(first: date, last: date, tz: str) -> Period:
+    """Days ``first``..``last``, both inclusive."""
+    return Period(f"{first.isoformat()}..{last.isoformat()}", local_midnight(first, tz),
+                  local_midnight(last + timedelta(days=1), tz))
+
+
+def _month(text: str, what: str) -> tuple[int, int]:
+    if not _MONTH.match(text):
+        raise UsageError(f"{what} {text!r} is not a month. Write it as YYYY-MM, e.g. 2026-10")
+    year, month = int(text[:4]), int(text[5:])
+    if not 1 <= month <= 12:
+        raise UsageError(f"{what} {text!r} has no month {month}. Write it as YYYY-MM, e.g. 2026-10")
+    return year, month
+
+
+def _date(text: str, what: str) -> date:
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2026-10-01") \
+            from None
+
+
+def _months_between(first: tuple[int, int], last: tuple[int, int], tz: str) -> list[Period]:
+    index_first, index_last = first[0] * 12 + first[1] - 1, last[0] * 12 + last[1] - 1
+    return [month_period(i // 12, i % 12 + 1, tz) for i in range(index_first, index_last + 1)]
+
+
+def _check_tz(tz: str) -> None:
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(tz)
+    except Exception:  # noqa: BLE001 - pytz/zoneinfo raise different types
+        raise UsageError(f"unknown timezone {tz!r}. Give an IANA name such as Europe/Helsinki or UTC") \
+            from None
+
+
+def parse_periods(period: str | None, date_from: str | None, date_to: str | None, tz: str, *,
+                  data_range: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> list[Period]:
+    """The periods a report covers.
+
+    - ``period="2026-10"``: that month; ``"2026-07..2026-10"``: one period per month, both inclusive;
+      ``"2026-10-01..2026-10-15"``: one range period.
+    - ``date_from`` / ``date_to`` (inclusive dates): one range period ``START..END``; a missing side
+      is taken from ``data_range``.
+    - nothing: one period per month from the first to the last month ``data_range`` covers.
+    """
+    _check_tz(tz)
+    if period and (date_from or date_to):
+        raise UsageError("--period cannot be combined with --from/--to. Give one or the other")
+    if period:
+        text = period.strip()
+        if ".." in text:
+            left, _, right = text.partition("..")
+            if _MONTH.match(left) and _MONTH.match(right):
+                first, last = _month(left, "--period start"), _month(right, "--period end")
+                if last < first:
+                    raise UsageError(f"--period {text!r} ends before it starts. Put the earlier month "
+                                     "first")
+                return _months_between(first, last, tz)
+            first_day, last_day = _date(left, "--period start"), _date(right, "--period end")
+            return [_checked_range(first_day, last_day, tz, f"--period {text!r}")]
+        return [month_period(*_month(text, "--period"), tz)]
+    if date_from or date_to:
+        local = _local_range(data_range, tz)
+        if date_from:
+            first_day = _date(date_from, "--from")
+        elif local:
+            first_day = local[0]
+        else:
+            raise UsageError("--to needs --from when there is no data to take the start from. "
+                             "Add --from YYYY-MM-DD")
+        if date_to:
+            last_day = _date(date_to, "--to")
+        elif local:
+            last_day = local[1]
+        else:
+            raise UsageError("--from needs --to when there is no data to take the end from. "
+                             "Add --to YYYY-MM-DD")
+        return [_checked_range(first_day, last_day, tz, "--from/--to")]
+    local = _local_range(data_range, tz)
+    if local is None:
+        raise UsageError("no period given and no dated records to take one from. "
+                         "Add --period YYYY-MM or --from/--to")
+    return _months_between((local[0].year, local[0].month), (local[1].year, local[1].month), tz)
+
+
+def _checked_range(first: date, last: date, tz: str, what: str) -> Period:
+    if last < first:
+        raise UsageError(f"{what} ends before it starts. Put the earlier date first")
+    return range_period(first, last, tz)
+
+
+def _local_range(data_range: tuple[pd.Timestamp, pd.Timestamp] | None, tz: str) -> tuple[date, date] | None:
+    if data_range is None:
+        return None
+    low, high = data_range
+    if pd.isna(low) or pd.isna(high):
+        return None
+    return _as_local(low, tz).date(), _as_local(high, tz).date()
+
+
+def _as_local(stamp: pd.Timestamp, tz: str) -> pd.Timestamp:
+    stamp = pd.Timestamp(stamp)
+    return stamp.tz_localize(tz) if stamp.tz is None else stamp.tz_convert(tz)
+
+
+def previous_period(p: Period) -> Period:
+    """The period of the same length immediately before ``p``.
+
+    A month gives the previous month; a range of whole months the same number of months before;
+    any other range the same number of days before.
+    """
+    tz = p.tz
+    months = p.months()
+    if months is not None:
+        count = len(months)
+        first = p.start.year * 12 + p.start.month - 1 - count
+        periods = _months_between((first // 12, first % 12 + 1),
+                                  ((first + count - 1) // 12, (first + count - 1) % 12 + 1), tz)
+        if p.is_month:
+            return periods[0]
+        return range_period(periods[0].start.date(), periods[-1].end.date() - timedelta(days=1), tz)
+    first_day = p.start.date()
+    days = (p.end.date() - first_day).days
+    return range_period(first_day - timedelta(days=days), first_day - timedelta(days=1), tz)

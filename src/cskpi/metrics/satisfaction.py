@@ -1,0 +1,94 @@
+"""Satisfaction KPIs: survey scores. Each function maps a Scope to records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cskpi.metrics import aggregate as agg
+from cskpi.metrics.efficiency import flags, values
+from cskpi.metrics.scope import SEG, Scope, Unavailable
+
+
+def scores(survey: str):
+    def records(s: Scope) -> pd.DataFrame:
+        frame = s.survey(survey)
+        return values(frame, frame["score"].to_numpy(dtype="float64", na_value=np.nan))
+    return records
+
+
+def _csat_overall(s: Scope) -> pd.DataFrame:
+    frame = s.survey("csat")
+    return frame.loc[(frame["question"].str.lower() == "overall").to_numpy()]
+
+
+def _good(s: Scope, frame: pd.DataFrame) -> pd.DataFrame:
+    score = frame["score"].to_numpy(dtype="float64", na_value=np.nan)
+    return flags(frame, score >= float(s.config.csat_good_min), ~np.isnan(score))
+
+
+def csat_good(s: Scope) -> pd.DataFrame:
+    return _good(s, _csat_overall(s))
+
+
+def csat_good_any_question(s: Scope) -> pd.DataFrame:
+    return _good(s, s.survey("csat"))
+
+
+def csat_scores(s: Scope) -> pd.DataFrame:
+    frame = _csat_overall(s)
+    return values(frame, frame["score"].to_numpy(dtype="float64", na_value=np.nan))
+
+
+def score_is(survey: str, wanted: float):
+    def records(s: Scope) -> pd.DataFrame:
+        frame = s.survey(survey)
+        score = frame["score"].to_numpy(dtype="float64", na_value=np.nan)
+        return flags(frame, score == wanted, ~np.isnan(score))
+    return records
+
+
+def _non_empty(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    text = frame[column].astype("str").str.strip()
+    return (frame[column].notna() & (text != "")).to_numpy(dtype=bool)
+
+
+def _contacts(frame: pd.DataFrame) -> pd.DataFrame:
+    return (frame.groupby(SEG, sort=False).size().rename("contacts").reset_index()
+            .assign(response_id=pd.Series(dtype=object)))
+
+
+def response_rate_parts(s: Scope) -> pd.DataFrame:
+    """Rows of linked csat/nps response ids, plus per-group counts of resolved tickets and answered calls."""
+    s.need("surveys", "response_id")
+    if not (s.has("tickets") or s.has("calls")):
+        raise Unavailable("no tickets or calls table to relate responses to")
+    frame = s.surveys
+    linked = frame.loc[frame["_survey"].isin(["csat", "nps"]).to_numpy()
+                       & (_non_empty(frame, "ticket_id") | _non_empty(frame, "call_id"))]
+    responses = pd.DataFrame({SEG: linked[SEG].to_numpy(),
+                              "response_id": linked["response_id"].astype(object).to_numpy(),
+                              "contacts": 0})
+    parts = [responses.drop_duplicates([SEG, "response_id"])]
+    if s.has("tickets"):
+        parts.append(_contacts(s.tickets_resolved))
+    if s.has("calls"):
+        s.need("calls", "answered_at")
+        calls = s.calls_inbound
+        parts.append(_contacts(calls.loc[calls["_answered"].to_numpy()]))
+    return pd.concat([p[[SEG, "response_id", "contacts"]] for p in parts], ignore_index=True)
+
+
+def response_rate_finish(parts: pd.DataFrame) -> pd.DataFrame:
+    grouped = parts.groupby(SEG, sort=False)
+    answered = grouped["response_id"].nunique()
+    contacts = grouped["contacts"].sum().astype("int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(contacts > 0, 100.0 * answered / contacts.where(contacts > 0, 1), np.nan)
+    reason = np.where(contacts > 0, None, "no resolved tickets or answered calls in {period}")
+    return agg._frame(contacts.index, value, contacts, pd.Series(reason, index=contacts.index))
+
+
+RESPONSE_RATE = agg.Hooks(response_rate_parts, response_rate_finish, merge="rows")

@@ -1,0 +1,188 @@
+"""How values are written: exact decimals for machines, units for people, safe text for spreadsheets.
+
+Every renderer formats through these functions so a value reads the same in every output.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from cskpi.report.model import KpiValue, ReportResult
+
+# Characters that make Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+_SIX_PLACES = Decimal("0.000001")
+
+AREAS = ("Satisfaction", "Value", "Efficiency")
+
+
+def plain_number(value: Any) -> str:
+    """A value as the tidy CSV writes it: '.' decimal, no grouping, no exponent, at most 6 decimals.
+
+    Integers are exact; other numbers are rounded half-to-even on their shortest decimal form (so
+    0.1 + 0.2 is "0.3"), trailing zeros dropped; "-0" becomes "0"; None/NaN/inf give "".
+    """
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(int(value))
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        return str(int(value))
+    number = float(value)
+    if not math.isfinite(number):
+        return ""
+    rounded = Decimal(repr(number)).quantize(_SIX_PLACES, rounding=ROUND_HALF_EVEN)
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix a data-derived text with ' when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _grouped(number: float, decimals: int) -> str:
+    return f"{number:,.{decimals}f}"
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def human_hours(hours: float) -> str:
+    """Ticket durations: '3 h 12 min', '45 min', '2 d 4 h' for long ones."""
+    minutes = round(hours * 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        whole, rest = divmod(minutes, 60)
+        return f"{whole} h {rest} min" if rest else f"{whole} h"
+    days, rest_minutes = divmod(minutes, 24 * 60)
+    rest_hours = round(rest_minutes / 60)
+    return f"{days} d {rest_hours} h" if rest_hours else f"{days} d"
+
+
+def human_seconds(seconds: float) -> str:
+    """Call durations: '42 s', '3 min 5 s', '1 h 2 min'."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{_trim(f'{seconds:.1f}')} s" if seconds < 10 and whole != seconds else f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def unit_kind(unit: str) -> str:
+    """Collapse the catalogue's unit texts into the few ways a value is shown."""
+    text = (unit or "").strip().lower()
+    if text in ("%", "percent", "pct"):
+        return "percent"
+    if text in ("hours", "hour", "h"):
+        return "hours"
+    if text in ("seconds", "second", "s"):
+        return "seconds"
+    if text.startswith("currency/h") or text.endswith("/h"):
+        return "money_per_hour"
+    if text.startswith("currency") or text == "money" or (len(text) == 3 and unit.isupper()):
+        return "money"
+    if text in ("count", "calls", "tickets", "customers", "contacts"):
+        return "count"
+    if text in ("days", "day"):
+        return "days"
+    return "score"
+
+
+def human_value(value: Any, unit: str, currency: str = "EUR") -> str:
+    """A value in its unit for people: '3 h 12 min', '42 s', '1,234.50 EUR', '87.5 %', '1,204'."""
+    if is_missing(value):
+        return "—"
+    number = float(value)
+    kind = unit_kind(unit)
+    if kind == "percent":
+        return f"{_trim(f'{number:.1f}')} %"
+    if kind == "hours":
+        return human_hours(number)
+    if kind == "seconds":
+        return human_seconds(number)
+    if kind == "money":
+        return f"{_grouped(number, 2)} {currency}"
+    if kind == "money_per_hour":
+        return f"{_grouped(number, 2)} {currency}/h"
+    if kind == "count":
+        return _grouped(number, 0) if number == int(number) else _trim(_grouped(number, 2))
+    if kind == "days":
+        return f"{_trim(f'{number:.1f}')} d"
+    return _trim(f"{number:.2f}") if abs(number) < 10 else _trim(f"{number:.1f}")
+
+
+def human_change(change: Any, unit: str) -> str:
+    """A change against the baseline, signed, in the KPI's unit ('+2.1 pp' for percentages)."""
+    if is_missing(change):
+        return "—"
+    number = float(change)
+    sign = "+" if number > 0 else ("−" if number < 0 else "±")
+    kind = unit_kind(unit)
+    size = abs(number)
+    if kind == "percent":
+        return f"{sign}{_trim(f'{size:.1f}')} pp"
+    if kind in ("hours", "seconds"):
+        return sign + human_value(size, unit)
+    if kind in ("money", "money_per_hour"):
+        return f"{sign}{_grouped(size, 2)}"
+    if kind == "count" and size == int(size):
+        return f"{sign}{_grouped(size, 0)}"
+    return sign + (_trim(f"{size:.2f}") if size < 10 else _trim(f"{size:.1f}"))
+
+
+def change_is_good(change: Any, direction: str) -> bool | None:
+    """True when the change moves the KPI the good way, None when it has no good way."""
+    if is_missing(change) or float(change) == 0:
+        return None
+    if direction in ("up", "↑", "higher", "higher_is_better"):
+        return float(change) > 0
+    if direction in ("down", "↓", "lower", "lower_is_better"):
+        return float(change) < 0
+    return None
+
+
+def kpi_info(result: ReportResult, kpi: str) -> dict[str, str]:
+    """Label, area, unit and direction of a KPI from the result's metadata, with safe fallbacks."""
+    info = result.meta.get("kpis", {}).get(kpi, {})
+    return {
+        "label": info.get("label") or kpi.replace("_", " ").capitalize(),
+        "area": info.get("area") or "Other",
+        "unit": info.get("unit", ""),
+        "direction": info.get("direction", ""),
+    }
+
+
+def rows_by_area(result: ReportResult, rows: list[KpiValue]) -> dict[str, list[KpiValue]]:
+    """Rows grouped by area in catalogue order (Satisfaction, Value, Efficiency, then others)."""
+    grouped: dict[str, list[KpiValue]] = {}
+    for row in rows:
+        area = kpi_info(result, row.kpi)["area"]
+        area = next((known for known in AREAS if known.lower() == area.lower()), area)
+        grouped.setdefault(area, []).append(row)
+    order = [a for a in AREAS if a in grouped] + sorted(a for a in grouped if a not in AREAS)
+    return {area: grouped[area] for area in order}
+
+
+def row_key(row: KpiValue) -> tuple[str, str, str, str]:
+    return (row.period, row.dimension, row.segment, row.kpi)
+
+
+def currency(result: ReportResult) -> str:
+    return str(result.meta.get("currency") or "EUR")
+
+
+def segment_label(row: KpiValue) -> str:
+    return "all" if row.dimension == "all" else f"{row.dimension} = {row.segment}"

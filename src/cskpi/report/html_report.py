@@ -1,0 +1,246 @@
+"""The HTML report: one self-contained file (inline CSS and SVG, no script, no network).
+
+A Content-Security-Policy forbids every fetch, so the page looks the same offline, in a mail
+attachment or on an intranet. Every text from the data is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cskpi.report import svg
+from cskpi.report.formatting import (
+    change_is_good,
+    currency,
+    human_change,
+    human_value,
+    kpi_info,
+    row_key,
+    rows_by_area,
+    segment_label,
+)
+from cskpi.report.model import KpiValue, ReportResult
+from cskpi.report.svg import esc
+
+CSS = """
+:root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --good:#15803d; --bad:#b91c1c; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+  font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
+main { max-width:1120px; margin:0 auto; padding:28px 24px 48px; }
+header h1 { margin:0 0 4px; font-size:24px; }
+header p { margin:0; color:var(--muted); }
+h2 { font-size:18px; margin:32px 0 12px; }
+h3 { font-size:15px; margin:20px 0 8px; }
+.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(170px,1fr)); gap:12px; margin-top:20px; }
+.card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
+.card .label { color:var(--muted); font-size:12px; }
+.card .value { font-size:22px; font-weight:650; margin-top:2px; white-space:nowrap; }
+.card .change { font-size:12px; }
+.panel { background:#fff; border:1px solid var(--line); border-radius:10px; padding:14px 16px; margin-bottom:16px; }
+.grid2 { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
+.trends { display:grid; grid-template-columns:repeat(auto-fill,minmax(240px,1fr)); gap:12px; }
+@media (max-width:760px) { .grid2 { grid-template-columns:1fr; } }
+table { border-collapse:collapse; width:100%; table-layout:fixed; background:#fff; font-variant-numeric:tabular-nums; }
+th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-size:12px; color:var(--muted); font-weight:600; background:#f9fafb; }
+th.kpi { width:30%; } th.value { width:15%; } th.n { width:8%; } th.prev { width:12%; }
+th.change { width:10%; } th.target { width:12%; }
+td { overflow-wrap:anywhere; }
+td.num, th.num { text-align:right; white-space:nowrap; }
+tr.group td:first-child { padding-left:26px; color:var(--muted); }
+.note { color:var(--muted); font-size:12px; }
+.good { color:var(--good); } .bad { color:var(--bad); }
+.met { color:var(--good); font-weight:600; } .missed { color:var(--bad); font-weight:700; }
+.sig { font-weight:700; }
+blockquote { margin:0; padding:8px 12px; border-left:3px solid var(--line); background:#fff; }
+.comments { display:grid; gap:8px; }
+.comments .meta { color:var(--muted); font-size:12px; }
+footer { margin-top:36px; color:var(--muted); font-size:12px; }
+svg.chart { display:block; max-width:100%; height:auto; }
+"""
+
+# The cards at the top: the KPIs most teams read first, when present.
+HEADLINE_KPIS = ("nps", "csat", "first_response_hours_median", "resolution_hours_median",
+                 "tickets_created", "backlog_end", "service_level", "average_handle_time",
+                 "cost_per_contact", "first_contact_resolution_rate")
+
+
+def _ordered(rows: list[KpiValue]) -> list[KpiValue]:
+    first_seen = {row.kpi: i for i, row in reversed(list(enumerate(rows)))}
+    return sorted(rows, key=lambda row: (first_seen[row.kpi], row.dimension != "all"))
+
+
+def _change_cell(result: ReportResult, row: KpiValue, unit: str, direction: str) -> str:
+    comparison = result.comparisons.get(row_key(row))
+    if comparison is None:
+        return '<td class="num">—</td>'
+    good = change_is_good(comparison.change, direction)
+    css = "" if good is None else ("good" if good else "bad")
+    title = ""
+    if comparison.test:
+        p_value = "" if comparison.p_value is None else f", p = {comparison.p_value:.3g}"
+        title = f' title="{esc(comparison.test + p_value)}"'
+    marker = ' <span class="sig">*</span>' if comparison.significant else ""
+    return f'<td class="num {css}"{title}>{esc(human_change(comparison.change, unit))}{marker}</td>'
+
+
+def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
+    with_comparison = bool(result.comparisons)
+    with_targets = bool(result.targets)
+    money = currency(result)
+    head = ['<th class="kpi">KPI</th>', '<th class="num value">Value</th>', '<th class="num n">n</th>']
+    if with_comparison:
+        head += ['<th class="num prev">Previous</th>', '<th class="num change">Change</th>']
+    if with_targets:
+        head += ['<th class="target">Target</th>']
+    head.append("<th>Note</th>")
+    body = []
+    with_overall = {row.kpi for row in rows if row.dimension == "all"}
+    for row in _ordered(rows):
+        info = kpi_info(result, row.kpi)
+        label = (info["label"] if row.dimension == "all" else segment_label(row)
+                 if row.kpi in with_overall else f"{info['label']}: {segment_label(row)}")
+        cells = [f'<td title="{esc(row.kpi)}">{esc(label)}</td>',
+                 f'<td class="num">{esc(human_value(row.value, info["unit"], money))}</td>',
+                 f'<td class="num">{"" if row.n is None else f"{row.n:,}"}</td>']
+        if with_comparison:
+            comparison = result.comparisons.get(row_key(row))
+            previous = comparison.previous if comparison else None
+            cells.append(f'<td class="num">{esc(human_value(previous, info["unit"], money))}</td>')
+            cells.append(_change_cell(result, row, info["unit"], info["direction"]))
+        if with_targets:
+            target, status = result.targets.get(row_key(row), ("", ""))
+            cells.append(f'<td><span class="{esc(status)}">{esc(status)}</span> '
+                         f'<span class="note">{esc(target)}</span></td>' if status else "<td></td>")
+        reason = "" if row.value is not None else (row.reason or "not available")
+        cells.append(f'<td class="note">{esc(reason)}</td>')
+        css = ' class="group"' if row.dimension != "all" and row.kpi in with_overall else ""
+        body.append(f"<tr{css}>{''.join(cells)}</tr>")
+    return (f"<table><thead><tr>{''.join(head)}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _cards(result: ReportResult, period: str) -> str:
+    overall = {row.kpi: row for row in result.rows
+               if row.period == period and row.dimension == "all" and row.value is not None}
+    money = currency(result)
+    cards = []
+    for kpi in HEADLINE_KPIS:
+        row = overall.get(kpi)
+        if row is None:
+            continue
+        info = kpi_info(result, kpi)
+        change = ""
+        comparison = result.comparisons.get(row_key(row))
+        if comparison is not None and comparison.change is not None:
+            good = change_is_good(comparison.change, info["direction"])
+            css = "" if good is None else ("good" if good else "bad")
+            change = (f'<div class="change {css}">{esc(human_change(comparison.change, info["unit"]))}'
+                      f' vs previous</div>')
+        cards.append(f'<div class="card"><div class="label">{esc(info["label"])}</div>'
+                     f'<div class="value">{esc(human_value(row.value, info["unit"], money))}</div>'
+                     f"{change}</div>")
+    return f'<div class="cards">{"".join(cards)}</div>' if cards else ""
+
+
+def _charts(result: ReportResult) -> str:
+    charts: dict[str, Any] = result.charts
+    parts: list[str] = []
+    if charts.get("daily_volume"):
+        parts.append(f'<div class="panel">{svg.volume_chart(charts["daily_volume"])}</div>')
+    histograms = [svg.histogram(charts[name], title, color) for name, title, color in (
+        ("first_response_hours", "First-response time (tickets created)", svg.BLUE),
+        ("resolution_hours", "Resolution time (tickets resolved)", svg.GREEN)) if charts.get(name)]
+    if histograms:
+        parts.append('<div class="grid2">'
+                     + "".join(f'<div class="panel">{chart}</div>' for chart in histograms) + "</div>")
+    if charts.get("nps_mix"):
+        parts.append(f'<div class="panel">{svg.nps_bar(charts["nps_mix"])}</div>')
+    if charts.get("calls_heatmap"):
+        parts.append(f'<div class="panel">{svg.heatmap(charts["calls_heatmap"])}</div>')
+    trends = charts.get("kpi_trends") or {}
+    if trends:
+        money = currency(result)
+        small = []
+        for kpi, values in trends.items():
+            info = kpi_info(result, kpi)
+            shown = [human_value(v, info["unit"], money) for v in values]
+            small.append(f'<div class="panel">'
+                         f'{svg.trend_line(info["label"], result.periods, values, shown)}</div>')
+        parts.append("<h3>Trends</h3>" f'<div class="trends">{"".join(small)}</div>')
+    if not parts:
+        return ""
+    return "<section><h2>Charts</h2>" + "".join(parts) + "</section>"
+
+
+def _comments(result: ReportResult) -> str:
+    comments = result.charts.get("comments") or []
+    if not comments or result.meta.get("redacted"):
+        return ""
+    items = [f'<blockquote><div class="meta">{esc(c.get("submitted_at", ""))} · '
+             f'{esc(c.get("survey", ""))} score {float(c.get("score", 0)):g}</div>'
+             f'{esc(c.get("comment", ""))}</blockquote>' for c in comments]
+    return ("<section><h2>Latest survey comments</h2>"
+            f'<div class="comments">{"".join(items)}</div></section>')
+
+
+def _inputs(result: ReportResult) -> str:
+    files = result.meta.get("files", [])
+    if not files:
+        return ""
+    rows = "".join(
+        f"<tr><td>{esc(f.get('path', ''))}</td><td>{esc(f.get('table', ''))}</td>"
+        f"<td>{esc(f.get('vendor') or '')}</td>"
+        f'<td class="num">{f.get("rows_read", 0):,}</td><td class="num">{f.get("rows_used", 0):,}</td>'
+        f'<td class="num">{f.get("rows_rejected", 0):,}</td>'
+        f'<td class="note" title="{esc(f.get("sha256") or "")}">{esc((f.get("sha256") or "")[:12])}</td></tr>'
+        for f in files)
+    return ("<section><h2>Inputs</h2><table><thead><tr><th>File</th><th>Table</th><th>Vendor</th>"
+            '<th class="num">Rows read</th><th class="num">Used</th><th class="num">Rejected</th>'
+            f"<th>sha256</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
+def render_html(result: ReportResult) -> str:
+    periods = result.periods or sorted({row.period for row in result.rows})
+    title = f"Customer-service KPIs · {', '.join(periods)}"
+    facts = [f"Timezone {result.tz}", f"cskpi {result.meta.get('tool_version', '')}",
+             f"KPI definitions {result.meta.get('definitions_version', '')}"]
+    if result.meta.get("baseline"):
+        facts.append(f"compared with {result.meta['baseline']}")
+    if result.meta.get("redacted"):
+        facts.append("customer ids hashed, comments removed")
+    sections = []
+    for period in periods:
+        period_rows = [row for row in result.rows if row.period == period]
+        heading = f"<h2>{esc(period)}</h2>" if len(periods) > 1 else ""
+        tables = "".join(f"<h3>{esc(area)}</h3>{_area_table(result, rows)}"
+                         for area, rows in rows_by_area(result, period_rows).items())
+        sections.append(f"<section>{heading}{tables}</section>")
+    significance = ('<p class="note"><span class="sig">*</span> change is statistically significant at '
+                    "the 5 % level (hover a change for the test).</p>"
+                    if any(c.significant for c in result.comparisons.values()) else "")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="generator" content="cskpi {esc(result.meta.get('tool_version', ''))}">
+<title>{esc(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<main>
+<header><h1>{esc(title)}</h1><p>{esc(" · ".join(facts))}</p></header>
+{_cards(result, periods[-1]) if periods else ""}
+{_charts(result)}
+<section><h2>KPIs</h2>{"".join(sections)}{significance}</section>
+{_comments(result)}
+{_inputs(result)}
+<footer>Made by cskpi from the files listed above. Values are as exported; see the JSON output for
+every reason a KPI is not available.</footer>
+</main>
+</body>
+</html>
+"""
