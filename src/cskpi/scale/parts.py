@@ -131,7 +131,7 @@ class PartsAccumulator:
     """
 
     def __init__(self, template: Mapping[str, pd.DataFrame], periods: Sequence[Period],
-                 by: Sequence[str], config: Config) -> None:
+                 by: Sequence[str], config: Config, *, settle: bool = True) -> None:
         self.template = {name: frame.iloc[0:0] for name, frame in template.items() if frame is not None}
         self.periods = list(periods)
         self.by = list(by)
@@ -141,7 +141,9 @@ class PartsAccumulator:
         self.chunks = 0
         # One pass over no rows settles which KPIs are not available and why (a matter of tables
         # and columns, never of values), so chunks only need to feed the KPIs their rows touch.
-        self._add(self.template, every_kpi=True)
+        # A worker's accumulator skips this; the one that finishes must not.
+        if settle:
+            self._add(self.template, every_kpi=True)
         self.chunks = 0
 
     def _filled(self, chunk: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
