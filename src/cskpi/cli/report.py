@@ -42,6 +42,13 @@ FailOnMiss = Annotated[bool, typer.Option(
     "--fail-on-miss", help="Exit with code 1 when a KPI misses its target (the \\[targets] of cskpi.toml).")]
 Redact = Annotated[bool, typer.Option(
     "--redact", help="Replace customer ids with salted hashes and drop survey comments everywhere.")]
+# -- scale engines (cskpi.scale; docs/scale.md) --
+Engine = Annotated[str, typer.Option(
+    "--engine", help="pandas (all in memory), partitioned (a Parquet history one period at a time, "
+    "bounded memory) or dask (a Dask cluster over a Parquet folder or URL).")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", help="With --engine dask: address of a running dask scheduler "
+    "(tcp://host:8786); default: a local cluster.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -73,6 +80,8 @@ def report(
     rejects: options.Rejects = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
+    engine: Engine = "pandas",
+    scheduler: Scheduler = None,
 ) -> None:
     """Compute the KPIs of a period and print or write them.
 
@@ -95,6 +104,15 @@ def report(
                                   costs=costs, agents=agents, revenue=revenue, tz=tz, vendor=vendor,
                                   map_files=map_files, date_order=date_order)
         config = load_config(config_path, data_dir)
+        if engine != "pandas":
+            result = _scaled(engine, spec, breakdowns, config, tz=tz, period=period,
+                             date_from=date_from, date_to=date_to, baseline=compare_with,
+                             scheduler=scheduler, redacted=redact, rejects=rejects)
+            content = render(result, fmt, width=_width() if output in (None, "-") else 100,
+                             color=False)
+            _emit(content, None if output in (None, "-") else Path(output or ""), fmt)
+            _exit_on_miss(result.targets, fail_on_miss, quiet)
+            return
         dataset = _load(spec, quiet=quiet)
         tables = dataset.tables
         if redact:
@@ -116,6 +134,18 @@ def report(
         content = render(result, fmt, width=width, color=color)
         _emit(content, None if to_stdout else Path(output or ""), fmt)
         _exit_on_miss(result.targets, fail_on_miss, quiet)
+
+
+def _scaled(engine: str, spec: Any, by: list[str], config: Any, *, rejects: Path | None,
+            **kwargs: Any) -> Any:
+    """--engine partitioned|dask: the report from cskpi.scale, which reads the files itself."""
+    from cskpi.scale.build import ENGINES, scaled_report
+
+    if engine not in ENGINES:
+        _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
+    if rejects is not None:
+        _usage(f"--rejects needs the rows in memory. Drop --engine {engine} to write rejected rows")
+    return scaled_report(engine, spec, by, config, **kwargs)
 
 
 def _usage(message: str) -> None:

@@ -30,8 +30,8 @@ from cskpi.io.vendor_maps import apply_map, identity_map
 from cskpi.metrics.periods import Period
 from cskpi.report.model import KpiValue
 from cskpi.scale.columns import DATE_COLUMN, needed_columns
-from cskpi.scale.parts import PartsAccumulator
 from cskpi.scale.partitioned import MARGIN, SLICED
+from cskpi.scale.parts import PartsAccumulator
 
 
 def _dask() -> Any:
