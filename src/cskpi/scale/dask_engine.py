@@ -39,8 +39,9 @@ def _dask() -> Any:
         import dask.dataframe as dd
         from dask.distributed import Client  # noqa: F401 - checked here, used by callers
     except ImportError:
-        raise UsageError("the dask engine needs Dask. Install it with: pip install 'cskpi[dask]'") \
-            from None
+        raise UsageError(
+            "the dask engine needs Dask. Install it with: pip install 'cskpi[dask]'"
+        ) from None
     return dd
 
 
@@ -53,11 +54,13 @@ def connect(scheduler: str | None, *, workers: int = 2, processes: bool = True) 
         try:
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
-            raise UsageError(f"--scheduler {scheduler!r}: cannot connect ({exc}). Start one with "
-                             "`dask-scheduler` and give its address, e.g. tcp://10.0.0.5:8786") \
-                from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                           dashboard_address=None)
+            raise UsageError(
+                f"--scheduler {scheduler!r}: cannot connect ({exc}). Start one with "
+                "`dask-scheduler` and give its address, e.g. tcp://10.0.0.5:8786"
+            ) from None
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
+    )
     return Client(cluster)
 
 
@@ -85,33 +88,53 @@ def canonical_partition(frame: pd.DataFrame, table: str, tz: str) -> pd.DataFram
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
     headers = list(frame.columns)
-    raw = read.RawTable(path=table, frame=frame, lines=pd.RangeIndex(1, len(frame) + 1).to_numpy(),
-                        headers=headers, format="parquet")
+    raw = read.RawTable(
+        path=table,
+        frame=frame,
+        lines=pd.RangeIndex(1, len(frame) + 1).to_numpy(),
+        headers=headers,
+        format="parquet",
+    )
     return to_canonical(apply_map(raw, identity_map(table, headers)), tz=tz).frame
 
 
-def partition_parts(frame: pd.DataFrame, table: str, template: dict[str, pd.DataFrame],
-                    periods: Sequence[Period], by: Sequence[str], config: Config,
-                    tz: str) -> PartsAccumulator:
+def partition_parts(
+    frame: pd.DataFrame,
+    table: str,
+    template: dict[str, pd.DataFrame],
+    periods: Sequence[Period],
+    by: Sequence[str],
+    config: Config,
+    tz: str,
+) -> PartsAccumulator:
     """Runs on a worker: the KPI parts of one partition."""
     accumulator = PartsAccumulator(template, periods, by, config, settle=False)
     return accumulator.add({table: canonical_partition(frame, table, tz)})
 
 
-def _filters(table: str, periods: Sequence[Period], dtype: Any) -> list[tuple[str, str, Any]] | None:
+def _filters(
+    table: str, periods: Sequence[Period], dtype: Any
+) -> list[tuple[str, str, Any]] | None:
     if not isinstance(dtype, pd.DatetimeTZDtype):
         return None
     start = min(p.start for p in periods) - MARGIN
     end = max(p.end for p in periods) + MARGIN
     column = DATE_COLUMN[table]
     if table == "tickets":
-        return [(column, "<", end.tz_convert("UTC"))]   # older open tickets count in backlog_end
+        return [(column, "<", end.tz_convert("UTC"))]  # older open tickets count in backlog_end
     return [(column, ">=", start.tz_convert("UTC")), (column, "<", end.tz_convert("UTC"))]
 
 
-def compute_dask(client: Any, frames: dict[str, Any], loaded: dict[str, pd.DataFrame],
-                 periods: Sequence[Period], by: Sequence[str], config: Config, *,
-                 tz: str) -> list[KpiValue]:
+def compute_dask(
+    client: Any,
+    frames: dict[str, Any],
+    loaded: dict[str, pd.DataFrame],
+    periods: Sequence[Period],
+    by: Sequence[str],
+    config: Config,
+    *,
+    tz: str,
+) -> list[KpiValue]:
     """Every KPI for ``periods``: parts per partition on the workers, finished on the client.
 
     ``frames`` are lazy Dask frames of canonical Parquet tables (see :func:`open_dask`); ``loaded``
@@ -125,8 +148,10 @@ def compute_dask(client: Any, frames: dict[str, Any], loaded: dict[str, pd.DataF
     tasks = []
     for table, lazy in frames.items():
         part = dask.delayed(partition_parts, pure=True)
-        tasks += [part(piece, table, template, list(periods), list(by), config, tz)
-                  for piece in lazy.to_delayed()]
+        tasks += [
+            part(piece, table, template, list(periods), list(by), config, tz)
+            for piece in lazy.to_delayed()
+        ]
     root = PartsAccumulator(template, periods, by, config)
     root.add(loaded)
     if tasks:
@@ -136,8 +161,13 @@ def compute_dask(client: Any, frames: dict[str, Any], loaded: dict[str, pd.DataF
     return root.rows()
 
 
-def open_dask(source: str, by: Sequence[str], periods_hint: Sequence[Period] | None = None, *,
-              storage_options: dict[str, Any] | None = None) -> dict[str, Any]:
+def open_dask(
+    source: str,
+    by: Sequence[str],
+    periods_hint: Sequence[Period] | None = None,
+    *,
+    storage_options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Lazy frames of every canonical Parquet table under ``source`` (folder or fsspec URL),
     with pushdown filters for the report dates when they are known."""
     dd = _dask()
@@ -150,13 +180,15 @@ def open_dask(source: str, by: Sequence[str], periods_hint: Sequence[Period] | N
         filters = None
         if periods_hint:
             filters = _filters(table, periods_hint, lazy._meta[DATE_COLUMN[table]].dtype)
-        frames[table] = dd.read_parquet(path, columns=columns, filters=filters,
-                                        storage_options=storage_options)
+        frames[table] = dd.read_parquet(
+            path, columns=columns, filters=filters, storage_options=storage_options
+        )
     return frames
 
 
-def dask_range(frames: dict[str, Any], loaded: dict[str, pd.DataFrame], tz: str
-               ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+def dask_range(
+    frames: dict[str, Any], loaded: dict[str, pd.DataFrame], tz: str
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """Earliest and latest dated record (for the default periods), computed on the cluster."""
     import dask
 

@@ -1,16 +1,16 @@
 """Years of Parquet history in bounded memory: the report computed period by period.
 
-For each report period only the records that can count in it are read — tickets created in it,
-resolved in it or open across its end; calls by queued_at; surveys by submitted_at; revenue by date —
-with column projection (the columns the KPIs, the breakdowns and the load checks need) and predicate
-pushdown into Parquet row groups (pyarrow.dataset). The read window is two days wider than the
-period on each side, so timezone and daylight-saving shifts of naive timestamps never cut a record
-off; the engine's own period rules then pick the exact records.
+For each report period only the records that can count in it are read (tickets created in it,
+resolved in it or open across its end; calls by queued_at; surveys by submitted_at; revenue by
+date), with column projection (the columns the KPIs, the breakdowns and the load checks need) and
+predicate pushdown into Parquet row groups (pyarrow.dataset). The read window is two days wider
+than the period on each side, so timezone and daylight-saving shifts of naive timestamps never cut
+a record off; the engine's own period rules then pick the exact records.
 
-A slice that fits (``max_rows`` rows per table) goes through the pandas engine unchanged, so the rows
-are the in-memory path's rows. A larger one is streamed in batches of ``max_rows`` rows whose KPI
-parts are merged (cskpi.scale.parts); then means and sums may differ from the in-memory path in the
-last bits of a float (summation order), far below the 6 decimals the outputs show.
+A slice that fits (``max_rows`` rows per table) goes through the pandas engine unchanged, so the
+rows are the in-memory path's rows. A larger one is streamed in batches of ``max_rows`` rows whose
+KPI parts are merged (cskpi.scale.parts); then means and sums may differ from the in-memory path
+in the last bits of a float (summation order), far below the 6 decimals the outputs show.
 
 Tables that are not canonical Parquet (CSV, XLSX, vendor exports) and the small monthly tables
 (costs, agents) are loaded whole, once, by the ordinary loader.
@@ -59,7 +59,7 @@ class History:
     spec: InputSpec
     by: list[str]
     files: dict[str, list[Path]] = field(default_factory=dict)
-    columns: dict[str, list[str]] = field(default_factory=dict)   # per sliced table, over its files
+    columns: dict[str, list[str]] = field(default_factory=dict)  # per sliced table, over its files
     loaded: dict[str, pd.DataFrame] = field(default_factory=dict)
     reports: list[FileReport] = field(default_factory=list)
 
@@ -73,7 +73,9 @@ class History:
 
 def empty_frame(table: str, columns: Sequence[str]) -> pd.DataFrame:
     spec = schema.TABLES[table]
-    return pd.DataFrame({c: pd.Series(dtype=schema.PANDAS_DTYPE[spec.column(c).kind]) for c in columns})
+    return pd.DataFrame(
+        {c: pd.Series(dtype=schema.PANDAS_DTYPE[spec.column(c).kind]) for c in columns}
+    )
 
 
 def open_history(spec: InputSpec, by: Sequence[str]) -> History:
@@ -83,9 +85,14 @@ def open_history(spec: InputSpec, by: Sequence[str]) -> History:
     for table, path in find_files(spec):
         whole.setdefault(table, []).append(path)
     for table, paths in list(whole.items()):
-        if table in SLICED and spec.vendor is None and all(
+        if (
+            table in SLICED
+            and spec.vendor is None
+            and all(
                 read.file_format(p) == "parquet" and is_canonical(read.parquet_headers(p), table)
-                for p in paths):
+                for p in paths
+            )
+        ):
             wanted = needed_columns(table, by)
             present = {h for p in paths for h in read.parquet_headers(p)}
             history.files[table] = paths
@@ -93,9 +100,16 @@ def open_history(spec: InputSpec, by: Sequence[str]) -> History:
             del whole[table]
     if whole:
         columns = {table: needed_columns(table, by) for table in whole}
-        rest = InputSpec(files=whole, tz=spec.tz, vendor=spec.vendor, map_files=spec.map_files,
-                         date_order=spec.date_order, decimal=spec.decimal, encoding=spec.encoding,
-                         columns=columns)
+        rest = InputSpec(
+            files=whole,
+            tz=spec.tz,
+            vendor=spec.vendor,
+            map_files=spec.map_files,
+            date_order=spec.date_order,
+            decimal=spec.decimal,
+            encoding=spec.encoding,
+            columns=columns,
+        )
         dataset = load_dataset(rest)
         history.loaded = dict(dataset.tables)
         history.reports = dataset.files
@@ -104,21 +118,26 @@ def open_history(spec: InputSpec, by: Sequence[str]) -> History:
 
 # ------------------------------------------------------------------------------------ read filters
 
+
 def _scalar(type_: pa.DataType, stamp: pd.Timestamp, tz: str) -> pa.Scalar | None:
     """``stamp`` as a value comparable with a column of ``type_`` (None: no pushdown possible)."""
     if pa.types.is_timestamp(type_):
         if type_.tz is not None:
-            return pa.scalar(stamp.tz_convert("UTC").to_pydatetime(), type=pa.timestamp("us", "UTC")
-                             ).cast(type_)
-        return pa.scalar(stamp.tz_convert(tz).tz_localize(None).to_pydatetime(),
-                         type=pa.timestamp("us")).cast(type_)
+            return pa.scalar(
+                stamp.tz_convert("UTC").to_pydatetime(), type=pa.timestamp("us", "UTC")
+            ).cast(type_)
+        return pa.scalar(
+            stamp.tz_convert(tz).tz_localize(None).to_pydatetime(), type=pa.timestamp("us")
+        ).cast(type_)
     if pa.types.is_date(type_):
         return pa.scalar(stamp.tz_convert(tz).date(), type=pa.date32()).cast(type_)
     return None
 
 
-def period_filter(table: str, period: Period, file_schema: pa.Schema, tz: str) -> ds.Expression | None:
-    """A pushdown filter keeping (at least) every record of ``table`` that can count in ``period``."""
+def period_filter(
+    table: str, period: Period, file_schema: pa.Schema, tz: str
+) -> ds.Expression | None:
+    """A pushdown filter keeping (at least) every record of ``table`` that counts in ``period``."""
     start, end = period.start - MARGIN, period.end + MARGIN
     date = DATE_COLUMN[table]
     if date not in file_schema.names:
@@ -154,6 +173,7 @@ def _exact_window(table: str, frame: pd.DataFrame, period: Period) -> np.ndarray
 
 # ------------------------------------------------------------------------------------- reading
 
+
 def _file_dataset(path: Path) -> ds.Dataset:
     return ds.dataset(str(path), format="parquet")
 
@@ -167,14 +187,19 @@ def _canonical(path: Path, table: str, data: pa.Table, spec: InputSpec) -> Canon
     frame = data.to_pandas()
     frame.columns = [str(c) for c in frame.columns]
     headers = list(frame.columns)
-    raw = read.RawTable(path=path, frame=frame, lines=np.arange(1, len(frame) + 1, dtype=np.int64),
-                        headers=headers, format="parquet")
+    raw = read.RawTable(
+        path=path,
+        frame=frame,
+        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        headers=headers,
+        format="parquet",
+    )
     mapped = apply_map(raw, identity_map(table, headers))
     return to_canonical(mapped, tz=spec.tz, date_order=spec.date_order, decimal=raw.decimal)
 
 
 def _finish_frame(history: History, table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """One frame with the table's full column set (columns a file lacks are empty, as in a concat)."""
+    """One frame with the table's full column set (columns a file lacks are empty, as a concat)."""
     columns = history.columns[table]
     frames = [f for f in frames if len(f)]
     combined = pd.concat(frames, ignore_index=True) if frames else empty_frame(table, columns)
@@ -185,17 +210,26 @@ def _finish_frame(history: History, table: str, frames: list[pd.DataFrame]) -> p
     return combined[columns]
 
 
-def _read_window(history: History, table: str, path: Path, period: Period,
-                 columns: Sequence[str] | None = None, extra: ds.Expression | None = None) -> pa.Table:
+def _read_window(
+    history: History,
+    table: str,
+    path: Path,
+    period: Period,
+    columns: Sequence[str] | None = None,
+    extra: ds.Expression | None = None,
+) -> pa.Table:
     dataset = _file_dataset(path)
     expr = period_filter(table, period, dataset.schema, history.spec.tz)
     if extra is not None:
         expr = extra if expr is None else expr & extra
-    return dataset.to_table(columns=_columns_in(dataset, columns or history.columns[table]),
-                            filter=expr)
+    return dataset.to_table(
+        columns=_columns_in(dataset, columns or history.columns[table]), filter=expr
+    )
 
 
-def _windowed(history: History, table: str, path: Path, data: pa.Table, period: Period) -> pd.DataFrame:
+def _windowed(
+    history: History, table: str, path: Path, data: pa.Table, period: Period
+) -> pd.DataFrame:
     frame = _canonical(path, table, data, history.spec).frame
     dataset = _file_dataset(path)
     if period_filter(table, period, dataset.schema, history.spec.tz) is None:
@@ -206,7 +240,8 @@ def _windowed(history: History, table: str, path: Path, data: pa.Table, period: 
 def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, int]:
     """The distinct ids (as exported) of the period's slice, and how many slice rows carry one.
 
-    Only the id and date columns are read; a file whose dates cannot be pushed down gives all its ids,
+    Only the id and date columns are read; a file whose dates cannot be pushed down gives all its
+ids,
     which only makes the check below look at more ids than it must.
     """
     key = schema.TABLES[table].key
@@ -215,15 +250,16 @@ def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, 
         dataset = _file_dataset(path)
         if key not in dataset.schema.names:
             continue
-        data = dataset.to_table(columns=[key], filter=period_filter(table, period, dataset.schema,
-                                                                    history.spec.tz))
+        data = dataset.to_table(
+            columns=[key], filter=period_filter(table, period, dataset.schema, history.spec.tz)
+        )
         arrays.extend(pc.drop_null(data.column(key).cast(pa.string())).chunks)
     ids = pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.string())
     return pc.unique(ids), len(ids)
 
 
 def _has_copies(history: History, table: str, ids: pa.Array, rows: int) -> bool:
-    """Whether any id of the slice occurs more than once across the files (or twice in the slice)."""
+    """Whether an id of the slice occurs more than once across the files (or twice in the slice)."""
     if len(ids) != rows:
         return True
     key = schema.TABLES[table].key
@@ -236,15 +272,19 @@ def _has_copies(history: History, table: str, ids: pa.Array, rows: int) -> bool:
 
 
 def _merged_copies(history: History, table: str, ids: pa.Array) -> pd.DataFrame:
-    """Every copy of ``ids`` in every file, merged by the loader's rule (latest updated_at, later file)."""
+    """Every copy of ``ids`` in every file, merged by the loader's rule (latest updated_at, then
+    later file)."""
     key = schema.TABLES[table].key
     items: list[tuple[FileReport, Canonical]] = []
     for path in history.files[table]:
         dataset = _file_dataset(path)
-        data = dataset.to_table(columns=_columns_in(dataset, history.columns[table]),
-                                filter=ds.field(key).cast(pa.string()).isin(ids))
-        items.append((FileReport(path=str(path), table=table), _canonical(path, table, data,
-                                                                          history.spec)))
+        data = dataset.to_table(
+            columns=_columns_in(dataset, history.columns[table]),
+            filter=ds.field(key).cast(pa.string()).isin(ids),
+        )
+        items.append(
+            (FileReport(path=str(path), table=table), _canonical(path, table, data, history.spec))
+        )
     return _finish_frame(history, table, [_combine(table, items)])
 
 
@@ -266,8 +306,9 @@ def _slice_rows(history: History, table: str, period: Period) -> int:
     total = 0
     for path in history.files[table]:
         dataset = _file_dataset(path)
-        total += dataset.count_rows(filter=period_filter(table, period, dataset.schema,
-                                                         history.spec.tz))
+        total += dataset.count_rows(
+            filter=period_filter(table, period, dataset.schema, history.spec.tz)
+        )
     return total
 
 
@@ -278,23 +319,31 @@ def _batches(history: History, table: str, period: Period, max_rows: int) -> Ite
         expr = period_filter(table, period, dataset.schema, history.spec.tz)
         pending: list[pa.RecordBatch] = []
         count = 0
-        scanner = dataset.scanner(columns=_columns_in(dataset, history.columns[table]), filter=expr,
-                                  batch_size=max_rows)
+        scanner = dataset.scanner(
+            columns=_columns_in(dataset, history.columns[table]), filter=expr, batch_size=max_rows
+        )
         for batch in scanner.to_batches():
             if batch.num_rows == 0:
                 continue
             pending.append(batch)
             count += batch.num_rows
             if count >= max_rows:
-                yield _finish_frame(history, table, [_windowed(
-                    history, table, path, pa.Table.from_batches(pending), period)])
+                yield _finish_frame(
+                    history,
+                    table,
+                    [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
+                )
                 pending, count = [], 0
         if pending:
-            yield _finish_frame(history, table, [_windowed(
-                history, table, path, pa.Table.from_batches(pending), period)])
+            yield _finish_frame(
+                history,
+                table,
+                [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
+            )
 
 
 # ----------------------------------------------------------------------------------- the report
+
 
 def period_tables(history: History, period: Period) -> dict[str, pd.DataFrame]:
     """Every table restricted to what can count in ``period``: what the engine needs of it."""
@@ -327,8 +376,9 @@ def _period_rows(history: History, period: Period, config: Config, max_rows: int
     return accumulator.rows()
 
 
-def compute_partitioned(history: History, periods: Sequence[Period], config: Config, *,
-                        max_rows: int = DEFAULT_MAX_ROWS) -> list[KpiValue]:
+def compute_partitioned(
+    history: History, periods: Sequence[Period], config: Config, *, max_rows: int = DEFAULT_MAX_ROWS
+) -> list[KpiValue]:
     """Every KPI for ``periods``, one period in memory at a time; rows in the engine's order."""
     rows: list[KpiValue] = []
     for period in periods:
@@ -347,9 +397,16 @@ def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
             dataset = _file_dataset(path)
             if column not in dataset.schema.names:
                 continue
-            frame = _canonical(path, table, dataset.to_table(columns=_columns_in(
-                dataset, list(dict.fromkeys([column, *schema.TABLES[table].required])))),
-                history.spec).frame
+            frame = _canonical(
+                path,
+                table,
+                dataset.to_table(
+                    columns=_columns_in(
+                        dataset, list(dict.fromkeys([column, *schema.TABLES[table].required]))
+                    )
+                ),
+                history.spec,
+            ).frame
             if frame[column].notna().any():
                 lows.append(frame[column].min())
                 highs.append(frame[column].max())

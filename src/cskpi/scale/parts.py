@@ -1,14 +1,14 @@
 """KPIs over a period whose records arrive in chunks: mergeable parts per chunk, finished once.
 
-Each chunk holds some rows of some tables (a row-group batch of one file, a Dask partition). For every
-period × breakdown × KPI, :meth:`PartsAccumulator.add` reduces the chunk with the KPI's ``parts`` hook
-(cskpi.metrics.aggregate) and keeps the groups it saw; :meth:`PartsAccumulator.merge` combines two
-accumulators (e.g. from two workers); :meth:`PartsAccumulator.rows` finishes every KPI into the same
-tidy rows, in the same order, as :func:`cskpi.metrics.engine.compute` over all rows at once.
+Each chunk holds some rows of some tables (a row-group batch of one file, a Dask partition). For
+every period × breakdown × KPI, :meth:`PartsAccumulator.add` reduces the chunk with the KPI's
+``parts`` hook (cskpi.metrics.aggregate) and keeps the groups it saw; :meth:`PartsAccumulator.merge`
+combines two accumulators (e.g. from two workers); :meth:`PartsAccumulator.rows` finishes every KPI
+into the same tidy rows, in the same order, as :func:`cskpi.metrics.engine.compute` over all rows.
 
 Additive parts (counts, sums, maxima) are folded as they arrive, so they cost one row per group.
-Exact percentiles need every value of their period: those parts are kept as float64 arrays per group,
-8 bytes per record and KPI; distinct counts keep their ids the same way.
+Exact percentiles need every value of their period: those parts are kept as float64 arrays per
+group, 8 bytes per record and KPI; distinct counts keep their ids the same way.
 """
 
 from __future__ import annotations
@@ -108,8 +108,14 @@ class _KpiState:
 class _MergedScope:
     """What finish_parts needs of a scope once the records are gone: the period and the groups."""
 
-    def __init__(self, period: Period, dimension: str, config: Config, tables: set[str],
-                 groups: Mapping[str, set[str]]) -> None:
+    def __init__(
+        self,
+        period: Period,
+        dimension: str,
+        config: Config,
+        tables: set[str],
+        groups: Mapping[str, set[str]],
+    ) -> None:
         self.period = period
         self.dimension = dimension
         self.config = config
@@ -130,9 +136,18 @@ class PartsAccumulator:
     chunk that lacks a table gets its empty frame, so every chunk sees the same tables and columns.
     """
 
-    def __init__(self, template: Mapping[str, pd.DataFrame], periods: Sequence[Period],
-                 by: Sequence[str], config: Config, *, settle: bool = True) -> None:
-        self.template = {name: frame.iloc[0:0] for name, frame in template.items() if frame is not None}
+    def __init__(
+        self,
+        template: Mapping[str, pd.DataFrame],
+        periods: Sequence[Period],
+        by: Sequence[str],
+        config: Config,
+        *,
+        settle: bool = True,
+    ) -> None:
+        self.template = {
+            name: frame.iloc[0:0] for name, frame in template.items() if frame is not None
+        }
         self.periods = list(periods)
         self.by = list(by)
         self.config = config
@@ -147,8 +162,10 @@ class PartsAccumulator:
         self.chunks = 0
 
     def _filled(self, chunk: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-        return {name: (chunk[name] if chunk.get(name) is not None else empty)
-                for name, empty in self.template.items()}
+        return {
+            name: (chunk[name] if chunk.get(name) is not None else empty)
+            for name, empty in self.template.items()
+        }
 
     def add(self, chunk: Mapping[str, pd.DataFrame]) -> PartsAccumulator:
         return self._add(self._filled(chunk), every_kpi=False)
@@ -159,7 +176,7 @@ class PartsAccumulator:
         for period in self.periods:
             for dimension in dimension_order(self.by):
                 scope = Scope(tables, period, dimension, self.config)
-                for table in (tables if every_kpi else with_rows):
+                for table in tables if every_kpi else with_rows:
                     key = (period.label, dimension, table)
                     self.groups.setdefault(key, set()).update(scope.groups_of(table))
                 for kpi in block_kpis(dimension, self.by):
@@ -167,8 +184,9 @@ class PartsAccumulator:
                         continue
                     if not every_kpi and not with_rows.intersection(kpi.tables):
                         continue
-                    state = self.states.setdefault((period.label, dimension, kpi.id),
-                                                   _KpiState(kpi.hooks.merge))
+                    state = self.states.setdefault(
+                        (period.label, dimension, kpi.id), _KpiState(kpi.hooks.merge)
+                    )
                     if state.reason is not None:
                         continue
                     try:
@@ -219,8 +237,13 @@ class PartsAccumulator:
         return sorted(rows, key=lambda r: segment_order(r.segment))
 
 
-def compute_chunked(chunks: Iterable[Mapping[str, pd.DataFrame]], template: Mapping[str, pd.DataFrame],
-                    periods: Sequence[Period], by: Sequence[str], config: Config) -> list[KpiValue]:
+def compute_chunked(
+    chunks: Iterable[Mapping[str, pd.DataFrame]],
+    template: Mapping[str, pd.DataFrame],
+    periods: Sequence[Period],
+    by: Sequence[str],
+    config: Config,
+) -> list[KpiValue]:
     """Every KPI for ``periods`` from chunks of rows, as engine.compute gives over their union."""
     accumulator = PartsAccumulator(template, periods, by, config)
     for chunk in chunks:
