@@ -1,9 +1,187 @@
-"""The `validate` command(s)."""
+"""The `validate` command: what was read, used and rejected, and which KPIs the data allows."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from cskpi.cli import options
+from cskpi.cli.errors import user_errors
+from cskpi.errors import UsageError
+
+Format = Annotated[str, typer.Option("--format", help="table or json.")]
+
+
+def _registry() -> list[object] | None:
+    try:
+        from cskpi.metrics.registry import REGISTRY
+    except ImportError:
+        return None
+    return list(REGISTRY)
+
+
+def validate(
+    data_dir: options.DataDir = None,
+    tickets: options.Tickets = None,
+    calls: options.Calls = None,
+    surveys: options.Surveys = None,
+    costs: options.Costs = None,
+    agents: options.Agents = None,
+    revenue: options.Revenue = None,
+    format: Format = "table",
+    rejects: options.Rejects = None,
+    tz: options.Tz = "UTC",
+    vendor: options.Vendor = None,
+    map_file: options.MapFile = None,
+    date_order: options.DateOrder = "auto",
+    quiet: options.Quiet = False,
+    debug: options.Debug = False,
+) -> None:
+    """Check the exports: files, vendors, dialects, rows used and rejected, KPIs available."""
+    from cskpi.io.availability import kpi_availability
+    from cskpi.io.load import load_dataset, write_rejects
+
+    with user_errors(debug):
+        if format not in ("table", "json"):
+            raise UsageError(f"unknown --format {format!r}. Use table or json")
+        if date_order not in ("auto", "day-first", "month-first"):
+            raise UsageError(
+                f"unknown --date-order {date_order!r}. Use auto, day-first or month-first"
+            )
+        spec = options.input_spec(
+            data_dir,
+            tickets=tickets,
+            calls=calls,
+            surveys=surveys,
+            costs=costs,
+            agents=agents,
+            revenue=revenue,
+            tz=tz,
+            vendor=vendor,
+            map_files=map_file,
+            date_order=date_order,
+        )
+
+        def progress(message: str, done: int, total: int) -> None:
+            if not quiet and total > 1 and done < total:
+                print(f"[{done + 1}/{total}] {message}", file=sys.stderr)
+
+        dataset = load_dataset(spec, progress=progress)
+        if rejects is not None:
+            write_rejects(dataset, rejects)
+        registry = _registry()
+        kpis = kpi_availability(dataset.tables, registry) if registry is not None else None
+        summary = _summary(dataset, kpis)
+        if not quiet:
+            for report in dataset.files:
+                for warning in report.warnings:
+                    print(f"warning: {warning}", file=sys.stderr)
+        if format == "json":
+            print(json.dumps(summary, indent=2, ensure_ascii=False))
+        else:
+            print(_as_text(summary))
+
+
+def _summary(dataset, kpis) -> dict:
+    tables: dict[str, dict] = {}
+    for report in dataset.files:
+        entry = tables.setdefault(
+            report.table,
+            {"rows_read": 0, "rows_used": 0, "rows_rejected": 0, "rows_merged": 0, "files": []},
+        )
+        for key in ("rows_read", "rows_used", "rows_rejected", "rows_merged"):
+            entry[key] += getattr(report, key)
+        entry["files"].append(
+            {
+                "path": report.path,
+                "vendor": report.vendor or "canonical",
+                "format": report.format,
+                "encoding": report.encoding,
+                "delimiter": report.delimiter,
+                "decimal": report.decimal,
+                "date_order": report.date_order,
+                "date_order_ambiguous": report.date_order_ambiguous,
+                "rows_read": report.rows_read,
+                "rows_used": report.rows_used,
+                "rows_rejected": report.rows_rejected,
+                "rows_merged": report.rows_merged,
+                "rejects_by_reason": report.rejects_by_reason,
+                "columns_mapped": report.columns_mapped,
+                "columns_ignored": report.columns_ignored,
+                "warnings": report.warnings,
+            }
+        )
+    from cskpi.io.schema import TABLES
+
+    for name, frame in dataset.tables.items():
+        entry = tables.setdefault(
+            name,
+            {"rows_read": 0, "rows_used": 0, "rows_rejected": 0, "rows_merged": 0, "files": []},
+        )
+        entry["columns"] = list(frame.columns)
+        stamps = [c.name for c in TABLES[name].columns if c.kind == "timestamp" and c.name in frame]
+        if stamps and len(frame):
+            first = frame[stamps[0]]
+            entry["date_range"] = [_iso(first.min()), _iso(first.max())]
+            entry["date_column"] = stamps[0]
+    summary: dict = {"tables": tables}
+    if kpis is not None:
+        summary["kpis_available"] = [k.kpi for k in kpis if k.available]
+        summary["kpis_not_available"] = {k.kpi: k.reason for k in kpis if not k.available}
+    return summary
+
+
+def _iso(value) -> str | None:
+    return None if value is None or value != value else value.isoformat()
+
+
+def _as_text(summary: dict) -> str:
+    out = []
+    for name, entry in summary["tables"].items():
+        out.append(
+            f"{name}: {entry['rows_used']:,} rows used of {entry['rows_read']:,} read, "
+            f"{entry['rows_rejected']:,} rejected, {entry['rows_merged']:,} merged"
+        )
+        if entry.get("date_range"):
+            out.append(
+                f"  {entry['date_column']}: {entry['date_range'][0]} .. {entry['date_range'][1]}"
+            )
+        for f in entry["files"]:
+            dialect = (
+                f"{f['encoding']}, delimiter {f['delimiter']!r}, decimal {f['decimal']!r}"
+                if f["format"] == "csv"
+                else f["format"]
+            )
+            order = f["date_order"] or "-"
+            if f["date_order_ambiguous"]:
+                order += " (ambiguous: no date proves the order; use --date-order)"
+            out.append(f"  {Path(f['path']).name}: vendor {f['vendor']}, {dialect}, dates {order}")
+            out.append(
+                f"    read {f['rows_read']:,}, used {f['rows_used']:,}, rejected "
+                f"{f['rows_rejected']:,}, merged {f['rows_merged']:,}"
+            )
+            for reason, count in sorted(f["rejects_by_reason"].items()):
+                out.append(f"    rejected {reason}: {count:,}")
+            mapped = ", ".join(f"{s} -> {c}" for s, c in f["columns_mapped"].items())
+            out.append(f"    mapped: {mapped or '-'}")
+            if f["columns_ignored"]:
+                out.append(f"    ignored: {', '.join(f['columns_ignored'])}")
+    if "kpis_available" in summary:
+        out.append(
+            f"KPIs available ({len(summary['kpis_available'])}): "
+            f"{', '.join(summary['kpis_available']) or '-'}"
+        )
+        if summary["kpis_not_available"]:
+            out.append(f"KPIs not available ({len(summary['kpis_not_available'])}):")
+            out += [f"  {k}: {why}" for k, why in summary["kpis_not_available"].items()]
+    else:
+        out.append("KPIs: the KPI catalogue is not installed, so availability is not shown")
+    return "\n".join(out)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("validate")(validate)

@@ -10,6 +10,7 @@ Reason codes (stable; they appear in ``--rejects`` files and reports):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +26,7 @@ class Canonical:
 
     frame: pd.DataFrame
     lines: np.ndarray
-    rejects: pd.DataFrame            # line, reason, detail, raw
+    rejects: pd.DataFrame  # line, reason, detail, raw
     date_order: values.DateOrder | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -34,31 +35,48 @@ class _Reasons:
     """The first problem found for each row wins."""
 
     def __init__(self, n: int):
+        self.n = n
+        self.flagged = np.zeros(n, dtype=bool)
         self.reason = np.full(n, None, dtype=object)
         self.detail = np.full(n, None, dtype=object)
         self.raw = np.full(n, None, dtype=object)
 
-    def add(self, mask: np.ndarray, reason: str, detail: str | pd.Series,
-            raw: pd.Series | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool) & (self.reason == None)  # noqa: E711
+    def add(
+        self,
+        mask: np.ndarray,
+        reason: str,
+        detail: str | Callable[[np.ndarray], pd.Series],
+        raw: pd.Series | None = None,
+    ) -> None:
+        """`detail` is a text, or a function of the mask giving the texts of those rows only."""
+        mask = np.asarray(mask, dtype=bool) & ~self.flagged
         if not mask.any():
             return
+        self.flagged |= mask
         self.reason[mask] = reason
-        self.detail[mask] = detail[mask].to_numpy() if isinstance(detail, pd.Series) else detail
+        self.detail[mask] = (
+            detail if isinstance(detail, str) else np.asarray(detail(mask), dtype=object)
+        )
         if raw is not None:
             self.raw[mask] = raw.astype(object).to_numpy()[mask]
 
     @property
     def ok(self) -> np.ndarray:
-        return self.reason == None  # noqa: E711
+        return ~self.flagged
 
 
 def _shown(raw: pd.Series) -> pd.Series:
     return raw.astype("str").str.slice(0, 60)
 
 
-def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
-                 decimal: str = "auto", typed: bool = False) -> Canonical:
+def to_canonical(
+    mapped: Mapped,
+    *,
+    tz: str = "UTC",
+    date_order: str = "auto",
+    decimal: str = "auto",
+    typed: bool = False,
+) -> Canonical:
     """Type every canonical column and reject the rows that cannot be used, with a reason each."""
     table = schema.TABLES[mapped.table]
     frame = mapped.frame.reset_index(drop=True)
@@ -66,8 +84,9 @@ def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
     reasons = _Reasons(n)
     out: dict[str, pd.Series] = {}
     warnings: list[str] = []
-    stamp_columns = [frame[c.name] for c in table.columns
-                     if c.kind == "timestamp" and c.name in frame]
+    stamp_columns = [
+        frame[c.name] for c in table.columns if c.kind == "timestamp" and c.name in frame
+    ]
     hint = mapped.date_order_hint if date_order == "auto" and mapped.date_order_hint else date_order
     order = values.detect_date_order(stamp_columns, hint)
     if order.order == "iso" and date_order in ("day-first", "month-first"):
@@ -97,20 +116,34 @@ def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
             if damaged:
                 warnings.append(_excel_id_warning(name, damaged))
         elif column.kind in ("str", "text"):
-            parsed = values.clean_text(raw) if raw.dtype == object or pd.api.types.is_string_dtype(
-                raw) else values.clean_text(raw.astype("str"))
+            parsed = (
+                values.clean_text(raw)
+                if raw.dtype == object or pd.api.types.is_string_dtype(raw)
+                else values.clean_text(raw.astype("str"))
+            )
         elif column.kind == "timestamp":
             parsed, bad = values.parse_timestamp(raw, tz, order.order)
-            reasons.add(bad, "bad_timestamp", f"{name}: " + _shown(raw), raw)
+            reasons.add(
+                bad,
+                "bad_timestamp",
+                lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]),
+                raw,
+            )
         elif column.kind in ("number", "int"):
             parsed, bad = values.parse_number(raw, decimal)
-            reasons.add(bad, "bad_number", f"{name}: " + _shown(raw), raw)
+            reasons.add(
+                bad, "bad_number", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw
+            )
         elif column.kind == "bool":
             parsed, bad = values.parse_bool(raw)
-            reasons.add(bad, "bad_boolean", f"{name}: " + _shown(raw), raw)
+            reasons.add(
+                bad, "bad_boolean", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw
+            )
         else:  # month
             parsed, bad = values.parse_month(raw, tz)
-            reasons.add(bad, "bad_month", f"{name}: " + _shown(raw), raw)
+            reasons.add(
+                bad, "bad_month", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw
+            )
         out[name] = parsed.reset_index(drop=True)
 
     for rule in mapped.derived:
@@ -118,8 +151,11 @@ def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
             seconds = frame[f"__plus_{rule.target}"]
             bad = frame[f"__plusbad_{rule.target}"].to_numpy(dtype=bool)
             reasons.add(bad, "bad_duration", f"{rule.target}: {rule.plus} not understood")
-            reasons.add(seconds.lt(0).to_numpy(), "negative_duration",
-                        f"{rule.target}: {rule.plus} is negative")
+            reasons.add(
+                seconds.lt(0).to_numpy(),
+                "negative_duration",
+                f"{rule.target}: {rule.plus} is negative",
+            )
             out[rule.target] = out[rule.base] + pd.to_timedelta(seconds, unit="s")
         elif rule.when_true is not None and rule.when_true in out:
             flag = frame[f"__flag_{rule.target}"].fillna(False).to_numpy(dtype=bool)
@@ -129,14 +165,21 @@ def to_canonical(mapped: Mapped, *, tz: str = "UTC", date_order: str = "auto",
     for column in table.columns:
         if column.name in typed_frame:
             typed_frame[column.name] = typed_frame[column.name].astype(
-                schema.PANDAS_DTYPE[column.kind])
+                schema.PANDAS_DTYPE[column.kind]
+            )
     _check_rows(typed_frame, table, frame, reasons)
 
     ok = reasons.ok
-    used = typed_frame[ok].reset_index(drop=True)
+    used = typed_frame if ok.all() else typed_frame[ok].reset_index(drop=True)
     used = used[[c for c in table.names if c in used]]
-    rejects = pd.DataFrame({"line": mapped.lines[~ok], "reason": reasons.reason[~ok],
-                            "detail": reasons.detail[~ok], "raw": reasons.raw[~ok]})
+    rejects = pd.DataFrame(
+        {
+            "line": mapped.lines[~ok],
+            "reason": reasons.reason[~ok],
+            "detail": reasons.detail[~ok],
+            "raw": reasons.raw[~ok],
+        }
+    )
     return Canonical(used, mapped.lines[ok], rejects, order, warnings)
 
 
@@ -146,13 +189,16 @@ def _scientific_count(ids: pd.Series) -> int:
 
 
 def _excel_id_warning(column: str, count: int) -> str:
-    return (f"column {column!r}: {count} IDs were turned into scientific notation by Excel "
-            f"(like 1.03006E+13); their digits are lost, so they cannot be matched across rows. "
-            f"Export the column as text")
+    return (
+        f"column {column!r}: {count} IDs were turned into scientific notation by Excel "
+        f"(like 1.03006E+13); their digits are lost, so they cannot be matched across rows. "
+        f"Export the column as text"
+    )
 
 
-def _check_rows(typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame,
-                reasons: _Reasons) -> None:
+def _check_rows(
+    typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame, reasons: _Reasons
+) -> None:
     for name in table.required:
         if name in typed:
             reasons.add(typed[name].isna().to_numpy(), "missing_required", f"{name}: empty")
@@ -161,17 +207,30 @@ def _check_rows(typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame,
             continue
         number = typed[column.name]
         if column.kind == "int":
-            reasons.add((number.notna() & (number != number.round())).to_numpy(),
-                        "not_an_integer", f"{column.name}: " + number.astype("str"))
+            reasons.add(
+                (number.notna() & (number != number.round())).to_numpy(),
+                "not_an_integer",
+                lambda m, c=column.name, v=number: f"{c}: " + v[m].astype("str"),
+            )
         if column.non_negative:
-            code = "negative_duration" if column.name.endswith(
-                ("_seconds", "_minutes")) else "negative_number"
-            reasons.add(number.lt(0).to_numpy(), code, f"{column.name}: " + number.astype("str"))
+            code = (
+                "negative_duration"
+                if column.name.endswith(("_seconds", "_minutes"))
+                else "negative_number"
+            )
+            reasons.add(
+                number.lt(0).to_numpy(),
+                code,
+                lambda m, c=column.name, v=number: f"{c}: " + v[m].astype("str"),
+            )
 
     def before(later: str, earlier: str, code: str) -> None:
         if later in typed and earlier in typed:
-            reasons.add((typed[later] < typed[earlier]).to_numpy(), code,
-                        f"{later} {typed[later].astype('str')} is before {earlier}")
+            reasons.add(
+                (typed[later] < typed[earlier]).to_numpy(),
+                code,
+                lambda m: later + " " + typed[later][m].astype("str") + f" is before {earlier}",
+            )
 
     if table.name == "tickets":
         before("resolved_at", "created_at", "resolved_before_created")
@@ -184,23 +243,65 @@ def _check_rows(typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame,
         typed["survey"] = survey
         known_min = survey.map({k: v[0] for k, v in schema.SURVEY_SCALES.items()})
         known_max = survey.map({k: v[1] for k, v in schema.SURVEY_SCALES.items()})
-        low = frame["__scale_min"].reset_index(drop=True).fillna(known_min) if (
-            "__scale_min" in frame) else known_min
-        high = frame["__scale_max"].reset_index(drop=True).fillna(known_max) if (
-            "__scale_max" in frame) else known_max
+        low = (
+            frame["__scale_min"].reset_index(drop=True).fillna(known_min)
+            if ("__scale_min" in frame)
+            else known_min
+        )
+        high = (
+            frame["__scale_max"].reset_index(drop=True).fillna(known_max)
+            if ("__scale_max" in frame)
+            else known_max
+        )
         low, high = low.astype("float64"), high.astype("float64")
-        reasons.add((survey.notna() & low.isna()).to_numpy(), "unknown_survey",
-                    "survey: " + survey.astype("str"))
+        reasons.add(
+            (survey.notna() & low.isna()).to_numpy(),
+            "unknown_survey",
+            lambda m: "survey: " + survey[m].astype("str"),
+        )
         score = typed["score"]
         outside = score.notna() & ((score < low) | (score > high))
-        reasons.add(outside.to_numpy(), "score_out_of_scale",
-                    "score " + score.astype("str") + " outside " + low.astype("str") + "–"
-                    + high.astype("str"))
+        reasons.add(
+            outside.to_numpy(),
+            "score_out_of_scale",
+            lambda m: (
+                "score "
+                + score[m].astype("str")
+                + " outside "
+                + low[m].astype("str")
+                + "–"
+                + high[m].astype("str")
+            ),
+        )
         if "__scale_min" in frame:
             typed["__scale_min"] = low.to_numpy()
             typed["__scale_max"] = high.to_numpy()
-    if table.key and table.key in typed:
+    if table.key and table.key in typed and _has_repeats(typed[table.key]):
         key = typed[table.key]
-        repeated = key.notna().to_numpy() & reasons.ok & key.where(reasons.ok).duplicated().to_numpy()
-        reasons.add(repeated, "duplicate_id", f"{table.key}: " + key.astype("str")
-                    + " appears earlier in the file")
+        repeated = (
+            key.notna().to_numpy() & reasons.ok & key.where(reasons.ok).duplicated().to_numpy()
+        )
+        reasons.add(
+            repeated,
+            "duplicate_id",
+            lambda m: f"{table.key}: " + key[m].astype("str") + " appears earlier in the file",
+        )
+
+
+def _has_repeats(key: pd.Series) -> bool:
+    """Cheap tests first, before marking duplicates row by row.
+
+    Numeric IDs are compared as integers (distinct integers imply distinct texts); others by
+    Arrow's hash of the texts.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(key.array).drop_null()
+    try:
+        numbers = pc.cast(array, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return len(pc.unique(array)) < len(array)
+    if pd.Index(numbers).is_unique:
+        return False
+    return len(pc.unique(array)) < len(array)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cskpi.errors import InputFileError, SchemaError, located
+from cskpi.errors import InputFileError, SchemaError, UsageError, located
 from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
@@ -37,15 +37,28 @@ def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
     if spec.data_dir is not None:
         folder = Path(spec.data_dir)
         if not folder.is_dir():
-            raise InputFileError(located(folder, "data folder not found",
-                                         fix="Check the path, or give files with --tickets …"))
+            raise InputFileError(
+                located(
+                    folder,
+                    "data folder not found",
+                    fix="Check the path, or give files with --tickets …",
+                )
+            )
         for table in schema.TABLES:
-            paths = [p for p in sorted(folder.glob(f"{table}.*")) if p.suffix.lower() in
-                     read.SUFFIX_FORMAT]
+            paths = [
+                p
+                for p in sorted(folder.glob(f"{table}.*"))
+                if p.suffix.lower() in read.SUFFIX_FORMAT
+            ]
             sub = folder / table
             if sub.is_dir():
-                paths += [p for p in sorted(sub.rglob("*")) if p.is_file()
-                          and p.suffix.lower() in read.SUFFIX_FORMAT and not p.name.startswith(".")]
+                paths += [
+                    p
+                    for p in sorted(sub.rglob("*"))
+                    if p.is_file()
+                    and p.suffix.lower() in read.SUFFIX_FORMAT
+                    and not p.name.startswith(".")
+                ]
             if paths:
                 found[table] = paths
     for table, paths in spec.files.items():
@@ -55,14 +68,20 @@ def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
     pairs = [(table, path) for table in schema.TABLES for path in found.get(table, [])]
     if not pairs:
         where = spec.data_dir or "the command line"
-        raise InputFileError(located(where, "no input files found",
-                                     fix="Put tickets.csv, calls.csv, surveys.csv, … in the folder "
-                                         "or name files with --tickets, --calls, …"))
+        raise InputFileError(
+            located(
+                where,
+                "no input files found",
+                fix="Put tickets.csv, calls.csv, surveys.csv, … in the folder "
+                "or name files with --tickets, --calls, …",
+            )
+        )
     return pairs
 
 
 def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Dataset:
     """Read, map, type and check every file; merge copies of a record found in several files."""
+    _check_tz(spec.tz)
     pairs = find_files(spec)
     maps = all_maps(spec.map_files)
     parts: dict[str, list[tuple[FileReport, Canonical]]] = {}
@@ -76,18 +95,41 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
     if progress is not None:
         progress("done", len(pairs), len(pairs))
     tables = {name: _combine(name, items) for name, items in parts.items()}
-    rejects = [_rejects_frame(report, result) for items in parts.values()
-               for report, result in items if len(result.rejects)]
-    reject_frame = (pd.concat(rejects, ignore_index=True) if rejects
-                    else pd.DataFrame(columns=REJECT_COLUMNS))
+    rejects = [
+        _rejects_frame(report, result)
+        for items in parts.values()
+        for report, result in items
+        if len(result.rejects)
+    ]
+    reject_frame = (
+        pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
+    )
     if spec.columns is not None:
-        tables = {name: frame[[c for c in frame.columns if c in spec.columns.get(name, frame.columns)]]
-                  for name, frame in tables.items()}
+        tables = {name: _restrict(frame, name, spec.columns) for name, frame in tables.items()}
     return Dataset(tables=tables, files=reports, rejects=reject_frame, tz=spec.tz)
 
 
+def _check_tz(tz: str) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown timezone {tz!r}. Give an IANA name such as Europe/Helsinki or UTC"
+        ) from None
+
+
+def _restrict(frame: pd.DataFrame, table: str, columns: dict[str, list[str]]) -> pd.DataFrame:
+    """The requested columns of a table, always with its required ones."""
+    if table not in columns:
+        return frame
+    keep = {*schema.TABLES[table].required, *columns[table]}
+    return frame[[c for c in frame.columns if c in keep]]
+
+
 def _rejects_frame(report: FileReport, result: Canonical) -> pd.DataFrame:
-    frame = result.rejects.copy()
+    frame = result.rejects.sort_values("line", kind="stable").reset_index(drop=True)
     frame.insert(0, "file", report.path)
     frame.insert(2, "table", report.table)
     return frame[REJECT_COLUMNS]
@@ -96,19 +138,28 @@ def _rejects_frame(report: FileReport, result: Canonical) -> pd.DataFrame:
 def _wanted(spec: InputSpec, table: str) -> list[str] | None:
     if spec.columns is None or table not in spec.columns:
         return None
-    return list(dict.fromkeys([*schema.TABLES[table].required, *spec.columns[table],
-                               *(["updated_at"] if schema.TABLES[table].key else [])]))
+    return list(
+        dict.fromkeys(
+            [
+                *schema.TABLES[table].required,
+                *spec.columns[table],
+                *(["updated_at"] if schema.TABLES[table].key else []),
+            ]
+        )
+    )
 
 
-def load_file(path: Path, table: str, spec: InputSpec,
-              maps: list[VendorMap]) -> list[tuple[FileReport, Canonical]]:
+def load_file(
+    path: Path, table: str, spec: InputSpec, maps: list[VendorMap]
+) -> list[tuple[FileReport, Canonical]]:
     """One file -> its canonical rows for its table (and for further tables its map fills)."""
     path = Path(path)
     fmt = read.file_format(path)
     data = read.read_bytes(path) if fmt == "csv" else None
-    if data is not None and not data.strip(b"\r\n\t \xef\xbb\xbf\xff\xfe\x00"):
-        raise InputFileError(located(path, "is empty",
-                                     fix="Export the data again, with its header row"))
+    if data is not None and len(data) < 4096 and not data.strip(b"\r\n\t \xef\xbb\xbf\xff\xfe\x00"):
+        raise InputFileError(
+            located(path, "is empty", fix="Export the data again, with its header row")
+        )
     raw: read.RawTable | None = None
     if fmt == "csv":
         headers = read.csv_headers(data, path, spec.encoding)
@@ -120,7 +171,13 @@ def load_file(path: Path, table: str, spec: InputSpec,
     vmap = _pick_map(headers, table, spec, maps, path)
 
     wanted = _wanted(spec, table)
-    if vmap is None and fmt == "csv" and spec.encoding is None and spec.decimal in ("auto", "."):
+    if (
+        vmap is None
+        and fmt == "csv"
+        and spec.encoding is None
+        and spec.decimal in ("auto", ".")
+        and read.detect_encoding(data[:65536], path) in ("utf-8", "utf-8-sig")
+    ):
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
         fast = read.read_canonical_csv(path, kinds, wanted or list(kinds), spec.tz, data)
         if fast is not None:
@@ -133,9 +190,14 @@ def load_file(path: Path, table: str, spec: InputSpec,
         columns = None
         if fmt == "parquet":
             columns = _needed_sources(vmap or identity_map(table, headers), headers, wanted)
-        raw = read.read_any(path, encoding=spec.encoding, header_rows=header_rows,
-                            records_key=vmap.records if vmap else None, columns=columns,
-                            decimal=spec.decimal)
+        raw = read.read_any(
+            path,
+            encoding=spec.encoding,
+            header_rows=header_rows,
+            records_key=vmap.records if vmap else None,
+            columns=columns,
+            decimal=spec.decimal,
+        )
     elif vmap is not None and vmap.records and fmt == "json":
         raw = read.read_json(path, vmap.records)
     the_map = vmap or identity_map(table, raw.headers)
@@ -145,21 +207,30 @@ def load_file(path: Path, table: str, spec: InputSpec,
         result = to_canonical(mapped, tz=spec.tz, date_order=spec.date_order, decimal=raw.decimal)
         shape = raw.shape_rejects if sub is the_map else []
         if shape:
-            extra = pd.DataFrame({"line": [line for line, _ in shape], "reason": "bad_row_shape",
-                                  "detail": [d for _, d in shape], "raw": None})
+            extra = pd.DataFrame(
+                {
+                    "line": [line for line, _ in shape],
+                    "reason": "bad_row_shape",
+                    "detail": [d for _, d in shape],
+                    "raw": None,
+                }
+            )
             result.rejects = pd.concat([result.rejects, extra], ignore_index=True)
-        report = _report(path, sub.table, vmap.name if vmap else None, raw, mapped, result,
-                         len(shape))
+        report = _report(
+            path, sub.table, vmap.name if vmap else None, raw, mapped, result, len(shape)
+        )
         results.append((report, result))
     return results
 
 
-def _pick_map(headers: list[str], table: str, spec: InputSpec, maps: list[VendorMap],
-              path: Path) -> VendorMap | None:
+def _pick_map(
+    headers: list[str], table: str, spec: InputSpec, maps: list[VendorMap], path: Path
+) -> VendorMap | None:
     if spec.vendor:
         forced = choose_map(headers, maps, spec.vendor)
-        if forced is not None and (forced.table == table or
-                                   any(s.table == table for s in forced.also)):
+        if forced is not None and (
+            forced.table == table or any(s.table == table for s in forced.also)
+        ):
             return forced
     if is_canonical(headers, table):
         return None
@@ -169,22 +240,40 @@ def _pick_map(headers: list[str], table: str, spec: InputSpec, maps: list[Vendor
     names = {normalise_header(h) for h in headers}
     missing = [c for c in schema.TABLES[table].required if c not in names]
     if found is not None:
-        raise SchemaError(located(path, f"looks like a {found.title or found.name} export, "
-                                  f"which fills {found.table}, not {table}",
-                                  fix=f"Pass it as --{found.table} (or move it in the folder)"))
+        raise SchemaError(
+            located(
+                path,
+                f"looks like a {found.title or found.name} export, "
+                f"which fills {found.table}, not {table}",
+                fix=f"Pass it as --{found.table} (or move it in the folder)",
+            )
+        )
     if not headers:
-        raise InputFileError(located(path, "has no header row",
-                                     fix="Export the data again, with its header row"))
-    raise SchemaError(located(path, f"required column {missing[0]!r} of {table} is missing and "
-                              f"the headers match no known export", row=1, column=missing[0],
-                              fix=f"Rename a column to {missing[0]!r}, or describe the export "
-                                  f"with --map FILE (see docs/vendor-maps.md)"))
+        raise InputFileError(
+            located(path, "has no header row", fix="Export the data again, with its header row")
+        )
+    raise SchemaError(
+        located(
+            path,
+            f"required column {missing[0]!r} of {table} is missing and "
+            f"the headers match no known export",
+            row=1,
+            column=missing[0],
+            fix=f"Rename a column to {missing[0]!r}, or describe the export "
+            f"with --map FILE (see docs/vendor-maps.md)",
+        )
+    )
 
 
 def _needed_sources(vmap: VendorMap, headers: list[str], wanted: list[str] | None) -> list[str]:
-    needed = {normalise_header(s) for rule in vmap.columns.values()
-              if wanted is None or rule.target in wanted or rule.target in schema.TABLES[
-                  vmap.table].required for s in rule.sources}
+    needed = {
+        normalise_header(s)
+        for rule in vmap.columns.values()
+        if wanted is None
+        or rule.target in wanted
+        or rule.target in schema.TABLES[vmap.table].required
+        for s in rule.sources
+    }
     if vmap.dedupe:
         needed |= {normalise_header(vmap.dedupe.key), normalise_header(vmap.dedupe.order_by)}
     if vmap.melt or vmap.also:
@@ -192,8 +281,15 @@ def _needed_sources(vmap: VendorMap, headers: list[str], wanted: list[str] | Non
     return [h for h in headers if normalise_header(h) in needed]
 
 
-def _report(path: Path, table: str, vendor: str | None, raw: read.RawTable, mapped,
-            result: Canonical, shape_rejects: int) -> FileReport:
+def _report(
+    path: Path,
+    table: str,
+    vendor: str | None,
+    raw: read.RawTable,
+    mapped,
+    result: Canonical,
+    shape_rejects: int,
+) -> FileReport:
     used = len(result.frame)
     rejected = len(result.rejects)
     merged = mapped.merged
@@ -201,18 +297,29 @@ def _report(path: Path, table: str, vendor: str | None, raw: read.RawTable, mapp
     counts = result.rejects["reason"].value_counts()
     order = result.date_order
     return FileReport(
-        path=str(path), table=table, vendor=vendor, format=raw.format, encoding=raw.encoding,
-        delimiter=raw.delimiter, decimal=raw.decimal if raw.format == "csv" else None,
+        path=str(path),
+        table=table,
+        vendor=vendor,
+        format=raw.format,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        decimal=raw.decimal if raw.format == "csv" else None,
         date_order=order.order if order else None,
-        date_order_ambiguous=bool(order and order.ambiguous), sha256=raw.sha256,
-        rows_read=read_rows, rows_used=used, rows_rejected=rejected, rows_merged=merged,
-        columns_mapped=dict(mapped.mapped), columns_ignored=list(mapped.ignored),
+        date_order_ambiguous=bool(order and order.ambiguous),
+        sha256=raw.sha256,
+        rows_read=read_rows,
+        rows_used=used,
+        rows_rejected=rejected,
+        rows_merged=merged,
+        columns_mapped=dict(mapped.mapped),
+        columns_ignored=list(mapped.ignored),
         warnings=[f"{path}: {w}" for w in result.warnings],
-        rejects_by_reason={str(k): int(v) for k, v in counts.items()})
+        rejects_by_reason={str(k): int(v) for k, v in counts.items()},
+    )
 
 
 def _combine(table: str, items: list[tuple[FileReport, Canonical]]) -> pd.DataFrame:
-    """Concatenate a table's files; keep one copy of a keyed record (latest updated_at, else later file)."""
+    """Concatenate a table's files; one copy per key (latest updated_at, else later file)."""
     spec = schema.TABLES[table]
     frames = [result.frame for _, result in items]
     non_empty = [f for f in frames if len(f)]
@@ -226,8 +333,9 @@ def _combine(table: str, items: list[tuple[FileReport, Canonical]]) -> pd.DataFr
     if len(items) < 2 or spec.key is None or spec.key not in combined:
         return combined
     file_index = np.concatenate([np.full(len(r.frame), i) for i, (_, r) in enumerate(items)])
-    order = pd.DataFrame({"key": combined[spec.key], "file": file_index,
-                          "pos": np.arange(len(combined))})
+    order = pd.DataFrame(
+        {"key": combined[spec.key], "file": file_index, "pos": np.arange(len(combined))}
+    )
     if "updated_at" in combined:
         order["updated"] = combined["updated_at"]
         order = order.sort_values(["updated", "file", "pos"], na_position="first", kind="stable")
@@ -246,11 +354,18 @@ def _combine(table: str, items: list[tuple[FileReport, Canonical]]) -> pd.DataFr
 
 def write_rejects(dataset: Dataset, path: Path) -> int:
     """Write every rejected row as file,line,table,reason,detail; returns how many."""
-    rejects = dataset.rejects if dataset.rejects is not None else pd.DataFrame(columns=REJECT_COLUMNS)
+    rejects = (
+        dataset.rejects if dataset.rejects is not None else pd.DataFrame(columns=REJECT_COLUMNS)
+    )
     out = rejects[["file", "line", "table", "reason", "detail"]]
     try:
         out.to_csv(path, index=False)
     except OSError as exc:
-        raise InputFileError(located(path, f"cannot write the rejects file ({exc.strerror})",
-                                     fix="Choose a writable path for --rejects")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"cannot write the rejects file ({exc.strerror})",
+                fix="Choose a writable path for --rejects",
+            )
+        ) from None
     return len(out)

@@ -25,8 +25,14 @@ import pyarrow.parquet as pq
 from cskpi.errors import InputFileError, located
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
-SUFFIX_FORMAT = {**{s: "csv" for s in CSV_SUFFIXES}, ".parquet": "parquet", ".pq": "parquet",
-                 ".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json"}
+SUFFIX_FORMAT = {
+    **{s: "csv" for s in CSV_SUFFIXES},
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".json": "json",
+}
 DELIMITERS = (",", ";", "\t", "|")
 FALLBACK_ENCODINGS = ("cp1252", "cp1250", "cp1257")
 
@@ -36,8 +42,8 @@ class RawTable:
     """One file's cells under its own headers, plus how it was read."""
 
     path: Path
-    frame: pd.DataFrame                 # columns named by `headers` (made unique)
-    lines: np.ndarray                   # source line / row / record number of each row
+    frame: pd.DataFrame  # columns named by `headers` (made unique)
+    lines: np.ndarray  # source line / row / record number of each row
     headers: list[str]
     format: str = "csv"
     encoding: str | None = None
@@ -45,14 +51,19 @@ class RawTable:
     decimal: str = "auto"
     sha256: str | None = None
     shape_rejects: list[tuple[int, str]] = field(default_factory=list)  # (line, detail)
-    typed: bool = False                 # values already carry canonical dtypes
+    typed: bool = False  # values already carry canonical dtypes
 
 
 def file_format(path: Path) -> str:
     fmt = SUFFIX_FORMAT.get(path.suffix.lower())
     if fmt is None:
-        raise InputFileError(located(path, f"unknown file type {path.suffix!r}",
-                                     fix="Give a .csv, .tsv, .parquet, .xlsx or .json file"))
+        raise InputFileError(
+            located(
+                path,
+                f"unknown file type {path.suffix!r}",
+                fix="Give a .csv, .tsv, .parquet, .xlsx or .json file",
+            )
+        )
     return fmt
 
 
@@ -60,17 +71,24 @@ def read_bytes(path: Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputFileError(located(path, "file not found",
-                                     fix="Check the path and the file name")) from None
+        raise InputFileError(
+            located(path, "file not found", fix="Check the path and the file name")
+        ) from None
     except OSError as exc:
-        raise InputFileError(located(path, f"cannot be read ({exc.strerror})",
-                                     fix="Check that the file exists and is readable")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"cannot be read ({exc.strerror})",
+                fix="Check that the file exists and is readable",
+            )
+        ) from None
 
 
 # -------------------------------------------------------------------------------------- encodings
 
+
 def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
-    """BOM, else UTF-16 by its NUL bytes, else UTF-8, else a Windows code page (cp1252/1250/1257)."""
+    """BOM, else UTF-16 by NUL bytes, else UTF-8, else a Windows code page (1252, 1250, 1257)."""
     if forced:
         return forced
     if data.startswith(codecs.BOM_UTF8):
@@ -81,8 +99,13 @@ def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
     if len(head) >= 4 and head.count(0) * 3 >= len(head):
         return "utf-16-le" if head[1] == 0 else "utf-16-be"
     if b"\x00" in head:
-        raise InputFileError(located(path, "is not a text file (it holds binary bytes)",
-                                     fix="Export the data as CSV, XLSX, Parquet or JSON"))
+        raise InputFileError(
+            located(
+                path,
+                "is not a text file (it holds binary bytes)",
+                fix="Export the data as CSV, XLSX, Parquet or JSON",
+            )
+        )
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -93,39 +116,73 @@ def detect_encoding(data: bytes, path: Path, forced: str | None = None) -> str:
 
     best = from_bytes(data[:200_000], cp_isolation=list(FALLBACK_ENCODINGS)).best()
     candidates = ([best.encoding] if best is not None else []) + list(FALLBACK_ENCODINGS)
+    # Short texts fool statistical detection: prefer the code page whose letters are its own
+    # languages' letters (Lithuanian ų, š in cp1257 read as ř, Đ in cp1250).
+    scores = {name: _letter_score(data[:200_000], name) for name in FALLBACK_ENCODINGS}
+    top = max(scores.values())
+    if top > 0:
+        candidates = [n for n in candidates if scores[n] == top] + candidates
     for name in candidates:
         try:
             data.decode(name)
             return name
         except UnicodeDecodeError:
             continue
-    raise InputFileError(located(path, "unknown text encoding",
-                                 fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')"))
+    raise InputFileError(
+        located(path, "unknown text encoding", fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')")
+    )
+
+
+_OWN_LETTERS = {
+    "cp1252": set("äöåüéèàçñßøæÄÖÅÜÉÈÀÇÑØÆ"),
+    "cp1250": set("ěřůťďňĺľŕłśźżćńőűăâîşţĚŘŮŤĎŇĹĽŔŁŚŹŻĆŃŐŰĂÂÎŞŢ"),
+    "cp1257": set("ąčęėįšųūžāēģīķļņŗĄČĘĖĮŠŲŪŽĀĒĢĪĶĻŅŖ"),
+}
+
+
+def _letter_score(data: bytes, encoding: str) -> int:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return -1
+    letters = _OWN_LETTERS[encoding]
+    return sum(1 for ch in text if ord(ch) > 127 and ch in letters)
 
 
 def decode(data: bytes, encoding: str, path: Path) -> str:
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        raise InputFileError(located(path, f"cannot be decoded as {encoding}",
-                                     fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"cannot be decoded as {encoding}",
+                fix="Save it as UTF-8 (in Excel: 'CSV UTF-8')",
+            )
+        ) from None
     return _check_text(text.lstrip("\ufeff"), path)
 
 
 def _check_text(text: str, path: Path) -> str:
     controls = sum(text[:10_000].count(chr(c)) for c in range(0, 32) if c not in (9, 10, 13))
     if controls > 10:
-        raise InputFileError(located(path, "is not a text file (it holds control characters)",
-                                     fix="Export the data as CSV, XLSX, Parquet or JSON"))
+        raise InputFileError(
+            located(
+                path,
+                "is not a text file (it holds control characters)",
+                fix="Export the data as CSV, XLSX, Parquet or JSON",
+            )
+        )
     return text
 
 
 # ----------------------------------------------------------------------------------------- dialect
 
+
 @dataclass(frozen=True)
 class Dialect:
     delimiter: str
-    sep_line: bool = False   # Excel's `sep=;` first line
+    sep_line: bool = False  # Excel's `sep=;` first line
 
 
 def sniff_dialect(text: str) -> Dialect:
@@ -137,7 +194,7 @@ def sniff_dialect(text: str) -> Dialect:
     sample = re.sub(r'"(?:[^"]|"")*"', '""', text[:65536])
     lines = [line for line in sample.splitlines()[:50] if line.strip()]
     if len(lines) > 1 and not text[:65536].endswith(("\n", "\r")) and len(text) > 65536:
-        lines = lines[:-1]   # the sample cut the last line short
+        lines = lines[:-1]  # the sample cut the last line short
     best, best_score = ",", (-1.0, 0)
     for delim in DELIMITERS:
         counts = [line.count(delim) for line in lines]
@@ -176,7 +233,7 @@ def unique_headers(raw: list[str], sub: list[str] | None = None) -> list[str]:
     last = ""
     for i, head in enumerate(raw):
         head = head.strip().lstrip("\ufeff")
-        below = (sub[i].strip() if sub and i < len(sub) else "")
+        below = sub[i].strip() if sub and i < len(sub) else ""
         if not head and below and last:
             head = f"{last} / {below}"
         elif head:
@@ -194,8 +251,15 @@ def unique_headers(raw: list[str], sub: list[str] | None = None) -> list[str]:
 
 # --------------------------------------------------------------------------------------------- CSV
 
-def read_csv(path: Path, *, encoding: str | None = None, header_rows: int = 1,
-             decimal: str = "auto", data: bytes | None = None) -> RawTable:
+
+def read_csv(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    header_rows: int = 1,
+    decimal: str = "auto",
+    data: bytes | None = None,
+) -> RawTable:
     """Any common CSV dialect into string columns (empty cells are missing)."""
     data = read_bytes(path) if data is None else data
     sha = hashlib.sha256(data).hexdigest()
@@ -207,38 +271,74 @@ def read_csv(path: Path, *, encoding: str | None = None, header_rows: int = 1,
         text = decode(data, enc, path)
         utf8 = text.encode("utf-8")
     if not text.strip():
-        raise InputFileError(located(path, "is empty", fix="Export the data again with its header row"))
+        raise InputFileError(
+            located(path, "is empty", fix="Export the data again with its header row")
+        )
     dialect = sniff_dialect(text)
     try:
         header_records, header_lines = _header_rows(text, dialect, header_rows)
     except InputFileError as exc:
-        raise InputFileError(located(path, str(exc), row=1,
-                                     fix="Check the file is a CSV export")) from None
-    headers = unique_headers(header_records[0], header_records[1] if len(header_records) > 1 else None)
-    shape_rejects: list[tuple[int, str]] = []
+        raise InputFileError(
+            located(path, str(exc), row=1, fix="Check the file is a CSV export")
+        ) from None
+    headers = unique_headers(
+        header_records[0], header_records[1] if len(header_records) > 1 else None
+    )
+    bad_rows: list[tuple[str, str]] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
-        shape_rejects.append((row.number or 0, f"{row.actual_columns} fields, header has "
-                                                f"{row.expected_columns}"))
+        # Called only for rows with the wrong number of fields, never for good rows.
+        bad_rows.append(
+            (row.text, f"{row.actual_columns} fields, header has {row.expected_columns}")
+        )
         return "skip"
 
     table = pacsv.read_csv(
         io.BytesIO(utf8),
-        read_options=pacsv.ReadOptions(column_names=headers, skip_rows=header_lines,
-                                       block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True,
-                                         invalid_row_handler=on_bad_row),
-        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in headers},
-                                             strings_can_be_null=True, null_values=[""],
-                                             quoted_strings_can_be_null=True),
+        read_options=pacsv.ReadOptions(
+            column_names=headers, skip_rows=header_lines, block_size=1 << 24
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=dialect.delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in headers},
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=True,
+        ),
     )
     frame = table.to_pandas()
     lines = _line_numbers(frame, header_lines)
+    shape_rejects = _locate_bad_rows(utf8, bad_rows)
+    for line, _ in sorted(shape_rejects):
+        lines[lines >= line] += 1  # a skipped row pushes the rows after it one line down
     if decimal == "auto" and dialect.delimiter == ";":
         decimal = ","
-    return RawTable(path=path, frame=frame, lines=lines, headers=headers, format="csv",
-                    encoding=_encoding_name(enc), delimiter=dialect.delimiter, decimal=decimal,
-                    sha256=sha, shape_rejects=shape_rejects)
+    return RawTable(
+        path=path,
+        frame=frame,
+        lines=lines,
+        headers=headers,
+        format="csv",
+        encoding=_encoding_name(enc),
+        delimiter=dialect.delimiter,
+        decimal=decimal,
+        sha256=sha,
+        shape_rejects=shape_rejects,
+    )
+
+
+def _locate_bad_rows(utf8: bytes, bad_rows: list[tuple[str, str]]) -> list[tuple[int, str]]:
+    """The physical line of each skipped row, found by its text (first unclaimed occurrence)."""
+    located_rows = []
+    start: dict[bytes, int] = {}
+    for text, detail in bad_rows:
+        needle = text.encode("utf-8")
+        pos = utf8.find(needle, start.get(needle, 0))
+        start[needle] = pos + 1
+        located_rows.append((utf8.count(b"\n", 0, pos) + 1 if pos >= 0 else 0, detail))
+    return located_rows
 
 
 def _encoding_name(enc: str) -> str:
@@ -261,15 +361,21 @@ def _line_numbers(frame: pd.DataFrame, header_lines: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------- fast CSV path
 
 _ARROW_TYPES = {
-    "id": pa.string(), "str": pa.string(), "text": pa.string(), "month": pa.string(),
-    "number": pa.float64(), "int": pa.float64(), "bool": pa.bool_(),
+    "id": pa.string(),
+    "str": pa.string(),
+    "text": pa.string(),
+    "month": pa.string(),
+    "number": pa.float64(),
+    "int": pa.float64(),
+    "bool": pa.bool_(),
 }
 _TRUE = ["true", "True", "TRUE", "1", "yes", "Yes", "YES"]
 _FALSE = ["false", "False", "FALSE", "0", "no", "No", "NO"]
 
 
-def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz: str,
-                       data: bytes) -> RawTable | None:
+def read_canonical_csv(
+    path: Path, kinds: dict[str, str], wanted: list[str], tz: str, data: bytes
+) -> RawTable | None:
     """Typed columns straight from pyarrow when the headers are canonical and values clean.
 
     Returns None when any value needs the careful path (decimal comma, odd dates, …).
@@ -281,53 +387,101 @@ def read_canonical_csv(path: Path, kinds: dict[str, str], wanted: list[str], tz:
     if dialect.sep_line or dialect.delimiter == ";":
         return None
     first_line = head.split("\n", 1)[0].strip("\r")
-    headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+    try:
+        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+    except (csv.Error, StopIteration):
+        return None
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
         return None
     include = [h for h in headers if h in wanted]
     for ts_type in (pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")):
-        types = {h: (ts_type if kinds[h] == "timestamp" else _ARROW_TYPES[kinds[h]])
-                 for h in include}
+        types = {
+            h: (ts_type if kinds[h] == "timestamp" else _ARROW_TYPES[kinds[h]]) for h in include
+        }
         try:
             table = pacsv.read_csv(
                 io.BytesIO(data),
                 read_options=pacsv.ReadOptions(block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter,
-                                                 newlines_in_values=True),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=dialect.delimiter, newlines_in_values=True
+                ),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=types, include_columns=include, strings_can_be_null=True,
-                    null_values=[""], true_values=_TRUE, false_values=_FALSE))
+                    column_types=types,
+                    include_columns=include,
+                    strings_can_be_null=True,
+                    null_values=[""],
+                    true_values=_TRUE,
+                    false_values=_FALSE,
+                ),
+            )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        frame = table.to_pandas()
-        for name in include:
-            if kinds[name] == "timestamp" and ts_type.tz is None:
-                from cskpi.io.values import localise
-
-                frame[name] = localise(frame[name], tz)
-            elif kinds[name] in ("id", "str", "text", "month"):
-                frame[name] = frame[name].str.strip().replace("", np.nan).astype("str")
-            elif kinds[name] == "bool":
-                frame[name] = frame[name].astype("boolean")
+        frame = _typed_frame(table, kinds, tz)
         newlines = data.count(b"\n") - (0 if data.endswith(b"\n") else -1)
         if newlines == len(frame) + 1:
             lines = np.arange(2, len(frame) + 2, dtype=np.int64)
         else:
             return None  # quoted newlines or blank lines: let the careful path count lines
-        return RawTable(path=path, frame=frame, lines=lines, headers=headers, format="csv",
-                        encoding="utf-8", delimiter=dialect.delimiter, decimal=".",
-                        sha256=hashlib.sha256(data).hexdigest(), typed=True)
+        return RawTable(
+            path=path,
+            frame=frame,
+            lines=lines,
+            headers=headers,
+            format="csv",
+            encoding="utf-8",
+            delimiter=dialect.delimiter,
+            decimal=".",
+            sha256=hashlib.sha256(data).hexdigest(),
+            typed=True,
+        )
     return None
 
 
+def _has_edge_spaces(column: pa.ChunkedArray) -> bool:
+    import pyarrow.compute as pc
+
+    edges = [pc.starts_with(column, ch) for ch in (" ", "\t")] + [
+        pc.ends_with(column, ch) for ch in (" ", "\t")
+    ]
+    return any(pc.any(edge).as_py() for edge in edges)
+
+
+def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFrame:
+    """Trim texts (blank = missing) in Arrow, then hand pandas the canonical dtypes."""
+    import pyarrow.compute as pc
+
+    from cskpi.io.values import localise
+
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
+            trimmed = pc.utf8_trim_whitespace(column)
+            column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        columns[name] = column
+    frame = pa.table(columns).to_pandas()
+    for name in table.column_names:
+        if kinds[name] == "timestamp" and table.schema.field(name).type.tz is None:
+            frame[name] = localise(frame[name], tz)
+        elif kinds[name] == "bool":
+            frame[name] = frame[name].astype("boolean")
+    return frame
+
+
 # ------------------------------------------------------------------------------------ other formats
+
 
 def parquet_headers(path: Path) -> list[str]:
     try:
         return list(pq.read_schema(path).names)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputFileError(located(path, f"is not a readable Parquet file ({exc})",
-                                     fix="Write it again with a Parquet writer")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"is not a readable Parquet file ({exc})",
+                fix="Write it again with a Parquet writer",
+            )
+        ) from None
 
 
 def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
@@ -336,12 +490,23 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
     try:
         table = pq.read_table(path, columns=[c for c in headers if columns is None or c in columns])
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputFileError(located(path, f"is not a readable Parquet file ({exc})",
-                                     fix="Write it again with a Parquet writer")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"is not a readable Parquet file ({exc})",
+                fix="Write it again with a Parquet writer",
+            )
+        ) from None
     frame = table.to_pandas()
     frame.columns = [str(c) for c in frame.columns]
-    return RawTable(path=path, frame=frame, lines=np.arange(1, len(frame) + 1, dtype=np.int64),
-                    headers=headers, format="parquet", sha256=_sha(path))
+    return RawTable(
+        path=path,
+        frame=frame,
+        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        headers=headers,
+        format="parquet",
+        sha256=_sha(path),
+    )
 
 
 def _sha(path: Path) -> str:
@@ -376,30 +541,51 @@ def read_xlsx(path: Path, header_rows: int = 1, sheet: str | None = None) -> Raw
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputFileError(located(path, f"is not a readable XLSX workbook ({type(exc).__name__})",
-                                     fix="Open it in Excel and save it again as .xlsx")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"is not a readable XLSX workbook ({type(exc).__name__})",
+                fix="Open it in Excel and save it again as .xlsx",
+            )
+        ) from None
     sheet_obj = book[sheet] if sheet else book.worksheets[0]
     rows = list(sheet_obj.iter_rows(values_only=True))
     book.close()
     if not rows:
-        raise InputFileError(located(path, "the first sheet is empty",
-                                     fix="Put the data with its header row on the first sheet"))
+        raise InputFileError(
+            located(
+                path,
+                "the first sheet is empty",
+                fix="Put the data with its header row on the first sheet",
+            )
+        )
     width = max(len(r) for r in rows)
-    head = [("" if v is None else str(_cell_text(v))) for v in rows[0]] + [""] * (width - len(rows[0]))
+    head = [("" if v is None else str(_cell_text(v))) for v in rows[0]] + [""] * (
+        width - len(rows[0])
+    )
     sub = None
     if header_rows > 1 and len(rows) > 1:
         sub = [("" if v is None else str(_cell_text(v))) for v in rows[1]]
     headers = unique_headers(head, sub)
     body = rows[header_rows:]
-    frame = pd.DataFrame(body, columns=headers, dtype=object) if body else pd.DataFrame(
-        columns=headers, dtype=object)
+    frame = (
+        pd.DataFrame(body, columns=headers, dtype=object)
+        if body
+        else pd.DataFrame(columns=headers, dtype=object)
+    )
     for name in headers:
         frame[name] = frame[name].map(_cell_text).astype("str").replace("", np.nan)
-    keep = frame.notna().any(axis=1).to_numpy()   # Excel's formatted-but-empty rows
+    keep = frame.notna().any(axis=1).to_numpy()  # Excel's formatted-but-empty rows
     lines = np.arange(header_rows + 1, header_rows + 1 + len(frame), dtype=np.int64)[keep]
     frame = frame[keep].reset_index(drop=True)
-    return RawTable(path=path, frame=frame, lines=lines, headers=headers, format="xlsx",
-                    sha256=hashlib.sha256(data).hexdigest())
+    return RawTable(
+        path=path,
+        frame=frame,
+        lines=lines,
+        headers=headers,
+        format="xlsx",
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def read_json(path: Path, records_key: str | None = None) -> RawTable:
@@ -408,8 +594,9 @@ def read_json(path: Path, records_key: str | None = None) -> RawTable:
     try:
         doc = json.loads(data.decode(detect_encoding(data, path)).lstrip("\ufeff"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputFileError(located(path, f"is not valid JSON ({exc})",
-                                     fix="Export the data again as JSON")) from None
+        raise InputFileError(
+            located(path, f"is not valid JSON ({exc})", fix="Export the data again as JSON")
+        ) from None
     records = doc
     if isinstance(doc, dict):
         if records_key is not None:
@@ -418,22 +605,39 @@ def read_json(path: Path, records_key: str | None = None) -> RawTable:
             records = next((v for v in doc.values() if isinstance(v, list)), None)
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         where = f"key {records_key!r}" if records_key else "the document"
-        raise InputFileError(located(path, f"{where} does not hold a list of records",
-                                     fix="Give a JSON list of objects, or name its key in the map"))
+        raise InputFileError(
+            located(
+                path,
+                f"{where} does not hold a list of records",
+                fix="Give a JSON list of objects, or name its key in the map",
+            )
+        )
     frame = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
     frame.columns = [str(c) for c in frame.columns]
     for name in frame.columns:
         if frame[name].dtype == object:
             frame[name] = frame[name].map(
-                lambda v: json.dumps(v) if isinstance(v, list | dict) else v)
-    return RawTable(path=path, frame=frame, lines=np.arange(1, len(frame) + 1, dtype=np.int64),
-                    headers=list(frame.columns), format="json",
-                    sha256=hashlib.sha256(data).hexdigest())
+                lambda v: json.dumps(v) if isinstance(v, list | dict) else v
+            )
+    return RawTable(
+        path=path,
+        frame=frame,
+        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        headers=list(frame.columns),
+        format="json",
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
-def read_any(path: Path, *, encoding: str | None = None, header_rows: int = 1,
-             records_key: str | None = None, columns: list[str] | None = None,
-             decimal: str = "auto") -> RawTable:
+def read_any(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    header_rows: int = 1,
+    records_key: str | None = None,
+    columns: list[str] | None = None,
+    decimal: str = "auto",
+) -> RawTable:
     fmt = file_format(path)
     if fmt == "csv":
         return read_csv(path, encoding=encoding, header_rows=header_rows, decimal=decimal)

@@ -11,26 +11,79 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Excel's TRUE/FALSE in the languages our users work in, plus the usual spellings.
-TRUE_WORDS = frozenset({
-    "true", "t", "yes", "y", "1", "1.0", "on", "x",
-    "tosi", "kyllä", "sand", "ja", "sann", "adevărat", "adevarat", "da", "patiess", "jā", "wahr",
-    "vrai", "verdadero", "vero", "waar", "prawda", "igaz",
-})
-FALSE_WORDS = frozenset({
-    "false", "f", "no", "n", "0", "0.0", "off",
-    "epätosi", "ei", "falsk", "nej", "usann", "nei", "fals", "nu", "aplams", "nē", "falsch",
-    "faux", "falso", "onwaar", "fałsz", "hamis",
-})
+TRUE_WORDS = frozenset(
+    {
+        "true",
+        "t",
+        "yes",
+        "y",
+        "1",
+        "1.0",
+        "on",
+        "x",
+        "tosi",
+        "kyllä",
+        "sand",
+        "ja",
+        "sann",
+        "adevărat",
+        "adevarat",
+        "da",
+        "patiess",
+        "jā",
+        "wahr",
+        "vrai",
+        "verdadero",
+        "vero",
+        "waar",
+        "prawda",
+        "igaz",
+    }
+)
+FALSE_WORDS = frozenset(
+    {
+        "false",
+        "f",
+        "no",
+        "n",
+        "0",
+        "0.0",
+        "off",
+        "epätosi",
+        "ei",
+        "falsk",
+        "nej",
+        "usann",
+        "nei",
+        "fals",
+        "nu",
+        "aplams",
+        "nē",
+        "falsch",
+        "faux",
+        "falso",
+        "onwaar",
+        "fałsz",
+        "hamis",
+    }
+)
 
 _SPACES = "\u00a0\u202f\u2009 '"
-_EXCEL_SERIAL = (20000.0, 80000.0)          # 1954-10-04 .. 2119-01-09
-_EPOCH_SECONDS = (1e8, 1e10)                # 1973 .. 2286
+_EXCEL_SERIAL = (20000.0, 80000.0)  # 1954-10-04 .. 2119-01-09
+_EPOCH_SECONDS = (1e8, 1e10)  # 1973 .. 2286
 _EPOCH_MS = (1e11, 1e13)
 
-DURATION_FACTORS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "milliseconds": 0.001,
-                    "excel_days": 86400.0}
+DURATION_FACTORS = {
+    "seconds": 1.0,
+    "minutes": 60.0,
+    "hours": 3600.0,
+    "milliseconds": 0.001,
+    "excel_days": 86400.0,
+}
 DURATION_UNITS = (*DURATION_FACTORS, "hms")
 
 
@@ -38,7 +91,7 @@ DURATION_UNITS = (*DURATION_FACTORS, "hms")
 class DateOrder:
     """Which order a file writes dd/mm vs mm/dd dates in, and whether its values proved it."""
 
-    order: str            # "day-first" | "month-first" | "iso"
+    order: str  # "day-first" | "month-first" | "iso"
     ambiguous: bool = False
 
 
@@ -51,11 +104,28 @@ def clean_text(values: pd.Series, null_values: frozenset[str] = frozenset()) -> 
     return text.mask(missing)
 
 
+def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """Named regex groups (RE2, in Arrow) as text columns; non-matching rows are missing."""
+    array = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    found = pc.extract_regex(array, pattern)
+    names = [found.type.field(i).name for i in range(found.type.num_fields)]
+    return pd.DataFrame(
+        {
+            name: pd.Series(
+                pc.struct_field(found, name).to_numpy(zero_copy_only=False), index=text.index
+            ).replace("", np.nan)
+            for name in names
+        },
+        index=text.index,
+    )
+
+
 def _present(values: pd.Series) -> np.ndarray:
     return values.notna().to_numpy()
 
 
 # ---------------------------------------------------------------------------------------- numbers
+
 
 def parse_number(values: pd.Series, decimal: str = "auto") -> tuple[pd.Series, np.ndarray]:
     """Numbers with `.` or `,` decimals and space / nbsp / narrow-space / `.` / `,` thousands."""
@@ -67,8 +137,12 @@ def parse_number(values: pd.Series, decimal: str = "auto") -> tuple[pd.Series, n
     text = text.str.replace("\u2212", "-", regex=False)  # typographic minus
     sep = decimal if decimal in (".", ",") else guess_decimal(text)
     thousands = "," if sep == "." else "."
-    text = text.str.replace(thousands, "", regex=False)
+    grouped = text.str.fullmatch(rf"-?\d{{1,3}}(?:\{thousands}\d{{3}})+(?:\{sep}\d+)?").fillna(
+        False
+    )
+    text = text.where(~grouped, text.str.replace(thousands, "", regex=False))
     if sep == ",":
+        # "1.5" in a `;` file is still one and a half: only a comma-less dot value stays decimal.
         text = text.str.replace(",", ".", regex=False)
     number = pd.to_numeric(text, errors="coerce").astype("float64")
     bad = _present(text) & number.isna().to_numpy()
@@ -87,8 +161,12 @@ def guess_decimal(text: pd.Series) -> str:
 
 # --------------------------------------------------------------------------------------- booleans
 
-def parse_bool(values: pd.Series, true_words: frozenset[str] | None = None,
-               false_words: frozenset[str] | None = None) -> tuple[pd.Series, np.ndarray]:
+
+def parse_bool(
+    values: pd.Series,
+    true_words: frozenset[str] | None = None,
+    false_words: frozenset[str] | None = None,
+) -> tuple[pd.Series, np.ndarray]:
     """true/false, yes/no, 1/0, Y/N and Excel's localised TRUE/FALSE, in any case."""
     if pd.api.types.is_bool_dtype(values):
         return values.astype("boolean"), np.zeros(len(values), bool)
@@ -118,16 +196,26 @@ def parse_duration(values: pd.Series, unit: str) -> tuple[pd.Series, np.ndarray]
         raise ValueError(f"unknown duration unit {unit!r}")
     if pd.api.types.is_timedelta64_dtype(values):
         return values.dt.total_seconds().astype("float64"), np.zeros(len(values), bool)
-    text = clean_text(values)
-    parts = text.str.extract(f"^{_HMS}$")
-    is_hms = parts["h"].notna().to_numpy()
-    hms_seconds = (parts["d"].astype("float64").fillna(0) * 86400
-                   + parts["h"].astype("float64") * 3600 + parts["m"].astype("float64") * 60
-                   + parts["s"].str.replace(",", ".").astype("float64").fillna(0))
-    number, bad_number = parse_number(text.mask(is_hms))
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        text = values.astype("float64")
+    else:
+        text = clean_text(values)
+    number, bad_number = parse_number(text)
     factor = DURATION_FACTORS["excel_days" if unit == "hms" else unit]
-    seconds = pd.Series(np.where(is_hms, hms_seconds.to_numpy(), number.to_numpy() * factor),
-                        index=values.index, dtype="float64")
+    seconds = number.to_numpy() * factor
+    is_hms = np.zeros(len(values), bool)
+    if bad_number.any():
+        # Only cells that are not plain numbers can be H:MM:SS.
+        parts = _extract(text[bad_number], f"^{_HMS}$")
+        hms_seconds = (
+            parts["d"].astype("float64").fillna(0) * 86400
+            + parts["h"].astype("float64") * 3600
+            + parts["m"].astype("float64") * 60
+            + parts["s"].str.replace(",", ".").astype("float64").fillna(0)
+        ).to_numpy()
+        is_hms[bad_number] = parts["h"].notna().to_numpy()
+        seconds[bad_number] = hms_seconds
+    seconds = pd.Series(seconds, index=values.index, dtype="float64")
     bad = bad_number & ~is_hms
     return seconds, bad
 
@@ -135,12 +223,16 @@ def parse_duration(values: pd.Series, unit: str) -> tuple[pd.Series, np.ndarray]
 # ------------------------------------------------------------------------------------- timestamps
 
 # One pattern per family; components are named so one assembly step builds them all.
-_TIME = (r"(?:[ T]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
-         r"\s*(?P<ampm>[AaPp][Mm])?)?")
+_TIME = (
+    r"(?:[ T]+(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
+    r"\s*(?P<ampm>[AaPp][Mm])?)?"
+)
 _OFFSET = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
 _ISO = rf"^(?P<Y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<D>\d{{1,2}}){_TIME}{_OFFSET}$"
 _DOTTED = rf"^(?P<D>\d{{1,2}})\.(?P<mo>\d{{1,2}})\.(?P<Y>\d{{4}})\.?{_TIME}{_OFFSET}$"
-_SLASH_DASH = rf"^(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep)(?P<Y>\d{{4}}){_TIME}{_OFFSET}$"
+_SLASH_DASH = (
+    rf"^(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep)(?P<Y>\d{{4}}){_TIME}{_OFFSET}$"
+)
 _ISO_FAST = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
 
 
@@ -156,9 +248,9 @@ def detect_date_order(columns: list[pd.Series], forced: str = "auto") -> DateOrd
     for values in columns:
         if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
             continue
-        parts = clean_text(values).str.extract(r"^(\d{1,2})[/-](\d{1,2})[/-]\d{4}")
-        firsts.append(parts[0].dropna().astype(int))
-        seconds.append(parts[1].dropna().astype(int))
+        parts = _extract(clean_text(values), r"^(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-]\d{4}")
+        firsts.append(parts["a"].dropna().astype(int))
+        seconds.append(parts["b"].dropna().astype(int))
     first = pd.concat(firsts) if firsts else pd.Series(dtype=int)
     second = pd.concat(seconds) if seconds else pd.Series(dtype=int)
     if first.empty:
@@ -171,8 +263,9 @@ def detect_date_order(columns: list[pd.Series], forced: str = "auto") -> DateOrd
     return DateOrder("day-first", True)
 
 
-def parse_timestamp(values: pd.Series, tz: str = "UTC", date_order: str = "day-first",
-                    numeric_dates: bool = True) -> tuple[pd.Series, np.ndarray]:
+def parse_timestamp(
+    values: pd.Series, tz: str = "UTC", date_order: str = "day-first", numeric_dates: bool = True
+) -> tuple[pd.Series, np.ndarray]:
     """Any timestamp format of DATA.md -> datetime64[ns, UTC].
 
     An offset in the value wins; naive values are local times in ``tz`` (DST: a repeated hour
@@ -183,25 +276,85 @@ def parse_timestamp(values: pd.Series, tz: str = "UTC", date_order: str = "day-f
     if pd.api.types.is_datetime64_any_dtype(values):
         if getattr(values.dt, "tz", None) is None:
             return localise(values, tz), np.zeros(len(values), bool)
-        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), np.zeros(len(values), bool)
+        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), np.zeros(
+            len(values), bool
+        )
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return _from_numbers(values.astype("float64"), tz, numeric_dates)
     text = clean_text(values)
     present = _present(text)
-    result = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
-    # Fast lane: plain naive ISO values, parsed in C.
-    iso_plain = text.str.fullmatch(_ISO_FAST).fillna(False).to_numpy(bool)
+    # Instants accumulate as UTC nanoseconds; each lane fills the rows it can read.
+    utc = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    arrow_text = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    # Fast lane 1: plain naive ISO values, parsed in C.
+    iso_plain = _matches(arrow_text, f"^{_ISO_FAST}$")
     if iso_plain.any():
         naive = pd.to_datetime(text[iso_plain], format="ISO8601", errors="coerce")
-        result[iso_plain] = localise(naive, tz)
+        utc[iso_plain] = _utc_values(localise(naive, tz))
     rest = present & ~iso_plain
+    if rest.any():
+        # Fast lane 2: the file's usual layout (dd-mm-yyyy HH:MM, …), parsed by Arrow.
+        layout = _guess_layout(arrow_text.filter(pa.array(rest)), date_order)
+        if layout is not None:
+            naive = _strptime_checked(arrow_text, layout)
+            done = rest & ~np.isnat(naive)
+            if done.any():
+                utc[done] = _utc_values(localise(pd.Series(naive[done]), tz))
+                rest &= ~done
     bad = np.zeros(len(values), bool)
     if rest.any():
         parsed, failed = _parse_components(text[rest], tz, date_order)
-        result[rest] = parsed
+        utc[rest] = _utc_values(parsed)
         bad[rest] = failed
-    bad |= present & result.isna().to_numpy()
+    result = pd.Series(utc, index=index).dt.tz_localize("UTC")
+    bad |= present & np.isnat(utc)
     return result, bad
+
+
+def _utc_values(stamps: pd.Series) -> np.ndarray:
+    """Tz-aware stamps -> naive UTC datetime64[ns] values (no per-row objects)."""
+    stamps = pd.Series(stamps)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps.to_numpy(dtype="datetime64[ns]")
+
+
+def _matches(arrow_text: pa.Array, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.match_substring_regex(arrow_text, pattern), False).to_numpy(
+        zero_copy_only=False
+    )
+
+
+def _layouts(date_order: str) -> list[str]:
+    day, month = ("%m", "%d") if date_order == "month-first" else ("%d", "%m")
+    dates = [f"{day}-{month}-%Y", f"{day}/{month}/%Y", "%d.%m.%Y", "%d.%m.%Y."]
+    times = [" %H:%M", " %H:%M:%S", " %H.%M.%S", " %H.%M", ""]
+    return [d + t for d in dates for t in times]
+
+
+def _guess_layout(arrow_text: pa.Array, date_order: str) -> str | None:
+    """The strptime layout that reads every one of the first values, if one does."""
+    sample = arrow_text.slice(0, 200)
+    best, best_read = None, len(sample) // 2
+    for layout in _layouts(date_order):
+        read = (
+            len(sample)
+            - pc.strptime(sample, format=layout, unit="ns", error_is_null=True).null_count
+        )
+        if read > best_read:
+            best, best_read = layout, read
+    return best
+
+
+def _strptime_checked(arrow_text: pa.Array, layout: str) -> np.ndarray:
+    """Arrow's strptime, minus the dates it rolled over (30-02 read as 02-03)."""
+    parsed = pc.strptime(arrow_text, format=layout, unit="ns", error_is_null=True)
+    day_group = r"^\d{1,2}[/-](\d{1,2})" if layout.startswith("%m") else r"^(\d{1,2})"
+    written = pc.extract_regex(arrow_text, day_group.replace("(", "(?P<d>", 1))
+    written_day = pc.cast(pc.struct_field(written, "d"), pa.int64())
+    rolled = pc.fill_null(pc.not_equal(pc.day(parsed), written_day), False)
+    kept = pc.if_else(rolled, pa.scalar(None, parsed.type), parsed)
+    return kept.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
 
 
 def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Series, np.ndarray]:
@@ -221,12 +374,20 @@ def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Ser
     ampm = parts["ampm"].str.lower()
     hour = hour.where(ampm.isna(), hour % 12 + np.where(ampm.eq("pm"), 12, 0))
     frac = parts["f"].fillna("0").str.ljust(9, "0").astype("float64")
-    stamp = pd.to_datetime(pd.DataFrame({
-        "year": parts["Y"].astype("float64"), "month": parts["mo"].astype("float64"),
-        "day": parts["D"].astype("float64"), "hour": hour,
-        "minute": parts["M"].astype("float64").fillna(0),
-        "second": parts["S"].astype("float64").fillna(0),
-        "nanosecond": frac}).fillna({"year": 1970, "month": 1, "day": 1}), errors="coerce")
+    stamp = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": parts["Y"].astype("float64"),
+                "month": parts["mo"].astype("float64"),
+                "day": parts["D"].astype("float64"),
+                "hour": hour,
+                "minute": parts["M"].astype("float64").fillna(0),
+                "second": parts["S"].astype("float64").fillna(0),
+                "nanosecond": frac,
+            }
+        ).fillna({"year": 1970, "month": 1, "day": 1}),
+        errors="coerce",
+    )
     stamp = stamp.where(matched)
     offset_minutes = _offset_minutes(parts["tz"])
     has_offset = offset_minutes.notna().to_numpy()
@@ -260,7 +421,8 @@ def _from_numbers(number: pd.Series, tz: str, allow: bool) -> tuple[pd.Series, n
     millis = number.between(*_EPOCH_MS).to_numpy()
     if excel.any():
         naive = pd.Timestamp("1899-12-30") + pd.to_timedelta(
-            (number[excel] * 86400).round(3), unit="s")
+            (number[excel] * 86400).round(3), unit="s"
+        )
         result[excel] = localise(naive, tz)
     if seconds.any():
         result[seconds] = pd.to_datetime(number[seconds], unit="s", utc=True)
@@ -281,7 +443,8 @@ def localise(naive: pd.Series, tz: str) -> pd.Series:
     if skipped.any():
         # Read with the offset in force before the jump: take the offset of three hours earlier.
         before = (naive[skipped] - pd.Timedelta(hours=3)).dt.tz_localize(
-            tz, ambiguous=np.zeros(int(skipped.sum()), bool), nonexistent="shift_forward")
+            tz, ambiguous=np.zeros(int(skipped.sum()), bool), nonexistent="shift_forward"
+        )
         offset = before.dt.tz_localize(None) - before.dt.tz_convert("UTC").dt.tz_localize(None)
         fixed = (naive[skipped] - offset).dt.tz_localize("UTC").dt.tz_convert(tz)
         local = local.astype(fixed.dtype)

@@ -21,10 +21,34 @@ from cskpi.errors import ConfigError, SchemaError, UsageError, located
 from cskpi.io import schema, values
 from cskpi.io.read import RawTable
 
-_RULE_KEYS = {"from", "unit", "true", "false", "values", "base", "plus", "date", "time",
-              "first_of", "when_true"}
-_MAP_KEYS = {"name", "title", "table", "detect", "header_rows", "null_values", "date_order",
-             "records", "columns", "constants", "dedupe", "melt", "also"}
+_RULE_KEYS = {
+    "from",
+    "unit",
+    "true",
+    "false",
+    "values",
+    "base",
+    "plus",
+    "date",
+    "time",
+    "first_of",
+    "when_true",
+}
+_MAP_KEYS = {
+    "name",
+    "title",
+    "table",
+    "detect",
+    "header_rows",
+    "null_values",
+    "date_order",
+    "records",
+    "columns",
+    "constants",
+    "dedupe",
+    "melt",
+    "also",
+}
 
 
 @dataclass(frozen=True)
@@ -32,17 +56,17 @@ class ColumnRule:
     """How one canonical column is filled from the export."""
 
     target: str
-    source: str | None = None                 # `from`, or the plain string form
-    unit: str | None = None                   # duration unit of `from` / `plus`
+    source: str | None = None  # `from`, or the plain string form
+    unit: str | None = None  # duration unit of `from` / `plus`
     true: tuple[str, ...] | None = None
     false: tuple[str, ...] | None = None
-    values: dict[str, str] | None = None      # value translation
-    base: str | None = None                   # canonical timestamp column ...
-    plus: str | None = None                   # ... plus this duration column
-    date: str | None = None                   # a date column ...
-    time: str | None = None                   # ... plus a time-of-day column
-    first_of: tuple[str, ...] = ()            # the first non-empty of these columns
-    when_true: str | None = None              # canonical column copied where `from` is true
+    values: dict[str, str] | None = None  # value translation
+    base: str | None = None  # canonical timestamp column ...
+    plus: str | None = None  # ... plus this duration column
+    date: str | None = None  # a date column ...
+    time: str | None = None  # ... plus a time-of-day column
+    first_of: tuple[str, ...] = ()  # the first non-empty of these columns
+    when_true: str | None = None  # canonical column copied where `from` is true
 
     @property
     def sources(self) -> list[str]:
@@ -79,7 +103,7 @@ class VendorMap:
     constants: dict[str, object] = field(default_factory=dict)
     dedupe: Dedupe | None = None
     melt: tuple[MeltRule, ...] = ()
-    also: tuple[VendorMap, ...] = ()          # further tables filled from the same file
+    also: tuple[VendorMap, ...] = ()  # further tables filled from the same file
     path: str | None = None
 
 
@@ -90,22 +114,27 @@ class Mapped:
     table: str
     frame: pd.DataFrame
     lines: np.ndarray
-    prepared: set[str] = field(default_factory=set)          # already typed by a rule
+    prepared: set[str] = field(default_factory=set)  # already typed by a rule
     derived: list[ColumnRule] = field(default_factory=list)  # base+plus / when_true, after typing
-    mapped: dict[str, str] = field(default_factory=dict)     # source header -> canonical
+    mapped: dict[str, str] = field(default_factory=dict)  # source header -> canonical
     ignored: list[str] = field(default_factory=list)
-    merged: int = 0                                          # rows dropped by [dedupe]
+    merged: int = 0  # rows dropped by [dedupe]
     date_order_hint: str | None = None
-    answers_only: bool = False                               # melted: empty answers were skipped
+    answers_only: bool = False  # melted: empty answers were skipped
 
 
 # ------------------------------------------------------------------------------------ reading maps
 
+
 def normalise_header(header: str) -> str:
     """Case- and space-insensitive, without BOM or a trailing timezone suffix like ` (UTC)`."""
     text = header.replace("\ufeff", "").strip()
-    text = re.sub(r"\s*[\(\[](?:UTC|GMT|Z|[A-Za-z]+/[A-Za-z_+\-/]+|(?:UTC|GMT)?\s?[+-]\d{1,2}"
-                  r"(?::?\d{2})?)[\)\]]$", "", text)
+    text = re.sub(
+        r"\s*[\(\[](?:UTC|GMT|Z|[A-Za-z]+/[A-Za-z_+\-/]+|(?:UTC|GMT)?\s?[+-]\d{1,2}"
+        r"(?::?\d{2})?)[\)\]]$",
+        "",
+        text,
+    )
     return re.sub(r"\s+", "", text).casefold()
 
 
@@ -117,28 +146,47 @@ def _rule(target: str, spec: object, path: str | None) -> ColumnRule:
     if isinstance(spec, str):
         return ColumnRule(target, source=spec)
     if not isinstance(spec, dict):
-        raise _fail(path, f"[columns] {target} must be a header name or a table",
-                    "Write it as target = \"Header\" or target = { from = \"Header\", … }")
+        raise _fail(
+            path,
+            f"[columns] {target} must be a header name or a table",
+            'Write it as target = "Header" or target = { from = "Header", … }',
+        )
     unknown = set(spec) - _RULE_KEYS
     if unknown:
-        raise _fail(path, f"[columns] {target} has unknown option(s) {sorted(unknown)}",
-                    f"Use only {sorted(_RULE_KEYS)}")
+        raise _fail(
+            path,
+            f"[columns] {target} has unknown option(s) {sorted(unknown)}",
+            f"Use only {sorted(_RULE_KEYS)}",
+        )
     unit = spec.get("unit")
     if unit is not None and unit not in values.DURATION_UNITS:
-        raise _fail(path, f"[columns] {target} has unknown unit {unit!r}",
-                    f"Use one of {', '.join(values.DURATION_UNITS)}")
+        raise _fail(
+            path,
+            f"[columns] {target} has unknown unit {unit!r}",
+            f"Use one of {', '.join(values.DURATION_UNITS)}",
+        )
     if ("base" in spec) != ("plus" in spec) or ("date" in spec) != ("time" in spec):
-        raise _fail(path, f"[columns] {target}: base needs plus and date needs time",
-                    "Give both keys of the pair")
+        raise _fail(
+            path,
+            f"[columns] {target}: base needs plus and date needs time",
+            "Give both keys of the pair",
+        )
     if "plus" in spec and unit is None:
-        raise _fail(path, f"[columns] {target}: plus needs a unit", "Add unit = \"minutes\" (or …)")
+        raise _fail(path, f"[columns] {target}: plus needs a unit", 'Add unit = "minutes" (or …)')
     return ColumnRule(
-        target, source=spec.get("from"), unit=unit,
+        target,
+        source=spec.get("from"),
+        unit=unit,
         true=tuple(spec["true"]) if "true" in spec else None,
         false=tuple(spec["false"]) if "false" in spec else None,
         values=dict(spec["values"]) if "values" in spec else None,
-        base=spec.get("base"), plus=spec.get("plus"), date=spec.get("date"), time=spec.get("time"),
-        first_of=tuple(spec.get("first_of", ())), when_true=spec.get("when_true"))
+        base=spec.get("base"),
+        plus=spec.get("plus"),
+        date=spec.get("date"),
+        time=spec.get("time"),
+        first_of=tuple(spec.get("first_of", ())),
+        when_true=spec.get("when_true"),
+    )
 
 
 def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = None) -> VendorMap:
@@ -148,27 +196,42 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
         raise _fail(path, f"unknown key(s) {sorted(unknown)}", "See docs/vendor-maps.md")
     table = doc.get("table")
     if table not in schema.TABLES:
-        raise _fail(path, f"table {table!r} is not a canonical table",
-                    f"Use one of {', '.join(schema.TABLES)}")
+        raise _fail(
+            path,
+            f"table {table!r} is not a canonical table",
+            f"Use one of {', '.join(schema.TABLES)}",
+        )
     canonical = schema.TABLES[table].names
     columns = {}
     for target, spec in doc.get("columns", {}).items():
         if target not in canonical:
-            raise _fail(path, f"[columns] {target!r} is not a column of {table}",
-                        f"Use one of {', '.join(canonical)}")
+            raise _fail(
+                path,
+                f"[columns] {target!r} is not a column of {table}",
+                f"Use one of {', '.join(canonical)}",
+            )
         columns[target] = _rule(target, spec, path)
     constants = dict(doc.get("constants", {}))
     for target in constants:
         if target not in canonical:
-            raise _fail(path, f"[constants] {target!r} is not a column of {table}",
-                        f"Use one of {', '.join(canonical)}")
+            raise _fail(
+                path,
+                f"[constants] {target!r} is not a column of {table}",
+                f"Use one of {', '.join(canonical)}",
+            )
     dedupe = None
     if "dedupe" in doc:
         d = doc["dedupe"]
-        if "key" not in d or "order_by" not in d or d.get("kind", "timestamp") not in (
-                "timestamp", "number"):
-            raise _fail(path, "[dedupe] needs key, order_by and kind = timestamp | number",
-                        "Complete the [dedupe] table")
+        if (
+            "key" not in d
+            or "order_by" not in d
+            or d.get("kind", "timestamp") not in ("timestamp", "number")
+        ):
+            raise _fail(
+                path,
+                "[dedupe] needs key, order_by and kind = timestamp | number",
+                "Complete the [dedupe] table",
+            )
         dedupe = Dedupe(d["key"], d["order_by"], d.get("kind", "timestamp"))
     melt = []
     for rule in doc.get("melt", []):
@@ -177,21 +240,30 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
         try:
             re.compile(rule["match"])
         except re.error as exc:
-            raise _fail(path, f"[[melt]] match {rule['match']!r} is not a regular expression "
-                        f"({exc})", "Fix the pattern") from None
+            raise _fail(
+                path,
+                f"[[melt]] match {rule['match']!r} is not a regular expression ({exc})",
+                "Fix the pattern",
+            ) from None
         scale = tuple(float(x) for x in rule["scale"]) if "scale" in rule else None
-        melt.append(MeltRule(rule["match"], rule["survey"], rule.get("question", "overall"),
-                             scale))  # type: ignore[arg-type]
+        melt.append(MeltRule(rule["match"], rule["survey"], rule.get("question", "overall"), scale))  # type: ignore[arg-type]
     name = doc.get("name") or (parent.name if parent else Path(path or "map").stem)
     inherited_nulls = parent.null_values if parent else ()
     vmap = VendorMap(
-        name=name, table=table, title=doc.get("title", parent.title if parent else ""),
+        name=name,
+        table=table,
+        title=doc.get("title", parent.title if parent else ""),
         detect=tuple(doc.get("detect", parent.detect if parent else ())),
         header_rows=int(doc.get("header_rows", parent.header_rows if parent else 1)),
         null_values=tuple(dict.fromkeys((*inherited_nulls, *doc.get("null_values", ())))),
         date_order=doc.get("date_order", parent.date_order if parent else None),
         records=doc.get("records", parent.records if parent else None),
-        columns=columns, constants=constants, dedupe=dedupe, melt=tuple(melt), path=path)
+        columns=columns,
+        constants=constants,
+        dedupe=dedupe,
+        melt=tuple(melt),
+        path=path,
+    )
     also = tuple(parse_map(sub, path, vmap) for sub in doc.get("also", []))
     return VendorMap(**{**vmap.__dict__, "also": also})
 
@@ -202,8 +274,11 @@ def load_map(path: Path) -> VendorMap:
     except FileNotFoundError:
         raise ConfigError(located(path, "map file not found", fix="Check the --map path")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(located(path, f"is not valid TOML ({exc})",
-                                  fix="Fix the syntax (see docs/vendor-maps.md)")) from None
+        raise ConfigError(
+            located(
+                path, f"is not valid TOML ({exc})", fix="Fix the syntax (see docs/vendor-maps.md)"
+            )
+        ) from None
     return parse_map(doc, str(path))
 
 
@@ -213,7 +288,9 @@ def builtin_maps() -> dict[str, VendorMap]:
     maps = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            vmap = parse_map(tomllib.loads(entry.read_text(encoding="utf-8")), f"vendors/{entry.name}")
+            vmap = parse_map(
+                tomllib.loads(entry.read_text(encoding="utf-8")), f"vendors/{entry.name}"
+            )
             maps[vmap.name] = vmap
     return maps
 
@@ -223,20 +300,23 @@ def all_maps(user_maps: list[Path]) -> list[VendorMap]:
     return [load_map(p) for p in user_maps] + list(builtin_maps().values())
 
 
-def choose_map(headers: list[str], maps: list[VendorMap], forced: str | None = None,
-               path: Path | None = None) -> VendorMap | None:
-    """The map named by ``forced``, else the most specific map whose detect headers are all present."""
+def choose_map(
+    headers: list[str], maps: list[VendorMap], forced: str | None = None, path: Path | None = None
+) -> VendorMap | None:
+    """The map named ``forced``, else the most specific map whose detect headers are all present."""
     if forced:
         for vmap in maps:
             if vmap.name == forced:
                 return vmap
-        raise UsageError(f"unknown vendor {forced!r}. Use one of "
-                         f"{', '.join(sorted({m.name for m in maps}))}, or give your map with --map")
+        raise UsageError(
+            f"unknown vendor {forced!r}. Use one of "
+            f"{', '.join(sorted({m.name for m in maps}))}, or give your map with --map"
+        )
     present = {normalise_header(h) for h in headers}
     fitting = [m for m in maps if m.detect and {normalise_header(d) for d in m.detect} <= present]
     if not fitting:
         return None
-    return max(fitting, key=lambda m: len(m.detect))   # max keeps the first among equals
+    return max(fitting, key=lambda m: len(m.detect))  # max keeps the first among equals
 
 
 def is_canonical(headers: list[str], table: str) -> bool:
@@ -248,6 +328,7 @@ def is_canonical(headers: list[str], table: str) -> bool:
 
 # ------------------------------------------------------------------------------------ applying maps
 
+
 def _slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.casefold()).strip("_") or "question"
 
@@ -255,8 +336,9 @@ def _slug(text: str) -> str:
 def identity_map(table: str, headers: list[str]) -> VendorMap:
     """The map of a file whose headers already are canonical names."""
     by_norm = {normalise_header(h): h for h in headers}
-    columns = {c: ColumnRule(c, source=by_norm[c]) for c in schema.TABLES[table].names
-               if c in by_norm}
+    columns = {
+        c: ColumnRule(c, source=by_norm[c]) for c in schema.TABLES[table].names if c in by_norm
+    }
     return VendorMap(name="canonical", table=table, columns=columns)
 
 
@@ -267,6 +349,15 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
     def header(name: str) -> str | None:
         return by_norm.get(normalise_header(name))
 
+    for target in schema.TABLES[vmap.table].required:
+        rule = vmap.columns.get(target)
+        if (
+            rule
+            and rule.sources
+            and target not in vmap.constants
+            and all(header(s) is None for s in rule.sources)
+        ):
+            _missing_required(raw, vmap, target)
     frame = raw.frame
     lines = raw.lines
     nulls = frozenset(vmap.null_values)
@@ -284,6 +375,8 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
 
     def cell(source: str) -> pd.Series:
         column = frame[header(source)]
+        if raw.typed:
+            return column
         if column.dtype == object or pd.api.types.is_string_dtype(column):
             return values.clean_text(column, nulls)
         return column
@@ -313,12 +406,18 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
         elif rule.source is None or header(rule.source) is None:
             continue
         elif rule.when_true is not None:
-            flag, _ = values.parse_bool(cell(rule.source), _words(rule.true), _words(rule.false))
+            flag, _ = values.parse_bool(cell(rule.source), _given(rule.true), _given(rule.false))
             out[f"__flag_{target}"] = flag
             derived.append(rule)
         elif rule.unit is not None:
             seconds, bad = values.parse_duration(cell(rule.source), rule.unit)
-            per = 60.0 if target.endswith("_minutes") else 3600.0 if target.endswith("_hours") else 1.0
+            per = (
+                60.0
+                if target.endswith("_minutes")
+                else 3600.0
+                if target.endswith("_hours")
+                else 1.0
+            )
             out[target] = seconds / per
             out[f"__bad_{target}"] = pd.Series(bad, index=frame.index)
             prepared.add(target)
@@ -343,21 +442,50 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
             out[target] = pd.Series([constant] * len(frame), index=frame.index, dtype=object)
 
     mapped_frame = pd.DataFrame(out, index=frame.index)
-    missing = [c for c in spec.required if c not in mapped_frame and c not in
-               {r.target for r in derived} and not (vmap.melt and c in ("score", "survey"))]
+    missing = [
+        c
+        for c in spec.required
+        if c not in mapped_frame
+        and c not in {r.target for r in derived}
+        and not (vmap.melt and c in ("score", "survey"))
+    ]
     if missing:
-        rule = vmap.columns.get(missing[0])
-        expected = ", ".join(repr(s) for s in rule.sources) if rule else "(no rule in the map)"
-        raise SchemaError(located(raw.path, f"required column {missing[0]!r} of {vmap.table} is "
-                                  f"missing (map {vmap.name!r} expects {expected})", row=1,
-                                  fix="Export the file with that column, or map it with --map"))
+        _missing_required(raw, vmap, missing[0])
     ignored = [h for h in raw.headers if h not in used]
-    result = Mapped(table=vmap.table, frame=mapped_frame, lines=lines, prepared=prepared,
-                    derived=derived, mapped=used, ignored=ignored, merged=merged,
-                    date_order_hint=vmap.date_order)
+    result = Mapped(
+        table=vmap.table,
+        frame=mapped_frame,
+        lines=lines,
+        prepared=prepared,
+        derived=derived,
+        mapped=used,
+        ignored=ignored,
+        merged=merged,
+        date_order_hint=vmap.date_order,
+    )
     if vmap.melt:
         result = _melt(result, frame, vmap, nulls)
     return result
+
+
+def _missing_required(raw: RawTable, vmap: VendorMap, target: str) -> None:
+    rule = vmap.columns.get(target)
+    expected = ", ".join(repr(s) for s in rule.sources) if rule else "(no rule in the map)"
+    raise SchemaError(
+        located(
+            raw.path,
+            f"required column {target!r} of {vmap.table} is missing "
+            f"(map {vmap.name!r} expects {expected})",
+            row=1,
+            column=target,
+            fix="Export the file with that column, or map it with --map",
+        )
+    )
+
+
+def _given(words: tuple[str, ...] | None) -> frozenset[str] | None:
+    """The map's own words, or None for the standard true/false words."""
+    return frozenset(words) if words is not None else None
 
 
 def _words(words: tuple[str, ...] | None) -> frozenset[str] | None:
@@ -365,8 +493,11 @@ def _words(words: tuple[str, ...] | None) -> frozenset[str] | None:
 
 
 def _needed_by(target: str, vmap: VendorMap, wanted: set[str]) -> bool:
-    return any(r.base == target or r.when_true == target for r in vmap.columns.values()
-               if r.target in wanted)
+    return any(
+        r.base == target or r.when_true == target
+        for r in vmap.columns.values()
+        if r.target in wanted
+    )
 
 
 def _date_plus_time(date: pd.Series, time: pd.Series) -> pd.Series:
@@ -379,15 +510,26 @@ def _date_plus_time(date: pd.Series, time: pd.Series) -> pd.Series:
     return combined.where(time.notna() & ~pd.Series(bad, index=time.index), date_text)
 
 
-def _dedupe(frame: pd.DataFrame, lines: np.ndarray, rule: Dedupe, header, raw: RawTable,
-            nulls: frozenset[str]) -> tuple[pd.DataFrame, np.ndarray, int]:
+def _dedupe(
+    frame: pd.DataFrame,
+    lines: np.ndarray,
+    rule: Dedupe,
+    header,
+    raw: RawTable,
+    nulls: frozenset[str],
+) -> tuple[pd.DataFrame, np.ndarray, int]:
     """Keep one row per key: the greatest `order_by` (ties: the later row)."""
     key, order = header(rule.key), header(rule.order_by)
     if key is None or order is None:
         missing = rule.key if key is None else rule.order_by
-        raise SchemaError(located(raw.path, f"column {missing!r} needed to keep one row per "
-                                  f"record is missing", row=1,
-                                  fix="Export the file with that column"))
+        raise SchemaError(
+            located(
+                raw.path,
+                f"column {missing!r} needed to keep one row per record is missing",
+                row=1,
+                fix="Export the file with that column",
+            )
+        )
     order_text = values.clean_text(frame[order], nulls)
     if rule.kind == "number":
         rank, _ = values.parse_number(order_text)
@@ -396,7 +538,8 @@ def _dedupe(frame: pd.DataFrame, lines: np.ndarray, rule: Dedupe, header, raw: R
     keys = values.clean_text(frame[key], nulls)
     position = np.arange(len(frame))
     ordering = pd.DataFrame({"key": keys, "rank": rank, "pos": position}).sort_values(
-        ["rank", "pos"], na_position="first", kind="stable")
+        ["rank", "pos"], na_position="first", kind="stable"
+    )
     keep = ~ordering["key"].duplicated(keep="last") | ordering["key"].isna()
     chosen = np.sort(ordering.loc[keep, "pos"].to_numpy())
     return frame.iloc[chosen], lines[chosen], len(frame) - len(chosen)
@@ -421,8 +564,11 @@ def _melt(mapped: Mapped, source: pd.DataFrame, vmap: VendorMap, nulls: frozense
         piece = mapped.frame[present].copy()
         piece["score"] = answer[present].astype(object)
         piece["survey"] = rule.survey
-        piece["question"] = (rule.question.replace("{header}", _slug(header))
-                             if "{header}" in rule.question else rule.question)
+        piece["question"] = (
+            rule.question.replace("{header}", _slug(header))
+            if "{header}" in rule.question
+            else rule.question
+        )
         piece["__scale_min"] = rule.scale[0] if rule.scale else np.nan
         piece["__scale_max"] = rule.scale[1] if rule.scale else np.nan
         piece["__line"] = mapped.lines[present]
@@ -431,12 +577,22 @@ def _melt(mapped: Mapped, source: pd.DataFrame, vmap: VendorMap, nulls: frozense
     if pieces:
         frame = pd.concat(pieces, ignore_index=True)
     else:
-        frame = mapped.frame.iloc[0:0].assign(score=pd.Series(dtype=object), survey="",
-                                              question="", __line=pd.Series(dtype=np.int64))
+        frame = mapped.frame.iloc[0:0].assign(
+            score=pd.Series(dtype=object), survey="", question="", __line=pd.Series(dtype=np.int64)
+        )
         frame["__scale_min"] = np.nan
         frame["__scale_max"] = np.nan
     lines = frame.pop("__line").to_numpy(dtype=np.int64)
     ignored = [h for h in mapped.ignored if h not in taken]
-    return Mapped(table=mapped.table, frame=frame, lines=lines, prepared=mapped.prepared,
-                  derived=mapped.derived, mapped=used, ignored=ignored, merged=mapped.merged,
-                  date_order_hint=mapped.date_order_hint, answers_only=True)
+    return Mapped(
+        table=mapped.table,
+        frame=frame,
+        lines=lines,
+        prepared=mapped.prepared,
+        derived=mapped.derived,
+        mapped=used,
+        ignored=ignored,
+        merged=mapped.merged,
+        date_order_hint=mapped.date_order_hint,
+        answers_only=True,
+    )

@@ -1,0 +1,168 @@
+"""Real third-party exports (skipped when shared/data/real is absent)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cskpi.io.inputs import InputSpec
+from cskpi.io.load import load_dataset
+
+pytestmark = pytest.mark.real
+
+PWC_MAP = """
+name = "pwc_calls"
+table = "calls"
+detect = ["Call Id", "Answered (Y/N)", "Speed of answer in seconds"]
+[columns]
+call_id = "Call Id"
+agent_id = "Agent"
+queue = "Topic"
+queued_at = { date = "Date", time = "Time" }
+answered_at = { base = "queued_at", plus = "Speed of answer in seconds", unit = "seconds" }
+talk_seconds = { from = "AvgTalkDuration", unit = "hms" }
+resolved = { from = "Resolved", true = ["Y"], false = ["N"] }
+[constants]
+direction = "inbound"
+"""
+
+ECSI_MAP = """
+name = "{name}"
+table = "surveys"
+detect = ["{first}"]
+[columns]
+response_id = "column1"
+[constants]
+submitted_at = "2005-06-30"          # the survey has no timestamps: one date for every answer
+[[melt]]
+match = "^{overall}$"
+survey = "csat"
+question = "overall"
+scale = [{low}, {high}]
+[[melt]]
+match = "^{recommend}$"
+survey = "relationship"
+question = "recommend"
+scale = [{low}, {high}]
+"""
+
+
+def test_zendesk_export_loads_every_ticket_with_business_hours_first_reply(real_data):
+    dataset = load_dataset(
+        InputSpec(files={"tickets": [real_data / "zendesk-plum/plum_zendesk_tickets_2023.csv"]})
+    )
+    tickets = dataset.tables["tickets"]
+    report = dataset.files[0]
+    assert (report.vendor, report.rows_read, report.rows_used) == ("zendesk", 16476, 16476)
+    assert "first_response_at" not in tickets  # the calendar column is not in this export
+    # sample row 297732: 173 business minutes to first reply, created 08-04-2023 20:52
+    row = tickets.set_index("ticket_id").loc["297732"]
+    assert row["first_response_business_minutes"] == 173
+    assert row["created_at"] == pd.Timestamp("2023-04-08 20:52", tz="UTC")
+    assert any("scientific notation" in w for w in report.warnings)
+
+
+def test_zendesk_satisfaction_scores_become_813_csat_answers(real_data):
+    dataset = load_dataset(
+        InputSpec(files={"tickets": [real_data / "zendesk-plum/plum_zendesk_tickets_2023.csv"]})
+    )
+    surveys = dataset.tables["surveys"]
+    assert len(surveys) == 813
+    assert set(surveys["survey"]) == {"csat"} and surveys["score"].between(1, 5).all()
+    assert surveys.set_index("ticket_id").loc["329907", "score"] == 4
+
+
+def test_pwc_call_log_loads_5000_calls_through_a_user_map(real_data, tmp_path):
+    user_map = tmp_path / "pwc.toml"
+    user_map.write_text(PWC_MAP, encoding="utf-8")
+    dataset = load_dataset(
+        InputSpec(
+            files={"calls": [real_data / "pwc-callcentre/01 Call-Center-Dataset.xlsx"]},
+            map_files=[user_map],
+        )
+    )
+    calls = dataset.tables["calls"].set_index("call_id")
+    assert len(calls) == 5000
+    assert calls["answered_at"].isna().sum() == 946  # blank speed = not answered
+    first = calls.loc["ID0001"]  # 2021-01-01 09:12:58, speed 109
+    assert first["queued_at"] == pd.Timestamp("2021-01-01 09:12:58", tz="UTC")
+    assert first["answered_at"] == pd.Timestamp("2021-01-01 09:14:47", tz="UTC")
+    assert first["talk_seconds"] == 143  # 00:02:23
+    assert bool(first["resolved"]) and not bool(calls.loc["ID0002", "resolved"])
+
+
+def test_servicenow_event_log_becomes_one_row_per_incident(real_data):
+    dataset = load_dataset(
+        InputSpec(
+            files={"tickets": [real_data / "servicenow-incidents/incident_event_log_sample.csv"]}
+        )
+    )
+    report = dataset.files[0]
+    assert (report.vendor, report.rows_read, report.rows_used, report.rows_merged) == (
+        "servicenow",
+        5998,
+        890,
+        5108,
+    )
+    assert dataset.tables["tickets"]["ticket_id"].is_unique
+
+
+@pytest.mark.parametrize(
+    ("file", "first", "overall", "recommend", "low", "high", "people"),
+    [
+        ("mobi.csv", "CUEX1", "CUSA1", "CUSL3", 1, 10, 250),
+        ("satisfaction.csv", "imag1", "sat1", "loy3", 0, 10, 250),
+    ],
+)
+def test_ecsi_surveys_load_through_a_user_map_with_their_scale(
+    real_data, tmp_path, file, first, overall, recommend, low, high, people
+):
+    user_map = tmp_path / "ecsi.toml"
+    user_map.write_text(
+        ECSI_MAP.format(
+            name=file[:-4], first=first, overall=overall, recommend=recommend, low=low, high=high
+        ),
+        encoding="utf-8",
+    )
+    dataset = load_dataset(
+        InputSpec(files={"surveys": [real_data / "ecsi-survey" / file]}, map_files=[user_map])
+    )
+    surveys = dataset.tables["surveys"]
+    report = dataset.files[0]
+    assert report.rows_rejected == 0
+    assert len(surveys) == 2 * people  # two answers per respondent
+    assert surveys["score"].between(low, high).all()
+    assert (surveys["submitted_at"] == pd.Timestamp("2005-06-30", tz="UTC")).all()
+
+
+KAGGLE_MAP = """
+name = "kaggle"
+table = "tickets"
+detect = ["Ticket ID", "Ticket Channel"]
+[columns]
+ticket_id = "Ticket ID"
+created_at = "First Response Time"
+resolved_at = "Time to Resolution"
+"""
+
+
+def test_multi_line_descriptions_keep_line_numbers_exact_in_rejects(real_data, tmp_path):
+    user_map = tmp_path / "kaggle.toml"
+    user_map.write_text(KAGGLE_MAP, encoding="utf-8")
+    dataset = load_dataset(
+        InputSpec(
+            files={
+                "tickets": [
+                    real_data / "kaggle-support-tickets-synthetic/customer_support_tickets.csv"
+                ]
+            },
+            map_files=[user_map],
+        )
+    )
+    report = dataset.files[0]
+    assert report.rows_read == 8469
+    # SOURCES.md: 1,365 closed tickets are "resolved" before their first response
+    assert report.rejects_by_reason["resolved_before_created"] == 1365
+    # ticket 4 starts on physical line 19 (tickets 1-3 have multi-line descriptions)
+    first = dataset.rejects.iloc[0]
+    assert (first["line"], first["reason"]) == (19, "resolved_before_created")
