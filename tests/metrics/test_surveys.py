@@ -103,11 +103,18 @@ def test_survey_breakdown_uses_the_answer_agent():
 
 
 def test_response_rate_counts_each_linked_response_once():
-    tickets = frame("tickets", ticket_id=["t1", "t2", "t3"],
-                    created_at=["2026-09-01T00:00Z"] * 3,
-                    resolved_at=["2026-10-01T00:00Z", "2026-10-02T00:00Z", "2026-11-02T00:00Z"])
-    calls = frame("calls", call_id=["c1", "c2"], queued_at=["2026-10-01T00:00Z"] * 2,
-                  answered_at=["2026-10-01T00:00:10Z", None])
+    tickets = frame(
+        "tickets",
+        ticket_id=["t1", "t2", "t3"],
+        created_at=["2026-09-01T00:00Z"] * 3,
+        resolved_at=["2026-10-01T00:00Z", "2026-10-02T00:00Z", "2026-11-02T00:00Z"],
+    )
+    calls = frame(
+        "calls",
+        call_id=["c1", "c2"],
+        queued_at=["2026-10-01T00:00Z"] * 2,
+        answered_at=["2026-10-01T00:00:10Z", None],
+    )
     # linked csat/nps responses: r1 (nps and csat, once), r2 (call), r8 (csat); r6 has a blank
     # ticket id; s1 is ces -> 3 responses / (2 tickets resolved in October + 1 call answered)
     r = row("survey_response_rate", {"surveys": SURVEYS, "tickets": tickets, "calls": calls})

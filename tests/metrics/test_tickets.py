@@ -20,12 +20,36 @@ NaT = None
 TICKETS = frame(
     "tickets",
     ticket_id=["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8"],
-    created_at=["2026-10-01T00:00Z", "2026-10-15T00:00Z", "2026-10-31T23:59:59Z", "2026-09-30T23:00Z",
-                "2026-10-05T00:00Z", "2026-10-10T00:00Z", "2026-11-01T00:00Z", "2026-08-01T00:00Z"],
-    first_response_at=["2026-10-01T02:00Z", "2026-10-16T00:00Z", NaT, "2026-09-30T23:30Z",
-                       "2026-10-06T01:00Z", NaT, NaT, NaT],
-    resolved_at=["2026-10-01T10:00Z", "2026-10-17T00:00Z", NaT, "2026-10-01T23:00Z",
-                 "2026-11-01T00:00Z", NaT, NaT, NaT],
+    created_at=[
+        "2026-10-01T00:00Z",
+        "2026-10-15T00:00Z",
+        "2026-10-31T23:59:59Z",
+        "2026-09-30T23:00Z",
+        "2026-10-05T00:00Z",
+        "2026-10-10T00:00Z",
+        "2026-11-01T00:00Z",
+        "2026-08-01T00:00Z",
+    ],
+    first_response_at=[
+        "2026-10-01T02:00Z",
+        "2026-10-16T00:00Z",
+        NaT,
+        "2026-09-30T23:30Z",
+        "2026-10-06T01:00Z",
+        NaT,
+        NaT,
+        NaT,
+    ],
+    resolved_at=[
+        "2026-10-01T10:00Z",
+        "2026-10-17T00:00Z",
+        NaT,
+        "2026-10-01T23:00Z",
+        "2026-11-01T00:00Z",
+        NaT,
+        NaT,
+        NaT,
+    ],
     agent_id=["a", "b", "a", None, "b", "  ", "a", "a"],
     priority=["high", "normal", "normal", "normal", "low", "normal", "normal", "low"],
     channel=["email", "chat", "email", "email", "chat", "web", "email", "email"],
@@ -78,7 +102,10 @@ def test_sla_override_by_priority_wins_over_channel():
 
 def test_sla_override_by_channel():
     # chat = 48 h: t5 (25 h) now met -> t6 only -> 1 / 5
-    assert value("first_response_sla_breach_rate", config=Config(sla_hours_by_channel={"Chat": 48})) == 20
+    assert (
+        value("first_response_sla_breach_rate", config=Config(sla_hours_by_channel={"Chat": 48}))
+        == 20
+    )
 
 
 def test_resolution_times_use_tickets_resolved_in_the_period():
@@ -119,8 +146,13 @@ def test_missing_columns_make_only_their_kpis_unavailable():
     tickets = TICKETS.drop(columns=["resolved_at", "agent_replies", "escalated"])
     rows = kpis({"tickets": tickets})
     assert rows[("all", "all", "tickets_created")].value == 5
-    for kpi in ("tickets_resolved", "backlog_end", "resolution_hours_median",
-                "first_contact_resolution_rate", "escalation_rate"):
+    for kpi in (
+        "tickets_resolved",
+        "backlog_end",
+        "resolution_hours_median",
+        "first_contact_resolution_rate",
+        "escalation_rate",
+    ):
         assert rows[("all", "all", kpi)].value is None
         assert rows[("all", "all", kpi)].reason.startswith("tickets table has no ")
     assert rows[("all", "all", "tickets_resolved")].reason == "tickets table has no resolved_at"
@@ -132,15 +164,21 @@ def test_an_empty_period_gives_zero_counts_and_unavailable_times():
     assert rows[("all", "all", "tickets_created")].value == 0
     assert rows[("all", "all", "messages_in")].value == 0
     median = rows[("all", "all", "first_response_hours_median")]
-    assert median.value is None and median.reason == "no ticket created in 2025-01 has a first response"
+    assert (
+        median.value is None
+        and median.reason == "no ticket created in 2025-01 has a first response"
+    )
     assert rows[("all", "all", "reopen_rate")].value is None
 
 
 def test_business_hours_come_from_the_exported_minutes():
-    tickets = TICKETS.assign(first_response_business_minutes=[60.0, 30.0, None, 5.0, 90.0, None, 1, 1],
-                             resolution_business_minutes=[120.0, 600.0, None, 60.0, 1, 1, 1, 1])
+    tickets = TICKETS.assign(
+        first_response_business_minutes=[60.0, 30.0, None, 5.0, 90.0, None, 1, 1],
+        resolution_business_minutes=[120.0, 600.0, None, 60.0, 1, 1, 1, 1],
+    )
     rows = kpis({"tickets": tickets})
-    # created with minutes: 60, 30, 90 -> hours 1, 0.5, 1.5 -> median 1, p90 rank 1.8 -> 1 + 0.8 * 0.5
+    # created with minutes: 60, 30, 90 -> hours 1, 0.5, 1.5 -> median 1;
+    # p90 at rank 1.8 -> 1 + 0.8 * 0.5
     assert rows[("all", "all", "first_response_business_hours_median")].value == 1.0
     assert rows[("all", "all", "first_response_business_hours_p90")].value == pytest.approx(1.4)
     # resolved t1 120, t2 600, t4 60 -> hours 2, 10, 1 -> median 2

@@ -21,7 +21,7 @@ import pandas as pd
 
 from cskpi.metrics.scope import SEG, Scope
 
-Values = Callable[[Scope], pd.DataFrame]   # -> frame with _seg and x (NaN = no value, left out)
+Values = Callable[[Scope], pd.DataFrame]  # -> frame with _seg and x (NaN = no value, left out)
 Parts = Callable[[Scope], pd.DataFrame]
 Finish = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -30,9 +30,9 @@ Finish = Callable[[pd.DataFrame], pd.DataFrame]
 class Hooks:
     parts: Parts
     finish: Finish
-    merge: str = "sum"                 # "sum" | "rows"
+    merge: str = "sum"  # "sum" | "rows"
     samples: Values | None = None
-    zero_when_empty: bool = False      # counts: a group with no records is 0, not "not available"
+    zero_when_empty: bool = False  # counts: a group with no records is 0, not "not available"
 
 
 def merge_parts(frames: list[pd.DataFrame], merge: str) -> pd.DataFrame:
@@ -40,6 +40,8 @@ def merge_parts(frames: list[pd.DataFrame], merge: str) -> pd.DataFrame:
     frames = [f for f in frames if f is not None]
     if not frames:
         return pd.DataFrame({SEG: pd.Series(dtype=object)})
+    if len(frames) == 1:  # one slice: its parts already hold one row per group (or are rows)
+        return frames[0]
     joined = pd.concat(frames, ignore_index=True)
     if merge == "rows":
         return joined
@@ -47,10 +49,16 @@ def merge_parts(frames: list[pd.DataFrame], merge: str) -> pd.DataFrame:
     return joined.groupby(SEG, sort=False).agg(how).reset_index()
 
 
-def _frame(index: pd.Index, value: pd.Series | np.ndarray, n: pd.Series | np.ndarray,
-           reason: pd.Series | None = None) -> pd.DataFrame:
-    out = pd.DataFrame({"value": np.asarray(value, dtype="float64"),
-                        "n": np.asarray(n, dtype="int64")}, index=index)
+def _frame(
+    index: pd.Index,
+    value: pd.Series | np.ndarray,
+    n: pd.Series | np.ndarray,
+    reason: pd.Series | None = None,
+) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {"value": np.asarray(value, dtype="float64"), "n": np.asarray(n, dtype="int64")},
+        index=index,
+    )
     if reason is not None:
         out["reason"] = np.asarray(reason, dtype=object)
     return out
@@ -76,6 +84,7 @@ def _sum_count_finish(scale: float) -> Finish:
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(n > 0, scale * p["s"].to_numpy() / np.where(n > 0, n, 1), np.nan)
         return _frame(p.index, value, n)
+
     return finish
 
 
@@ -86,18 +95,24 @@ def mean(values: Values) -> Hooks:
 
 def share(flags: Values) -> Hooks:
     """Percentage of records whose flag x is 1 among records with a known flag."""
+
     def samples(s: Scope) -> pd.DataFrame:
         frame = flags(s)
         return frame.assign(x=frame["x"] * 100.0)
+
     return Hooks(lambda s: _sum_count(flags(s)), _sum_count_finish(100.0), samples=samples)
 
 
 def quantile(values: Values, q: float) -> Hooks:
     """Exact percentile, linear interpolation between closest ranks (numpy's default)."""
+
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         grouped = parts.groupby(SEG, sort=False)["x"]
         result = grouped.quantile(q, interpolation="linear")
-        return _frame(result.index, result.to_numpy(), grouped.count().reindex(result.index).to_numpy())
+        return _frame(
+            result.index, result.to_numpy(), grouped.count().reindex(result.index).to_numpy()
+        )
+
     return Hooks(lambda s: _known(values(s)), finish, merge="rows", samples=values)
 
 
@@ -109,26 +124,31 @@ def maximum(values: Values) -> Hooks:
     def finish(parts_: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts_)
         return _frame(p.index, np.where(p["n"] > 0, p["max_x"], np.nan), p["n"])
+
     return Hooks(parts, finish, samples=values)
 
 
 def count(records: Callable[[Scope], pd.DataFrame]) -> Hooks:
     """Number of records; n is that number too."""
+
     def parts(s: Scope) -> pd.DataFrame:
         return records(s).groupby(SEG, sort=False).size().rename("n").reset_index()
 
     def finish(parts_: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts_)
         return _frame(p.index, p["n"], p["n"])
+
     return Hooks(parts, finish, zero_when_empty=True)
 
 
 def total(values: Values, *, zero_when_empty: bool) -> Hooks:
     """Sum of the known values; n counts them. Money with nothing to sum is not available."""
+
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts)
         value = p["s"] if zero_when_empty else np.where(p["n"] > 0, p["s"], np.nan)
         return _frame(p.index, value, p["n"])
+
     return Hooks(lambda s: _sum_count(values(s)), finish, zero_when_empty=zero_when_empty)
 
 
@@ -136,28 +156,38 @@ def _nps_parts(scores: Values) -> Parts:
     def parts(s: Scope) -> pd.DataFrame:
         known = _known(scores(s))
         x = known["x"]
-        return (known.assign(p=(x >= 9).astype("int64"), d=(x <= 6).astype("int64"), n=1)
-                .groupby(SEG, sort=False)[["p", "d", "n"]].sum().reset_index())
+        return (
+            known.assign(p=(x >= 9).astype("int64"), d=(x <= 6).astype("int64"), n=1)
+            .groupby(SEG, sort=False)[["p", "d", "n"]]
+            .sum()
+            .reset_index()
+        )
+
     return parts
 
 
 def nps(scores: Values) -> Hooks:
     """100 × (share of 9–10 − share of 0–6)."""
+
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts)
         n = p["n"].to_numpy()
         safe = np.where(n > 0, n, 1)
-        return _frame(p.index, np.where(n > 0, 100.0 * (p["p"] - p["d"]).to_numpy() / safe, np.nan), n)
+        return _frame(
+            p.index, np.where(n > 0, 100.0 * (p["p"] - p["d"]).to_numpy() / safe, np.nan), n
+        )
 
     def samples(s: Scope) -> pd.DataFrame:
         known = _known(scores(s))
         x = known["x"]
         return known.assign(x=np.where(x >= 9, 100.0, np.where(x <= 6, -100.0, 0.0)))
+
     return Hooks(_nps_parts(scores), finish, samples=samples)
 
 
 def nps_margin(scores: Values) -> Hooks:
     """95 % margin of error of an NPS in points: 196 × sqrt((p + d − (p − d)²) / n)."""
+
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts)
         n = p["n"].to_numpy().astype("float64")
@@ -166,15 +196,20 @@ def nps_margin(scores: Values) -> Hooks:
         variance = promoters + detractors - (promoters - detractors) ** 2
         value = np.where(n > 0, 196.0 * np.sqrt(np.clip(variance, 0.0, None) / safe), np.nan)
         return _frame(p.index, value, n)
+
     return Hooks(_nps_parts(scores), finish)
 
 
 def sums_by_group(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
-    """Per group: ``{prefix}_s`` sum of the known values of ``column`` and ``{prefix}_n`` their count."""
+    """Per group: ``{prefix}_s`` the sum of known ``column`` values, ``{prefix}_n`` their count."""
     values = frame[column]
     known = frame.loc[values.notna().to_numpy(), [SEG, column]]
-    return (known.groupby(SEG, sort=False)[column].agg(["sum", "count"])
-            .rename(columns={"sum": f"{prefix}_s", "count": f"{prefix}_n"}).reset_index())
+    return (
+        known.groupby(SEG, sort=False)[column]
+        .agg(["sum", "count"])
+        .rename(columns={"sum": f"{prefix}_s", "count": f"{prefix}_n"})
+        .reset_index()
+    )
 
 
 def join_parts(*frames: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Efficiency KPIs: ticket volumes and times, call handling. Each function maps a Scope to records."""
+"""Efficiency KPIs: ticket volumes and times, call handling. Functions map a Scope to records."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, lower
 
 
 def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({SEG: frame[SEG].to_numpy(), "x": np.asarray(x, dtype="float64")},
-                        index=frame.index)
+    return pd.DataFrame(
+        {SEG: frame[SEG].to_numpy(), "x": np.asarray(x, dtype="float64")}, index=frame.index
+    )
 
 
-def flags(frame: pd.DataFrame, flag: pd.Series | np.ndarray, known: pd.Series | np.ndarray) -> pd.DataFrame:
+def flags(
+    frame: pd.DataFrame, flag: pd.Series | np.ndarray, known: pd.Series | np.ndarray
+) -> pd.DataFrame:
     """1.0 where flag, 0.0 where not, NaN where the record does not qualify for the denominator."""
-    return values(frame, np.where(np.asarray(known, dtype=bool), np.asarray(flag, dtype=bool), np.nan))
+    return values(
+        frame, np.where(np.asarray(known, dtype=bool), np.asarray(flag, dtype=bool), np.nan)
+    )
 
 
 def as_float(values_: pd.Series) -> np.ndarray:
@@ -41,6 +46,7 @@ def messages(column: str):
         s.need("tickets", column)
         t = s.tickets_created
         return values(t, t[column])
+
     return records
 
 
@@ -51,10 +57,12 @@ def first_response_hours(s: Scope) -> pd.DataFrame:
 
 
 def sla_hours(tickets: pd.DataFrame, config) -> pd.Series:
-    """Each ticket's first-response target in hours: priority override, else channel, else default."""
+    """Each ticket's first-response target in hours: by priority, else by channel, else default."""
     hours = pd.Series(float(config.first_response_sla_hours), index=tickets.index)
-    for column, overrides in (("channel", config.sla_hours_by_channel),
-                              ("priority", config.sla_hours_by_priority)):
+    for column, overrides in (
+        ("channel", config.sla_hours_by_channel),
+        ("priority", config.sla_hours_by_priority),
+    ):
         if overrides and column in tickets.columns:
             table = {str(k).strip().lower(): float(v) for k, v in overrides.items()}
             override = lower(tickets[column]).map(table).astype("float64")
@@ -165,7 +173,9 @@ def abandonment(s: Scope) -> pd.DataFrame:
 def within_service_level(s: Scope) -> pd.DataFrame:
     c, _, short = _abandon_parts(s)
     with np.errstate(invalid="ignore"):
-        fast = c["_answered"].to_numpy() & (c["_wait"].to_numpy() <= float(s.config.service_level_seconds))
+        fast = c["_answered"].to_numpy() & (
+            c["_wait"].to_numpy() <= float(s.config.service_level_seconds)
+        )
     return flags(c, fast, ~short)
 
 
@@ -199,6 +209,7 @@ def part_time(column: str):
         s.need("calls", "answered_at", column)
         c = answered(s)
         return values(c, as_float(c[column]))
+
     return records
 
 
@@ -214,14 +225,17 @@ def outbound(s: Scope) -> pd.DataFrame:
 
 
 # -- business hours ------------------------------------------------------------------------------
-def _business_hours(s: Scope, frame: pd.DataFrame, minutes_column: str, end_column: str) -> pd.DataFrame:
+def _business_hours(
+    s: Scope, frame: pd.DataFrame, minutes_column: str, end_column: str
+) -> pd.DataFrame:
     has_minutes = minutes_column in frame.columns
     hours_config = s.config.business_hours
     if not has_minutes and hours_config is None:
-        raise Unavailable(f"tickets have no {minutes_column} and no opening hours are set: "
-                          "add [business_hours] to cskpi.toml")
-    hours = (as_float(frame[minutes_column]) / 60.0 if has_minutes
-             else np.full(len(frame), np.nan))
+        raise Unavailable(
+            f"tickets have no {minutes_column} and no opening hours are set: "
+            "add [business_hours] to cskpi.toml"
+        )
+    hours = as_float(frame[minutes_column]) / 60.0 if has_minutes else np.full(len(frame), np.nan)
     if hours_config is not None and end_column in frame.columns:
         todo = np.isnan(hours) & frame[end_column].notna().to_numpy()
         if todo.any():
@@ -229,16 +243,18 @@ def _business_hours(s: Scope, frame: pd.DataFrame, minutes_column: str, end_colu
                 from cskpi.metrics.business_hours import business_seconds
             except ImportError:
                 raise Unavailable("this build has no business-hours calendar") from None
-            seconds = business_seconds(frame["created_at"].loc[todo], frame[end_column].loc[todo],
-                                       hours_config)
+            seconds = business_seconds(
+                frame["created_at"].loc[todo], frame[end_column].loc[todo], hours_config
+            )
             hours[todo] = np.asarray(seconds, dtype="float64") / 3600.0
     return values(frame, hours)
 
 
 def first_response_business_hours(s: Scope) -> pd.DataFrame:
-    return _business_hours(s, s.tickets_created, "first_response_business_minutes", "first_response_at")
+    return _business_hours(
+        s, s.tickets_created, "first_response_business_minutes", "first_response_at"
+    )
 
 
 def resolution_business_hours(s: Scope) -> pd.DataFrame:
     return _business_hours(s, s.tickets_resolved, "resolution_business_minutes", "resolved_at")
-

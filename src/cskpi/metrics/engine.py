@@ -7,8 +7,8 @@ block, segments sorted case-insensitively with ``(none)`` last, and within a seg
 catalogue order.
 
 Partitions: :func:`kpi_parts` reduces one slice of rows (e.g. one month file) and
-:func:`finish_parts` turns the merged parts of several slices into rows, so a caller that cannot hold
-every row at once gets the same numbers.
+:func:`finish_parts` turns the merged parts of several slices into rows, so a caller that
+cannot hold every row at once gets the same numbers.
 """
 
 from __future__ import annotations
@@ -97,8 +97,18 @@ def finish_parts(kpi: KpiDef, scope: Scope, parts: Sequence[pd.DataFrame]) -> li
         if value is None and reason is None:
             reason = kpi.empty
         segment = OVERALL if dimension == OVERALL else group
-        rows.append(KpiValue(label, dimension, segment, kpi.id, value, unit, n,
-                             None if reason is None else reason.format(period=label)))
+        rows.append(
+            KpiValue(
+                label,
+                dimension,
+                segment,
+                kpi.id,
+                value,
+                unit,
+                n,
+                None if reason is None else reason.format(period=label),
+            )
+        )
     return rows
 
 
@@ -109,8 +119,16 @@ def _number(value: float, unit: str) -> float | int:
 def unavailable(kpi: KpiDef, scope: Scope, reason: str) -> KpiValue:
     """A not-available row; csat_by_question keeps dimension question with segment all."""
     dimension = kpi.fixed_dimension or scope.dimension
-    return KpiValue(scope.period.label, dimension, OVERALL, kpi.id, None,
-                    kpi.unit_for(scope.config.currency), None, reason)
+    return KpiValue(
+        scope.period.label,
+        dimension,
+        OVERALL,
+        kpi.id,
+        None,
+        kpi.unit_for(scope.config.currency),
+        None,
+        reason,
+    )
 
 
 def kpi_rows(kpi: KpiDef, scope: Scope) -> list[KpiValue]:
@@ -126,8 +144,13 @@ def kpi_rows(kpi: KpiDef, scope: Scope) -> list[KpiValue]:
         return []
 
 
-def _block(tables: Mapping[str, pd.DataFrame], period: Period, dimension: str, config: Config,
-           kpis: Sequence[KpiDef]) -> list[KpiValue]:
+def _block(
+    tables: Mapping[str, pd.DataFrame],
+    period: Period,
+    dimension: str,
+    config: Config,
+    kpis: Sequence[KpiDef],
+) -> list[KpiValue]:
     scope = Scope(tables, period, dimension, config)
     rows = [row for kpi in kpis for row in kpi_rows(kpi, scope)]
     if dimension == OVERALL:
@@ -136,8 +159,9 @@ def _block(tables: Mapping[str, pd.DataFrame], period: Period, dimension: str, c
     return sorted(rows, key=lambda r: segment_order(r.segment))
 
 
-def compute(tables: Mapping[str, pd.DataFrame], periods: Sequence[Period], by: Sequence[str],
-            config: Config) -> list[KpiValue]:
+def compute(
+    tables: Mapping[str, pd.DataFrame], periods: Sequence[Period], by: Sequence[str], config: Config
+) -> list[KpiValue]:
     """Every KPI of the registry for every period, overall and per breakdown dimension."""
     dimensions = check_dimensions(by)
     order = [OVERALL, *dimensions] if QUESTION in dimensions else [OVERALL, QUESTION, *dimensions]
@@ -152,8 +176,14 @@ def compute(tables: Mapping[str, pd.DataFrame], periods: Sequence[Period], by: S
     return rows
 
 
-def kpi_samples(tables: Mapping[str, pd.DataFrame], period: Period, kpi_id: str, dimension: str,
-                segment: str, config: Config) -> np.ndarray | None:
+def kpi_samples(
+    tables: Mapping[str, pd.DataFrame],
+    period: Period,
+    kpi_id: str,
+    dimension: str,
+    segment: str,
+    config: Config,
+) -> np.ndarray | None:
     """The per-record values a mean, share (as 0/100), percentile, maximum or NPS (as −100/0/100)
     is computed from, for one group; None when the KPI has no such values or is not available."""
     kpi = BY_ID[kpi_id]

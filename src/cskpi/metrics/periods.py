@@ -21,7 +21,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class Period:
     label: str
     start: pd.Timestamp  # tz-aware, inclusive
-    end: pd.Timestamp    # tz-aware, exclusive
+    end: pd.Timestamp  # tz-aware, exclusive
 
     @property
     def tz(self) -> str:
@@ -34,7 +34,13 @@ class Period:
     def months(self) -> list[str] | None:
         """The calendar months the period covers, or None when it cuts a month."""
         first, last = self.start, self.end
-        if (first.day, first.hour, first.minute, first.second, first.microsecond) != (1, 0, 0, 0, 0):
+        if (first.day, first.hour, first.minute, first.second, first.microsecond) != (
+            1,
+            0,
+            0,
+            0,
+            0,
+        ):
             return None
         if (last.day, last.hour, last.minute, last.second, last.microsecond) != (1, 0, 0, 0, 0):
             return None
@@ -44,7 +50,7 @@ class Period:
 
 
 def local_midnight(day: date, tz: str) -> pd.Timestamp:
-    """Midnight of ``day`` in ``tz``; a skipped midnight moves forward, a repeated one is standard time."""
+    """Midnight of ``day`` in ``tz`` (a skipped midnight moves forward; repeated = standard)."""
     return pd.Timestamp(day).tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
 
 
@@ -56,8 +62,11 @@ def month_period(year: int, month: int, tz: str) -> Period:
 
 def range_period(first: date, last: date, tz: str) -> Period:
     """Days ``first``..``last``, both inclusive."""
-    return Period(f"{first.isoformat()}..{last.isoformat()}", local_midnight(first, tz),
-                  local_midnight(last + timedelta(days=1), tz))
+    return Period(
+        f"{first.isoformat()}..{last.isoformat()}",
+        local_midnight(first, tz),
+        local_midnight(last + timedelta(days=1), tz),
+    )
 
 
 def _month(text: str, what: str) -> tuple[int, int]:
@@ -75,8 +84,9 @@ def _date(text: str, what: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2026-10-01") \
-            from None
+        raise UsageError(
+            f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2026-10-01"
+        ) from None
 
 
 def _months_between(first: tuple[int, int], last: tuple[int, int], tz: str) -> list[Period]:
@@ -88,15 +98,22 @@ def _check_tz(tz: str) -> None:
     try:
         pd.Timestamp("2000-01-01").tz_localize(tz)
     except Exception:  # noqa: BLE001 - pytz/zoneinfo raise different types
-        raise UsageError(f"unknown timezone {tz!r}. Give an IANA name such as Europe/Helsinki or UTC") \
-            from None
+        raise UsageError(
+            f"unknown timezone {tz!r}. Give an IANA name such as Europe/Helsinki or UTC"
+        ) from None
 
 
-def parse_periods(period: str | None, date_from: str | None, date_to: str | None, tz: str, *,
-                  data_range: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> list[Period]:
+def parse_periods(
+    period: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    tz: str,
+    *,
+    data_range: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> list[Period]:
     """The periods a report covers.
 
-    - ``period="2026-10"``: that month; ``"2026-07..2026-10"``: one period per month, both inclusive;
+    - ``period="2026-10"``: that month; ``"2026-07..2026-10"``: one period per month (inclusive);
       ``"2026-10-01..2026-10-15"``: one range period.
     - ``date_from`` / ``date_to`` (inclusive dates): one range period ``START..END``; a missing side
       is taken from ``data_range``.
@@ -112,8 +129,9 @@ def parse_periods(period: str | None, date_from: str | None, date_to: str | None
             if _MONTH.match(left) and _MONTH.match(right):
                 first, last = _month(left, "--period start"), _month(right, "--period end")
                 if last < first:
-                    raise UsageError(f"--period {text!r} ends before it starts. Put the earlier month "
-                                     "first")
+                    raise UsageError(
+                        f"--period {text!r} ends before it starts. Put the earlier month first"
+                    )
                 return _months_between(first, last, tz)
             first_day, last_day = _date(left, "--period start"), _date(right, "--period end")
             return [_checked_range(first_day, last_day, tz, f"--period {text!r}")]
@@ -125,20 +143,25 @@ def parse_periods(period: str | None, date_from: str | None, date_to: str | None
         elif local:
             first_day = local[0]
         else:
-            raise UsageError("--to needs --from when there is no data to take the start from. "
-                             "Add --from YYYY-MM-DD")
+            raise UsageError(
+                "--to needs --from when there is no data to take the start from. "
+                "Add --from YYYY-MM-DD"
+            )
         if date_to:
             last_day = _date(date_to, "--to")
         elif local:
             last_day = local[1]
         else:
-            raise UsageError("--from needs --to when there is no data to take the end from. "
-                             "Add --to YYYY-MM-DD")
+            raise UsageError(
+                "--from needs --to when there is no data to take the end from. Add --to YYYY-MM-DD"
+            )
         return [_checked_range(first_day, last_day, tz, "--from/--to")]
     local = _local_range(data_range, tz)
     if local is None:
-        raise UsageError("no period given and no dated records to take one from. "
-                         "Add --period YYYY-MM or --from/--to")
+        raise UsageError(
+            "no period given and no dated records to take one from. "
+            "Add --period YYYY-MM or --from/--to"
+        )
     return _months_between((local[0].year, local[0].month), (local[1].year, local[1].month), tz)
 
 
@@ -148,7 +171,9 @@ def _checked_range(first: date, last: date, tz: str, what: str) -> Period:
     return range_period(first, last, tz)
 
 
-def _local_range(data_range: tuple[pd.Timestamp, pd.Timestamp] | None, tz: str) -> tuple[date, date] | None:
+def _local_range(
+    data_range: tuple[pd.Timestamp, pd.Timestamp] | None, tz: str
+) -> tuple[date, date] | None:
     if data_range is None:
         return None
     low, high = data_range
@@ -173,8 +198,11 @@ def previous_period(p: Period) -> Period:
     if months is not None:
         count = len(months)
         first = p.start.year * 12 + p.start.month - 1 - count
-        periods = _months_between((first // 12, first % 12 + 1),
-                                  ((first + count - 1) // 12, (first + count - 1) % 12 + 1), tz)
+        periods = _months_between(
+            (first // 12, first % 12 + 1),
+            ((first + count - 1) // 12, (first + count - 1) % 12 + 1),
+            tz,
+        )
         if p.is_month:
             return periods[0]
         return range_period(periods[0].start.date(), periods[-1].end.date() - timedelta(days=1), tz)

@@ -14,6 +14,7 @@ def scores(survey: str):
     def records(s: Scope) -> pd.DataFrame:
         frame = s.survey(survey)
         return values(frame, frame["score"].to_numpy(dtype="float64", na_value=np.nan))
+
     return records
 
 
@@ -45,6 +46,7 @@ def score_is(survey: str, wanted: float):
         frame = s.survey(survey)
         score = frame["score"].to_numpy(dtype="float64", na_value=np.nan)
         return flags(frame, score == wanted, ~np.isnan(score))
+
     return records
 
 
@@ -56,21 +58,32 @@ def _non_empty(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _contacts(frame: pd.DataFrame) -> pd.DataFrame:
-    return (frame.groupby(SEG, sort=False).size().rename("contacts").reset_index()
-            .assign(response_id=pd.Series(dtype=object)))
+    return (
+        frame.groupby(SEG, sort=False)
+        .size()
+        .rename("contacts")
+        .reset_index()
+        .assign(response_id=pd.Series(dtype=object))
+    )
 
 
 def response_rate_parts(s: Scope) -> pd.DataFrame:
-    """Rows of linked csat/nps response ids, plus per-group counts of resolved tickets and answered calls."""
+    """Linked csat/nps response ids, plus per-group counts of resolved tickets, answered calls."""
     s.need("surveys", "response_id")
     if not (s.has("tickets") or s.has("calls")):
         raise Unavailable("no tickets or calls table to relate responses to")
     frame = s.surveys
-    linked = frame.loc[frame["_survey"].isin(["csat", "nps"]).to_numpy()
-                       & (_non_empty(frame, "ticket_id") | _non_empty(frame, "call_id"))]
-    responses = pd.DataFrame({SEG: linked[SEG].to_numpy(),
-                              "response_id": linked["response_id"].astype(object).to_numpy(),
-                              "contacts": 0})
+    linked = frame.loc[
+        frame["_survey"].isin(["csat", "nps"]).to_numpy()
+        & (_non_empty(frame, "ticket_id") | _non_empty(frame, "call_id"))
+    ]
+    responses = pd.DataFrame(
+        {
+            SEG: linked[SEG].to_numpy(),
+            "response_id": linked["response_id"].astype(object).to_numpy(),
+            "contacts": 0,
+        }
+    )
     parts = [responses.drop_duplicates([SEG, "response_id"])]
     if s.has("tickets"):
         parts.append(_contacts(s.tickets_resolved))

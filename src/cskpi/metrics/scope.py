@@ -22,8 +22,14 @@ OVERALL = "all"
 
 # --by name -> canonical column
 DIMENSIONS: dict[str, str] = {
-    "agent": "agent_id", "team": "team", "channel": "channel", "type": "type",
-    "priority": "priority", "queue": "queue", "question": "question", "segment": "segment",
+    "agent": "agent_id",
+    "team": "team",
+    "channel": "channel",
+    "type": "type",
+    "priority": "priority",
+    "queue": "queue",
+    "question": "question",
+    "segment": "segment",
 }
 
 HOUR = pd.Timedelta(hours=1)
@@ -47,8 +53,9 @@ def lower(values: pd.Series) -> pd.Series:
 class Scope:
     """One period × one breakdown dimension over the canonical tables."""
 
-    def __init__(self, tables: Mapping[str, pd.DataFrame], period: Period, dimension: str,
-                 config: Config) -> None:
+    def __init__(
+        self, tables: Mapping[str, pd.DataFrame], period: Period, dimension: str, config: Config
+    ) -> None:
         self.tables = tables
         self.period = period
         self.dimension = dimension
@@ -117,7 +124,9 @@ class Scope:
         self.need("tickets", "created_at", "resolved_at")
         frame = self.tables["tickets"]
         resolved = frame["resolved_at"]
-        mask = (frame["created_at"] < self.end).fillna(False) & (resolved.isna() | (resolved >= self.end))
+        mask = (frame["created_at"] < self.end).fillna(False) & (
+            resolved.isna() | (resolved >= self.end)
+        )
         return self._tagged("tickets", mask)
 
     def _calls(self) -> tuple[pd.Series, pd.Series]:
@@ -135,10 +144,16 @@ class Scope:
         within, outbound = self._calls()
         frame = self._tagged("calls", within & ~outbound)
         queued = frame["queued_at"]
-        answered = frame["answered_at"] if "answered_at" in frame.columns else pd.Series(
-            pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
-        ended = frame["ended_at"] if "ended_at" in frame.columns else pd.Series(
-            pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+        answered = (
+            frame["answered_at"]
+            if "answered_at" in frame.columns
+            else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+        )
+        ended = (
+            frame["ended_at"]
+            if "ended_at" in frame.columns
+            else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+        )
         frame["_answered"] = answered.notna().to_numpy()
         waited_until = answered.where(answered.notna(), ended)
         frame["_wait"] = ((waited_until - queued) / SECOND).astype("float64")
@@ -151,13 +166,16 @@ class Scope:
 
     @cached_property
     def surveys(self) -> pd.DataFrame:
-        """Survey answers submitted in the period; survey and question lower-cased, question default overall."""
+        """Answers submitted in the period; survey and question lower-cased (empty = overall)."""
         self.need("surveys", "submitted_at", "survey", "score")
         frame = self.tables["surveys"]
         frame = frame.loc[self._within(frame["submitted_at"]).to_numpy()].copy()
-        question = frame["question"] if "question" in frame.columns else pd.Series(
-            pd.NA, index=frame.index, dtype="str")
-        # Question ids compare case-insensitively (Overall = overall); empty means overall (DATA.md).
+        question = (
+            frame["question"]
+            if "question" in frame.columns
+            else pd.Series(pd.NA, index=frame.index, dtype="str")
+        )
+        # Question ids compare case-insensitively; empty means overall (DATA.md).
         text = question.astype("str").str.strip().str.lower()
         frame["question"] = text.where(question.notna() & (text != ""), "overall")
         frame["_survey"] = lower(frame["survey"])
@@ -177,7 +195,9 @@ class Scope:
         self.need(table, "period")
         months = self.months
         frame = self.tables[table]
-        return self._tagged(table, frame["period"].astype("str").str.strip().isin(months).to_numpy())
+        return self._tagged(
+            table, frame["period"].astype("str").str.strip().isin(months).to_numpy()
+        )
 
     @cached_property
     def costs(self) -> pd.DataFrame:

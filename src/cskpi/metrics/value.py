@@ -37,6 +37,7 @@ def revenue_amounts(s: Scope) -> pd.DataFrame:
 
 def _ratio_finish(num: str, den: str, *, n_from: str, num_reason: str, den_reason: str):
     """value = num_s / den_s; not available when the numerator has no records or den_s is 0."""
+
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         p = parts.set_index(SEG)
         num_n, den_s = p[f"{num}_n"].to_numpy(), p[f"{den}_s"].to_numpy().astype("float64")
@@ -45,18 +46,28 @@ def _ratio_finish(num: str, den: str, *, n_from: str, num_reason: str, den_reaso
             value = np.where(ok, p[f"{num}_s"].to_numpy() / np.where(den_s > 0, den_s, 1.0), np.nan)
         reason = np.where(num_n == 0, num_reason, np.where(den_s > 0, None, den_reason))
         return agg._frame(p.index, value, p[n_from].to_numpy(), pd.Series(reason, index=p.index))
+
     return finish
 
 
 def labour_per_hour_parts(s: Scope) -> pd.DataFrame:
     s.need("agents", "hours_worked")
-    return agg.join_parts(agg.sums_by_group(_labour_rows(s), "amount", "labour"),
-                          agg.sums_by_group(s.agents, "hours_worked", "hours"))
+    return agg.join_parts(
+        agg.sums_by_group(_labour_rows(s), "amount", "labour"),
+        agg.sums_by_group(s.agents, "hours_worked", "hours"),
+    )
 
 
-LABOUR_PER_HOUR = agg.Hooks(labour_per_hour_parts, _ratio_finish(
-    "labour", "hours", n_from="hours_n", num_reason="no labour cost rows for {period}",
-    den_reason="no hours worked in {period}"))
+LABOUR_PER_HOUR = agg.Hooks(
+    labour_per_hour_parts,
+    _ratio_finish(
+        "labour",
+        "hours",
+        n_from="hours_n",
+        num_reason="no labour cost rows for {period}",
+        den_reason="no hours worked in {period}",
+    ),
+)
 
 
 def _contact_counts(s: Scope, *, resolutions: bool) -> pd.DataFrame:
@@ -75,28 +86,52 @@ def _contact_counts(s: Scope, *, resolutions: bool) -> pd.DataFrame:
         frames.append(calls.loc[keep])
     joined = pd.concat([f[[SEG]] for f in frames], ignore_index=True)
     counts = joined.groupby(SEG, sort=False).size()
-    return pd.DataFrame({SEG: counts.index.to_numpy(), "contacts_s": counts.to_numpy(),
-                         "contacts_n": counts.to_numpy()})
+    return pd.DataFrame(
+        {
+            SEG: counts.index.to_numpy(),
+            "contacts_s": counts.to_numpy(),
+            "contacts_n": counts.to_numpy(),
+        }
+    )
 
 
 def per_contact_parts(resolutions: bool):
     def parts(s: Scope) -> pd.DataFrame:
-        return agg.join_parts(agg.sums_by_group(s.costs, "amount", "cost"),
-                              _contact_counts(s, resolutions=resolutions))
+        return agg.join_parts(
+            agg.sums_by_group(s.costs, "amount", "cost"),
+            _contact_counts(s, resolutions=resolutions),
+        )
+
     return parts
 
 
-COST_PER_CONTACT = agg.Hooks(per_contact_parts(False), _ratio_finish(
-    "cost", "contacts", n_from="contacts_n", num_reason="no cost rows for {period}",
-    den_reason="no tickets created or calls answered in {period}"))
-COST_PER_RESOLUTION = agg.Hooks(per_contact_parts(True), _ratio_finish(
-    "cost", "contacts", n_from="contacts_n", num_reason="no cost rows for {period}",
-    den_reason="no tickets or calls resolved in {period}"))
+COST_PER_CONTACT = agg.Hooks(
+    per_contact_parts(False),
+    _ratio_finish(
+        "cost",
+        "contacts",
+        n_from="contacts_n",
+        num_reason="no cost rows for {period}",
+        den_reason="no tickets created or calls answered in {period}",
+    ),
+)
+COST_PER_RESOLUTION = agg.Hooks(
+    per_contact_parts(True),
+    _ratio_finish(
+        "cost",
+        "contacts",
+        n_from="contacts_n",
+        num_reason="no cost rows for {period}",
+        den_reason="no tickets or calls resolved in {period}",
+    ),
+)
 
 
 def gross_margin_parts(s: Scope) -> pd.DataFrame:
-    return agg.join_parts(agg.sums_by_group(s.revenue, "amount", "revenue"),
-                          agg.sums_by_group(s.costs, "amount", "cost"))
+    return agg.join_parts(
+        agg.sums_by_group(s.revenue, "amount", "revenue"),
+        agg.sums_by_group(s.costs, "amount", "cost"),
+    )
 
 
 def gross_margin_finish(parts: pd.DataFrame) -> pd.DataFrame:
@@ -104,8 +139,11 @@ def gross_margin_finish(parts: pd.DataFrame) -> pd.DataFrame:
     rev_n, cost_n = p["revenue_n"].to_numpy(), p["cost_n"].to_numpy()
     ok = (rev_n > 0) & (cost_n > 0)
     value = np.where(ok, p["revenue_s"].to_numpy() - p["cost_s"].to_numpy(), np.nan)
-    reason = np.where(cost_n == 0, "no cost rows for {period}",
-                      np.where(rev_n == 0, "no revenue rows for {period}", None))
+    reason = np.where(
+        cost_n == 0,
+        "no cost rows for {period}",
+        np.where(rev_n == 0, "no revenue rows for {period}", None),
+    )
     return agg._frame(p.index, value, rev_n + cost_n, pd.Series(reason, index=p.index))
 
 
@@ -128,11 +166,14 @@ def active_customer_parts(s: Scope) -> pd.DataFrame:
 def active_customer_finish(parts: pd.DataFrame) -> pd.DataFrame:
     grouped = parts.groupby(SEG, sort=False)["customer_id"]
     customers = grouped.nunique()
-    return agg._frame(customers.index, customers.to_numpy(), grouped.size().reindex(customers.index))
+    return agg._frame(
+        customers.index, customers.to_numpy(), grouped.size().reindex(customers.index)
+    )
 
 
-ACTIVE_CUSTOMERS = agg.Hooks(active_customer_parts, active_customer_finish, merge="rows",
-                             zero_when_empty=True)
+ACTIVE_CUSTOMERS = agg.Hooks(
+    active_customer_parts, active_customer_finish, merge="rows", zero_when_empty=True
+)
 
 
 def _rows(frame: pd.DataFrame, **columns) -> pd.DataFrame:
@@ -145,10 +186,13 @@ def _rows(frame: pd.DataFrame, **columns) -> pd.DataFrame:
 def lifetime_value_parts(s: Scope) -> pd.DataFrame:
     s.need("revenue", "customer_id")
     r, c = s.revenue, s.costs
-    return pd.concat([
-        _rows(r, customer_id=_customer_ids(r), revenue=r["amount"].to_numpy(), cost=np.nan),
-        _rows(c, customer_id=None, revenue=np.nan, cost=c["amount"].to_numpy()),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            _rows(r, customer_id=_customer_ids(r), revenue=r["amount"].to_numpy(), cost=np.nan),
+            _rows(c, customer_id=None, revenue=np.nan, cost=c["amount"].to_numpy()),
+        ],
+        ignore_index=True,
+    )
 
 
 def lifetime_value_finish(parts: pd.DataFrame) -> pd.DataFrame:
@@ -158,8 +202,9 @@ def lifetime_value_finish(parts: pd.DataFrame) -> pd.DataFrame:
     customers = grouped["customer_id"].nunique()
     ok = (rev_n > 0) & (cost_n > 0) & (customers > 0)
     value = np.where(ok, margin / customers.where(customers > 0, 1), np.nan)
-    reason = np.where(cost_n == 0, "no cost rows for {period}",
-                      np.where(ok, None, "no revenue rows for {period}"))
+    reason = np.where(
+        cost_n == 0, "no cost rows for {period}", np.where(ok, None, "no revenue rows for {period}")
+    )
     return agg._frame(customers.index, value, customers, pd.Series(reason, index=customers.index))
 
 
@@ -169,8 +214,9 @@ LIFETIME_VALUE = agg.Hooks(lifetime_value_parts, lifetime_value_finish, merge="r
 def training_parts(s: Scope) -> pd.DataFrame:
     s.need("agents", "agent_id", "training_days")
     a = s.agents
-    return _rows(a, agent_id=a["agent_id"].astype(object).to_numpy(),
-                 days=as_float(a["training_days"]))
+    return _rows(
+        a, agent_id=a["agent_id"].astype(object).to_numpy(), days=as_float(a["training_days"])
+    )
 
 
 def training_finish(parts: pd.DataFrame) -> pd.DataFrame:
@@ -198,17 +244,30 @@ def cost_over_value_parts(s: Scope) -> pd.DataFrame:
     if s.has("calls"):
         calls = s.calls_inbound
         calls = calls.loc[calls["_answered"].to_numpy()]
-        frames.append(_rows(calls, customer_id=_customer_ids(calls), contacts=1.0, revenue=0.0, cost=0.0))
+        frames.append(
+            _rows(calls, customer_id=_customer_ids(calls), contacts=1.0, revenue=0.0, cost=0.0)
+        )
     r, c = s.revenue, s.costs
-    frames.append(_rows(r, customer_id=_customer_ids(r), contacts=0.0, revenue=r["amount"].to_numpy(),
-                        cost=0.0))
-    frames.append(_rows(c, customer_id=None, contacts=0.0, revenue=0.0, cost=c["amount"].to_numpy())
-                  .assign(cost_rows=1.0))
+    frames.append(
+        _rows(
+            r, customer_id=_customer_ids(r), contacts=0.0, revenue=r["amount"].to_numpy(), cost=0.0
+        )
+    )
+    frames.append(
+        _rows(c, customer_id=None, contacts=0.0, revenue=0.0, cost=c["amount"].to_numpy()).assign(
+            cost_rows=1.0
+        )
+    )
     parts = pd.concat(frames, ignore_index=True)
     parts["cost_rows"] = parts["cost_rows"].fillna(0.0)
     # Fold to one row per group and customer (customer None keeps costs and anonymous contacts).
-    return (parts.groupby([SEG, "customer_id"], sort=False, dropna=False)
-            [["contacts", "revenue", "cost", "cost_rows"]].sum().reset_index())
+    return (
+        parts.groupby([SEG, "customer_id"], sort=False, dropna=False)[
+            ["contacts", "revenue", "cost", "cost_rows"]
+        ]
+        .sum()
+        .reset_index()
+    )
 
 
 def cost_over_value_finish(parts: pd.DataFrame) -> pd.DataFrame:
@@ -217,16 +276,22 @@ def cost_over_value_finish(parts: pd.DataFrame) -> pd.DataFrame:
         per_contact = by_group["cost"] / by_group["contacts"].where(by_group["contacts"] > 0)
     customers = parts.loc[parts["customer_id"].notna().to_numpy()]
     customers = customers.groupby([SEG, "customer_id"], sort=False)[["contacts", "revenue"]].sum()
-    cost_to_serve = customers["contacts"] * per_contact.reindex(customers.index.get_level_values(0)).to_numpy()
+    cost_to_serve = (
+        customers["contacts"] * per_contact.reindex(customers.index.get_level_values(0)).to_numpy()
+    )
     over = (cost_to_serve > customers["revenue"]).groupby(level=0, sort=False).sum()
     considered = customers.groupby(level=0, sort=False).size()
     ok = (by_group["cost_rows"] > 0) & (by_group["contacts"] > 0)
     index = by_group.index
     value = np.where(ok, over.reindex(index).fillna(0).to_numpy(), np.nan)
-    reason = np.where(by_group["cost_rows"] == 0, "no cost rows for {period}",
-                      np.where(ok, None, "no tickets created or calls answered in {period}"))
-    return agg._frame(index, value, considered.reindex(index).fillna(0).to_numpy(),
-                      pd.Series(reason, index=index))
+    reason = np.where(
+        by_group["cost_rows"] == 0,
+        "no cost rows for {period}",
+        np.where(ok, None, "no tickets created or calls answered in {period}"),
+    )
+    return agg._frame(
+        index, value, considered.reindex(index).fillna(0).to_numpy(), pd.Series(reason, index=index)
+    )
 
 
 COST_OVER_VALUE = agg.Hooks(cost_over_value_parts, cost_over_value_finish, merge="rows")

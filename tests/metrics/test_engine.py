@@ -1,0 +1,124 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from cskpi.config import Config
+from cskpi.errors import UsageError
+from cskpi.io.schema import PANDAS_DTYPE, TABLES
+from cskpi.metrics.engine import compute, finish_parts, kpi_parts, kpi_samples
+from cskpi.metrics.periods import parse_periods
+from cskpi.metrics.registry import REGISTRY
+from cskpi.metrics.scope import Scope, Unavailable
+
+from .frames import kpis
+from .test_calls import CALLS
+from .test_surveys import SURVEYS
+from .test_tickets import TICKETS
+from .test_value import ALL
+
+OCTOBER = parse_periods("2026-10", None, None, "UTC")
+
+
+def empty(table: str) -> pd.DataFrame:
+    spec = TABLES[table]
+    return pd.DataFrame({c.name: pd.Series(dtype=PANDAS_DTYPE[c.kind]) for c in spec.columns})
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        {},
+        {name: empty(name) for name in TABLES},
+        {"tickets": empty("tickets")},
+        {"calls": empty("calls").drop(columns=["answered_at", "ended_at"])},
+    ],
+    ids=["no tables", "empty tables", "tickets only", "calls without times"],
+)
+def test_every_kpi_survives_empty_input_with_a_value_or_a_reason(tables):
+    rows = compute(tables, OCTOBER, ["agent", "question"], Config())
+    overall = {r.kpi: r for r in rows if r.dimension in ("all", "question") and r.segment == "all"}
+    assert set(overall) == {k.id for k in REGISTRY}
+    for row in rows:
+        assert (row.value is None) == bool(row.reason)
+        if row.unit == "count" and row.kpi in ("tickets_created", "calls_offered") and tables:
+            assert row.value in (0, None)
+
+
+def test_rows_come_period_then_dimension_then_segment_then_catalogue_order():
+    periods = parse_periods("2026-09..2026-10", None, None, "UTC")
+    rows = compute({**ALL, "surveys": SURVEYS}, periods, ["agent"], Config())
+    keys = [(r.period, r.dimension, r.segment) for r in rows]
+    assert [p for p, _, _ in keys] == sorted(p for p, _, _ in keys)
+    october = [k for k in keys if k[0] == "2026-10"]
+    dims = list(dict.fromkeys(d for _, d, _ in october))
+    assert dims == ["all", "question", "agent"]
+    agent_segments = list(dict.fromkeys(s for _, d, s in october if d == "agent"))
+    assert agent_segments == ["a", "b", "(none)"]
+    order = {k.id: i for i, k in enumerate(REGISTRY)}
+    a_rows = [order[r.kpi] for r in rows if r.period == "2026-10" and r.segment == "a"]
+    assert a_rows == sorted(a_rows)
+
+
+def test_identical_input_gives_identical_rows():
+    tables = {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
+    first = compute(tables, OCTOBER, ["agent", "channel"], Config())
+    again = compute(
+        {k: v.copy() for k, v in tables.items()}, OCTOBER, ["agent", "channel"], Config()
+    )
+    assert first == again
+
+
+def test_unknown_breakdown_is_a_usage_error():
+    with pytest.raises(UsageError, match="unknown breakdown 'colour'"):
+        compute({}, OCTOBER, ["colour"], Config())
+
+
+def test_period_boundaries_are_taken_in_the_timezone():
+    # 2026-09-30T22:00Z is October 1 01:00 in Helsinki
+    rows = kpis(
+        {
+            "tickets": TICKETS.assign(
+                created_at=pd.to_datetime(["2026-09-30T22:00Z"] * len(TICKETS), utc=True).astype(
+                    "datetime64[ns, UTC]"
+                )
+            )
+        },
+        tz="Europe/Helsinki",
+        date_from="2026-10-01",
+        date_to="2026-10-31",
+    )
+    assert rows[("all", "all", "tickets_created")].value == len(TICKETS)
+
+
+def test_samples_are_the_values_behind_a_mean_or_percentile():
+    tables = {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
+    hours = kpi_samples(tables, OCTOBER[0], "first_response_hours_median", "all", "all", Config())
+    assert sorted(hours) == [2.0, 24.0, 25.0]
+    waits = kpi_samples(tables, OCTOBER[0], "average_speed_of_answer", "queue", "q1", Config())
+    assert sorted(waits) == [2.0, 20.0, 21.0]
+    nps = kpi_samples(tables, OCTOBER[0], "nps", "agent", "a", Config())
+    assert sorted(nps) == [0.0, 100.0, 100.0]
+    csat = kpi_samples(tables, OCTOBER[0], "csat", "all", "all", Config())
+    assert np.mean(csat) == 60.0
+    assert kpi_samples(tables, OCTOBER[0], "tickets_created", "all", "all", Config()) is None
+    assert kpi_samples({}, OCTOBER[0], "ces", "all", "all", Config()) is None
+
+
+@pytest.mark.parametrize(
+    "kpi", [k for k in REGISTRY if k.fixed_dimension is None], ids=lambda k: k.id
+)
+def test_parts_of_month_slices_merge_to_the_whole(kpi):
+    tables = {**ALL, "tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
+    # split every table in two by row parity, as two files would
+    halves = [{name: frame.iloc[i::2] for name, frame in tables.items()} for i in (0, 1)]
+    whole_scope = Scope(tables, OCTOBER[0], "agent", Config())
+    try:
+        whole = finish_parts(kpi, whole_scope, [kpi_parts(kpi, whole_scope)])
+    except Unavailable:
+        return
+    parts = [kpi_parts(kpi, Scope(h, OCTOBER[0], "agent", Config())) for h in halves]
+    merged = finish_parts(kpi, whole_scope, parts)
+    assert [(r.segment, r.n, r.reason) for r in merged] == [
+        (r.segment, r.n, r.reason) for r in whole
+    ]
+    assert [r.value for r in merged] == pytest.approx([r.value for r in whole])
