@@ -27,8 +27,13 @@ def xlsx_summary(content: bytes) -> str:
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(content))
-    sheets = {sheet.title: [[None if c.value is None else [c.value, c.data_type, c.number_format]
-                             for c in row] for row in sheet.iter_rows()] for sheet in book}
+    sheets = {
+        sheet.title: [
+            [None if c.value is None else [c.value, c.data_type, c.number_format] for c in row]
+            for row in sheet.iter_rows()
+        ]
+        for sheet in book
+    }
     return json.dumps(sheets, ensure_ascii=False, indent=1) + "\n"
 
 

@@ -14,12 +14,26 @@ from cskpi.report.formatting import (
 )
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, ""), (float("nan"), ""), (0, "0"), (-0.0, "0"), (1204, "1204"), (12345.5, "12345.5"),
-    (42.857142857142854, "42.857143"), (0.1 + 0.2, "0.3"), (1e-7, "0"), (-1e-7, "0"),
-    (2.5e-6, "0.000002"), (1e21, "1000000000000000000000"), (10**20 + 1, "100000000000000000001"),
-    (3.0, "3"), (-2.5, "-2.5"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (float("nan"), ""),
+        (0, "0"),
+        (-0.0, "0"),
+        (1204, "1204"),
+        (12345.5, "12345.5"),
+        (42.857142857142854, "42.857143"),
+        (0.1 + 0.2, "0.3"),
+        (1e-7, "0"),
+        (-1e-7, "0"),
+        (2.5e-6, "0.000002"),
+        (1e21, "1000000000000000000000"),
+        (10**20 + 1, "100000000000000000001"),
+        (3.0, "3"),
+        (-2.5, "-2.5"),
+    ],
+)
 def test_plain_number_writes_the_tidy_csv_decimal(value, text):
     assert plain_number(value) == text
 
@@ -33,22 +47,35 @@ def test_plain_number_has_no_exponent_grouping_or_minus_zero_and_is_within_half_
     assert abs(Decimal(text) - Decimal(repr(x))) <= Decimal("0.0000005")
 
 
-@pytest.mark.parametrize(("text", "safe"), [
-    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-1", "'-1"), ("@sum", "'@sum"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("billing", "billing"), ("(none)", "(none)"),
-])
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@sum", "'@sum"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("billing", "billing"),
+        ("(none)", "(none)"),
+    ],
+)
 def test_formula_triggers_get_a_leading_quote_and_other_text_is_unchanged(text, safe):
     assert neutralise_formula(text) == safe
 
 
-@pytest.mark.parametrize(("hours", "text"), [
-    (3.2, "3 h 12 min"), (0.5, "30 min"), (2, "2 h"), (50, "2 d 2 h"), (0, "0 min")])
+@pytest.mark.parametrize(
+    ("hours", "text"),
+    [(3.2, "3 h 12 min"), (0.5, "30 min"), (2, "2 h"), (50, "2 d 2 h"), (0, "0 min")],
+)
 def test_ticket_hours_read_as_hours_and_minutes(hours, text):
     assert human_hours(hours) == text
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (42, "42 s"), (185, "3 min 5 s"), (120, "2 min"), (3720, "1 h 2 min"), (2.5, "2.5 s")])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(42, "42 s"), (185, "3 min 5 s"), (120, "2 min"), (3720, "1 h 2 min"), (2.5, "2.5 s")],
+)
 def test_call_seconds_read_as_minutes_and_seconds(seconds, text):
     assert human_seconds(seconds) == text
 

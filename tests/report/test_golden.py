@@ -13,7 +13,9 @@ OUTPUTS = outputs()
 def test_renderer_output_matches_its_golden_file(name):
     expected = (GOLDEN / name).read_bytes().decode("utf-8")
     assert OUTPUTS[name] == expected, (
-        f"{name} changed; if intended, run `python -m tests.report.golden_files` and review the diff")
+        f"{name} changed; if intended, run `python -m tests.report.golden_files` "
+        "and review the diff"
+    )
 
 
 def test_every_golden_file_is_still_produced():

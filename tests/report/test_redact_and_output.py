@@ -11,9 +11,15 @@ SALT = b"0123456789abcdef"
 
 
 def test_redaction_hashes_customer_ids_consistently_and_drops_comments():
-    tables = {"surveys": pd.DataFrame({"customer_id": pd.Series(["C1", None, "C1", "C2"], dtype="str"),
-                                       "comment": ["hi", "x", "y", "z"]}),
-              "revenue": pd.DataFrame({"customer_id": pd.Series(["C1"], dtype="str")})}
+    tables = {
+        "surveys": pd.DataFrame(
+            {
+                "customer_id": pd.Series(["C1", None, "C1", "C2"], dtype="str"),
+                "comment": ["hi", "x", "y", "z"],
+            }
+        ),
+        "revenue": pd.DataFrame({"customer_id": pd.Series(["C1"], dtype="str")}),
+    }
     out = redact_tables(tables, SALT)
     ids = out["surveys"]["customer_id"]
     assert "comment" not in out["surveys"].columns

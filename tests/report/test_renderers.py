@@ -40,25 +40,34 @@ def test_a_hyperlink_formula_as_ticket_type_never_reaches_a_csv_cell_as_a_formul
     import csv
 
     cells = [row[2] for row in csv.reader(io.StringIO(render_csv(sample_result())))]
-    assert "'=HYPERLINK(\"x\")" in cells
+    assert '\'=HYPERLINK("x")' in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 
 def test_numbers_are_never_altered_by_formula_neutralising():
-    result = ReportResult([KpiValue("2026-10", "all", "all", "gross_margin", -12.5, "EUR", 3)],
-                          ["2026-10"], "UTC")
+    result = ReportResult(
+        [KpiValue("2026-10", "all", "all", "gross_margin", -12.5, "EUR", 3)], ["2026-10"], "UTC"
+    )
     assert render_csv(result).splitlines()[1] == "2026-10,all,all,gross_margin,-12.5,EUR,3"
 
 
 def test_a_hyperlink_formula_never_reaches_an_xlsx_cell_as_a_formula():
     content = render_xlsx(sample_result(compare=True, targets=True))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        sheets = [archive.read(name).decode() for name in archive.namelist()
-                  if name.startswith("xl/worksheets/")]
+        sheets = [
+            archive.read(name).decode()
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/")
+        ]
     assert not any("<f>" in sheet or "<f " in sheet for sheet in sheets)
     book = load_workbook(io.BytesIO(content))
-    cells = [c for sheet in book for row in sheet.iter_rows() for c in row
-             if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    cells = [
+        c
+        for sheet in book
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
     assert cells and all(c.data_type == "s" for c in cells)
 
 
@@ -112,8 +121,8 @@ def test_plain_terminal_output_has_no_colour_or_box_characters():
 
 def test_colour_terminal_output_marks_a_bad_change_red_and_a_good_one_green():
     text = render_table(sample_result(compare=True), width=120, color=True)
-    assert "\x1b[31m−2.5 pp" in text      # csat fell: bad
-    assert "\x1b[32m−48 min*" in text     # first response fell: good
+    assert "\x1b[31m−2.5 pp" in text  # csat fell: bad
+    assert "\x1b[32m−48 min*" in text  # first response fell: good
 
 
 def test_narrow_terminal_moves_reasons_below_the_table():

@@ -20,35 +20,84 @@ from cskpi.cli.errors import user_errors
 FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
 BREAKDOWNS = ("agent", "team", "channel", "type", "priority", "queue", "question", "segment")
 
-Period = Annotated[str | None, typer.Option(
-    "--period", help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), or days "
-    "YYYY-MM-DD..YYYY-MM-DD. Default: every month the data covers.")]
-DateFrom = Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD) of one range.")]
+Period = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), or days "
+        "YYYY-MM-DD..YYYY-MM-DD. Default: every month the data covers.",
+    ),
+]
+DateFrom = Annotated[
+    str | None, typer.Option("--from", help="First day (YYYY-MM-DD) of one range.")
+]
 DateTo = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")]
-By = Annotated[list[str] | None, typer.Option(
-    "--by", help=f"Break every KPI down by {', '.join(BREAKDOWNS)}; repeatable or comma-separated.")]
-ConfigPath = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file (default: cskpi.toml in the data folder).")]
+By = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--by",
+        help=f"Break every KPI down by {', '.join(BREAKDOWNS)}; repeatable or comma-separated.",
+    ),
+]
+ConfigPath = Annotated[
+    Path | None,
+    typer.Option("--config", help="Settings file (default: cskpi.toml in the data folder)."),
+]
 OutputFormat = enum.Enum("OutputFormat", {name: name for name in FORMATS}, type=str)
-Format = Annotated[OutputFormat | None, typer.Option(
-    "--format", "-f", case_sensitive=False,
-    help="Output format. Default: from the -o suffix, else table.")]
-Output = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Write to FILE (atomically) instead of stdout; '-' is stdout.")]
-Compare = Annotated[str | None, typer.Option(
-    "--compare", help="'previous' (the period before each one) or a tidy CSV kept from an earlier "
-    "run; adds previous value, change and significance.")]
-FailOnMiss = Annotated[bool, typer.Option(
-    "--fail-on-miss", help="Exit with code 1 when a KPI misses its target (the \\[targets] of cskpi.toml).")]
-Redact = Annotated[bool, typer.Option(
-    "--redact", help="Replace customer ids with salted hashes and drop survey comments everywhere.")]
+Format = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="Output format. Default: from the -o suffix, else table.",
+    ),
+]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", help="Write to FILE (atomically) instead of stdout; '-' is stdout."
+    ),
+]
+Compare = Annotated[
+    str | None,
+    typer.Option(
+        "--compare",
+        help="'previous' (the period before each one) or a tidy CSV kept from an earlier "
+        "run; adds previous value, change and significance.",
+    ),
+]
+FailOnMiss = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-miss",
+        help="Exit with code 1 when a KPI misses its target (the \\[targets] of cskpi.toml).",
+    ),
+]
+Redact = Annotated[
+    bool,
+    typer.Option(
+        "--redact",
+        help="Replace customer ids with salted hashes and drop survey comments everywhere.",
+    ),
+]
 # -- scale engines (cskpi.scale; docs/scale.md) --
-Engine = Annotated[str, typer.Option(
-    "--engine", help="pandas (all in memory), partitioned (a Parquet history one period at a time, "
-    "bounded memory) or dask (a Dask cluster over a Parquet folder or URL).")]
-Scheduler = Annotated[str | None, typer.Option(
-    "--scheduler", help="With --engine dask: address of a running dask scheduler "
-    "(tcp://host:8786); default: a local cluster.")]
+Engine = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="pandas (all in memory), partitioned (a Parquet history one period at a time, "
+        "bounded memory) or dask (a Dask cluster over a Parquet folder or URL).",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --engine dask: address of a running dask scheduler (tcp://host:8786); "
+        "default: a local cluster.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -95,14 +144,28 @@ def report(
         fmt = _format(fmt.value if fmt else None, output)
         breakdowns = _breakdowns(by)
         if data_dir is None and not any((tickets, calls, surveys, costs, agents, revenue)):
-            _usage("no data given. Name a data folder (cskpi report exports/) or files "
-                   "(--tickets tickets.csv)")
+            _usage(
+                "no data given. Name a data folder (cskpi report exports/) or files "
+                "(--tickets tickets.csv)"
+            )
         if compare_with not in (None, "previous") and not Path(compare_with).is_file():
-            _usage(f"--compare {compare_with!r}: no such file. Give 'previous' or the path of a "
-                   "tidy CSV from `cskpi report --format csv`")
-        spec = options.input_spec(data_dir, tickets=tickets, calls=calls, surveys=surveys,
-                                  costs=costs, agents=agents, revenue=revenue, tz=tz, vendor=vendor,
-                                  map_files=map_files, date_order=date_order)
+            _usage(
+                f"--compare {compare_with!r}: no such file. Give 'previous' or the path of a "
+                "tidy CSV from `cskpi report --format csv`"
+            )
+        spec = options.input_spec(
+            data_dir,
+            tickets=tickets,
+            calls=calls,
+            surveys=surveys,
+            costs=costs,
+            agents=agents,
+            revenue=revenue,
+            tz=tz,
+            vendor=vendor,
+            map_files=map_files,
+            date_order=date_order,
+        )
         config = load_config(config_path, data_dir)
         if engine != "pandas":
             result = _scaled(engine, spec, breakdowns, config, tz=tz, period=period,
@@ -122,8 +185,17 @@ def report(
         from cskpi.metrics.periods import parse_periods
 
         periods = parse_periods(period, date_from, date_to, tz, data_range=data_range(tables))
-        result = build_report(tables, periods, breakdowns, config, tz=tz, files=dataset.files,
-                              baseline=compare_with, charts=fmt == "html", redacted=redact)
+        result = build_report(
+            tables,
+            periods,
+            breakdowns,
+            config,
+            tz=tz,
+            files=dataset.files,
+            baseline=compare_with,
+            charts=fmt == "html",
+            redacted=redact,
+        )
         if rejects is not None:
             _write_rejects(rejects, dataset.rejects, redact=redact)
         if not quiet:
@@ -162,14 +234,18 @@ def _format(fmt: str | None, output: str | None) -> str:
 
         suffix = Path(output).suffix.lower()
         if suffix not in SUFFIX_FORMATS:
-            _usage(f"-o {output!r}: cannot tell the format from {suffix or 'no suffix'!r}. "
-                   f"Add --format ({', '.join(FORMATS)})")
+            _usage(
+                f"-o {output!r}: cannot tell the format from {suffix or 'no suffix'!r}. "
+                f"Add --format ({', '.join(FORMATS)})"
+            )
         return SUFFIX_FORMATS[suffix]
     return "table"
 
 
 def _breakdowns(by: list[str] | None) -> list[str]:
-    names = [name.strip().lower() for value in (by or []) for name in value.split(",") if name.strip()]
+    names = [
+        name.strip().lower() for value in (by or []) for name in value.split(",") if name.strip()
+    ]
     unknown = [name for name in names if name not in BREAKDOWNS]
     if unknown:
         _usage(f"--by {unknown[0]!r} is not a breakdown. Use one of: {', '.join(BREAKDOWNS)}")
@@ -204,8 +280,13 @@ def _load(spec: Any, *, quiet: bool) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
         task = progress.add_task("loading", total=None)
 
         def update(*args: Any, **kwargs: Any) -> None:
@@ -218,8 +299,12 @@ def _load(spec: Any, *, quiet: bool) -> Any:
             if numbers:
                 done = numbers[0]
                 total = numbers[1] if len(numbers) > 1 else total
-            progress.update(task, description=f"loading {description}" if description else "loading",
-                            completed=done, total=total)
+            progress.update(
+                task,
+                description=f"loading {description}" if description else "loading",
+                completed=done,
+                total=total,
+            )
 
         return load_dataset(spec, progress=update)
 
@@ -237,22 +322,32 @@ def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
         frame = redact_rejects(frame)
     text_columns = [c for c in ("detail", "raw") if c in frame.columns]
     # Rejected rows are raw user data: keep a spreadsheet from running them as formulas.
-    safe = {c: frame[c].astype("str").where(~frame[c].astype("str").str.startswith(FORMULA_TRIGGERS),
-                                             "'" + frame[c].astype("str"))
-            for c in text_columns}
+    safe = {
+        c: frame[c]
+        .astype("str")
+        .where(
+            ~frame[c].astype("str").str.startswith(FORMULA_TRIGGERS), "'" + frame[c].astype("str")
+        )
+        for c in text_columns
+    }
     write_atomic(path, frame.assign(**safe).to_csv(index=False, lineterminator="\n"))
 
 
 def _warn_about_inputs(files: list[Any], *, rejects_written: bool) -> None:
     for report in files:
         for warning in report.warnings:
-            print(f"warning: {report.path}: {warning}", file=sys.stderr)
+            where = "" if str(warning).startswith(str(report.path)) else f"{report.path}: "
+            print(f"warning: {where}{warning}", file=sys.stderr)
         if report.rows_rejected:
-            reasons = ", ".join(f"{count} {reason}" for reason, count in
-                                sorted(report.rejects_by_reason.items()))
+            reasons = ", ".join(
+                f"{count} {reason}" for reason, count in sorted(report.rejects_by_reason.items())
+            )
             hint = "" if rejects_written else "; write them out with --rejects FILE"
-            print(f"warning: {report.path}: {report.rows_rejected} of {report.rows_read} rows "
-                  f"rejected{f' ({reasons})' if reasons else ''}{hint}", file=sys.stderr)
+            print(
+                f"warning: {report.path}: {report.rows_rejected} of {report.rows_read} rows "
+                f"rejected{f' ({reasons})' if reasons else ''}{hint}",
+                file=sys.stderr,
+            )
 
 
 def _emit(content: str | bytes, path: Path | None, fmt: str) -> None:
@@ -277,11 +372,14 @@ def _exit_on_miss(targets: dict[Any, tuple[str, str]], fail_on_miss: bool, quiet
     if not missed:
         return
     if not quiet or fail_on_miss:
-        shown = "; ".join(f"{kpi} {targets[(p, d, s, kpi)][0]} ({p}"
-                          f"{'' if d == 'all' else f', {d} = {s}'})"
-                          for p, d, s, kpi in missed[:5])
+        shown = "; ".join(
+            f"{kpi} {targets[(p, d, s, kpi)][0]} ({p}{'' if d == 'all' else f', {d} = {s}'})"
+            for p, d, s, kpi in missed[:5]
+        )
         more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
-        print(f"{'error' if fail_on_miss else 'note'}: {len(missed)} target(s) missed: {shown}{more}",
-              file=sys.stderr)
+        print(
+            f"{'error' if fail_on_miss else 'note'}: {len(missed)} target(s) missed: {shown}{more}",
+            file=sys.stderr,
+        )
     if fail_on_miss:
         raise typer.Exit(1)

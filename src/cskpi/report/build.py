@@ -19,11 +19,30 @@ from cskpi.report.model import KpiValue, ReportResult
 
 PREVIOUS = "previous"
 # The column that dates each table's records (KPIS.md conventions), for the default periods.
-DATE_COLUMNS = {"tickets": "created_at", "calls": "queued_at", "surveys": "submitted_at",
-                "revenue": "date"}
-FILE_FIELDS = ("path", "table", "vendor", "format", "encoding", "delimiter", "decimal", "date_order",
-               "date_order_ambiguous", "sha256", "rows_read", "rows_used", "rows_rejected",
-               "rows_merged", "warnings", "rejects_by_reason")
+DATE_COLUMNS = {
+    "tickets": "created_at",
+    "calls": "queued_at",
+    "surveys": "submitted_at",
+    "revenue": "date",
+}
+FILE_FIELDS = (
+    "path",
+    "table",
+    "vendor",
+    "format",
+    "encoding",
+    "delimiter",
+    "decimal",
+    "date_order",
+    "date_order_ambiguous",
+    "sha256",
+    "rows_read",
+    "rows_used",
+    "rows_rejected",
+    "rows_merged",
+    "warnings",
+    "rejects_by_reason",
+)
 
 
 def data_range(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -44,8 +63,15 @@ def kpi_catalogue() -> dict[str, dict[str, str]]:
     from cskpi.metrics.registry import REGISTRY
 
     definitions = REGISTRY.values() if isinstance(REGISTRY, dict) else REGISTRY
-    return {d.id: {"label": d.label, "area": str(d.area), "unit": str(d.unit),
-                   "direction": str(d.direction)} for d in definitions}
+    return {
+        d.id: {
+            "label": d.label,
+            "area": str(d.area),
+            "unit": str(d.unit),
+            "direction": str(d.direction),
+        }
+        for d in definitions
+    }
 
 
 def file_meta(files: Sequence[FileReport]) -> list[dict[str, Any]]:
@@ -58,10 +84,18 @@ def config_meta(config: Config) -> dict[str, Any]:
     return settings
 
 
-def build_report(tables: dict[str, pd.DataFrame], periods: Sequence[Any], by: Sequence[str],
-                 config: Config, *, tz: str, files: Sequence[FileReport] = (),
-                 baseline: str | Path | None = None, charts: bool = False,
-                 redacted: bool = False) -> ReportResult:
+def build_report(
+    tables: dict[str, pd.DataFrame],
+    periods: Sequence[Any],
+    by: Sequence[str],
+    config: Config,
+    *,
+    tz: str,
+    files: Sequence[FileReport] = (),
+    baseline: str | Path | None = None,
+    charts: bool = False,
+    redacted: bool = False,
+) -> ReportResult:
     """Compute every KPI for ``periods`` (metrics.periods.Period) and what the report adds to them.
 
     ``baseline`` is ``"previous"`` (the same KPIs over the period before each one) or the path of
@@ -71,16 +105,21 @@ def build_report(tables: dict[str, pd.DataFrame], periods: Sequence[Any], by: Se
 
     rows = compute(tables, list(periods), list(by), config)
     labels = [p.label for p in periods]
-    result = ReportResult(rows=rows, periods=labels, tz=tz, meta={
-        "tool_version": __version__,
-        "definitions_version": DEFINITIONS_VERSION,
-        "currency": config.currency,
-        "by": list(by),
-        "config": config_meta(config),
-        "files": file_meta(files),
-        "kpis": kpi_catalogue(),
-        "redacted": redacted,
-    })
+    result = ReportResult(
+        rows=rows,
+        periods=labels,
+        tz=tz,
+        meta={
+            "tool_version": __version__,
+            "definitions_version": DEFINITIONS_VERSION,
+            "currency": config.currency,
+            "by": list(by),
+            "config": config_meta(config),
+            "files": file_meta(files),
+            "kpis": kpi_catalogue(),
+            "redacted": redacted,
+        },
+    )
     if baseline is not None:
         _add_comparison(result, tables, periods, by, config, baseline)
     if config.targets:
@@ -96,8 +135,14 @@ def build_report(tables: dict[str, pd.DataFrame], periods: Sequence[Any], by: Se
     return result
 
 
-def _add_comparison(result: ReportResult, tables: dict[str, pd.DataFrame], periods: Sequence[Any],
-                    by: Sequence[str], config: Config, baseline: str | Path) -> None:
+def _add_comparison(
+    result: ReportResult,
+    tables: dict[str, pd.DataFrame],
+    periods: Sequence[Any],
+    by: Sequence[str],
+    config: Config,
+    baseline: str | Path,
+) -> None:
     from cskpi.metrics.engine import compute
     from cskpi.report.compare import compare, load_baseline_csv
 
@@ -113,8 +158,9 @@ def _add_comparison(result: ReportResult, tables: dict[str, pd.DataFrame], perio
 
         def samples(row: KpiValue, is_baseline: bool) -> Any:
             # Record-level values let compare() test means and medians (Mann-Whitney U).
-            return kpi_samples(tables, by_label[row.period], row.kpi, row.dimension, row.segment,
-                               config)
+            return kpi_samples(
+                tables, by_label[row.period], row.kpi, row.dimension, row.segment, config
+            )
     else:
         baseline_rows = load_baseline_csv(Path(baseline))
         result.meta["baseline"] = str(baseline)

@@ -33,21 +33,28 @@ def _bin_starts(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> tuple[pd.Dat
     return starts, freq
 
 
-def daily_volume(tickets: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp,
-                 tz: str) -> dict[str, Any] | None:
+def daily_volume(
+    tickets: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, tz: str
+) -> dict[str, Any] | None:
     """Tickets created and resolved per day, and the open backlog at each day's end."""
     if tickets is None or "created_at" not in tickets.columns or tickets.empty:
         return None
     starts, freq = _bin_starts(start, end, tz)
-    edges = np.append(starts.tz_convert("UTC").as_unit("ns").asi8,
-                      end.tz_convert("UTC").as_unit("ns").value)
+    edges = np.append(
+        starts.tz_convert("UTC").as_unit("ns").asi8, end.tz_convert("UTC").as_unit("ns").value
+    )
     created = tickets["created_at"].dropna().dt.tz_convert("UTC").dt.as_unit("ns")
     created_ns = np.sort(created.astype("int64").to_numpy())
     if "resolved_at" in tickets.columns:
         both = tickets[["created_at", "resolved_at"]].dropna()
-        # A resolution stamped before creation is bad data; it cannot close a ticket before it opens.
-        resolved_ns = np.sort(np.maximum(both["resolved_at"].dt.as_unit("ns").astype("int64").to_numpy(),
-                                         both["created_at"].dt.as_unit("ns").astype("int64").to_numpy()))
+        # A resolution stamped before creation is bad data: it cannot close a ticket before it
+        # opens.
+        resolved_ns = np.sort(
+            np.maximum(
+                both["resolved_at"].dt.as_unit("ns").astype("int64").to_numpy(),
+                both["created_at"].dt.as_unit("ns").astype("int64").to_numpy(),
+            )
+        )
     else:
         resolved_ns = np.empty(0, dtype="int64")
     created_before = np.searchsorted(created_ns, edges, side="left")
@@ -68,12 +75,16 @@ def duration_histogram(hours: pd.Series) -> dict[str, Any] | None:
     if values.size == 0:
         return None
     counts, _ = np.histogram(values, bins=np.array(DURATION_EDGES_HOURS))
-    return {"edges": [None if np.isinf(e) else e for e in DURATION_EDGES_HOURS],
-            "counts": counts.tolist(), "median": float(np.median(values))}
+    return {
+        "edges": [None if np.isinf(e) else e for e in DURATION_EDGES_HOURS],
+        "counts": counts.tolist(),
+        "median": float(np.median(values)),
+    }
 
 
-def first_response_hours(tickets: pd.DataFrame | None, start: pd.Timestamp,
-                         end: pd.Timestamp) -> dict[str, Any] | None:
+def first_response_hours(
+    tickets: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp
+) -> dict[str, Any] | None:
     """First-response times of tickets created in the period (hours)."""
     if tickets is None or not {"created_at", "first_response_at"} <= set(tickets.columns):
         return None
@@ -82,8 +93,9 @@ def first_response_hours(tickets: pd.DataFrame | None, start: pd.Timestamp,
     return duration_histogram(hours)
 
 
-def resolution_hours(tickets: pd.DataFrame | None, start: pd.Timestamp,
-                     end: pd.Timestamp) -> dict[str, Any] | None:
+def resolution_hours(
+    tickets: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp
+) -> dict[str, Any] | None:
     """Resolution times of tickets resolved in the period (hours)."""
     if tickets is None or not {"created_at", "resolved_at"} <= set(tickets.columns):
         return None
@@ -92,23 +104,29 @@ def resolution_hours(tickets: pd.DataFrame | None, start: pd.Timestamp,
     return duration_histogram(hours)
 
 
-def nps_mix(surveys: pd.DataFrame | None, start: pd.Timestamp,
-            end: pd.Timestamp) -> dict[str, int] | None:
+def nps_mix(
+    surveys: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp
+) -> dict[str, int] | None:
     """Promoters (9–10), passives (7–8) and detractors (0–6) among NPS answers in the period."""
     if surveys is None or not {"survey", "score", "submitted_at"} <= set(surveys.columns):
         return None
-    chosen = surveys[(surveys["survey"].str.strip().str.lower() == "nps")
-                     & _in_period(surveys["submitted_at"], start, end)]
+    chosen = surveys[
+        (surveys["survey"].str.strip().str.lower() == "nps")
+        & _in_period(surveys["submitted_at"], start, end)
+    ]
     scores = chosen["score"].dropna()
     if scores.empty:
         return None
-    return {"promoters": int((scores >= 9).sum()),
-            "passives": int(((scores >= 7) & (scores < 9)).sum()),
-            "detractors": int((scores < 7).sum())}
+    return {
+        "promoters": int((scores >= 9).sum()),
+        "passives": int(((scores >= 7) & (scores < 9)).sum()),
+        "detractors": int((scores < 7).sum()),
+    }
 
 
-def calls_heatmap(calls: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp,
-                  tz: str) -> dict[str, Any] | None:
+def calls_heatmap(
+    calls: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, tz: str
+) -> dict[str, Any] | None:
     """Inbound calls by local weekday (Monday first) and hour of day: 7 rows of 24 counts."""
     if calls is None or "queued_at" not in calls.columns:
         return None
@@ -123,38 +141,58 @@ def calls_heatmap(calls: pd.DataFrame | None, start: pd.Timestamp, end: pd.Times
     return {"counts": counts.tolist(), "total": int(counts.sum())}
 
 
-def recent_comments(surveys: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp,
-                    tz: str, limit: int = COMMENTS_SHOWN) -> list[dict[str, Any]]:
+def recent_comments(
+    surveys: pd.DataFrame | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    tz: str,
+    limit: int = COMMENTS_SHOWN,
+) -> list[dict[str, Any]]:
     """The latest non-empty survey comments of the period, newest first (text kept as written)."""
     if surveys is None or "comment" not in surveys.columns:
         return []
-    chosen = surveys[_in_period(surveys["submitted_at"], start, end)
-                     & surveys["comment"].fillna("").str.strip().ne("")]
+    chosen = surveys[
+        _in_period(surveys["submitted_at"], start, end)
+        & surveys["comment"].fillna("").str.strip().ne("")
+    ]
     chosen = chosen.sort_values("submitted_at", ascending=False, kind="stable").head(limit)
     when = chosen["submitted_at"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M")
-    return [{"submitted_at": w, "survey": s, "score": float(sc), "comment": c}
-            for w, s, sc, c in zip(when, chosen["survey"], chosen["score"], chosen["comment"],
-                                   strict=True)]
+    return [
+        {"submitted_at": w, "survey": s, "score": float(sc), "comment": c}
+        for w, s, sc, c in zip(
+            when, chosen["survey"], chosen["score"], chosen["comment"], strict=True
+        )
+    ]
 
 
 def kpi_trends(rows: list[KpiValue], periods: list[str]) -> dict[str, list[float | None]]:
     """Overall value of each KPI per period, in period order (only when there are several)."""
     if len(periods) < 2:
         return {}
-    frame = pd.DataFrame([(r.period, r.kpi, r.value) for r in rows
-                          if r.dimension == "all" and r.segment == "all"],
-                         columns=["period", "kpi", "value"])
+    frame = pd.DataFrame(
+        [(r.period, r.kpi, r.value) for r in rows if r.dimension == "all" and r.segment == "all"],
+        columns=["period", "kpi", "value"],
+    )
     if frame.empty:
         return {}
-    table = frame.pivot_table(index="kpi", columns="period", values="value", aggfunc="first",
-                              sort=False, dropna=False).reindex(columns=periods)
+    table = frame.pivot_table(
+        index="kpi", columns="period", values="value", aggfunc="first", sort=False, dropna=False
+    ).reindex(columns=periods)
     table = table[table.notna().sum(axis=1) >= 2]
-    return {kpi: [None if pd.isna(v) else float(v) for v in values]
-            for kpi, values in zip(table.index, table.to_numpy(), strict=True)}
+    return {
+        kpi: [None if pd.isna(v) else float(v) for v in values]
+        for kpi, values in zip(table.index, table.to_numpy(), strict=True)
+    }
 
 
-def chart_data(tables: dict[str, pd.DataFrame], start: pd.Timestamp, end: pd.Timestamp, tz: str,
-               rows: list[KpiValue] | None = None, periods: list[str] | None = None) -> dict[str, Any]:
+def chart_data(
+    tables: dict[str, pd.DataFrame],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    tz: str,
+    rows: list[KpiValue] | None = None,
+    periods: list[str] | None = None,
+) -> dict[str, Any]:
     """Everything the HTML report draws, for the span [start, end) of the report's periods."""
     tickets, calls, surveys = tables.get("tickets"), tables.get("calls"), tables.get("surveys")
     charts: dict[str, Any] = {

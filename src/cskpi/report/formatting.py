@@ -1,4 +1,4 @@
-"""How values are written: exact decimals for machines, units for people, safe text for spreadsheets.
+"""How values are written: exact decimals for machines, units for people, safe spreadsheet text.
 
 Every renderer formats through these functions so a value reads the same in every output.
 """
@@ -27,7 +27,9 @@ def plain_number(value: Any) -> str:
     """
     if value is None or isinstance(value, bool):
         return "" if value is None else str(int(value))
-    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+    if isinstance(value, int) or (
+        hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"
+    ):
         return str(int(value))
     number = float(value)
     if not math.isfinite(number):

@@ -23,7 +23,8 @@ from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.svg import esc
 
 CSS = """
-:root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --good:#15803d; --bad:#b91c1c; }
+:root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --good:#15803d;
+  --bad:#b91c1c; }
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--ink);
   font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; }
@@ -32,17 +33,21 @@ header h1 { margin:0 0 4px; font-size:24px; }
 header p { margin:0; color:var(--muted); }
 h2 { font-size:18px; margin:32px 0 12px; }
 h3 { font-size:15px; margin:20px 0 8px; }
-.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(170px,1fr)); gap:12px; margin-top:20px; }
+.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(170px,1fr)); gap:12px;
+  margin-top:20px; }
 .card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
 .card .label { color:var(--muted); font-size:12px; }
 .card .value { font-size:22px; font-weight:650; margin-top:2px; white-space:nowrap; }
 .card .change { font-size:12px; }
-.panel { background:#fff; border:1px solid var(--line); border-radius:10px; padding:14px 16px; margin-bottom:16px; }
+.panel { background:#fff; border:1px solid var(--line); border-radius:10px; padding:14px 16px;
+  margin-bottom:16px; }
 .grid2 { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
 .trends { display:grid; grid-template-columns:repeat(auto-fill,minmax(240px,1fr)); gap:12px; }
 @media (max-width:760px) { .grid2 { grid-template-columns:1fr; } }
-table { border-collapse:collapse; width:100%; table-layout:fixed; background:#fff; font-variant-numeric:tabular-nums; }
-th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+table { border-collapse:collapse; width:100%; table-layout:fixed; background:#fff;
+  font-variant-numeric:tabular-nums; }
+th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line);
+  vertical-align:top; }
 th { font-size:12px; color:var(--muted); font-weight:600; background:#f9fafb; }
 th.kpi { width:30%; } th.value { width:15%; } th.n { width:8%; } th.prev { width:12%; }
 th.change { width:10%; } th.target { width:12%; }
@@ -60,10 +65,22 @@ footer { margin-top:36px; color:var(--muted); font-size:12px; }
 svg.chart { display:block; max-width:100%; height:auto; }
 """
 
+# No fetch of any kind: the page must look the same offline and cannot call home.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
 # The cards at the top: the KPIs most teams read first, when present.
-HEADLINE_KPIS = ("nps", "csat", "first_response_hours_median", "resolution_hours_median",
-                 "tickets_created", "backlog_end", "service_level", "average_handle_time",
-                 "cost_per_contact", "first_contact_resolution_rate")
+HEADLINE_KPIS = (
+    "nps",
+    "csat",
+    "first_response_hours_median",
+    "resolution_hours_median",
+    "tickets_created",
+    "backlog_end",
+    "service_level",
+    "average_handle_time",
+    "cost_per_contact",
+    "first_contact_resolution_rate",
+)
 
 
 def _ordered(rows: list[KpiValue]) -> list[KpiValue]:
@@ -89,7 +106,11 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
     with_comparison = bool(result.comparisons)
     with_targets = bool(result.targets)
     money = currency(result)
-    head = ['<th class="kpi">KPI</th>', '<th class="num value">Value</th>', '<th class="num n">n</th>']
+    head = [
+        '<th class="kpi">KPI</th>',
+        '<th class="num value">Value</th>',
+        '<th class="num n">n</th>',
+    ]
     if with_comparison:
         head += ['<th class="num prev">Previous</th>', '<th class="num change">Change</th>']
     if with_targets:
@@ -99,11 +120,18 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
     with_overall = {row.kpi for row in rows if row.dimension == "all"}
     for row in _ordered(rows):
         info = kpi_info(result, row.kpi)
-        label = (info["label"] if row.dimension == "all" else segment_label(row)
-                 if row.kpi in with_overall else f"{info['label']}: {segment_label(row)}")
-        cells = [f'<td title="{esc(row.kpi)}">{esc(label)}</td>',
-                 f'<td class="num">{esc(human_value(row.value, info["unit"], money))}</td>',
-                 f'<td class="num">{"" if row.n is None else f"{row.n:,}"}</td>']
+        label = (
+            info["label"]
+            if row.dimension == "all"
+            else segment_label(row)
+            if row.kpi in with_overall
+            else f"{info['label']}: {segment_label(row)}"
+        )
+        cells = [
+            f'<td title="{esc(row.kpi)}">{esc(label)}</td>',
+            f'<td class="num">{esc(human_value(row.value, info["unit"], money))}</td>',
+            f'<td class="num">{"" if row.n is None else f"{row.n:,}"}</td>',
+        ]
         if with_comparison:
             comparison = result.comparisons.get(row_key(row))
             previous = comparison.previous if comparison else None
@@ -111,19 +139,25 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
             cells.append(_change_cell(result, row, info["unit"], info["direction"]))
         if with_targets:
             target, status = result.targets.get(row_key(row), ("", ""))
-            cells.append(f'<td><span class="{esc(status)}">{esc(status)}</span> '
-                         f'<span class="note">{esc(target)}</span></td>' if status else "<td></td>")
+            cells.append(
+                f'<td><span class="{esc(status)}">{esc(status)}</span> '
+                f'<span class="note">{esc(target)}</span></td>'
+                if status
+                else "<td></td>"
+            )
         reason = "" if row.value is not None else (row.reason or "not available")
         cells.append(f'<td class="note">{esc(reason)}</td>')
         css = ' class="group"' if row.dimension != "all" and row.kpi in with_overall else ""
         body.append(f"<tr{css}>{''.join(cells)}</tr>")
-    return (f"<table><thead><tr>{''.join(head)}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+    return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _cards(result: ReportResult, period: str) -> str:
-    overall = {row.kpi: row for row in result.rows
-               if row.period == period and row.dimension == "all" and row.value is not None}
+    overall = {
+        row.kpi: row
+        for row in result.rows
+        if row.period == period and row.dimension == "all" and row.value is not None
+    }
     money = currency(result)
     cards = []
     for kpi in HEADLINE_KPIS:
@@ -136,11 +170,15 @@ def _cards(result: ReportResult, period: str) -> str:
         if comparison is not None and comparison.change is not None:
             good = change_is_good(comparison.change, info["direction"])
             css = "" if good is None else ("good" if good else "bad")
-            change = (f'<div class="change {css}">{esc(human_change(comparison.change, info["unit"]))}'
-                      f' vs previous</div>')
-        cards.append(f'<div class="card"><div class="label">{esc(info["label"])}</div>'
-                     f'<div class="value">{esc(human_value(row.value, info["unit"], money))}</div>'
-                     f"{change}</div>")
+            change = (
+                f'<div class="change {css}">{esc(human_change(comparison.change, info["unit"]))}'
+                f" vs previous</div>"
+            )
+        cards.append(
+            f'<div class="card"><div class="label">{esc(info["label"])}</div>'
+            f'<div class="value">{esc(human_value(row.value, info["unit"], money))}</div>'
+            f"{change}</div>"
+        )
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ""
 
 
@@ -149,12 +187,20 @@ def _charts(result: ReportResult) -> str:
     parts: list[str] = []
     if charts.get("daily_volume"):
         parts.append(f'<div class="panel">{svg.volume_chart(charts["daily_volume"])}</div>')
-    histograms = [svg.histogram(charts[name], title, color) for name, title, color in (
-        ("first_response_hours", "First-response time (tickets created)", svg.BLUE),
-        ("resolution_hours", "Resolution time (tickets resolved)", svg.GREEN)) if charts.get(name)]
+    histograms = [
+        svg.histogram(charts[name], title, color)
+        for name, title, color in (
+            ("first_response_hours", "First-response time (tickets created)", svg.BLUE),
+            ("resolution_hours", "Resolution time (tickets resolved)", svg.GREEN),
+        )
+        if charts.get(name)
+    ]
     if histograms:
-        parts.append('<div class="grid2">'
-                     + "".join(f'<div class="panel">{chart}</div>' for chart in histograms) + "</div>")
+        parts.append(
+            '<div class="grid2">'
+            + "".join(f'<div class="panel">{chart}</div>' for chart in histograms)
+            + "</div>"
+        )
     if charts.get("nps_mix"):
         parts.append(f'<div class="panel">{svg.nps_bar(charts["nps_mix"])}</div>')
     if charts.get("calls_heatmap"):
@@ -166,9 +212,11 @@ def _charts(result: ReportResult) -> str:
         for kpi, values in trends.items():
             info = kpi_info(result, kpi)
             shown = [human_value(v, info["unit"], money) for v in values]
-            small.append(f'<div class="panel">'
-                         f'{svg.trend_line(info["label"], result.periods, values, shown)}</div>')
-        parts.append("<h3>Trends</h3>" f'<div class="trends">{"".join(small)}</div>')
+            small.append(
+                f'<div class="panel">'
+                f"{svg.trend_line(info['label'], result.periods, values, shown)}</div>"
+            )
+        parts.append(f'<h3>Trends</h3><div class="trends">{"".join(small)}</div>')
     if not parts:
         return ""
     return "<section><h2>Charts</h2>" + "".join(parts) + "</section>"
@@ -178,11 +226,16 @@ def _comments(result: ReportResult) -> str:
     comments = result.charts.get("comments") or []
     if not comments or result.meta.get("redacted"):
         return ""
-    items = [f'<blockquote><div class="meta">{esc(c.get("submitted_at", ""))} · '
-             f'{esc(c.get("survey", ""))} score {float(c.get("score", 0)):g}</div>'
-             f'{esc(c.get("comment", ""))}</blockquote>' for c in comments]
-    return ("<section><h2>Latest survey comments</h2>"
-            f'<div class="comments">{"".join(items)}</div></section>')
+    items = [
+        f'<blockquote><div class="meta">{esc(c.get("submitted_at", ""))} · '
+        f"{esc(c.get('survey', ''))} score {float(c.get('score', 0)):g}</div>"
+        f"{esc(c.get('comment', ''))}</blockquote>"
+        for c in comments
+    ]
+    return (
+        "<section><h2>Latest survey comments</h2>"
+        f'<div class="comments">{"".join(items)}</div></section>'
+    )
 
 
 def _inputs(result: ReportResult) -> str:
@@ -192,20 +245,28 @@ def _inputs(result: ReportResult) -> str:
     rows = "".join(
         f"<tr><td>{esc(f.get('path', ''))}</td><td>{esc(f.get('table', ''))}</td>"
         f"<td>{esc(f.get('vendor') or '')}</td>"
-        f'<td class="num">{f.get("rows_read", 0):,}</td><td class="num">{f.get("rows_used", 0):,}</td>'
+        f'<td class="num">{f.get("rows_read", 0):,}</td>'
+        f'<td class="num">{f.get("rows_used", 0):,}</td>'
         f'<td class="num">{f.get("rows_rejected", 0):,}</td>'
-        f'<td class="note" title="{esc(f.get("sha256") or "")}">{esc((f.get("sha256") or "")[:12])}</td></tr>'
-        for f in files)
-    return ("<section><h2>Inputs</h2><table><thead><tr><th>File</th><th>Table</th><th>Vendor</th>"
-            '<th class="num">Rows read</th><th class="num">Used</th><th class="num">Rejected</th>'
-            f"<th>sha256</th></tr></thead><tbody>{rows}</tbody></table></section>")
+        f'<td class="note" title="{esc(f.get("sha256") or "")}">'
+        f"{esc((f.get('sha256') or '')[:12])}</td></tr>"
+        for f in files
+    )
+    return (
+        "<section><h2>Inputs</h2><table><thead><tr><th>File</th><th>Table</th><th>Vendor</th>"
+        '<th class="num">Rows read</th><th class="num">Used</th><th class="num">Rejected</th>'
+        f"<th>sha256</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
 
 
 def render_html(result: ReportResult) -> str:
     periods = result.periods or sorted({row.period for row in result.rows})
     title = f"Customer-service KPIs · {', '.join(periods)}"
-    facts = [f"Timezone {result.tz}", f"cskpi {result.meta.get('tool_version', '')}",
-             f"KPI definitions {result.meta.get('definitions_version', '')}"]
+    facts = [
+        f"Timezone {result.tz}",
+        f"cskpi {result.meta.get('tool_version', '')}",
+        f"KPI definitions {result.meta.get('definitions_version', '')}",
+    ]
     if result.meta.get("baseline"):
         facts.append(f"compared with {result.meta['baseline']}")
     if result.meta.get("redacted"):
@@ -214,19 +275,24 @@ def render_html(result: ReportResult) -> str:
     for period in periods:
         period_rows = [row for row in result.rows if row.period == period]
         heading = f"<h2>{esc(period)}</h2>" if len(periods) > 1 else ""
-        tables = "".join(f"<h3>{esc(area)}</h3>{_area_table(result, rows)}"
-                         for area, rows in rows_by_area(result, period_rows).items())
+        tables = "".join(
+            f"<h3>{esc(area)}</h3>{_area_table(result, rows)}"
+            for area, rows in rows_by_area(result, period_rows).items()
+        )
         sections.append(f"<section>{heading}{tables}</section>")
-    significance = ('<p class="note"><span class="sig">*</span> change is statistically significant at '
-                    "the 5 % level (hover a change for the test).</p>"
-                    if any(c.significant for c in result.comparisons.values()) else "")
+    significance = (
+        '<p class="note"><span class="sig">*</span> change is statistically significant at '
+        "the 5 % level (hover a change for the test).</p>"
+        if any(c.significant for c in result.comparisons.values())
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="cskpi {esc(result.meta.get('tool_version', ''))}">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="generator" content="cskpi {esc(result.meta.get("tool_version", ""))}">
 <title>{esc(title)}</title>
 <style>{CSS}</style>
 </head>

@@ -30,8 +30,13 @@ def _number(value: Any) -> Any:
 def _row(result: ReportResult, row: Any) -> dict[str, Any]:
     key = row_key(row)
     out: dict[str, Any] = {
-        "period": row.period, "dimension": row.dimension, "segment": row.segment, "kpi": row.kpi,
-        "value": _number(row.value), "unit": row.unit, "n": _number(row.n),
+        "period": row.period,
+        "dimension": row.dimension,
+        "segment": row.segment,
+        "kpi": row.kpi,
+        "value": _number(row.value),
+        "unit": row.unit,
+        "n": _number(row.n),
     }
     if row.value is None or out["value"] is None:
         out["reason"] = row.reason or "not available"
@@ -52,8 +57,13 @@ def _row(result: ReportResult, row: Any) -> dict[str, Any]:
 def report_document(result: ReportResult) -> dict[str, Any]:
     """The JSON document as a dict (shared by the JSON and HTML renderers)."""
     meta = result.meta
-    tests = sorted({c.test for c in result.comparisons.values()
-                    if c.test and not c.test.startswith("not tested")})
+    tests = sorted(
+        {
+            c.test
+            for c in result.comparisons.values()
+            if c.test and not c.test.startswith("not tested")
+        }
+    )
     document: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "tool": {"name": "cskpi", "version": meta.get("tool_version")},
@@ -75,5 +85,9 @@ def report_document(result: ReportResult) -> dict[str, Any]:
 
 
 def render_json(result: ReportResult) -> str:
-    return json.dumps(report_document(result), ensure_ascii=False, indent=2, allow_nan=False,
-                      default=str) + "\n"
+    return (
+        json.dumps(
+            report_document(result), ensure_ascii=False, indent=2, allow_nan=False, default=str
+        )
+        + "\n"
+    )

@@ -41,27 +41,42 @@ def _table(result: ReportResult, rows: list[KpiValue]) -> list[str]:
     if with_targets:
         header += ["Target", "Status"]
     header.append("Note")
-    align = ["---", "---", "---:", "---:"] + ["---:", "---:"] * with_comparison \
-        + ["---", "---"] * with_targets + ["---"]
+    align = (
+        ["---", "---", "---:", "---:"]
+        + ["---:", "---:"] * with_comparison
+        + ["---", "---"] * with_targets
+        + ["---"]
+    )
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     money = currency(result)
     for row in _ordered(rows):
         info = kpi_info(result, row.kpi)
         key = row_key(row)
-        cells = [escape_markdown(info["label"]), escape_markdown(segment_label(row)),
-                 escape_markdown(human_value(row.value, info["unit"], money)),
-                 "" if row.n is None else f"{row.n:,}"]
+        cells = [
+            escape_markdown(info["label"]),
+            escape_markdown(segment_label(row)),
+            escape_markdown(human_value(row.value, info["unit"], money)),
+            "" if row.n is None else f"{row.n:,}",
+        ]
         if with_comparison:
             comparison = result.comparisons.get(key)
-            cells.append(escape_markdown(human_value(comparison.previous if comparison else None,
-                                                     info["unit"], money)))
-            change = escape_markdown(human_change(comparison.change if comparison else None,
-                                                  info["unit"]))
-            cells.append(change + (" \\*" if comparison is not None and comparison.significant else ""))
+            cells.append(
+                escape_markdown(
+                    human_value(comparison.previous if comparison else None, info["unit"], money)
+                )
+            )
+            change = escape_markdown(
+                human_change(comparison.change if comparison else None, info["unit"])
+            )
+            cells.append(
+                change + (" \\*" if comparison is not None and comparison.significant else "")
+            )
         if with_targets:
             target, status = result.targets.get(key, ("", ""))
             cells += [escape_markdown(target), f"**{status}**" if status == "missed" else status]
-        cells.append("" if row.value is not None else escape_markdown(row.reason or "not available"))
+        cells.append(
+            "" if row.value is not None else escape_markdown(row.reason or "not available")
+        )
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -69,9 +84,11 @@ def _table(result: ReportResult, rows: list[KpiValue]) -> list[str]:
 def render_markdown(result: ReportResult) -> str:
     periods = result.periods or sorted({row.period for row in result.rows})
     lines = [f"# Customer-service KPIs: {escape_markdown(', '.join(periods))}", ""]
-    facts = [f"Timezone {escape_markdown(result.tz)}",
-             f"cskpi {escape_markdown(str(result.meta.get('tool_version', '')))}",
-             f"KPI definitions {escape_markdown(str(result.meta.get('definitions_version', '')))}"]
+    facts = [
+        f"Timezone {escape_markdown(result.tz)}",
+        f"cskpi {escape_markdown(str(result.meta.get('tool_version', '')))}",
+        f"KPI definitions {escape_markdown(str(result.meta.get('definitions_version', '')))}",
+    ]
     if result.meta.get("baseline"):
         facts.append(f"compared with {escape_markdown(str(result.meta['baseline']))}")
     if result.meta.get("redacted"):
@@ -88,10 +105,18 @@ def render_markdown(result: ReportResult) -> str:
         lines += ["\\* change is statistically significant at the 5 % level", ""]
     files = result.meta.get("files", [])
     if files:
-        lines += ["## Inputs", "", "| File | Table | Rows read | Used | Rejected |",
-                  "| --- | --- | ---: | ---: | ---: |"]
-        lines += [f"| {escape_markdown(str(f.get('path', '')))} | {escape_markdown(str(f.get('table', '')))}"
-                  f" | {f.get('rows_read', 0):,} | {f.get('rows_used', 0):,}"
-                  f" | {f.get('rows_rejected', 0):,} |" for f in files]
+        lines += [
+            "## Inputs",
+            "",
+            "| File | Table | Rows read | Used | Rejected |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
+        lines += [
+            f"| {escape_markdown(str(f.get('path', '')))}"
+            f" | {escape_markdown(str(f.get('table', '')))}"
+            f" | {f.get('rows_read', 0):,} | {f.get('rows_used', 0):,}"
+            f" | {f.get('rows_rejected', 0):,} |"
+            for f in files
+        ]
         lines.append("")
     return "\n".join(lines)

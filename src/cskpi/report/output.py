@@ -19,13 +19,21 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     data = content.encode("utf-8") if isinstance(content, str) else content
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputFileError(located(path, "the folder does not exist",
-                                     fix="Create the folder or choose another -o path"))
+        raise InputFileError(
+            located(
+                path, "the folder does not exist", fix="Create the folder or choose another -o path"
+            )
+        )
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise InputFileError(located(path, f"cannot write here ({exc.strerror})",
-                                     fix="Choose a folder you can write to with -o")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"cannot write here ({exc.strerror})",
+                fix="Choose a folder you can write to with -o",
+            )
+        ) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -39,5 +47,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise InputFileError(located(path, f"cannot write the report ({exc.strerror})",
-                                     fix="Check the path and free disk space")) from None
+        raise InputFileError(
+            located(
+                path,
+                f"cannot write the report ({exc.strerror})",
+                fix="Check the path and free disk space",
+            )
+        ) from None

@@ -29,8 +29,9 @@ def new_salt() -> bytes:
 def hash_ids(ids: pd.Series, salt: bytes) -> pd.Series:
     """Each id as 'c' + 16 hex digits of a keyed SipHash; empty stays empty (vectorised)."""
     present = ids.notna()
-    hashed = pd.util.hash_array(ids[present].astype(str).to_numpy(dtype=object),
-                                hash_key=salt.hex()[:16], categorize=True)
+    hashed = pd.util.hash_array(
+        ids[present].astype(str).to_numpy(dtype=object), hash_key=salt.hex()[:16], categorize=True
+    )
     out = pd.Series(pd.NA, index=ids.index, dtype="str")
     out[present] = _hex(hashed)
     return out

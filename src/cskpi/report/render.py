@@ -10,29 +10,43 @@ from cskpi.report.model import ReportResult
 FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
 BINARY_FORMATS = frozenset({"xlsx"})
 # Output file suffix -> format, so `-o report.html` needs no --format.
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "md", ".markdown": "md", ".html": "html",
-                  ".htm": "html", ".xlsx": "xlsx", ".txt": "table"}
+SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".xlsx": "xlsx",
+    ".txt": "table",
+}
 
 
 def _renderer(fmt: str) -> Callable[..., str | bytes]:
     # Imported on demand: the CLI should not pay for openpyxl when it writes a CSV.
     if fmt == "csv":
         from cskpi.report.tidy_csv import render_csv
+
         return render_csv
     if fmt == "json":
         from cskpi.report.json_report import render_json
+
         return render_json
     if fmt == "md":
         from cskpi.report.markdown import render_markdown
+
         return render_markdown
     if fmt == "html":
         from cskpi.report.html_report import render_html
+
         return render_html
     if fmt == "xlsx":
         from cskpi.report.xlsx_report import render_xlsx
+
         return render_xlsx
     if fmt == "table":
         from cskpi.report.terminal import render_table
+
         return render_table
     raise UsageError(f"unknown format {fmt!r}. Use one of: {', '.join(FORMATS)}")
 

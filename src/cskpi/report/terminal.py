@@ -38,16 +38,24 @@ def _ordered(rows: list[KpiValue]) -> list[KpiValue]:
     return sorted(rows, key=lambda row: (first_seen[row.kpi], row.dimension != "all"))
 
 
-def _area_table(result: ReportResult, area: str, rows: list[KpiValue], *, fancy: bool,
-                width: int) -> tuple[Table, list[str]]:
+def _area_table(
+    result: ReportResult, area: str, rows: list[KpiValue], *, fancy: bool, width: int
+) -> tuple[Table, list[str]]:
     """The area's table and the reasons that did not fit in it (narrow terminals)."""
     with_comparison = bool(result.comparisons)
     with_targets = bool(result.targets)
     with_notes = width >= 100
     with_previous = with_comparison and width >= 80
-    table = Table(title=area, title_justify="left", box=box.SIMPLE_HEAD if fancy else None,
-                  show_edge=False, pad_edge=False, expand=False,
-                  title_style="bold" if fancy else "", header_style="bold" if fancy else "")
+    table = Table(
+        title=area,
+        title_justify="left",
+        box=box.SIMPLE_HEAD if fancy else None,
+        show_edge=False,
+        pad_edge=False,
+        expand=False,
+        title_style="bold" if fancy else "",
+        header_style="bold" if fancy else "",
+    )
     table.add_column("KPI", overflow="fold", min_width=14)
     table.add_column("Value", justify="right", no_wrap=True)
     table.add_column("n", justify="right", no_wrap=True)
@@ -66,16 +74,23 @@ def _area_table(result: ReportResult, area: str, rows: list[KpiValue], *, fancy:
     for row in _ordered(rows):
         info = kpi_info(result, row.kpi)
         key = row_key(row)
-        label = (info["label"] if row.dimension == "all" else f"  {segment_label(row)}"
-                 if row.kpi in with_overall else f"{info['label']}: {segment_label(row)}")
+        label = (
+            info["label"]
+            if row.dimension == "all"
+            else f"  {segment_label(row)}"
+            if row.kpi in with_overall
+            else f"{info['label']}: {segment_label(row)}"
+        )
         # Text objects are never parsed as markup, so data text cannot inject styles.
         cells: list[Text] = [Text(label)]
         value_text = human_value(row.value, info["unit"], money)
         reason = "" if row.value is not None else (row.reason or "not available")
         if reason and not with_notes:
-            footnotes.append(f"{info['label']}"
-                             f"{'' if row.dimension == 'all' else ' (' + segment_label(row) + ')'}"
-                             f": {reason}")
+            footnotes.append(
+                f"{info['label']}"
+                f"{'' if row.dimension == 'all' else ' (' + segment_label(row) + ')'}"
+                f": {reason}"
+            )
         cells.append(Text(value_text))
         cells.append(Text("" if row.n is None else f"{row.n:,}"))
         if with_comparison:
@@ -86,11 +101,14 @@ def _area_table(result: ReportResult, area: str, rows: list[KpiValue], *, fancy:
             style = "" if not fancy or good is None else ("green" if good else "red")
             if with_previous:
                 cells.append(Text(human_value(previous, info["unit"], money)))
-            cells.append(Text(human_change(change, info["unit"]) + _significance(result, row),
-                              style=style))
+            cells.append(
+                Text(human_change(change, info["unit"]) + _significance(result, row), style=style)
+            )
         if with_targets:
             target, status = result.targets.get(key, ("", ""))
-            status_style = "" if not fancy else {"met": "green", "missed": "bold red"}.get(status, "")
+            status_style = (
+                "" if not fancy else {"met": "green", "missed": "bold red"}.get(status, "")
+            )
             cells.append(Text(f"{status} ({target})" if status else "", style=status_style))
         if with_notes:
             cells.append(Text(reason, style="dim" if fancy else ""))
@@ -99,11 +117,20 @@ def _area_table(result: ReportResult, area: str, rows: list[KpiValue], *, fancy:
 
 
 def render_table(result: ReportResult, *, width: int = 100, color: bool = False) -> str:
-    """The report as terminal text, ``width`` columns wide; ANSI colour and box lines when ``color``."""
+    """The report as terminal text, ``width`` columns wide; colour and box lines with ``color``."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False,
-                      emoji=False, markup=False, soft_wrap=False, legacy_windows=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+        legacy_windows=False,
+    )
     periods = result.periods or sorted({row.period for row in result.rows})
     header = f"cskpi report · {', '.join(periods)} · {result.tz}"
     if result.meta.get("baseline"):
@@ -126,6 +153,10 @@ def render_table(result: ReportResult, *, width: int = 100, color: bool = False)
     missed = sum(1 for _, status in result.targets.values() if status == "missed")
     if result.targets:
         console.print()
-        console.print(Text(f"Targets: {len(result.targets) - missed} met, {missed} missed",
-                           style=("bold red" if missed else "green") if color else ""))
+        console.print(
+            Text(
+                f"Targets: {len(result.targets) - missed} met, {missed} missed",
+                style=("bold red" if missed else "green") if color else "",
+            )
+        )
     return buffer.getvalue()

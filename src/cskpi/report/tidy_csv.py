@@ -31,14 +31,24 @@ def render_csv(result: ReportResult) -> str:
     for row in result.rows:
         key = row_key(row)
         # Only the segment comes from the user's data; the other text cells are cskpi's own words.
-        cells = [row.period, row.dimension, neutralise_formula(row.segment), row.kpi,
-                 plain_number(row.value), row.unit, plain_number(row.n)]
+        cells = [
+            row.period,
+            row.dimension,
+            neutralise_formula(row.segment),
+            row.kpi,
+            plain_number(row.value),
+            row.unit,
+            plain_number(row.n),
+        ]
         if with_targets:
             target, status = result.targets.get(key, ("", ""))
             cells += [target, status]
         if with_comparison:
             comparison = result.comparisons.get(key)
-            cells += ["", ""] if comparison is None else [
-                plain_number(comparison.previous), plain_number(comparison.change)]
+            cells += (
+                ["", ""]
+                if comparison is None
+                else [plain_number(comparison.previous), plain_number(comparison.change)]
+            )
         writer.writerow(cells)
     return buffer.getvalue()

@@ -86,14 +86,26 @@ def _area_sheet(book: Workbook, result: ReportResult, area: str, rows: list[KpiV
         info = kpi_info(result, row.kpi)
         fmt = number_format(info["unit"], money)
         values: list[tuple[Any, str | None]] = [
-            (row.period, None), (info["label"], None), (row.dimension, None), (row.segment, None),
-            (row.value, fmt), (info["unit"] or row.unit, None), (row.n, "#,##0")]
+            (row.period, None),
+            (info["label"], None),
+            (row.dimension, None),
+            (row.segment, None),
+            (row.value, fmt),
+            (info["unit"] or row.unit, None),
+            (row.n, "#,##0"),
+        ]
         if result.comparisons:
             comparison = result.comparisons.get(row_key(row))
-            values += [(comparison.previous if comparison else None, fmt),
-                       (comparison.change if comparison else None, fmt),
-                       ("" if comparison is None or comparison.significant is None
-                        else ("yes" if comparison.significant else "no"), None)]
+            values += [
+                (comparison.previous if comparison else None, fmt),
+                (comparison.change if comparison else None, fmt),
+                (
+                    ""
+                    if comparison is None or comparison.significant is None
+                    else ("yes" if comparison.significant else "no"),
+                    None,
+                ),
+            ]
         status = ""
         if result.targets:
             target, status = result.targets.get(row_key(row), ("", ""))
@@ -103,7 +115,8 @@ def _area_sheet(book: Workbook, result: ReportResult, area: str, rows: list[KpiV
             _put(sheet.cell(row=index, column=column), value, value_format)
         if status:
             sheet.cell(row=index, column=names.index("Status") + 1).font = (
-                MISSED_FONT if status == "missed" else MET_FONT)
+                MISSED_FONT if status == "missed" else MET_FONT
+            )
     _widths(sheet, [10, 34, 12, 24, 16, 10, 9] + [14] * (len(names) - 8) + [40])
     for cells in sheet.iter_rows(min_row=2, min_col=len(names), max_col=len(names)):
         cells[0].alignment = Alignment(wrap_text=True, vertical="top")
@@ -119,8 +132,16 @@ def _data_sheet(book: Workbook, result: ReportResult) -> None:
         names += ["previous", "change"]
     _header(sheet, names)
     for index, row in enumerate(result.rows, start=2):
-        values: list[Any] = [row.period, row.dimension, row.segment, row.kpi, row.value, row.unit,
-                             row.n, row.reason if row.value is None else None]
+        values: list[Any] = [
+            row.period,
+            row.dimension,
+            row.segment,
+            row.kpi,
+            row.value,
+            row.unit,
+            row.n,
+            row.reason if row.value is None else None,
+        ]
         if result.targets:
             values += list(result.targets.get(row_key(row), (None, None)))
         if result.comparisons:
@@ -134,11 +155,15 @@ def _data_sheet(book: Workbook, result: ReportResult) -> None:
 
 def _about_sheet(book: Workbook, result: ReportResult) -> None:
     sheet = book.create_sheet(title="About")
-    facts = [("Periods", ", ".join(result.periods)), ("Timezone", result.tz),
-             ("cskpi", result.meta.get("tool_version")),
-             ("KPI definitions", result.meta.get("definitions_version")),
-             ("Currency", currency(result)), ("Baseline", result.meta.get("baseline")),
-             ("Redacted", "yes" if result.meta.get("redacted") else "no")]
+    facts = [
+        ("Periods", ", ".join(result.periods)),
+        ("Timezone", result.tz),
+        ("cskpi", result.meta.get("tool_version")),
+        ("KPI definitions", result.meta.get("definitions_version")),
+        ("Currency", currency(result)),
+        ("Baseline", result.meta.get("baseline")),
+        ("Redacted", "yes" if result.meta.get("redacted") else "no"),
+    ]
     for index, (name, value) in enumerate(facts, start=1):
         _put(sheet.cell(row=index, column=1), name)
         sheet.cell(row=index, column=1).font = HEADER_FONT
