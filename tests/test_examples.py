@@ -126,11 +126,12 @@ def test_surveys_cover_every_scale_and_link_to_existing_tickets_and_calls():
 
 def test_some_customers_cost_more_to_serve_than_they_bring_in():
     tickets, calls, revenue = _csv("tickets.csv"), _calls(), _csv("revenue.csv")
-    contacts = pd.concat([tickets["customer_id"], calls.loc[calls["answered_at"] != "", "customer_id"]])
+    answered = calls["answered_at"] != ""
+    contacts = pd.concat([tickets["customer_id"], calls.loc[answered, "customer_id"]])
     contacts = contacts[contacts != ""].value_counts()
     costs = _csv("costs.csv")["amount"].astype(float).sum()
-    cost_per_contact = costs / (len(tickets) + (calls["answered_at"] != "").sum())
-    value = revenue.assign(amount=revenue["amount"].astype(float)).groupby("customer_id")["amount"].sum()
+    cost_per_contact = costs / (len(tickets) + answered.sum())
+    value = revenue["amount"].astype(float).groupby(revenue["customer_id"]).sum()
     cost_over_value = (contacts * cost_per_contact).sub(value.reindex(contacts.index).fillna(0)) > 0
     assert 10 < cost_over_value.sum() < len(contacts) / 2
 
