@@ -31,8 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def make_histories(rows: int, lengths: list[int], out: Path) -> dict[int, Path]:
     """One generated history of max(lengths) months; a folder of links per length."""
     longest = max(lengths)
-    base = out / f"rows-{rows}-months-{longest}"
-    if not (base / "history" / "tickets" / f"{history_months(1)[0]}.parquet").exists():
+    # Reuse a longer history generated before: its last months are the same files.
+    made = sorted((int(p.name.rsplit("-", 1)[1]), p) for p in out.glob(f"rows-{rows}-months-*")
+                  if (p / "history" / "tickets" / f"{history_months(1)[0]}.parquet").exists())
+    usable = [p for months, p in made if months >= longest]
+    base = usable[0] if usable else out / f"rows-{rows}-months-{longest}"
+    if not usable:
         generate(rows, base, formats=(), months=longest)
     folders = {}
     for length in lengths:
@@ -94,7 +98,8 @@ def main() -> None:
     print("| rows/month | months | rows (tickets+calls+surveys) | engine | wall s | peak RSS |")
     print("|---:|---:|---:|---|---:|---:|")
     for length, folder in sorted(folders.items()):
-        result = run_report(folder, args.engine, args.limit_gb, folder / "report.csv")
+        output = folder / f"report-{args.engine}.csv"
+        result = run_report(folder, args.engine, args.limit_gb, output)
         total = length * args.rows * (2 + 0.2)
         status = "" if result["exit"] == 0 else f" (exit {result['exit']}: {result['error']})"
         peak = result["peak_rss"] / 1024**3
