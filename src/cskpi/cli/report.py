@@ -81,6 +81,23 @@ Redact = Annotated[
         help="Replace customer ids with salted hashes and drop survey comments everywhere.",
     ),
 ]
+# -- scale engines (cskpi.scale; docs/scale.md) --
+Engine = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="pandas (all in memory), partitioned (a Parquet history one period at a time, "
+        "bounded memory) or dask (a Dask cluster over a Parquet folder or URL).",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --engine dask: address of a running dask scheduler (tcp://host:8786); "
+        "default: a local cluster.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -114,6 +131,8 @@ def report(
     rejects: options.Rejects = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
+    engine: Engine = "pandas",
+    scheduler: Scheduler = None,
 ) -> None:
     """Compute the KPIs of a period and print or write them.
 
@@ -122,7 +141,6 @@ def report(
     with user_errors(debug):
         from cskpi.config import load_config
         from cskpi.report.build import build_report, data_range
-        from cskpi.report.render import render
 
         fmt = _format(fmt.value if fmt else None, output)
         breakdowns = _breakdowns(by)
@@ -139,6 +157,12 @@ def report(
         config = load_config(config_path, data_dir)
         tz = options.resolve_tz(tz, config)
         spec = options.input_spec(locals(), tz)
+        if engine != "pandas":
+            result = _scaled(engine, spec, breakdowns, config, tz=tz, period=period,
+                             date_from=date_from, date_to=date_to, baseline=compare_with,
+                             scheduler=scheduler, redacted=redact, rejects=rejects)
+            _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
+            return
         dataset = loading.load(spec, quiet=quiet)
         tables = dataset.tables
         if redact:
@@ -163,14 +187,33 @@ def report(
             _write_rejects(rejects, dataset.rejects, redact=redact)
         if not quiet:
             loading.warn_about_inputs(dataset.files, rejects_written=rejects is not None)
-        to_stdout = output in (None, "-")
-        color = to_stdout and _stdout_is_tty() and "NO_COLOR" not in os.environ
-        width = _width() if to_stdout else 100
-        content = render(result, fmt, width=width, color=color)
-        _emit(content, None if to_stdout else Path(output or ""), fmt)
-        if not to_stdout and not quiet:
-            print(f"wrote {output}", file=sys.stderr)
-        _exit_on_miss(result.targets, fail_on_miss, quiet)
+        _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
+
+
+def _finish(result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, quiet: bool) -> None:
+    """Render, write to stdout or the file, and exit 1 on a missed target when asked to."""
+    from cskpi.report.render import render
+
+    to_stdout = output in (None, "-")
+    color = to_stdout and _stdout_is_tty() and "NO_COLOR" not in os.environ
+    width = _width() if to_stdout else 100
+    content = render(result, fmt, width=width, color=color)
+    _emit(content, None if to_stdout else Path(output or ""), fmt)
+    if not to_stdout and not quiet:
+        print(f"wrote {output}", file=sys.stderr)
+    _exit_on_miss(result.targets, fail_on_miss, quiet)
+
+
+def _scaled(engine: str, spec: Any, by: list[str], config: Any, *, rejects: Path | None,
+            **kwargs: Any) -> Any:
+    """--engine partitioned|dask: the report from cskpi.scale, which reads the files itself."""
+    from cskpi.scale.build import ENGINES, scaled_report
+
+    if engine not in ENGINES:
+        _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
+    if rejects is not None:
+        _usage(f"--rejects needs the rows in memory. Drop --engine {engine} to write rejected rows")
+    return scaled_report(engine, spec, by, config, **kwargs)
 
 
 def _usage(message: str) -> None:

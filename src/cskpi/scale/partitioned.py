@@ -1,0 +1,419 @@
+"""Years of Parquet history in bounded memory: the report computed period by period.
+
+For each report period only the records that can count in it are read (tickets created in it,
+resolved in it or open across its end; calls by queued_at; surveys by submitted_at; revenue by
+date), with column projection (the columns the KPIs, the breakdowns and the load checks need) and
+predicate pushdown into Parquet row groups (pyarrow.dataset). The read window is two days wider
+than the period on each side, so timezone and daylight-saving shifts of naive timestamps never cut
+a record off; the engine's own period rules then pick the exact records.
+
+A slice that fits (``max_rows`` rows per table) goes through the pandas engine unchanged, so the
+rows are the in-memory path's rows. A larger one is streamed in batches of ``max_rows`` rows whose
+KPI parts are merged (cskpi.scale.parts); then means and sums may differ from the in-memory path
+in the last bits of a float (summation order), far below the 6 decimals the outputs show.
+
+Tables that are not canonical Parquet (CSV, XLSX, vendor exports) and the small monthly tables
+(costs, agents) are loaded whole, once, by the ordinary loader.
+
+Copies of a ticket or call found in several files (overlapping exports) are merged exactly as the
+loader does: for each period the ids of its slice are looked up in every file; when one has a copy
+elsewhere, every copy of the slice's ids is read and the loader's rule picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from cskpi.config import Config
+from cskpi.io import read, schema
+from cskpi.io.canonical import Canonical, to_canonical
+from cskpi.io.dataset import FileReport
+from cskpi.io.inputs import InputSpec
+from cskpi.io.load import _combine, find_files, load_dataset
+from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
+from cskpi.metrics.engine import compute
+from cskpi.metrics.periods import Period
+from cskpi.report.model import KpiValue
+from cskpi.scale.columns import DATE_COLUMN, needed_columns
+from cskpi.scale.parts import PartsAccumulator
+
+# Tables read selectively per period; the others are small (one row per cost item or agent month).
+SLICED = ("tickets", "calls", "surveys", "revenue")
+MARGIN = timedelta(days=2)
+DEFAULT_MAX_ROWS = 2_000_000
+
+
+@dataclass
+class History:
+    """Where each table's records are: Parquet files read per period, or a frame loaded whole."""
+
+    spec: InputSpec
+    by: list[str]
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    columns: dict[str, list[str]] = field(default_factory=dict)  # per sliced table, over its files
+    loaded: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reports: list[FileReport] = field(default_factory=list)
+
+    def template(self) -> dict[str, pd.DataFrame]:
+        """An empty frame with the full column set of every table present."""
+        out = {name: frame.iloc[0:0] for name, frame in self.loaded.items()}
+        for table, columns in self.columns.items():
+            out[table] = empty_frame(table, columns)
+        return out
+
+
+def empty_frame(table: str, columns: Sequence[str]) -> pd.DataFrame:
+    spec = schema.TABLES[table]
+    return pd.DataFrame(
+        {c: pd.Series(dtype=schema.PANDAS_DTYPE[spec.column(c).kind]) for c in columns}
+    )
+
+
+def open_history(spec: InputSpec, by: Sequence[str]) -> History:
+    """Sort the input files into Parquet read per period and the rest, loaded now."""
+    history = History(spec=spec, by=list(by))
+    whole: dict[str, list[Path]] = {}
+    for table, path in find_files(spec):
+        whole.setdefault(table, []).append(path)
+    for table, paths in list(whole.items()):
+        if (
+            table in SLICED
+            and spec.vendor is None
+            and all(
+                read.file_format(p) == "parquet" and is_canonical(read.parquet_headers(p), table)
+                for p in paths
+            )
+        ):
+            wanted = needed_columns(table, by)
+            present = {h for p in paths for h in read.parquet_headers(p)}
+            history.files[table] = paths
+            history.columns[table] = [c for c in wanted if c in present]
+            del whole[table]
+    if whole:
+        columns = {table: needed_columns(table, by) for table in whole}
+        rest = InputSpec(
+            files=whole,
+            tz=spec.tz,
+            vendor=spec.vendor,
+            map_files=spec.map_files,
+            date_order=spec.date_order,
+            decimal=spec.decimal,
+            encoding=spec.encoding,
+            columns=columns,
+        )
+        dataset = load_dataset(rest)
+        history.loaded = dict(dataset.tables)
+        history.reports = dataset.files
+    return history
+
+
+# ------------------------------------------------------------------------------------ read filters
+
+
+def _scalar(type_: pa.DataType, stamp: pd.Timestamp, tz: str) -> pa.Scalar | None:
+    """``stamp`` as a value comparable with a column of ``type_`` (None: no pushdown possible)."""
+    if pa.types.is_timestamp(type_):
+        if type_.tz is not None:
+            return pa.scalar(
+                stamp.tz_convert("UTC").to_pydatetime(), type=pa.timestamp("us", "UTC")
+            ).cast(type_)
+        return pa.scalar(
+            stamp.tz_convert(tz).tz_localize(None).to_pydatetime(), type=pa.timestamp("us")
+        ).cast(type_)
+    if pa.types.is_date(type_):
+        return pa.scalar(stamp.tz_convert(tz).date(), type=pa.date32()).cast(type_)
+    return None
+
+
+def period_filter(
+    table: str, period: Period, file_schema: pa.Schema, tz: str
+) -> ds.Expression | None:
+    """A pushdown filter keeping (at least) every record of ``table`` that counts in ``period``."""
+    start, end = period.start - MARGIN, period.end + MARGIN
+    date = DATE_COLUMN[table]
+    if date not in file_schema.names:
+        return None
+    type_ = file_schema.field(date).type
+    low, high = _scalar(type_, start, tz), _scalar(type_, end, tz)
+    if low is None or high is None:
+        return None
+    field_ = ds.field(date)
+    if table != "tickets" or "resolved_at" not in file_schema.names:
+        return (field_ >= low) & (field_ < high)
+    resolved_type = file_schema.field("resolved_at").type
+    resolved_low = _scalar(resolved_type, start, tz)
+    if resolved_low is None:
+        return field_ < high
+    resolved = ds.field("resolved_at")
+    # Created in the window, resolved in it, or still open at its end (backlog_end).
+    return (field_ < high) & ((field_ >= low) | resolved.is_null() | (resolved >= resolved_low))
+
+
+def _exact_window(table: str, frame: pd.DataFrame, period: Period) -> np.ndarray:
+    """The same window on canonical values, for files whose dates could not be pushed down."""
+    start, end = (period.start - MARGIN).tz_convert("UTC"), (period.end + MARGIN).tz_convert("UTC")
+    date = frame[DATE_COLUMN[table]]
+    keep = (date < end).fillna(False)
+    if table == "tickets" and "resolved_at" in frame.columns:
+        resolved = frame["resolved_at"]
+        keep &= (date >= start).fillna(False) | resolved.isna() | (resolved >= start).fillna(False)
+    else:
+        keep &= (date >= start).fillna(False)
+    return keep.to_numpy(dtype=bool)
+
+
+# ------------------------------------------------------------------------------------- reading
+
+
+def _file_dataset(path: Path) -> ds.Dataset:
+    return ds.dataset(str(path), format="parquet")
+
+
+def _columns_in(dataset: ds.Dataset, columns: Sequence[str]) -> list[str]:
+    return [c for c in columns if c in dataset.schema.names]
+
+
+def _canonical(path: Path, table: str, data: pa.Table, spec: InputSpec) -> Canonical:
+    """Type and check rows read from a canonical Parquet file exactly as the loader does."""
+    frame = data.to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    headers = list(frame.columns)
+    raw = read.RawTable(
+        path=path,
+        frame=frame,
+        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        headers=headers,
+        format="parquet",
+    )
+    mapped = apply_map(raw, identity_map(table, headers))
+    return to_canonical(mapped, tz=spec.tz, date_order=spec.date_order, decimal=raw.decimal)
+
+
+def _finish_frame(history: History, table: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One frame with the table's full column set (columns a file lacks are empty, as a concat)."""
+    columns = history.columns[table]
+    frames = [f for f in frames if len(f)]
+    combined = pd.concat(frames, ignore_index=True) if frames else empty_frame(table, columns)
+    template = empty_frame(table, columns)
+    for name in columns:
+        if name not in combined.columns:
+            combined[name] = pd.Series(pd.NA, index=combined.index).astype(template[name].dtype)
+    return combined[columns]
+
+
+def _read_window(
+    history: History,
+    table: str,
+    path: Path,
+    period: Period,
+    columns: Sequence[str] | None = None,
+    extra: ds.Expression | None = None,
+) -> pa.Table:
+    dataset = _file_dataset(path)
+    expr = period_filter(table, period, dataset.schema, history.spec.tz)
+    if extra is not None:
+        expr = extra if expr is None else expr & extra
+    return dataset.to_table(
+        columns=_columns_in(dataset, columns or history.columns[table]), filter=expr
+    )
+
+
+def _windowed(
+    history: History, table: str, path: Path, data: pa.Table, period: Period
+) -> pd.DataFrame:
+    frame = _canonical(path, table, data, history.spec).frame
+    dataset = _file_dataset(path)
+    if period_filter(table, period, dataset.schema, history.spec.tz) is None:
+        frame = frame.loc[_exact_window(table, frame, period)].reset_index(drop=True)
+    return frame
+
+
+def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, int]:
+    """The distinct ids (as exported) of the period's slice, and how many slice rows carry one.
+
+    Only the id and date columns are read; a file whose dates cannot be pushed down gives all its
+ids,
+    which only makes the check below look at more ids than it must.
+    """
+    key = schema.TABLES[table].key
+    arrays = []
+    for path in history.files[table]:
+        dataset = _file_dataset(path)
+        if key not in dataset.schema.names:
+            continue
+        data = dataset.to_table(
+            columns=[key], filter=period_filter(table, period, dataset.schema, history.spec.tz)
+        )
+        arrays.extend(pc.drop_null(data.column(key).cast(pa.string())).chunks)
+    ids = pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.string())
+    return pc.unique(ids), len(ids)
+
+
+def _has_copies(history: History, table: str, ids: pa.Array, rows: int) -> bool:
+    """Whether an id of the slice occurs more than once across the files (or twice in the slice)."""
+    if len(ids) != rows:
+        return True
+    key = schema.TABLES[table].key
+    found = 0
+    for path in history.files[table]:
+        dataset = _file_dataset(path)
+        if key in dataset.schema.names:
+            found += dataset.count_rows(filter=ds.field(key).cast(pa.string()).isin(ids))
+    return found != rows
+
+
+def _merged_copies(history: History, table: str, ids: pa.Array) -> pd.DataFrame:
+    """Every copy of ``ids`` in every file, merged by the loader's rule (latest updated_at, then
+    later file)."""
+    key = schema.TABLES[table].key
+    items: list[tuple[FileReport, Canonical]] = []
+    for path in history.files[table]:
+        dataset = _file_dataset(path)
+        data = dataset.to_table(
+            columns=_columns_in(dataset, history.columns[table]),
+            filter=ds.field(key).cast(pa.string()).isin(ids),
+        )
+        items.append(
+            (FileReport(path=str(path), table=table), _canonical(path, table, data, history.spec))
+        )
+    return _finish_frame(history, table, [_combine(table, items)])
+
+
+def _slice(history: History, table: str, period: Period) -> pd.DataFrame:
+    """Every record of ``table`` that can count in ``period`` (copies merged), canonical."""
+    if schema.TABLES[table].key is not None:
+        ids, rows = _slice_ids(history, table, period)
+        if _has_copies(history, table, ids, rows):
+            return _merged_copies(history, table, ids)
+    frames = []
+    for path in history.files[table]:
+        data = _read_window(history, table, path, period)
+        if data.num_rows:
+            frames.append(_windowed(history, table, path, data, period))
+    return _finish_frame(history, table, frames)
+
+
+def _slice_rows(history: History, table: str, period: Period) -> int:
+    total = 0
+    for path in history.files[table]:
+        dataset = _file_dataset(path)
+        total += dataset.count_rows(
+            filter=period_filter(table, period, dataset.schema, history.spec.tz)
+        )
+    return total
+
+
+def _batches(history: History, table: str, period: Period, max_rows: int) -> Iterator[pd.DataFrame]:
+    """The period's records of one table, ``max_rows`` at most at a time."""
+    for path in history.files[table]:
+        dataset = _file_dataset(path)
+        expr = period_filter(table, period, dataset.schema, history.spec.tz)
+        pending: list[pa.RecordBatch] = []
+        count = 0
+        scanner = dataset.scanner(
+            columns=_columns_in(dataset, history.columns[table]), filter=expr, batch_size=max_rows
+        )
+        for batch in scanner.to_batches():
+            if batch.num_rows == 0:
+                continue
+            pending.append(batch)
+            count += batch.num_rows
+            if count >= max_rows:
+                yield _finish_frame(
+                    history,
+                    table,
+                    [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
+                )
+                pending, count = [], 0
+        if pending:
+            yield _finish_frame(
+                history,
+                table,
+                [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
+            )
+
+
+# ----------------------------------------------------------------------------------- the report
+
+
+def period_tables(history: History, period: Period) -> dict[str, pd.DataFrame]:
+    """Every table restricted to what can count in ``period``: what the engine needs of it."""
+    tables = dict(history.loaded)
+    for table in history.files:
+        tables[table] = _slice(history, table, period)
+    return tables
+
+
+def _period_rows(history: History, period: Period, config: Config, max_rows: int) -> list[KpiValue]:
+    big = [t for t in history.files if _slice_rows(history, t, period) > max_rows]
+    if not big:
+        return compute(period_tables(history, period), [period], history.by, config)
+    keyed_copies = False
+    for table in big:
+        if schema.TABLES[table].key is not None:
+            ids, rows = _slice_ids(history, table, period)
+            keyed_copies |= _has_copies(history, table, ids, rows)
+    if keyed_copies:
+        # Copies must meet before one is picked: merge them in memory (rare: overlapping exports).
+        return compute(period_tables(history, period), [period], history.by, config)
+    accumulator = PartsAccumulator(history.template(), [period], history.by, config)
+    accumulator.add(history.loaded)
+    for table in history.files:
+        if table in big:
+            for frame in _batches(history, table, period, max_rows):
+                accumulator.add({table: frame})
+        else:
+            accumulator.add({table: _slice(history, table, period)})
+    return accumulator.rows()
+
+
+def compute_partitioned(
+    history: History, periods: Sequence[Period], config: Config, *, max_rows: int = DEFAULT_MAX_ROWS
+) -> list[KpiValue]:
+    """Every KPI for ``periods``, one period in memory at a time; rows in the engine's order."""
+    rows: list[KpiValue] = []
+    for period in periods:
+        rows.extend(_period_rows(history, period, config, max_rows))
+    return rows
+
+
+def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Earliest and latest dated record over every table, from one date column at a time."""
+    from cskpi.report.build import data_range
+
+    lows, highs = [], []
+    for table, paths in history.files.items():
+        column = DATE_COLUMN[table]
+        for path in paths:
+            dataset = _file_dataset(path)
+            if column not in dataset.schema.names:
+                continue
+            frame = _canonical(
+                path,
+                table,
+                dataset.to_table(
+                    columns=_columns_in(
+                        dataset, list(dict.fromkeys([column, *schema.TABLES[table].required]))
+                    )
+                ),
+                history.spec,
+            ).frame
+            if frame[column].notna().any():
+                lows.append(frame[column].min())
+                highs.append(frame[column].max())
+    loaded = data_range(history.loaded)
+    if loaded is not None:
+        lows.append(loaded[0])
+        highs.append(loaded[1])
+    if not lows:
+        return None
+    return min(lows), max(highs)
