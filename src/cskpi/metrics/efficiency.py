@@ -10,7 +10,7 @@ from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, lower
 
 def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
-        {SEG: frame[SEG].to_numpy(), "x": np.asarray(x, dtype="float64")}, index=frame.index
+        {SEG: frame[SEG].array, "x": np.asarray(x, dtype="float64")}, index=frame.index
     )
 
 

@@ -150,8 +150,9 @@ def _block(
     dimension: str,
     config: Config,
     kpis: Sequence[KpiDef],
+    shared: dict | None = None,
 ) -> list[KpiValue]:
-    scope = Scope(tables, period, dimension, config)
+    scope = Scope(tables, period, dimension, config, shared=shared)
     rows = [row for kpi in kpis for row in kpi_rows(kpi, scope)]
     if dimension == OVERALL:
         return rows
@@ -168,11 +169,12 @@ def compute(
     tables = {name: frame for name, frame in tables.items() if frame is not None}
     rows: list[KpiValue] = []
     for period in periods:
+        shared: dict = {}  # the period's records, selected once for every dimension
         for dimension in order:
             kpis = REGISTRY
             if dimension == QUESTION and QUESTION not in dimensions:
                 kpis = [k for k in REGISTRY if k.fixed_dimension == QUESTION]
-            rows.extend(_block(tables, period, dimension, config, kpis))
+            rows.extend(_block(tables, period, dimension, config, kpis, shared))
     return rows
 
 
