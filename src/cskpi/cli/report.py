@@ -149,6 +149,10 @@ def report(
             map_files=map_files,
             date_order=date_order,
         )
+        if fmt != "html":  # the HTML charts read more of the tables than the KPIs do
+            from cskpi.metrics.engine import input_columns
+
+            spec.columns = input_columns(breakdowns)
         dataset = _load(spec, quiet=quiet)
         tables = dataset.tables
         if redact:

@@ -473,6 +473,90 @@ def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFram
 # ------------------------------------------------------------------------------------ other formats
 
 
+def _untidy(column: pa.ChunkedArray) -> bool:
+    """Whether clean_text would change a value: blank, or white space (Python's) at an edge.
+
+    The first and last characters have few distinct values, so Python's own ``isspace`` decides.
+    """
+    import pyarrow.compute as pc
+
+    present = column.drop_null()
+    if not len(present):
+        return False
+    if pc.any(pc.equal(pc.utf8_length(present), 0)).as_py():
+        return True
+    for edge in (pc.utf8_slice_codeunits(present, 0, 1), pc.utf8_slice_codeunits(present, -1)):
+        if any(ch.isspace() for ch in pc.unique(edge).to_pylist()):
+            return True
+    return False
+
+
+def read_canonical_parquet(
+    path: Path, kinds: dict[str, str], wanted: list[str], tz: str
+) -> RawTable | None:
+    """Typed columns straight from Arrow when a canonical Parquet file already stores them so.
+
+    Only the wanted columns are read. Returns None (the careful path) when a column's Parquet type
+    is not its canonical kind's (numbers as text, integer IDs, months, …).
+    """
+    headers = parquet_headers(path)
+    if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
+        return None
+    include = [h for h in headers if h in wanted]
+    arrow_schema = pq.read_schema(path)
+    types = dict(zip(arrow_schema.names, arrow_schema.types, strict=True))
+    for name in include:
+        kind, type_ = kinds[name], types[name]
+        fits = (
+            (
+                kind in ("id", "str", "text")
+                and (pa.types.is_string(type_) or pa.types.is_large_string(type_))
+            )
+            or (kind == "timestamp" and pa.types.is_timestamp(type_))
+            or (
+                kind in ("number", "int")
+                and (pa.types.is_integer(type_) or pa.types.is_floating(type_))
+            )
+            or (kind == "bool" and pa.types.is_boolean(type_))
+        )
+        if not fits:
+            return None
+    try:
+        table = pq.read_table(path, columns=include)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFileError(
+            located(
+                path,
+                f"is not a readable Parquet file ({exc})",
+                fix="Write it again with a Parquet writer",
+            )
+        ) from None
+    columns = {}
+    for name in include:
+        column, kind = table.column(name), kinds[name]
+        if kind in ("id", "str", "text"):
+            if _untidy(column):
+                return None  # blanks or edge spaces: clean_text's exact rules on the careful path
+        elif kind in ("number", "int"):
+            column = column.cast(pa.float64())
+        elif kind == "timestamp":
+            try:
+                column = column.cast(pa.timestamp("ns", tz=column.type.tz))
+            except pa.ArrowInvalid:
+                return None  # outside the nanosecond range
+        columns[name] = column
+    frame = _typed_frame(pa.table(columns) if columns else table.select([]), kinds, tz)
+    return RawTable(
+        path=path,
+        frame=frame,
+        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        headers=headers,
+        format="parquet",
+        sha256=_sha(path),
+        typed=True,
+    )
+
+
 def parquet_headers(path: Path) -> list[str]:
     try:
         return list(pq.read_schema(path).names)
