@@ -77,3 +77,10 @@ def test_only_the_wanted_columns_are_read(tmp_path):
     pq.write_table(_tickets(["a", "b", "c"]), path)
     raw = read.read_canonical_parquet(path, KINDS, ["ticket_id", "created_at"], "UTC")
     assert list(raw.frame.columns) == ["ticket_id", "created_at"]
+
+
+def test_non_ascii_names_without_edge_spaces_stay_on_the_fast_path(tmp_path):
+    path = tmp_path / "tickets.parquet"
+    pq.write_table(_tickets(["Jyväskylä", "Łódź", "東京"]), path)
+    raw = read.read_canonical_parquet(path, KINDS, list(KINDS), "UTC")
+    assert raw is not None and raw.frame["agent_id"].tolist() == ["Jyväskylä", "Łódź", "東京"]

@@ -473,21 +473,46 @@ def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFram
 # ------------------------------------------------------------------------------------ other formats
 
 
+# First bytes of the characters Python's str.isspace() accepts: ASCII ones, and the lead bytes of
+# U+0085/U+00A0 (C2), U+1680 (E1), U+2000–U+205F (E2), U+3000 (E3). A last byte that is not ASCII
+# may end a multi-byte space. Values with such an edge byte are then checked exactly.
+_SPACE_BYTES = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32], dtype=np.uint8)
+_SPACE_LEADS = np.array([0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
+
+
 def _untidy(column: pa.ChunkedArray) -> bool:
     """Whether clean_text would change a value: blank, or white space (Python's) at an edge.
 
-    The first and last characters have few distinct values, so Python's own ``isspace`` decides.
+    Reads the first and last byte of every value from the Arrow buffers; only values whose edge
+    byte could belong to a space are compared with their ``str.strip()``.
     """
-    import pyarrow.compute as pc
-
-    present = column.drop_null()
-    if not len(present):
-        return False
-    if pc.any(pc.equal(pc.utf8_length(present), 0)).as_py():
-        return True
-    for edge in (pc.utf8_slice_codeunits(present, 0, 1), pc.utf8_slice_codeunits(present, -1)):
-        if any(ch.isspace() for ch in pc.unique(edge).to_pylist()):
+    for chunk in column.chunks:
+        if isinstance(chunk, pa.LargeStringArray):
+            width = np.int64
+        elif isinstance(chunk, pa.StringArray):
+            width = np.int32
+        else:
             return True
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+        lengths = np.diff(offsets)
+        if (valid & (lengths == 0)).any():
+            return True
+        if data_buffer is None or not len(chunk):
+            continue
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        filled = valid & (lengths > 0)
+        first = data[offsets[:-1][filled]]
+        last = data[offsets[1:][filled] - 1]
+        edge = np.isin(first, _SPACE_BYTES) | np.isin(first, _SPACE_LEADS)
+        edge |= np.isin(last, _SPACE_BYTES) | (last >= 0x80)
+        if edge.any():
+            rows = np.flatnonzero(filled)[edge]
+            if any(v != v.strip() for v in chunk.take(pa.array(rows)).to_pylist()):
+                return True
     return False
 
 
