@@ -142,9 +142,7 @@ def offered(s: Scope) -> pd.DataFrame:
 
 
 def answered(s: Scope) -> pd.DataFrame:
-    s.need("calls", "answered_at")
-    c = s.calls_inbound
-    return c.loc[c["_answered"].to_numpy()]
+    return s.calls_answered
 
 
 def _abandon_parts(s: Scope) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

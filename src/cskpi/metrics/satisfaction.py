@@ -90,7 +90,7 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
     if s.has("calls"):
         s.need("calls", "answered_at")
         calls = s.calls_inbound
-        parts.append(_contacts(calls.loc[calls["_answered"].to_numpy()]))
+        parts.append(_contacts(s.calls_answered))
     return pd.concat([p[[SEG, "response_id", "contacts"]] for p in parts], ignore_index=True)
 
 

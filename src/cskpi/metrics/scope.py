@@ -82,6 +82,7 @@ class Scope:
         # may share them (and each table's group labels) through ``shared``.
         self._shared: dict = {} if shared is None else shared
         self._groups: dict = {}
+        self._surveys: dict[str, pd.DataFrame] = {}
         self.period = period
         self.dimension = dimension
         self.column = None if dimension == OVERALL else DIMENSIONS[dimension]
@@ -139,7 +140,20 @@ class Scope:
             if extend is not None:
                 rows = extend(rows)
             self._shared[key] = (positions, rows)
-        positions, rows = self._shared[key]
+        return self._tag(table, *self._shared[key])
+
+    def _subset(
+        self, name: str, parent: str, table: str, keep: Callable[[pd.DataFrame], np.ndarray]
+    ):
+        """Like :meth:`_rows`, for the rows of an already selected ``parent`` where ``keep``."""
+        key = ("rows", name)
+        if key not in self._shared:
+            positions, rows = self._shared[("rows", parent)]
+            wanted = np.asarray(keep(rows), dtype=bool)
+            self._shared[key] = (positions[wanted], rows.loc[wanted])
+        return self._tag(table, *self._shared[key])
+
+    def _tag(self, table: str, positions: np.ndarray, rows: pd.DataFrame) -> pd.DataFrame:
         tagged = rows.copy(deep=False)
         tagged[SEG] = self._labels(table).take(positions)
         return tagged
@@ -173,9 +187,7 @@ class Scope:
     def tickets_resolved(self) -> pd.DataFrame:
         self.need("tickets", "created_at", "resolved_at")
         frame = self.tables["tickets"]
-        return self._rows(
-            "tickets_resolved", "tickets", lambda: self._within(frame["resolved_at"])
-        )
+        return self._rows("tickets_resolved", "tickets", lambda: self._within(frame["resolved_at"]))
 
     @cached_property
     def tickets_open_at_end(self) -> pd.DataFrame:
@@ -231,6 +243,15 @@ class Scope:
         return self._rows("calls_inbound", "calls", lambda: within & ~outbound, extend)
 
     @cached_property
+    def calls_answered(self) -> pd.DataFrame:
+        """The inbound calls of the period that were answered."""
+        self.need("calls", "answered_at")
+        self.calls_inbound  # noqa: B018 - selects the parent rows
+        return self._subset(
+            "calls_answered", "calls_inbound", "calls", lambda c: c["_answered"].to_numpy()
+        )
+
+    @cached_property
     def calls_outbound(self) -> pd.DataFrame:
         within, outbound = self._calls()
         return self._rows("calls_outbound", "calls", lambda: within & outbound)
@@ -254,17 +275,17 @@ class Scope:
             frame["_survey"] = lower(frame["survey"])
             return frame
 
-        rows = self._rows(
-            "surveys", "surveys", lambda: self._within(table["submitted_at"]), extend
-        )
+        rows = self._rows("surveys", "surveys", lambda: self._within(table["submitted_at"]), extend)
         if self.column == "question":
             # Grouped by the cleaned question, not the raw column.
             rows[SEG] = segments(rows["question"]).array
         return rows
 
     def survey(self, name: str) -> pd.DataFrame:
-        frame = self.surveys
-        return frame.loc[(frame["_survey"] == name).to_numpy()]
+        if name not in self._surveys:
+            frame = self.surveys
+            self._surveys[name] = frame.loc[(frame["_survey"] == name).to_numpy()]
+        return self._surveys[name]
 
     def _monthly(self, table: str) -> pd.DataFrame:
         self.need(table, "period")
