@@ -136,7 +136,9 @@ class Scope:
         key = ("rows", name)
         if key not in self._shared:
             positions = np.flatnonzero(np.asarray(mask(), dtype=bool))
-            rows = self.tables[table].take(positions)
+            frame = self.tables[table]
+            # Usually every row of a month's export is in the month: no copy then.
+            rows = frame if len(positions) == len(frame) else frame.take(positions)
             if extend is not None:
                 rows = extend(rows)
             self._shared[key] = (positions, rows)
