@@ -89,7 +89,6 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
         parts.append(_contacts(s.tickets_resolved))
     if s.has("calls"):
         s.need("calls", "answered_at")
-        calls = s.calls_inbound
         parts.append(_contacts(s.calls_answered))
     return pd.concat([p[[SEG, "response_id", "contacts"]] for p in parts], ignore_index=True)
 

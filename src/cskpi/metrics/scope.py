@@ -36,6 +36,9 @@ HOUR = pd.Timedelta(hours=1)
 SECOND = pd.Timedelta(seconds=1)
 
 
+_KEYS = {"tickets": "ticket_id", "calls": "call_id"}
+
+
 def _constant(label: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[label])
 
@@ -137,8 +140,14 @@ class Scope:
         if key not in self._shared:
             positions = np.flatnonzero(np.asarray(mask(), dtype=bool))
             frame = self.tables[table]
-            # Usually every row of a month's export is in the month: no copy then.
-            rows = frame if len(positions) == len(frame) else frame.take(positions)
+            # Usually every row of a month's export is in the month: no copy then. Otherwise the
+            # record ids (tickets.ticket_id, calls.call_id), which no KPI reads, are not copied.
+            if len(positions) == len(frame):
+                rows = frame
+            else:
+                record_id = _KEYS.get(table)
+                unread = [record_id] if record_id in frame.columns else []
+                rows = frame.drop(columns=unread).take(positions)
             if extend is not None:
                 rows = extend(rows)
             self._shared[key] = (positions, rows)
