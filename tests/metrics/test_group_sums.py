@@ -50,3 +50,27 @@ def test_groups_without_known_values_have_no_row():
     values = _values(["a", "b", "b"], [float("nan"), 1.0, 0.0])
     # a has no known value; b: 1 + 0 over 2 values
     assert _as_dict(agg._sum_count(values)) == {"b": (1.0, 2)}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.floats(-1e6, 1e6, allow_nan=False),
+        ),
+        min_size=1,
+    ),
+    st.sampled_from([0.5, 0.9, 0.1]),
+    st.booleans(),
+)
+def test_group_percentiles_are_numpys_linear_percentiles_of_each_group(rows, q, categorical):
+    labels = [r[0] for r in rows]
+    parts = pd.DataFrame(
+        {SEG: pd.Categorical(labels) if categorical else labels, "x": [r[1] for r in rows]}
+    )
+    result = agg.group_quantile(parts, q)
+    for label in set(labels):
+        group = np.array([x for g, x in rows if g == label])
+        assert result.loc[label, "value"] == np.quantile(group, q)
+        assert result.loc[label, "n"] == len(group)
+    assert set(result.index) == set(labels)
