@@ -448,7 +448,9 @@ def _has_edge_spaces(column: pa.ChunkedArray) -> bool:
     return any(pc.any(edge).as_py() for edge in edges)
 
 
-def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFrame:
+def _typed_frame(
+    table: pa.Table, kinds: dict[str, str], tz: str, *, trim: bool = True
+) -> pd.DataFrame:
     """Trim texts (blank = missing) in Arrow, then hand pandas the canonical dtypes."""
     import pyarrow.compute as pc
 
@@ -457,7 +459,7 @@ def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFram
     columns = {}
     for name in table.column_names:
         column = table.column(name)
-        if kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
+        if trim and kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
             trimmed = pc.utf8_trim_whitespace(column)
             column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
         columns[name] = column
@@ -570,7 +572,8 @@ def read_canonical_parquet(
             except pa.ArrowInvalid:
                 return None  # outside the nanosecond range
         columns[name] = column
-    frame = _typed_frame(pa.table(columns) if columns else table.select([]), kinds, tz)
+    # Texts were found tidy above: nothing to trim.
+    frame = _typed_frame(pa.table(columns) if columns else table.select([]), kinds, tz, trim=False)
     return RawTable(
         path=path,
         frame=frame,
