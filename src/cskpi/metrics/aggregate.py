@@ -154,7 +154,8 @@ def quantile(values: Values, q: float) -> Hooks:
 def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer group codes (from 0) and the label of each code."""
     if isinstance(labels.dtype, pd.CategoricalDtype) and (labels.array.codes >= 0).all():
-        return labels.array.codes.astype(np.intp), np.asarray(labels.array.categories, dtype=object)
+        # The codes keep their small integer type: a stable argsort of them is a radix sort.
+        return labels.array.codes, np.asarray(labels.array.categories, dtype=object)
     codes, uniques = pd.factorize(labels.to_numpy(dtype=object), sort=False)
     return codes, np.asarray(uniques, dtype=object)
 
@@ -172,10 +173,9 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
     present = np.bincount(codes, minlength=len(labels)) > 0
     if not present.all():  # categories without values have no row
         labels = labels[present]
-        codes = (np.cumsum(present) - 1)[codes]
-    order = np.argsort(codes, kind="stable")
+        codes = (np.cumsum(present) - 1).astype(codes.dtype)[codes]
     bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(labels)))))
-    sorted_x = x[order]
+    sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
     value = np.array(
         [np.quantile(sorted_x[a:b], q) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
         dtype="float64",
