@@ -163,6 +163,10 @@ def report(
                              scheduler=scheduler, redacted=redact, rejects=rejects)
             _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
             return
+        if fmt != "html":  # the HTML charts read more of the tables than the KPIs do
+            from cskpi.metrics.engine import input_columns
+
+            spec.columns = input_columns(breakdowns)
         dataset = loading.load(spec, quiet=quiet)
         tables = dataset.tables
         if redact:

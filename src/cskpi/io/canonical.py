@@ -37,9 +37,25 @@ class _Reasons:
     def __init__(self, n: int):
         self.n = n
         self.flagged = np.zeros(n, dtype=bool)
-        self.reason = np.full(n, None, dtype=object)
-        self.detail = np.full(n, None, dtype=object)
-        self.raw = np.full(n, None, dtype=object)
+        # Per-row texts only once a row is rejected: most files have none.
+        self._texts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._texts is None:
+            self._texts = tuple(np.full(self.n, None, dtype=object) for _ in range(3))
+        return self._texts
+
+    @property
+    def reason(self) -> np.ndarray:
+        return self._columns()[0]
+
+    @property
+    def detail(self) -> np.ndarray:
+        return self._columns()[1]
+
+    @property
+    def raw(self) -> np.ndarray:
+        return self._columns()[2]
 
     def add(
         self,
@@ -175,12 +191,14 @@ def to_canonical(
     ok = reasons.ok
     used = typed_frame if ok.all() else typed_frame[ok].reset_index(drop=True)
     used = used[[c for c in table.names if c in used]]
+    rejected = ~ok
+    none = np.full(0, None, dtype=object)
     rejects = pd.DataFrame(
         {
-            "line": mapped.lines[~ok],
-            "reason": reasons.reason[~ok],
-            "detail": reasons.detail[~ok],
-            "raw": reasons.raw[~ok],
+            "line": mapped.lines[rejected],
+            "reason": reasons.reason[rejected] if rejected.any() else none,
+            "detail": reasons.detail[rejected] if rejected.any() else none,
+            "raw": reasons.raw[rejected] if rejected.any() else none,
         }
     )
     return Canonical(used, mapped.lines[ok], rejects, order, warnings)

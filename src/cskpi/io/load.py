@@ -185,6 +185,14 @@ def load_file(
             result = to_canonical(mapped, tz=spec.tz, typed=True)
             return [(_report(path, table, None, fast, mapped, result, 0), result)]
 
+    if vmap is None and fmt == "parquet":
+        kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
+        fast = read.read_canonical_parquet(path, kinds, wanted or list(kinds), spec.tz)
+        if fast is not None:
+            mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
+            result = to_canonical(mapped, tz=spec.tz, typed=True)
+            return [(_report(path, table, None, fast, mapped, result, 0), result)]
+
     if raw is None or (vmap is not None and vmap.header_rows > 1):
         header_rows = vmap.header_rows if vmap else 1
         columns = None

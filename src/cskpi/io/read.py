@@ -448,7 +448,9 @@ def _has_edge_spaces(column: pa.ChunkedArray) -> bool:
     return any(pc.any(edge).as_py() for edge in edges)
 
 
-def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFrame:
+def _typed_frame(
+    table: pa.Table, kinds: dict[str, str], tz: str, *, trim: bool = True
+) -> pd.DataFrame:
     """Trim texts (blank = missing) in Arrow, then hand pandas the canonical dtypes."""
     import pyarrow.compute as pc
 
@@ -457,7 +459,7 @@ def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFram
     columns = {}
     for name in table.column_names:
         column = table.column(name)
-        if kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
+        if trim and kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
             trimmed = pc.utf8_trim_whitespace(column)
             column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
         columns[name] = column
@@ -471,6 +473,116 @@ def _typed_frame(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFram
 
 
 # ------------------------------------------------------------------------------------ other formats
+
+
+# First bytes of the characters Python's str.isspace() accepts: ASCII ones, and the lead bytes of
+# U+0085/U+00A0 (C2), U+1680 (E1), U+2000–U+205F (E2), U+3000 (E3). A last byte that is not ASCII
+# may end a multi-byte space. Values with such an edge byte are then checked exactly.
+_SPACE_BYTES = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32], dtype=np.uint8)
+_SPACE_LEADS = np.array([0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
+
+
+def _untidy(column: pa.ChunkedArray) -> bool:
+    """Whether clean_text would change a value: blank, or white space (Python's) at an edge.
+
+    Reads the first and last byte of every value from the Arrow buffers; only values whose edge
+    byte could belong to a space are compared with their ``str.strip()``.
+    """
+    for chunk in column.chunks:
+        if isinstance(chunk, pa.LargeStringArray):
+            width = np.int64
+        elif isinstance(chunk, pa.StringArray):
+            width = np.int32
+        else:
+            return True
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+        lengths = np.diff(offsets)
+        if (valid & (lengths == 0)).any():
+            return True
+        if data_buffer is None or not len(chunk):
+            continue
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        filled = valid & (lengths > 0)
+        first = data[offsets[:-1][filled]]
+        last = data[offsets[1:][filled] - 1]
+        edge = np.isin(first, _SPACE_BYTES) | np.isin(first, _SPACE_LEADS)
+        edge |= np.isin(last, _SPACE_BYTES) | (last >= 0x80)
+        if edge.any():
+            rows = np.flatnonzero(filled)[edge]
+            if any(v != v.strip() for v in chunk.take(pa.array(rows)).to_pylist()):
+                return True
+    return False
+
+
+def read_canonical_parquet(
+    path: Path, kinds: dict[str, str], wanted: list[str], tz: str
+) -> RawTable | None:
+    """Typed columns straight from Arrow when a canonical Parquet file already stores them so.
+
+    Only the wanted columns are read. Returns None (the careful path) when a column's Parquet type
+    is not its canonical kind's (numbers as text, integer IDs, months, …).
+    """
+    headers = parquet_headers(path)
+    if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
+        return None
+    include = [h for h in headers if h in wanted]
+    arrow_schema = pq.read_schema(path)
+    types = dict(zip(arrow_schema.names, arrow_schema.types, strict=True))
+    for name in include:
+        kind, type_ = kinds[name], types[name]
+        fits = (
+            (
+                kind in ("id", "str", "text")
+                and (pa.types.is_string(type_) or pa.types.is_large_string(type_))
+            )
+            or (kind == "timestamp" and pa.types.is_timestamp(type_))
+            or (
+                kind in ("number", "int")
+                and (pa.types.is_integer(type_) or pa.types.is_floating(type_))
+            )
+            or (kind == "bool" and pa.types.is_boolean(type_))
+        )
+        if not fits:
+            return None
+    try:
+        table = pq.read_table(path, columns=include)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputFileError(
+            located(
+                path,
+                f"is not a readable Parquet file ({exc})",
+                fix="Write it again with a Parquet writer",
+            )
+        ) from None
+    columns = {}
+    for name in include:
+        column, kind = table.column(name), kinds[name]
+        if kind in ("id", "str", "text"):
+            if _untidy(column):
+                return None  # blanks or edge spaces: clean_text's exact rules on the careful path
+        elif kind in ("number", "int"):
+            column = column.cast(pa.float64())
+        elif kind == "timestamp":
+            try:
+                column = column.cast(pa.timestamp("ns", tz=column.type.tz))
+            except pa.ArrowInvalid:
+                return None  # outside the nanosecond range
+        columns[name] = column
+    # Texts were found tidy above: nothing to trim.
+    frame = _typed_frame(pa.table(columns) if columns else table.select([]), kinds, tz, trim=False)
+    return RawTable(
+        path=path,
+        frame=frame,
+        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        headers=headers,
+        format="parquet",
+        sha256=_sha(path),
+        typed=True,
+    )
 
 
 def parquet_headers(path: Path) -> list[str]:

@@ -72,7 +72,46 @@ def _known(values: pd.DataFrame) -> pd.DataFrame:
     return values.loc[values["x"].notna().to_numpy(), [SEG, "x"]]
 
 
+# Sums of whole numbers below this are exact in float64 in any order, so bincount gives the same
+# sums as pandas' compensated groupby sum.
+_EXACT = 2.0**53
+
+
+def _exact_group_sums(
+    labels: pd.Series, weights: dict[str, np.ndarray], mask: np.ndarray | None = None
+) -> pd.DataFrame | None:
+    """Per group ``n`` (rows) and the sum of each weight, from categorical codes with bincount.
+
+    None when the labels are not categorical or a weight is not whole numbers (the caller then
+    groups with pandas, whose compensated float sums bincount would not reproduce bit for bit).
+    """
+    if not isinstance(labels.dtype, pd.CategoricalDtype):
+        return None
+    codes = labels.array.codes
+    if mask is not None:
+        codes = codes[mask]
+        weights = {name: w[mask] for name, w in weights.items()}
+    for w in weights.values():
+        if len(w) and not (np.abs(w).sum() < _EXACT and np.array_equal(w, np.round(w))):
+            return None
+    categories = labels.array.categories
+    if len(codes) and codes.min() < 0:
+        return None
+    size = len(categories)
+    n = np.bincount(codes, minlength=size)
+    keep = n > 0
+    out = {SEG: np.asarray(categories, dtype=object)[keep]}
+    for name, w in weights.items():
+        out[name] = np.bincount(codes, weights=w, minlength=size)[keep]
+    out["n"] = n[keep].astype("int64")
+    return pd.DataFrame(out)
+
+
 def _sum_count(values: pd.DataFrame) -> pd.DataFrame:
+    x = values["x"].to_numpy(dtype="float64")
+    fast = _exact_group_sums(values[SEG], {"s": x}, ~np.isnan(x))
+    if fast is not None:
+        return fast[[SEG, "s", "n"]]
     known = _known(values)
     return known.groupby(SEG, sort=False)["x"].agg(s="sum", n="count").reset_index()
 
@@ -107,13 +146,41 @@ def quantile(values: Values, q: float) -> Hooks:
     """Exact percentile, linear interpolation between closest ranks (numpy's default)."""
 
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
-        grouped = parts.groupby(SEG, sort=False)["x"]
-        result = grouped.quantile(q, interpolation="linear")
-        return _frame(
-            result.index, result.to_numpy(), grouped.count().reindex(result.index).to_numpy()
-        )
+        return group_quantile(parts, q)
 
     return Hooks(lambda s: _known(values(s)), finish, merge="rows", samples=values)
+
+
+def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer group codes (from 0) and the label of each code."""
+    if isinstance(labels.dtype, pd.CategoricalDtype) and (labels.array.codes >= 0).all():
+        # The codes keep their small integer type: a stable argsort of them is a radix sort.
+        return labels.array.codes, np.asarray(labels.array.categories, dtype=object)
+    codes, uniques = pd.factorize(labels.to_numpy(dtype=object), sort=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
+    """Per group: numpy's linear-interpolation percentile of the known ``x``, and their number.
+
+    One stable sort by group code lays each group's values side by side; ``np.quantile`` of each
+    slice then is numpy's own definition, value for value. Loops over groups, not rows.
+    """
+    x = parts["x"].to_numpy(dtype="float64")
+    known = ~np.isnan(x)
+    codes, labels = _codes(parts[SEG])
+    codes, x = codes[known], x[known]
+    present = np.bincount(codes, minlength=len(labels)) > 0
+    if not present.all():  # categories without values have no row
+        labels = labels[present]
+        codes = (np.cumsum(present) - 1).astype(codes.dtype)[codes]
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(labels)))))
+    sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
+    value = np.array(
+        [np.quantile(sorted_x[a:b], q) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+        dtype="float64",
+    )
+    return _frame(pd.Index(labels, dtype=object, name=SEG), value, np.diff(bounds))
 
 
 def maximum(values: Values) -> Hooks:
@@ -132,7 +199,11 @@ def count(records: Callable[[Scope], pd.DataFrame]) -> Hooks:
     """Number of records; n is that number too."""
 
     def parts(s: Scope) -> pd.DataFrame:
-        return records(s).groupby(SEG, sort=False).size().rename("n").reset_index()
+        frame = records(s)
+        fast = _exact_group_sums(frame[SEG], {})
+        if fast is not None:
+            return fast
+        return frame.groupby(SEG, sort=False).size().rename("n").reset_index()
 
     def finish(parts_: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts_)
@@ -154,7 +225,17 @@ def total(values: Values, *, zero_when_empty: bool) -> Hooks:
 
 def _nps_parts(scores: Values) -> Parts:
     def parts(s: Scope) -> pd.DataFrame:
-        known = _known(scores(s))
+        frame = scores(s)
+        x_all = frame["x"].to_numpy(dtype="float64")
+        present = ~np.isnan(x_all)
+        fast = _exact_group_sums(
+            frame[SEG],
+            {"p": (x_all >= 9).astype("float64"), "d": (x_all <= 6).astype("float64")},
+            present,
+        )
+        if fast is not None:
+            return fast.astype({"p": "int64", "d": "int64"})[[SEG, "p", "d", "n"]]
+        known = _known(frame)
         x = known["x"]
         return (
             known.assign(p=(x >= 9).astype("int64"), d=(x <= 6).astype("int64"), n=1)

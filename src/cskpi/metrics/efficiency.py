@@ -10,7 +10,7 @@ from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, lower
 
 def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
-        {SEG: frame[SEG].to_numpy(), "x": np.asarray(x, dtype="float64")}, index=frame.index
+        {SEG: frame[SEG].array, "x": np.asarray(x, dtype="float64")}, index=frame.index
     )
 
 
@@ -142,9 +142,7 @@ def offered(s: Scope) -> pd.DataFrame:
 
 
 def answered(s: Scope) -> pd.DataFrame:
-    s.need("calls", "answered_at")
-    c = s.calls_inbound
-    return c.loc[c["_answered"].to_numpy()]
+    return s.calls_answered
 
 
 def _abandon_parts(s: Scope) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

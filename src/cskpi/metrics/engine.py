@@ -41,6 +41,32 @@ def check_dimensions(by: Sequence[str]) -> list[str]:
     return out
 
 
+def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
+    """The canonical columns a report over ``by`` needs loaded, per table (a columnar read).
+
+    Every KPI's inputs and the breakdown columns, plus every column whose values can reject a row
+    or raise a warning (timestamps, numbers, booleans, IDs, months), so that what is loaded,
+    rejected and reported does not depend on the projection. Only labels and free text that
+    nothing reads are left unread.
+    """
+    from cskpi.io import schema
+
+    wanted: dict[str, set[str]] = {name: set() for name in schema.TABLES}
+    for kpi in REGISTRY:
+        for item in kpi.inputs:
+            table, _, column = item.partition(".")
+            if column:
+                wanted[table].add(column)
+    breakdown = {DIMENSIONS[d] for d in check_dimensions(by)}
+    for name, table in schema.TABLES.items():
+        for column in table.columns:
+            if column.kind not in ("str", "text") or column.name in breakdown:
+                wanted[name].add(column.name)
+    return {
+        name: [c for c in table.names if c in wanted[name]] for name, table in schema.TABLES.items()
+    }
+
+
 def segment_order(segment: str) -> tuple[int, str, str]:
     return (segment == NONE_GROUP, segment.casefold(), segment)
 
@@ -150,8 +176,9 @@ def _block(
     dimension: str,
     config: Config,
     kpis: Sequence[KpiDef],
+    shared: dict | None = None,
 ) -> list[KpiValue]:
-    scope = Scope(tables, period, dimension, config)
+    scope = Scope(tables, period, dimension, config, shared=shared)
     rows = [row for kpi in kpis for row in kpi_rows(kpi, scope)]
     if dimension == OVERALL:
         return rows
@@ -168,11 +195,12 @@ def compute(
     tables = {name: frame for name, frame in tables.items() if frame is not None}
     rows: list[KpiValue] = []
     for period in periods:
+        shared: dict = {}  # the period's records, selected once for every dimension
         for dimension in order:
             kpis = REGISTRY
             if dimension == QUESTION and QUESTION not in dimensions:
                 kpis = [k for k in REGISTRY if k.fixed_dimension == QUESTION]
-            rows.extend(_block(tables, period, dimension, config, kpis))
+            rows.extend(_block(tables, period, dimension, config, kpis, shared))
     return rows
 
 

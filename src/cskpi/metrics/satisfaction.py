@@ -63,8 +63,18 @@ def _contacts(frame: pd.DataFrame) -> pd.DataFrame:
         .size()
         .rename("contacts")
         .reset_index()
-        .assign(response_id=pd.Series(dtype=object))
+        .assign(response_id=pd.Series(dtype="str"))
     )
+
+
+def _pair_keys(labels: pd.Series, ids: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """One integer per (group, id) pair (-1 where the id is missing), the group codes, and the
+    multiplier that separates groups in the keys (key // width is the group code)."""
+    group_codes, _ = agg._codes(labels)
+    id_codes, uniques = pd.factorize(ids)
+    width = len(uniques) + 1
+    keys = group_codes.astype(np.int64) * width + id_codes
+    return np.where(id_codes >= 0, keys, -1), group_codes, width
 
 
 def response_rate_parts(s: Scope) -> pd.DataFrame:
@@ -77,31 +87,43 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
         frame["_survey"].isin(["csat", "nps"]).to_numpy()
         & (_non_empty(frame, "ticket_id") | _non_empty(frame, "call_id"))
     ]
+    # One row per distinct (group, response_id), the first of each, in file order.
+    keys, _, _ = _pair_keys(linked[SEG], linked["response_id"])
+    _, first = np.unique(keys, return_index=True)
+    picked = linked.iloc[np.sort(first)]
     responses = pd.DataFrame(
         {
-            SEG: linked[SEG].to_numpy(),
-            "response_id": linked["response_id"].astype(object).to_numpy(),
+            SEG: picked[SEG].array,
+            "response_id": picked["response_id"].astype("str").array,
             "contacts": 0,
         }
     )
-    parts = [responses.drop_duplicates([SEG, "response_id"])]
+    parts = [responses]
     if s.has("tickets"):
         parts.append(_contacts(s.tickets_resolved))
     if s.has("calls"):
         s.need("calls", "answered_at")
-        calls = s.calls_inbound
-        parts.append(_contacts(calls.loc[calls["_answered"].to_numpy()]))
+        parts.append(_contacts(s.calls_answered))
     return pd.concat([p[[SEG, "response_id", "contacts"]] for p in parts], ignore_index=True)
 
 
 def response_rate_finish(parts: pd.DataFrame) -> pd.DataFrame:
-    grouped = parts.groupby(SEG, sort=False)
-    answered = grouped["response_id"].nunique()
-    contacts = grouped["contacts"].sum().astype("int64")
+    keys, codes, width = _pair_keys(parts[SEG], parts["response_id"])
+    _, labels = agg._codes(parts[SEG])
+    size = len(labels)
+    distinct = np.unique(keys[keys >= 0])
+    answered = np.bincount(distinct // width, minlength=size)
+    weights = parts["contacts"].to_numpy(dtype="float64")
+    contacts = np.bincount(codes, weights=weights, minlength=size).astype("int64")
+    present = np.bincount(codes, minlength=size) > 0  # groups with any row
+    index = pd.Index(labels[present], dtype=object, name=SEG)
+    answered, contacts = answered[present], contacts[present]
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(contacts > 0, 100.0 * answered / contacts.where(contacts > 0, 1), np.nan)
+        value = np.where(
+            contacts > 0, 100.0 * answered / np.where(contacts > 0, contacts, 1), np.nan
+        )
     reason = np.where(contacts > 0, None, "no resolved tickets or answered calls in {period}")
-    return agg._frame(contacts.index, value, contacts, pd.Series(reason, index=contacts.index))
+    return agg._frame(index, value, contacts, pd.Series(reason, index=index))
 
 
 RESPONSE_RATE = agg.Hooks(response_rate_parts, response_rate_finish, merge="rows")

@@ -7,7 +7,7 @@ costs and agents by month) and caches each restriction, so every KPI of a period
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 
 import numpy as np
@@ -36,14 +36,32 @@ HOUR = pd.Timedelta(hours=1)
 SECOND = pd.Timedelta(seconds=1)
 
 
+_KEYS = {"tickets": "ticket_id", "calls": "call_id"}
+
+
+def _constant(label: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[label])
+
+
 class Unavailable(Exception):  # noqa: N818 - a signal, not an error
     """A KPI cannot be computed; the message is the reason shown to the user."""
 
 
 def segments(values: pd.Series) -> pd.Series:
-    """Group labels: the trimmed text, with missing and blank values in ``(none)``."""
-    text = values.astype("str").str.strip()
-    return text.where(values.notna() & (text != ""), NONE_GROUP).astype(object)
+    """Group labels: the trimmed text, with missing and blank values in ``(none)``.
+
+    A categorical: the few distinct values are cleaned once, and grouping works on integer codes.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Index(uniques, dtype=object).astype("str").str.strip()
+    # Code -1 (missing) picks the appended (none); labels equal after trimming share one category.
+    labels = np.append(np.where(text == "", NONE_GROUP, text).astype(object), NONE_GROUP)
+    merged, categories = pd.factorize(labels)
+    return pd.Series(
+        pd.Categorical.from_codes(merged[codes], categories=pd.Index(categories, dtype=object)),
+        index=values.index,
+        name=values.name,
+    )
 
 
 def lower(values: pd.Series) -> pd.Series:
@@ -54,9 +72,20 @@ class Scope:
     """One period × one breakdown dimension over the canonical tables."""
 
     def __init__(
-        self, tables: Mapping[str, pd.DataFrame], period: Period, dimension: str, config: Config
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        period: Period,
+        dimension: str,
+        config: Config,
+        *,
+        shared: dict | None = None,
     ) -> None:
         self.tables = tables
+        # The period's records do not depend on the dimension: scopes of one period and config
+        # may share them (and each table's group labels) through ``shared``.
+        self._shared: dict = {} if shared is None else shared
+        self._groups: dict = {}
+        self._surveys: dict[str, pd.DataFrame] = {}
         self.period = period
         self.dimension = dimension
         self.column = None if dimension == OVERALL else DIMENSIONS[dimension]
@@ -85,21 +114,71 @@ class Scope:
             return self.has("surveys")
         return self.has(table, self.column)
 
+    def _labels(self, table: str) -> pd.Categorical:
+        """Every row's group in this scope's dimension (categorical), computed once per table."""
+        key = ("labels", table, self.column)
+        if key not in self._shared:
+            frame = self.tables[table]
+            if self.column is None:
+                labels = _constant(OVERALL, len(frame))
+            elif self.column in frame.columns:
+                labels = segments(frame[self.column]).array
+            else:
+                labels = _constant(NONE_GROUP, len(frame))
+            self._shared[key] = labels
+        return self._shared[key]
+
+    def _rows(
+        self, name: str, table: str, mask: Callable[[], np.ndarray], extend=None
+    ) -> pd.DataFrame:
+        """The records of ``table`` where ``mask()`` holds, tagged with this scope's ``_seg``.
+
+        The rows (and ``extend(rows)``'s added columns) are selected once per period and shared
+        by every dimension's scope; tagging is a shallow copy plus one categorical column.
+        """
+        key = ("rows", name)
+        if key not in self._shared:
+            positions = np.flatnonzero(np.asarray(mask(), dtype=bool))
+            frame = self.tables[table]
+            # Usually every row of a month's export is in the month: no copy then. Otherwise the
+            # record ids (tickets.ticket_id, calls.call_id), which no KPI reads, are not copied.
+            if len(positions) == len(frame):
+                rows = frame
+            else:
+                record_id = _KEYS.get(table)
+                unread = [record_id] if record_id in frame.columns else []
+                rows = frame.drop(columns=unread).take(positions)
+            if extend is not None:
+                rows = extend(rows)
+            self._shared[key] = (positions, rows)
+        return self._tag(table, *self._shared[key])
+
+    def _subset(
+        self, name: str, parent: str, table: str, keep: Callable[[pd.DataFrame], np.ndarray]
+    ):
+        """Like :meth:`_rows`, for the rows of an already selected ``parent`` where ``keep``."""
+        key = ("rows", name)
+        if key not in self._shared:
+            positions, rows = self._shared[("rows", parent)]
+            wanted = np.asarray(keep(rows), dtype=bool)
+            self._shared[key] = (positions[wanted], rows.loc[wanted])
+        return self._tag(table, *self._shared[key])
+
+    def _tag(self, table: str, positions: np.ndarray, rows: pd.DataFrame) -> pd.DataFrame:
+        tagged = rows.copy(deep=False)
+        tagged[SEG] = self._labels(table).take(positions)
+        return tagged
+
     def _tagged(self, table: str, mask: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
         frame = self.tables[table]
+        tagged = frame.copy(deep=False)
+        tagged[SEG] = self._labels(table)
         if mask is not None:
-            frame = frame.loc[np.asarray(mask, dtype=bool)]
-        frame = frame.copy()
-        if self.column is None:
-            frame[SEG] = OVERALL
-        elif self.column in frame.columns:
-            frame[SEG] = segments(frame[self.column])
-        else:
-            frame[SEG] = NONE_GROUP
-        return frame
+            tagged = tagged.loc[np.asarray(mask, dtype=bool)]
+        return tagged
 
-    def _within(self, stamps: pd.Series) -> pd.Series:
-        return ((stamps >= self.start) & (stamps < self.end)).fillna(False)
+    def _within(self, stamps: pd.Series) -> np.ndarray:
+        return ((stamps >= self.start) & (stamps < self.end)).fillna(False).to_numpy(dtype=bool)
 
     @property
     def months(self) -> list[str]:
@@ -112,84 +191,112 @@ class Scope:
     @cached_property
     def tickets_created(self) -> pd.DataFrame:
         self.need("tickets", "created_at")
-        return self._tagged("tickets", self._within(self.tables["tickets"]["created_at"]))
+        frame = self.tables["tickets"]
+        return self._rows("tickets_created", "tickets", lambda: self._within(frame["created_at"]))
 
     @cached_property
     def tickets_resolved(self) -> pd.DataFrame:
         self.need("tickets", "created_at", "resolved_at")
-        return self._tagged("tickets", self._within(self.tables["tickets"]["resolved_at"]))
+        frame = self.tables["tickets"]
+        return self._rows("tickets_resolved", "tickets", lambda: self._within(frame["resolved_at"]))
 
     @cached_property
     def tickets_open_at_end(self) -> pd.DataFrame:
         self.need("tickets", "created_at", "resolved_at")
         frame = self.tables["tickets"]
-        resolved = frame["resolved_at"]
-        mask = (frame["created_at"] < self.end).fillna(False) & (
-            resolved.isna() | (resolved >= self.end)
-        )
-        return self._tagged("tickets", mask)
 
-    def _calls(self) -> tuple[pd.Series, pd.Series]:
+        def mask() -> np.ndarray:
+            resolved = frame["resolved_at"]
+            return (
+                (frame["created_at"] < self.end).fillna(False)
+                & (resolved.isna() | (resolved >= self.end))
+            ).to_numpy(dtype=bool)
+
+        return self._rows("tickets_open_at_end", "tickets", mask)
+
+    def _calls(self) -> tuple[np.ndarray, np.ndarray]:
         self.need("calls", "queued_at")
-        frame = self.tables["calls"]
-        if "direction" in frame.columns:
-            outbound = (lower(frame["direction"]) == "outbound") & frame["direction"].notna()
-        else:
-            outbound = pd.Series(False, index=frame.index)
-        return self._within(frame["queued_at"]), outbound
+        key = ("calls_masks",)
+        if key not in self._shared:
+            frame = self.tables["calls"]
+            if "direction" in frame.columns:
+                outbound = (
+                    (lower(frame["direction"]) == "outbound") & frame["direction"].notna()
+                ).to_numpy(dtype=bool)
+            else:
+                outbound = np.zeros(len(frame), dtype=bool)
+            self._shared[key] = (self._within(frame["queued_at"]), outbound)
+        return self._shared[key]
 
     @cached_property
     def calls_inbound(self) -> pd.DataFrame:
         """Inbound calls queued in the period, with ``_wait`` in seconds (NaN when unknown)."""
         within, outbound = self._calls()
-        frame = self._tagged("calls", within & ~outbound)
-        queued = frame["queued_at"]
-        answered = (
-            frame["answered_at"]
-            if "answered_at" in frame.columns
-            else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+
+        def extend(frame: pd.DataFrame) -> pd.DataFrame:
+            queued = frame["queued_at"]
+            answered = (
+                frame["answered_at"]
+                if "answered_at" in frame.columns
+                else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+            )
+            ended = (
+                frame["ended_at"]
+                if "ended_at" in frame.columns
+                else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
+            )
+            frame = frame.copy(deep=False)
+            frame["_answered"] = answered.notna().to_numpy()
+            waited_until = answered.where(answered.notna(), ended)
+            frame["_wait"] = ((waited_until - queued) / SECOND).astype("float64")
+            return frame
+
+        return self._rows("calls_inbound", "calls", lambda: within & ~outbound, extend)
+
+    @cached_property
+    def calls_answered(self) -> pd.DataFrame:
+        """The inbound calls of the period that were answered."""
+        self.need("calls", "answered_at")
+        self.calls_inbound  # noqa: B018 - selects the parent rows
+        return self._subset(
+            "calls_answered", "calls_inbound", "calls", lambda c: c["_answered"].to_numpy()
         )
-        ended = (
-            frame["ended_at"]
-            if "ended_at" in frame.columns
-            else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
-        )
-        frame["_answered"] = answered.notna().to_numpy()
-        waited_until = answered.where(answered.notna(), ended)
-        frame["_wait"] = ((waited_until - queued) / SECOND).astype("float64")
-        return frame
 
     @cached_property
     def calls_outbound(self) -> pd.DataFrame:
         within, outbound = self._calls()
-        return self._tagged("calls", within & outbound)
+        return self._rows("calls_outbound", "calls", lambda: within & outbound)
 
     @cached_property
     def surveys(self) -> pd.DataFrame:
         """Answers submitted in the period; survey and question lower-cased (empty = overall)."""
         self.need("surveys", "submitted_at", "survey", "score")
-        frame = self.tables["surveys"]
-        frame = frame.loc[self._within(frame["submitted_at"]).to_numpy()].copy()
-        question = (
-            frame["question"]
-            if "question" in frame.columns
-            else pd.Series(pd.NA, index=frame.index, dtype="str")
-        )
-        # Question ids compare case-insensitively; empty means overall (DATA.md).
-        text = question.astype("str").str.strip().str.lower()
-        frame["question"] = text.where(question.notna() & (text != ""), "overall")
-        frame["_survey"] = lower(frame["survey"])
-        if self.column is None:
-            frame[SEG] = OVERALL
-        elif self.column in frame.columns:
-            frame[SEG] = segments(frame[self.column])
-        else:
-            frame[SEG] = NONE_GROUP
-        return frame
+        table = self.tables["surveys"]
+
+        def extend(frame: pd.DataFrame) -> pd.DataFrame:
+            frame = frame.copy(deep=False)
+            question = (
+                frame["question"]
+                if "question" in frame.columns
+                else pd.Series(pd.NA, index=frame.index, dtype="str")
+            )
+            # Question ids compare case-insensitively; empty means overall (DATA.md).
+            text = question.astype("str").str.strip().str.lower()
+            frame["question"] = text.where(question.notna() & (text != ""), "overall")
+            frame["_survey"] = lower(frame["survey"])
+            return frame
+
+        rows = self._rows("surveys", "surveys", lambda: self._within(table["submitted_at"]), extend)
+        if self.column == "question":
+            # Grouped by the cleaned question, not the raw column.
+            rows[SEG] = segments(rows["question"]).array
+        return rows
 
     def survey(self, name: str) -> pd.DataFrame:
-        frame = self.surveys
-        return frame.loc[(frame["_survey"] == name).to_numpy()]
+        if name not in self._surveys:
+            frame = self.surveys
+            self._surveys[name] = frame.loc[(frame["_survey"] == name).to_numpy()]
+        return self._surveys[name]
 
     def _monthly(self, table: str) -> pd.DataFrame:
         self.need(table, "period")
@@ -221,6 +328,12 @@ class Scope:
         """Every group the table has records for in this period (in any of its period senses)."""
         if self.column is None:
             return {OVERALL}
+        key = ("groups", table, self.dimension)
+        if key not in self._groups:
+            self._groups[key] = self._groups_of(table)
+        return set(self._groups[key])
+
+    def _groups_of(self, table: str) -> set[str]:
         frames: list[pd.DataFrame] = []
         try:
             if table == "tickets":
@@ -237,4 +350,12 @@ class Scope:
                 frames.append(self.revenue)
         except Unavailable:
             return set()
-        return set().union(*(set(f[SEG].unique()) for f in frames)) if frames else set()
+        return set().union(*(_present(f[SEG]) for f in frames)) if frames else set()
+
+
+def _present(labels: pd.Series) -> set[str]:
+    """The distinct labels, from the integer codes when categorical."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        codes = np.unique(labels.array.codes)
+        return set(labels.array.categories[codes[codes >= 0]])
+    return set(labels.unique())

@@ -1,0 +1,76 @@
+"""Per-group sums from categorical codes equal pandas' groupby, or are not used."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cskpi.metrics import aggregate as agg
+from cskpi.metrics.scope import SEG
+
+
+def _values(labels: list[str], x: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({SEG: pd.Categorical(labels), "x": np.array(x, dtype="float64")})
+
+
+def _by_pandas(values: pd.DataFrame) -> dict[str, tuple[float, int]]:
+    known = values[values["x"].notna()]
+    grouped = known.groupby(SEG, observed=True)["x"].agg(["sum", "count"])
+    return {str(k): (float(r["sum"]), int(r["count"])) for k, r in grouped.iterrows()}
+
+
+def _as_dict(parts: pd.DataFrame) -> dict[str, tuple[float, int]]:
+    return {str(r[SEG]): (float(r["s"]), int(r["n"])) for _, r in parts.iterrows()}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.one_of(st.integers(-1000, 1000).map(float), st.just(float("nan"))),
+        ),
+        min_size=1,
+    )
+)
+def test_whole_number_sums_by_codes_equal_pandas_groupby(rows):
+    values = _values([r[0] for r in rows], [r[1] for r in rows])
+    assert _as_dict(agg._sum_count(values)) == _by_pandas(values)
+
+
+def test_fractions_are_left_to_pandas_compensated_sum():
+    values = _values(["a", "a", "a"], [0.1, 0.2, 0.3])
+    assert agg._exact_group_sums(values[SEG], {"s": values["x"].to_numpy()}) is None
+    # a: 0.1 + 0.2 + 0.3, summed as pandas sums it
+    assert _as_dict(agg._sum_count(values)) == _by_pandas(values)
+
+
+def test_groups_without_known_values_have_no_row():
+    values = _values(["a", "b", "b"], [float("nan"), 1.0, 0.0])
+    # a has no known value; b: 1 + 0 over 2 values
+    assert _as_dict(agg._sum_count(values)) == {"b": (1.0, 2)}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.floats(-1e6, 1e6, allow_nan=False),
+        ),
+        min_size=1,
+    ),
+    st.sampled_from([0.5, 0.9, 0.1]),
+    st.booleans(),
+)
+def test_group_percentiles_are_numpys_linear_percentiles_of_each_group(rows, q, categorical):
+    labels = [r[0] for r in rows]
+    parts = pd.DataFrame(
+        {SEG: pd.Categorical(labels) if categorical else labels, "x": [r[1] for r in rows]}
+    )
+    result = agg.group_quantile(parts, q)
+    for label in set(labels):
+        group = np.array([x for g, x in rows if g == label])
+        assert result.loc[label, "value"] == np.quantile(group, q)
+        assert result.loc[label, "n"] == len(group)
+    assert set(result.index) == set(labels)

@@ -1,0 +1,27 @@
+"""The columns a report loads: everything a KPI, a breakdown or a row check can use."""
+
+from __future__ import annotations
+
+from cskpi.io import schema
+from cskpi.metrics.engine import input_columns
+from cskpi.metrics.registry import REGISTRY
+
+
+def test_every_kpi_input_and_every_checkable_column_is_loaded():
+    columns = input_columns([])
+    for kpi in REGISTRY:
+        for item in kpi.inputs:
+            table, _, column = item.partition(".")
+            assert not column or column in columns[table], item
+    for name, table in schema.TABLES.items():
+        for column in table.columns:
+            if column.kind not in ("str", "text"):
+                assert column.name in columns[name], (name, column.name)
+
+
+def test_unread_labels_are_left_out_unless_broken_down_by():
+    assert "status" not in input_columns([])["tickets"]
+    assert "team" not in input_columns([])["tickets"]
+    assert "team" in input_columns(["team"])["tickets"]
+    assert "queue" in input_columns(["queue"])["calls"]
+    assert "comment" not in input_columns(["agent"])["surveys"]
