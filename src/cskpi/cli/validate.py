@@ -161,8 +161,12 @@ def _as_text(summary: dict) -> str:
             )
             for reason, count in sorted(f["rejects_by_reason"].items()):
                 out.append(f"    rejected {reason}: {count:,}")
-            mapped = ", ".join(f"{s} -> {c}" for s, c in f["columns_mapped"].items())
-            out.append(f"    mapped: {mapped or '-'}")
+            pairs = f["columns_mapped"].items()
+            if pairs and all(source == column for source, column in pairs):
+                out.append(f"    columns: {', '.join(f['columns_mapped'])}")
+            else:
+                mapped = ", ".join(f"{s} -> {c}" for s, c in pairs)
+                out.append(f"    mapped: {mapped or '-'}")
             if f["columns_ignored"]:
                 out.append(f"    ignored: {', '.join(f['columns_ignored'])}")
     if "kpis_available" in summary:
