@@ -25,17 +25,43 @@ from cskpi.insights.result import Insight
 if TYPE_CHECKING:
     import pandas as pd
 
-Period = Annotated[str | None, typer.Option("--period", help="2026-10 (a month), 2026-07..2026-10 "
-                                            "(months) or 2026-10-01..2026-10-15 (days).")]
-DateFrom = Annotated[str | None, typer.Option("--from", help="First day YYYY-MM-DD (inclusive).")]
-DateTo = Annotated[str | None, typer.Option("--to", help="Last day YYYY-MM-DD (inclusive).")]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, csv, json or html.")]
-TableName = Annotated[str | None, typer.Option("--table", help="With --format csv: which table "
-                                               "to write (default the first).")]
-Lang = Annotated[str, typer.Option("--lang", help=f"Language of labels and headings: "
-                                   f"{', '.join(LANGUAGES)}.")]
-ConfigPath = Annotated[Path | None, typer.Option("--config", help="cskpi.toml to use (default: "
-                                                 "the one in the data folder).")]
+Period = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        metavar="PERIOD",
+        help="2026-10 (a month), 2026-07..2026-10 (months) or 2026-10-01..2026-10-15 (days).",
+    ),
+]
+DateFrom = Annotated[
+    str | None, typer.Option("--from", metavar="DATE", help="First day YYYY-MM-DD (inclusive).")
+]
+DateTo = Annotated[
+    str | None, typer.Option("--to", metavar="DATE", help="Last day YYYY-MM-DD (inclusive).")
+]
+Format = Annotated[
+    str, typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or html.")
+]
+TableName = Annotated[
+    str | None,
+    typer.Option(
+        "--table",
+        metavar="NAME",
+        help="With --format csv: which table to write (default the first).",
+    ),
+]
+Lang = Annotated[
+    str,
+    typer.Option(
+        "--lang", metavar="LANG", help=f"Language of labels and headings: {', '.join(LANGUAGES)}."
+    ),
+]
+ConfigPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", metavar="FILE", help="cskpi.toml to use (default: the one in the data folder)."
+    ),
+]
 FORMATS = ("table", "csv", "json", "html")
 
 
@@ -54,12 +80,20 @@ class Run:
     def get(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
 
-    def periods(self, period: str | None, date_from: str | None, date_to: str | None,
-                time_columns: dict[str, str]) -> list:
+    def periods(
+        self,
+        period: str | None,
+        date_from: str | None,
+        date_to: str | None,
+        time_columns: dict[str, str],
+    ) -> list:
         from cskpi.metrics.periods import parse_periods
 
-        stamps = [self.tables[t][c] for t, c in time_columns.items()
-                  if t in self.tables and c in self.tables[t].columns]
+        stamps = [
+            self.tables[t][c]
+            for t, c in time_columns.items()
+            if t in self.tables and c in self.tables[t].columns
+        ]
         data_range = None
         if stamps:
             import pandas as pd
@@ -86,7 +120,7 @@ def emit(insight: Insight, fmt: str, lang: str, table: str | None, quiet: bool =
 
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}")
-    catalogue(lang)   # an unknown --lang fails before any output
+    catalogue(lang)  # an unknown --lang fails before any output
     for note in insight.notes:
         loading.note(note, quiet=quiet)
     if fmt == "csv":
@@ -101,15 +135,30 @@ def emit(insight: Insight, fmt: str, lang: str, table: str | None, quiet: bool =
         sys.stdout.write(render.plain_view(insight, lang))
 
 
-def _shared(data_dir: o.DataDir = None, tickets: o.Tickets = None, calls: o.Calls = None,
-            surveys: o.Surveys = None, costs: o.Costs = None, agents: o.Agents = None,
-            revenue: o.Revenue = None, tz: o.Tz = None, vendor: o.Vendor = None,
-            map_files: o.MapFile = None, date_order: o.DateOrder = "auto",
-            decimal: o.Decimal = "auto", encoding: o.Encoding = None,
-            period: Period = None, date_from: DateFrom = None, date_to: DateTo = None,
-            fmt: Format = "table", table: TableName = None, lang: Lang = "en",
-            config_path: ConfigPath = None, quiet: o.Quiet = False,
-            debug: o.Debug = False) -> None:
+def _shared(
+    data_dir: o.DataDir = None,
+    tickets: o.Tickets = None,
+    calls: o.Calls = None,
+    surveys: o.Surveys = None,
+    costs: o.Costs = None,
+    agents: o.Agents = None,
+    revenue: o.Revenue = None,
+    tz: o.Tz = None,
+    vendor: o.Vendor = None,
+    map_files: o.MapFile = None,
+    date_order: o.DateOrder = "auto",
+    decimal: o.Decimal = "auto",
+    encoding: o.Encoding = None,
+    period: Period = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    fmt: Format = "table",
+    table: TableName = None,
+    lang: Lang = "en",
+    config_path: ConfigPath = None,
+    quiet: o.Quiet = False,
+    debug: o.Debug = False,
+) -> None:
     """The options every insight command shares (declared once, merged into each command)."""
 
 
@@ -127,12 +176,14 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
             with user_errors(shared["debug"]):
                 fmt, lang = shared["fmt"], shared["lang"]
                 if fmt not in FORMATS:
-                    raise UsageError(f"--format {fmt!r} is not known. "
-                                     f"Use one of {', '.join(FORMATS)}")
-                catalogue(lang)   # an unknown --lang fails before any loading
+                    raise UsageError(
+                        f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}"
+                    )
+                catalogue(lang)  # an unknown --lang fails before any loading
                 run = Run(shared, tables)
-                periods = run.periods(shared["period"], shared["date_from"], shared["date_to"],
-                                      time_columns)
+                periods = run.periods(
+                    shared["period"], shared["date_from"], shared["date_to"], time_columns
+                )
                 emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
 
         parameters = [*SHARED.values(), *own]
@@ -145,107 +196,165 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
     return decorate
 
 
-def staffing(run: Run, periods: list,
-             interval: Annotated[int, typer.Option("--interval", help="Interval length in "
-                                                   "minutes (15, 30, 60).")] = 30,
-             target_sl: Annotated[float, typer.Option("--target-sl", help="Service-level "
-                                                      "target in %.")] = 80.0,
-             threshold: Annotated[float | None, typer.Option(
-                 "--threshold", help="Answer-within seconds (default: the config's "
-                 "service-level threshold, 20).")] = None,
-             shrinkage: Annotated[float, typer.Option("--shrinkage", help="% of paid time "
-                                                      "off the phones.")] = 0.0,
-             max_occupancy: Annotated[float, typer.Option("--max-occupancy", help="Highest "
-                                                          "occupancy allowed, %.")] = 100.0,
-             no_abandonment: Annotated[bool, typer.Option("--erlang-c", help="Ignore "
-                                                          "abandonment (Erlang C only).")] = False,
-             ) -> Insight:
+def staffing(
+    run: Run,
+    periods: list,
+    interval: Annotated[
+        int,
+        typer.Option(
+            "--interval", metavar="MINUTES", help="Interval length in minutes (15, 30, 60)."
+        ),
+    ] = 30,
+    target_sl: Annotated[
+        float, typer.Option("--target-sl", help="Service-level target in %.")
+    ] = 80.0,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            help="Answer-within seconds (default: the config's service-level threshold, 20).",
+        ),
+    ] = None,
+    shrinkage: Annotated[
+        float, typer.Option("--shrinkage", help="% of paid time off the phones.")
+    ] = 0.0,
+    max_occupancy: Annotated[
+        float, typer.Option("--max-occupancy", help="Highest occupancy allowed, %.")
+    ] = 100.0,
+    no_abandonment: Annotated[
+        bool, typer.Option("--erlang-c", help="Ignore abandonment (Erlang C only).")
+    ] = False,
+) -> Insight:
     """Calls by weekday and time, and agents needed to meet a service level (Erlang C / A)."""
     from cskpi.insights.staffing import StaffingOptions
     from cskpi.insights.staffing import staffing as analyse
 
-    for name, value, high in (("--target-sl", target_sl, 100), ("--shrinkage", shrinkage, 99.9),
-                              ("--max-occupancy", max_occupancy, 100)):
+    for name, value, high in (
+        ("--target-sl", target_sl, 100),
+        ("--shrinkage", shrinkage, 99.9),
+        ("--max-occupancy", max_occupancy, 100),
+    ):
         if not 0 <= value <= high or (name != "--shrinkage" and value == 0):
             raise UsageError(f"{name} {value} is outside 0–{high}. Give a percentage")
     if interval <= 0 or 1440 % interval:
         raise UsageError(f"--interval {interval} does not divide a day. Use 15, 30 or 60")
     options = StaffingOptions(
-        interval_minutes=interval, target_service_level=target_sl / 100,
+        interval_minutes=interval,
+        target_service_level=target_sl / 100,
         threshold_seconds=threshold if threshold is not None else run.config.service_level_seconds,
-        shrinkage=shrinkage / 100, max_occupancy=max_occupancy / 100,
+        shrinkage=shrinkage / 100,
+        max_occupancy=max_occupancy / 100,
         short_abandon_seconds=run.config.short_abandon_seconds,
-        use_abandonment=not no_abandonment)
+        use_abandonment=not no_abandonment,
+    )
     window = span(periods)
     result = analyse(run.get("calls"), window.start, window.end, run.tz, options)
     result.meta["period"] = window.label
     return result
 
 
-def types(run: Run, periods: list,
-          top: Annotated[int, typer.Option("--top", help="How many types to list.")] = 10,
-          ) -> Insight:
+def types(
+    run: Run,
+    periods: list,
+    top: Annotated[int, typer.Option("--top", metavar="N", help="How many types to list.")] = 10,
+) -> Insight:
     """Ticket volume by type, new types, and types whose share moved significantly."""
     from cskpi.insights.types import ticket_types
 
     return ticket_types(run.get("tickets"), periods, top)
 
 
-def themes(run: Run, periods: list,
-           top: Annotated[int, typer.Option("--top", help="How many terms to list.")] = 15,
-           redact: Annotated[bool, typer.Option("--redact", help="Leave out example "
-                                                "comments (they may hold personal data).")] = False,
-           ) -> Insight:
+def themes(
+    run: Run,
+    periods: list,
+    top: Annotated[int, typer.Option("--top", metavar="N", help="How many terms to list.")] = 15,
+    redact: Annotated[
+        bool,
+        typer.Option("--redact", help="Leave out example comments (they may hold personal data)."),
+    ] = False,
+) -> Insight:
     """Words and phrases that set negative feedback apart from positive feedback."""
     from cskpi.insights.themes import themes as analyse
 
     window = span(periods)
-    result = analyse(run.get("surveys"), window.start, window.end, top=top, redact=redact,
-                     tz=run.tz)
+    result = analyse(
+        run.get("surveys"), window.start, window.end, top=top, redact=redact, tz=run.tz
+    )
     result.meta["period"] = window.label
     return result
 
 
-def customers(run: Run, periods: list,
-              cost_per_contact: Annotated[float | None, typer.Option(
-                  "--cost-per-contact", help="Cost of one contact (default: service cost ÷ "
-                  "contacts of the period).")] = None,
-              by_handle_time: Annotated[bool, typer.Option(
-                  "--by-handle-time", help="Weight calls by their handle time.")] = False,
-              top: Annotated[int, typer.Option("--top", help="How many customers to "
-                                               "list.")] = 20,
-              ) -> Insight:
+def customers(
+    run: Run,
+    periods: list,
+    cost_per_contact: Annotated[
+        float | None,
+        typer.Option(
+            "--cost-per-contact",
+            help="Cost of one contact (default: service cost ÷ contacts of the period).",
+        ),
+    ] = None,
+    by_handle_time: Annotated[
+        bool, typer.Option("--by-handle-time", help="Weight calls by their handle time.")
+    ] = False,
+    top: Annotated[
+        int, typer.Option("--top", metavar="N", help="How many customers to list.")
+    ] = 20,
+) -> Insight:
     """Customers whose cost to serve exceeds their revenue, and value by segment."""
     from cskpi.insights.customers import customer_value
 
     window = span(periods)
-    return customer_value(run.get("tickets"), run.get("calls"), run.get("revenue"),
-                          run.get("costs"), window, cost_per_contact=cost_per_contact,
-                          weight_by_handle_time=by_handle_time, top=top)
+    return customer_value(
+        run.get("tickets"),
+        run.get("calls"),
+        run.get("revenue"),
+        run.get("costs"),
+        window,
+        cost_per_contact=cost_per_contact,
+        weight_by_handle_time=by_handle_time,
+        top=top,
+    )
 
 
-def clv(run: Run, periods: list,
-        horizon: Annotated[int, typer.Option("--horizon", help="Months ahead for predictive "
-                                             "CLV.")] = 12,
-        discount: Annotated[float, typer.Option("--discount", help="Yearly discount rate, "
-                                                "%.")] = 10.0,
-        top: Annotated[int, typer.Option("--top", help="How many customers to list.")] = 20,
-        ) -> Insight:
+def clv(
+    run: Run,
+    periods: list,
+    horizon: Annotated[
+        int, typer.Option("--horizon", help="Months ahead for predictive CLV.")
+    ] = 12,
+    discount: Annotated[float, typer.Option("--discount", help="Yearly discount rate, %.")] = 10.0,
+    top: Annotated[
+        int, typer.Option("--top", metavar="N", help="How many customers to list.")
+    ] = 20,
+) -> Insight:
     """Customer lifetime value: historical, predicted (BG/NBD + Gamma-Gamma), by service speed."""
     from cskpi.insights.clv import clv as analyse
 
     if horizon <= 0 or not 0 <= discount < 100:
         raise UsageError("--horizon must be positive and --discount a percentage below 100")
-    return analyse(run.get("revenue"), run.get("tickets"), horizon_months=horizon,
-                   annual_discount=discount / 100, top=top)
+    return analyse(
+        run.get("revenue"),
+        run.get("tickets"),
+        horizon_months=horizon,
+        annual_discount=discount / 100,
+        top=top,
+    )
 
 
-def trend(run: Run, periods: list,
-          baseline: Annotated[str | None, typer.Option("--baseline", help="Period to compare "
-                                                       "with (default: the first).")] = None,
-          kpi: Annotated[list[str] | None, typer.Option("--kpi", help="Only this KPI; "
-                                                        "repeatable.")] = None,
-          ) -> Insight:
+def trend(
+    run: Run,
+    periods: list,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline", metavar="PERIOD", help="Period to compare with (default: the first)."
+        ),
+    ] = None,
+    kpi: Annotated[
+        list[str] | None, typer.Option("--kpi", metavar="KPI", help="Only this KPI; repeatable.")
+    ] = None,
+) -> Insight:
     """One line per KPI over the periods: sparkline, baseline, latest and better/worse."""
     from cskpi.insights.trend import trend as analyse
     from cskpi.metrics.engine import compute
@@ -258,13 +367,24 @@ def trend(run: Run, periods: list,
     directions = {k.id: k.direction for k in REGISTRY}
     currency = run.config.currency
     units = {k.id: BY_ID[k.id].unit_for(currency) for k in REGISTRY}
-    return analyse(rows, [p.label for p in periods], directions, baseline=baseline, kpis=kpi,
-                   units=units, currency=currency)
+    return analyse(
+        rows,
+        [p.label for p in periods],
+        directions,
+        baseline=baseline,
+        kpis=kpi,
+        units=units,
+        currency=currency,
+    )
 
 
 ALL_TABLES = ("tickets", "calls", "surveys", "costs", "agents", "revenue")
-TIMES = {"tickets": "created_at", "calls": "queued_at", "surveys": "submitted_at",
-         "revenue": "date"}
+TIMES = {
+    "tickets": "created_at",
+    "calls": "queued_at",
+    "surveys": "submitted_at",
+    "revenue": "date",
+}
 COMMANDS = {
     "staffing": (staffing, ("calls",), {"calls": "queued_at"}),
     "types": (types, ("tickets",), {"tickets": "created_at"}),

@@ -15,28 +15,38 @@ from cskpi.io.inputs import InputSpec
 DataDir = Annotated[
     Path | None,
     typer.Argument(
+        metavar="DATA_DIR",
         help="Folder holding tickets.csv, calls/2026-10.csv, surveys.parquet, … "
-        "(files or sub-folders named after the tables)."
+        "(files or sub-folders named after the tables).",
     ),
 ]
 Tickets = Annotated[
-    list[Path] | None, typer.Option("--tickets", help="Ticket export(s); repeatable.")
+    list[Path] | None,
+    typer.Option("--tickets", metavar="FILE", help="Ticket export(s); repeatable."),
 ]
-Calls = Annotated[list[Path] | None, typer.Option("--calls", help="Call log(s); repeatable.")]
+Calls = Annotated[
+    list[Path] | None, typer.Option("--calls", metavar="FILE", help="Call log(s); repeatable.")
+]
 Surveys = Annotated[
-    list[Path] | None, typer.Option("--surveys", help="Survey export(s); repeatable.")
+    list[Path] | None,
+    typer.Option("--surveys", metavar="FILE", help="Survey export(s); repeatable."),
 ]
-Costs = Annotated[list[Path] | None, typer.Option("--costs", help="Cost sheet(s); repeatable.")]
+Costs = Annotated[
+    list[Path] | None, typer.Option("--costs", metavar="FILE", help="Cost sheet(s); repeatable.")
+]
 Agents = Annotated[
-    list[Path] | None, typer.Option("--agents", help="Agent hours sheet(s); repeatable.")
+    list[Path] | None,
+    typer.Option("--agents", metavar="FILE", help="Agent hours sheet(s); repeatable."),
 ]
 Revenue = Annotated[
-    list[Path] | None, typer.Option("--revenue", help="Revenue export(s); repeatable.")
+    list[Path] | None,
+    typer.Option("--revenue", metavar="FILE", help="Revenue export(s); repeatable."),
 ]
 Tz = Annotated[
     str | None,
     typer.Option(
         "--tz",
+        metavar="ZONE",
         help="IANA timezone for naive timestamps and period boundaries, e.g. "
         "Europe/Helsinki (default: tz in cskpi.toml, else UTC).",
     ),
@@ -45,30 +55,47 @@ Vendor = Annotated[
     str | None,
     typer.Option(
         "--vendor",
+        metavar="NAME",
         help="Force a vendor map (zendesk, freshdesk, "
         "amazon_connect, …) instead of detecting it from headers.",
     ),
 ]
 MapFile = Annotated[
-    list[Path] | None, typer.Option("--map", help="Your own column map (TOML); repeatable.")
+    list[Path] | None,
+    typer.Option("--map", metavar="FILE", help="Your own column map (TOML); repeatable."),
 ]
 DateOrder = Annotated[
     str,
-    typer.Option("--date-order", help="auto, day-first or month-first for dates like 03/04/2026."),
+    typer.Option(
+        "--date-order",
+        metavar="ORDER",
+        help="auto, day-first or month-first for dates like 03/04/2026.",
+    ),
 ]
 Decimal = Annotated[
     str,
-    typer.Option("--decimal", help="auto, . or , — the decimal mark of numbers in CSV files "
-                 "(auto: guessed from the values, ',' in files separated by ';')."),
+    typer.Option(
+        "--decimal",
+        metavar="MARK",
+        help="auto, . or , — the decimal mark of numbers in CSV files "
+        "(auto: guessed from the values, ',' in files separated by ';').",
+    ),
 ]
 Encoding = Annotated[
     str | None,
-    typer.Option("--encoding", help="Text encoding of CSV files, e.g. utf-8, cp1252 "
-                 "(default: detected per file)."),
+    typer.Option(
+        "--encoding",
+        metavar="NAME",
+        help="Text encoding of CSV files, e.g. utf-8, cp1252 (default: detected per file).",
+    ),
 ]
 Rejects = Annotated[
     Path | None,
-    typer.Option("--rejects", help="Write every rejected row (file, line, reason) to this CSV."),
+    typer.Option(
+        "--rejects",
+        metavar="FILE",
+        help="Write every rejected row (file, line, reason) to this CSV.",
+    ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
@@ -87,20 +114,22 @@ DECIMALS = ("auto", ".", ",")
 def check_read_options(date_order: str, decimal: str, encoding: str | None) -> None:
     """Refuse unknown --date-order, --decimal and --encoding values before anything is read."""
     if date_order not in DATE_ORDERS:
-        raise UsageError(f"--date-order {date_order!r} is not known. "
-                         f"Use {', '.join(DATE_ORDERS)}")
+        raise UsageError(f"--date-order {date_order!r} is not known. Use {', '.join(DATE_ORDERS)}")
     if decimal not in DECIMALS:
         raise UsageError(f"--decimal {decimal!r} is not known. Use auto, . or ,")
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise UsageError(f"--encoding {encoding!r} is not a known text encoding. "
-                             "Use a name such as utf-8, cp1252 or latin-1") from None
+            raise UsageError(
+                f"--encoding {encoding!r} is not a known text encoding. "
+                "Use a name such as utf-8, cp1252 or latin-1"
+            ) from None
 
 
-def input_spec(given: Mapping[str, Any], tz: str,
-               tables: tuple[str, ...] = TABLE_FILES) -> InputSpec:
+def input_spec(
+    given: Mapping[str, Any], tz: str, tables: tuple[str, ...] = TABLE_FILES
+) -> InputSpec:
     """The checked InputSpec of a command's shared input options.
 
     ``given`` maps the option names declared above (data_dir, tickets … revenue, vendor,
@@ -111,8 +140,7 @@ def input_spec(given: Mapping[str, Any], tz: str,
     decimal = given.get("decimal") or "auto"
     encoding = given.get("encoding")
     check_read_options(date_order, decimal, encoding)
-    files = {name: list(given[name]) for name in TABLE_FILES
-             if name in tables and given.get(name)}
+    files = {name: list(given[name]) for name in TABLE_FILES if name in tables and given.get(name)}
     return InputSpec(
         data_dir=given.get("data_dir"),
         files=files,

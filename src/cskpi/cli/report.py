@@ -24,24 +24,30 @@ Period = Annotated[
     str | None,
     typer.Option(
         "--period",
+        metavar="PERIOD",
         help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), or days "
         "YYYY-MM-DD..YYYY-MM-DD. Default: every month the data covers.",
     ),
 ]
 DateFrom = Annotated[
-    str | None, typer.Option("--from", help="First day (YYYY-MM-DD) of one range.")
+    str | None, typer.Option("--from", metavar="DATE", help="First day (YYYY-MM-DD) of one range.")
 ]
-DateTo = Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, inclusive).")]
+DateTo = Annotated[
+    str | None, typer.Option("--to", metavar="DATE", help="Last day (YYYY-MM-DD, inclusive).")
+]
 By = Annotated[
     list[str] | None,
     typer.Option(
         "--by",
+        metavar="DIMENSION",
         help=f"Break every KPI down by {', '.join(BREAKDOWNS)}; repeatable or comma-separated.",
     ),
 ]
 ConfigPath = Annotated[
     Path | None,
-    typer.Option("--config", help="Settings file (default: cskpi.toml in the data folder)."),
+    typer.Option(
+        "--config", metavar="FILE", help="Settings file (default: cskpi.toml in the data folder)."
+    ),
 ]
 OutputFormat = enum.Enum("OutputFormat", {name: name for name in FORMATS}, type=str)
 Format = Annotated[
@@ -49,20 +55,25 @@ Format = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         case_sensitive=False,
-        help="Output format. Default: from the -o suffix, else table.",
+        help="table, csv, json, md, html or xlsx. Default: from the -o suffix, else table.",
     ),
 ]
 Output = Annotated[
     str | None,
     typer.Option(
-        "--output", "-o", help="Write to FILE (atomically) instead of stdout; '-' is stdout."
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
     ),
 ]
 Compare = Annotated[
     str | None,
     typer.Option(
         "--compare",
+        metavar="previous|FILE",
         help="'previous' (the period before each one) or a tidy CSV kept from an earlier "
         "run; adds previous value, change and significance.",
     ),
@@ -86,6 +97,7 @@ Engine = Annotated[
     str,
     typer.Option(
         "--engine",
+        metavar="ENGINE",
         help="pandas (all in memory), partitioned (a Parquet history one period at a time, "
         "bounded memory) or dask (a Dask cluster over a Parquet folder or URL).",
     ),
@@ -94,6 +106,7 @@ Scheduler = Annotated[
     str | None,
     typer.Option(
         "--scheduler",
+        metavar="ADDRESS",
         help="With --engine dask: address of a running dask scheduler (tcp://host:8786); "
         "default: a local cluster.",
     ),
@@ -136,6 +149,16 @@ def report(
 ) -> None:
     """Compute the KPIs of a period and print or write them.
 
+    Examples:
+
+    cskpi report exports/ --period 2026-10
+
+    cskpi report exports/ --period 2026-07..2026-10 --by agent -o kpis.csv
+
+    cskpi report exports/ --period 2026-10 --compare previous --fail-on-miss
+
+    cskpi report --tickets zendesk.csv --calls calls.xlsx --tz Europe/Helsinki
+
     Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage.
     """
     with user_errors(debug):
@@ -158,9 +181,20 @@ def report(
         tz = options.resolve_tz(tz, config)
         spec = options.input_spec(locals(), tz)
         if engine != "pandas":
-            result = _scaled(engine, spec, breakdowns, config, tz=tz, period=period,
-                             date_from=date_from, date_to=date_to, baseline=compare_with,
-                             scheduler=scheduler, redacted=redact, rejects=rejects)
+            result = _scaled(
+                engine,
+                spec,
+                breakdowns,
+                config,
+                tz=tz,
+                period=period,
+                date_from=date_from,
+                date_to=date_to,
+                baseline=compare_with,
+                scheduler=scheduler,
+                redacted=redact,
+                rejects=rejects,
+            )
             _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
             return
         if fmt != "html":  # the HTML charts read more of the tables than the KPIs do
@@ -208,8 +242,9 @@ def _finish(result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, qu
     _exit_on_miss(result.targets, fail_on_miss, quiet)
 
 
-def _scaled(engine: str, spec: Any, by: list[str], config: Any, *, rejects: Path | None,
-            **kwargs: Any) -> Any:
+def _scaled(
+    engine: str, spec: Any, by: list[str], config: Any, *, rejects: Path | None, **kwargs: Any
+) -> Any:
     """--engine partitioned|dask: the report from cskpi.scale, which reads the files itself."""
     from cskpi.scale.build import ENGINES, scaled_report
 

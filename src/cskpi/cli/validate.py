@@ -13,7 +13,7 @@ from cskpi.cli import options
 from cskpi.cli.errors import user_errors
 from cskpi.errors import UsageError
 
-Format = Annotated[str, typer.Option("--format", help="table or json.")]
+Format = Annotated[str, typer.Option("--format", metavar="FORMAT", help="table or json.")]
 
 
 def _registry() -> list[object] | None:
@@ -35,8 +35,14 @@ def validate(
     format: Format = "table",
     rejects: options.Rejects = None,
     tz: options.Tz = None,
-    config_path: Annotated[Path | None, typer.Option(
-        "--config", help="cskpi.toml to use (default: the one in the data folder).")] = None,
+    config_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            help="cskpi.toml to use (default: the one in the data folder).",
+        ),
+    ] = None,
     vendor: options.Vendor = None,
     map_files: options.MapFile = None,
     date_order: options.DateOrder = "auto",
@@ -66,9 +72,13 @@ def validate(
             write_rejects(dataset, rejects)
         registry = _registry()
         kpis = (
-            kpi_availability(dataset.tables, registry,
-                             business_hours_configured=config.business_hours is not None)
-            if registry is not None else None
+            kpi_availability(
+                dataset.tables,
+                registry,
+                business_hours_configured=config.business_hours is not None,
+            )
+            if registry is not None
+            else None
         )
         summary = _summary(dataset, kpis)
         if not quiet:
