@@ -262,9 +262,10 @@ class Scope:
         if key not in self._shared:
             frame = self.tables["calls"]
             if "direction" in frame.columns:
-                outbound = (
-                    (lower(frame["direction"]) == "outbound") & frame["direction"].notna()
-                ).to_numpy(dtype=bool)
+                # Lower-case the few distinct directions, not every row's.
+                codes, uniques = pd.factorize(frame["direction"], use_na_sentinel=True)
+                is_outbound = lower(pd.Series(uniques, dtype="str")).to_numpy() == "outbound"
+                outbound = np.append(is_outbound, False)[codes]
             else:
                 outbound = np.zeros(len(frame), dtype=bool)
             self._shared[key] = (self._within(frame["queued_at"]), outbound)
