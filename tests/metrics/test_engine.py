@@ -5,6 +5,7 @@ import pytest
 from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.io.schema import PANDAS_DTYPE, TABLES
+from cskpi.metrics import scope as scope_module
 from cskpi.metrics.engine import compute, finish_parts, kpi_parts, kpi_samples
 from cskpi.metrics.periods import parse_periods
 from cskpi.metrics.registry import REGISTRY
@@ -122,3 +123,18 @@ def test_parts_of_month_slices_merge_to_the_whole(kpi):
         (r.segment, r.n, r.reason) for r in whole
     ]
     assert [r.value for r in merged] == pytest.approx([r.value for r in whole])
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [ALL, {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}],
+    ids=["money and contacts", "tickets calls surveys"],
+)
+def test_narrow_period_copies_give_the_values_of_full_copies(tables, monkeypatch):
+    # Some calls are outbound, so the inbound records are a copy: a narrowed one by default.
+    scope = Scope(tables, OCTOBER[0], "all", Config())
+    assert "direction" not in scope.calls_inbound.columns
+    narrowed = kpis(tables, by=("agent",))
+    monkeypatch.setattr(scope_module, "_READ", {})  # copy every column, as before
+    assert "direction" in Scope(tables, OCTOBER[0], "all", Config()).calls_inbound.columns
+    assert kpis(tables, by=("agent",)) == narrowed

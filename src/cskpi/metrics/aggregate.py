@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -72,9 +73,35 @@ def _known(values: pd.DataFrame) -> pd.DataFrame:
     return values.loc[values["x"].notna().to_numpy(), [SEG, "x"]]
 
 
+def _recent(s: Scope, slot: str, key: object, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``make()``, or what it gave the last time ``slot`` of this scope was asked for ``key``.
+
+    KPIs over the same records are neighbours in the catalogue (the mean, median and p90 of one
+    duration); one remembered result per slot saves recomputing them without holding every
+    KPI's records at once. The records of a scope do not change, so the result is the same.
+    """
+    memo = s.__dict__.setdefault("_recent", {})
+    hit = memo.get(slot)
+    if hit is not None and hit[0] is key:
+        return hit[1]
+    memo.pop(slot, None)  # let the previous records go before building the next ones
+    result = make()
+    memo[slot] = (key, result)
+    return result
+
+
+def _records(values: Values) -> Values:
+    return lambda s: _recent(s, "values", values, lambda: values(s))
+
+
+def _known_records(values: Values) -> Values:
+    return lambda s: _recent(s, "known", values, lambda: _known(_records(values)(s)))
+
+
 # Sums of whole numbers below this are exact in float64 in any order, so bincount gives the same
 # sums as pandas' compensated groupby sum.
 _EXACT = 2.0**53
+_PEEK = 4096
 
 
 def _exact_group_sums(
@@ -88,6 +115,10 @@ def _exact_group_sums(
     if not isinstance(labels.dtype, pd.CategoricalDtype):
         return None
     codes = labels.array.codes
+    for w in weights.values():  # durations and money are rarely whole: tell from the first ones
+        head = w[:_PEEK] if mask is None else w[:_PEEK][mask[:_PEEK]]
+        if not np.array_equal(head, np.round(head)):
+            return None
     if mask is not None:
         codes = codes[mask]
         weights = {name: w[mask] for name, w in weights.items()}
@@ -129,7 +160,9 @@ def _sum_count_finish(scale: float) -> Finish:
 
 def mean(values: Values) -> Hooks:
     """Mean of the known values."""
-    return Hooks(lambda s: _sum_count(values(s)), _sum_count_finish(1.0), samples=values)
+    return Hooks(
+        lambda s: _sum_count(_records(values)(s)), _sum_count_finish(1.0), samples=values
+    )
 
 
 def share(flags: Values) -> Hooks:
@@ -139,7 +172,9 @@ def share(flags: Values) -> Hooks:
         frame = flags(s)
         return frame.assign(x=frame["x"] * 100.0)
 
-    return Hooks(lambda s: _sum_count(flags(s)), _sum_count_finish(100.0), samples=samples)
+    return Hooks(
+        lambda s: _sum_count(_records(flags)(s)), _sum_count_finish(100.0), samples=samples
+    )
 
 
 def quantile(values: Values, q: float) -> Hooks:
@@ -148,7 +183,7 @@ def quantile(values: Values, q: float) -> Hooks:
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         return group_quantile(parts, q)
 
-    return Hooks(lambda s: _known(values(s)), finish, merge="rows", samples=values)
+    return Hooks(_known_records(values), finish, merge="rows", samples=values)
 
 
 def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -160,12 +195,21 @@ def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
-def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
-    """Per group: numpy's linear-interpolation percentile of the known ``x``, and their number.
+# The last parts laid out by group (weakly held): the median and p90 of one duration finish the
+# same parts frame one after the other.
+_LAID_OUT: list = [None, None]
 
-    One stable sort by group code lays each group's values side by side; ``np.quantile`` of each
-    slice then is numpy's own definition, value for value. Loops over groups, not rows.
-    """
+
+def _forget(ref: weakref.ref) -> None:
+    if _LAID_OUT[0] is ref:  # the parts are gone: so is their layout
+        _LAID_OUT[0] = _LAID_OUT[1] = None
+
+
+def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group labels, slice bounds, and the known ``x`` sorted by group (stable) of ``parts``."""
+    held = _LAID_OUT[0]
+    if held is not None and held() is parts:
+        return _LAID_OUT[1]
     x = parts["x"].to_numpy(dtype="float64")
     known = ~np.isnan(x)
     codes, labels = _codes(parts[SEG])
@@ -176,6 +220,17 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
         codes = (np.cumsum(present) - 1).astype(codes.dtype)[codes]
     bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(labels)))))
     sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
+    _LAID_OUT[0], _LAID_OUT[1] = weakref.ref(parts, _forget), (labels, bounds, sorted_x)
+    return labels, bounds, sorted_x
+
+
+def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
+    """Per group: numpy's linear-interpolation percentile of the known ``x``, and their number.
+
+    One stable sort by group code lays each group's values side by side; ``np.quantile`` of each
+    slice then is numpy's own definition, value for value. Loops over groups, not rows.
+    """
+    labels, bounds, sorted_x = _laid_out(parts)
     value = np.array(
         [np.quantile(sorted_x[a:b], q) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
         dtype="float64",
@@ -225,7 +280,7 @@ def total(values: Values, *, zero_when_empty: bool) -> Hooks:
 
 def _nps_parts(scores: Values) -> Parts:
     def parts(s: Scope) -> pd.DataFrame:
-        frame = scores(s)
+        frame = _records(scores)(s)
         x_all = frame["x"].to_numpy(dtype="float64")
         present = ~np.isnan(x_all)
         fast = _exact_group_sums(

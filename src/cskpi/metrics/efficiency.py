@@ -197,9 +197,15 @@ def handle_time(s: Scope) -> pd.DataFrame:
     if not present:
         raise Unavailable("calls table has no talk_seconds/hold_seconds/wrap_seconds")
     c = answered(s)
-    parts = np.column_stack([as_float(c[p]) for p in present]).reshape(len(c), len(present))
-    all_missing = np.isnan(parts).all(axis=1)
-    return values(c, np.where(all_missing, np.nan, np.nansum(parts, axis=1)))
+    # np.nansum's order for a few columns: 0.0, then each known part added left to right.
+    total = np.zeros(len(c))
+    any_known = np.zeros(len(c), dtype=bool)
+    for name in present:
+        part = as_float(c[name])
+        missing = np.isnan(part)
+        total += np.where(missing, 0.0, part)
+        any_known |= ~missing
+    return values(c, np.where(any_known, total, np.nan))
 
 
 def part_time(column: str):

@@ -58,12 +58,15 @@ def _non_empty(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _contacts(frame: pd.DataFrame) -> pd.DataFrame:
-    return (
-        frame.groupby(SEG, sort=False)
-        .size()
-        .rename("contacts")
-        .reset_index()
-        .assign(response_id=pd.Series(dtype="str"))
+    counts = agg._exact_group_sums(frame[SEG], {})
+    if counts is None:
+        counts = frame.groupby(SEG, sort=False).size().rename("n").reset_index()
+    return pd.DataFrame(
+        {
+            SEG: counts[SEG].array,
+            "response_id": pd.Series(pd.NA, index=counts.index, dtype="str"),
+            "contacts": counts["n"].to_numpy(),
+        }
     )
 
 
@@ -89,8 +92,7 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
     ]
     # One row per distinct (group, response_id), the first of each, in file order.
     keys, _, _ = _pair_keys(linked[SEG], linked["response_id"])
-    _, first = np.unique(keys, return_index=True)
-    picked = linked.iloc[np.sort(first)]
+    picked = linked.loc[~pd.Series(keys).duplicated(keep="first").to_numpy()]
     responses = pd.DataFrame(
         {
             SEG: picked[SEG].array,
@@ -107,12 +109,24 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
     return pd.concat([p[[SEG, "response_id", "contacts"]] for p in parts], ignore_index=True)
 
 
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct non-negative keys, ascending; by marking them when the key range is small
+    (no sort), else by np.unique."""
+    if not len(keys):
+        return keys
+    top = int(keys.max())
+    if top > 8 * len(keys) + 1024:
+        return np.unique(keys)
+    seen = np.zeros(top + 1, dtype=bool)
+    seen[keys] = True
+    return np.flatnonzero(seen)
+
+
 def response_rate_finish(parts: pd.DataFrame) -> pd.DataFrame:
     keys, codes, width = _pair_keys(parts[SEG], parts["response_id"])
     _, labels = agg._codes(parts[SEG])
     size = len(labels)
-    distinct = np.unique(keys[keys >= 0])
-    answered = np.bincount(distinct // width, minlength=size)
+    answered = np.bincount(_distinct(keys[keys >= 0]) // width, minlength=size)
     weights = parts["contacts"].to_numpy(dtype="float64")
     contacts = np.bincount(codes, weights=weights, minlength=size).astype("int64")
     present = np.bincount(codes, minlength=size) > 0  # groups with any row

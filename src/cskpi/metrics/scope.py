@@ -38,6 +38,29 @@ SECOND = pd.Timedelta(seconds=1)
 
 _KEYS = {"tickets": "ticket_id", "calls": "call_id"}
 
+# The columns the KPIs read from a period's copied records (group labels come from the whole
+# table, so breakdown columns need no copy). Copying only these keeps the copies of resolved
+# tickets and inbound calls to a few numeric columns instead of every loaded column.
+_READ: dict[str, tuple[str, ...]] = {
+    "tickets_resolved": (
+        "created_at",
+        "resolved_at",
+        "agent_replies",
+        "reopens",
+        "resolution_business_minutes",
+    ),
+    # Waits are derived from the timestamps at selection; customer ids: Scope.original.
+    "calls_inbound": (
+        "talk_seconds",
+        "hold_seconds",
+        "wrap_seconds",
+        "resolved",
+        "transferred",
+    ),
+    "calls_outbound": (),
+    "tickets_open_at_end": (),
+}
+
 
 def _constant(label: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[label])
@@ -133,8 +156,9 @@ class Scope:
     ) -> pd.DataFrame:
         """The records of ``table`` where ``mask()`` holds, tagged with this scope's ``_seg``.
 
-        The rows (and ``extend(rows)``'s added columns) are selected once per period and shared
-        by every dimension's scope; tagging is a shallow copy plus one categorical column.
+        The rows (and ``extend(rows, pick)``'s added columns, where ``pick(column)`` is a column
+        of the whole table at the selected rows) are selected once per period and shared by every
+        dimension's scope; tagging is a shallow copy plus one categorical column.
         """
         key = ("rows", name)
         if key not in self._shared:
@@ -142,16 +166,33 @@ class Scope:
             frame = self.tables[table]
             # Usually every row of a month's export is in the month: no copy then. Otherwise the
             # record ids (tickets.ticket_id, calls.call_id), which no KPI reads, are not copied.
+            read = _READ.get(name)
             if len(positions) == len(frame):
                 rows = frame
+            elif read is not None:
+                rows = frame[[c for c in frame.columns if c in read]].take(positions)
             else:
                 record_id = _KEYS.get(table)
                 unread = [record_id] if record_id in frame.columns else []
                 rows = frame.drop(columns=unread).take(positions)
             if extend is not None:
-                rows = extend(rows)
+                whole = len(positions) == len(frame)
+                rows = extend(rows, lambda c: frame[c] if whole else frame[c].take(positions))
             self._shared[key] = (positions, rows)
+            self._shared[("table", name)] = table
         return self._tag(table, *self._shared[key])
+
+    def original(self, name: str, column: str) -> pd.Series | None:
+        """``column`` of the whole table at the rows of the already selected period records
+        ``name`` (for columns their copy leaves out); None when the table has no such column."""
+        table = self._shared[("table", name)]
+        frame = self.tables[table]
+        if column not in frame.columns:
+            return None
+        positions, rows = self._shared[("rows", name)]
+        if len(positions) == len(frame):
+            return frame[column]
+        return frame[column].take(positions)
 
     def _subset(
         self, name: str, parent: str, table: str, keep: Callable[[pd.DataFrame], np.ndarray]
@@ -160,8 +201,9 @@ class Scope:
         key = ("rows", name)
         if key not in self._shared:
             positions, rows = self._shared[("rows", parent)]
-            wanted = np.asarray(keep(rows), dtype=bool)
-            self._shared[key] = (positions[wanted], rows.loc[wanted])
+            wanted = np.flatnonzero(np.asarray(keep(rows), dtype=bool))
+            self._shared[key] = (positions[wanted], rows.take(wanted))
+            self._shared[("table", name)] = table
         return self._tag(table, *self._shared[key])
 
     def _tag(self, table: str, positions: np.ndarray, rows: pd.DataFrame) -> pd.DataFrame:
@@ -220,9 +262,10 @@ class Scope:
         if key not in self._shared:
             frame = self.tables["calls"]
             if "direction" in frame.columns:
-                outbound = (
-                    (lower(frame["direction"]) == "outbound") & frame["direction"].notna()
-                ).to_numpy(dtype=bool)
+                # Lower-case the few distinct directions, not every row's.
+                codes, uniques = pd.factorize(frame["direction"], use_na_sentinel=True)
+                is_outbound = lower(pd.Series(uniques, dtype="str")).to_numpy() == "outbound"
+                outbound = np.append(is_outbound, False)[codes]
             else:
                 outbound = np.zeros(len(frame), dtype=bool)
             self._shared[key] = (self._within(frame["queued_at"]), outbound)
@@ -233,16 +276,18 @@ class Scope:
         """Inbound calls queued in the period, with ``_wait`` in seconds (NaN when unknown)."""
         within, outbound = self._calls()
 
-        def extend(frame: pd.DataFrame) -> pd.DataFrame:
-            queued = frame["queued_at"]
+        columns = self.tables["calls"].columns
+
+        def extend(frame: pd.DataFrame, pick) -> pd.DataFrame:
+            queued = pick("queued_at")
             answered = (
-                frame["answered_at"]
-                if "answered_at" in frame.columns
+                pick("answered_at")
+                if "answered_at" in columns
                 else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
             )
             ended = (
-                frame["ended_at"]
-                if "ended_at" in frame.columns
+                pick("ended_at")
+                if "ended_at" in columns
                 else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
             )
             frame = frame.copy(deep=False)
@@ -273,7 +318,7 @@ class Scope:
         self.need("surveys", "submitted_at", "survey", "score")
         table = self.tables["surveys"]
 
-        def extend(frame: pd.DataFrame) -> pd.DataFrame:
+        def extend(frame: pd.DataFrame, pick) -> pd.DataFrame:
             frame = frame.copy(deep=False)
             question = (
                 frame["question"]

@@ -242,8 +242,10 @@ def cost_over_value_parts(s: Scope) -> pd.DataFrame:
         t = s.tickets_created
         frames.append(_rows(t, customer_id=_customer_ids(t), contacts=1.0, revenue=0.0, cost=0.0))
     if s.has("calls"):
-        calls = s.calls_inbound
-        calls = calls.loc[calls["_answered"].to_numpy()]
+        calls = s.calls_answered
+        ids = s.original("calls_answered", "customer_id")
+        if ids is not None:
+            calls = calls.assign(customer_id=ids)
         frames.append(
             _rows(calls, customer_id=_customer_ids(calls), contacts=1.0, revenue=0.0, cost=0.0)
         )
