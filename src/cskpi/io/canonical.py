@@ -180,7 +180,7 @@ def to_canonical(
             flag = frame[f"__flag_{rule.target}"].fillna(False).to_numpy(dtype=bool)
             out[rule.target] = out[rule.when_true].where(flag)
 
-    typed_frame = pd.DataFrame(out)
+    typed_frame = pd.DataFrame(out, copy=False)  # no consolidating copy of every column
     for column in table.columns:
         if column.name in typed_frame:
             typed_frame[column.name] = typed_frame[column.name].astype(
@@ -262,8 +262,7 @@ def _check_rows(
     if table.name == "surveys" and "survey" in typed and "score" in typed:
         survey = typed["survey"].str.strip().str.casefold()
         typed["survey"] = survey
-        known_min = survey.map({k: v[0] for k, v in schema.SURVEY_SCALES.items()})
-        known_max = survey.map({k: v[1] for k, v in schema.SURVEY_SCALES.items()})
+        known_min, known_max = _scale_bounds(survey)
         low = (
             frame["__scale_min"].reset_index(drop=True).fillna(known_min)
             if ("__scale_min" in frame)
@@ -328,6 +327,21 @@ def _check_rows(
             "duplicate_id",
             lambda m: f"{table.key}: " + key[m].astype("str") + " appears earlier in the file",
         )
+
+
+def _scale_bounds(survey: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each answer's survey scale (lowest, highest), NaN for unknown surveys.
+
+    Looked up once per distinct survey name, not once per answer.
+    """
+    codes, names = pd.factorize(survey)
+    scales = [schema.SURVEY_SCALES.get(name, (np.nan, np.nan)) for name in names]
+    lows = np.array([np.nan, *(s[0] for s in scales)], dtype="float64")
+    highs = np.array([np.nan, *(s[1] for s in scales)], dtype="float64")
+    return (
+        pd.Series(lows[codes + 1], index=survey.index),
+        pd.Series(highs[codes + 1], index=survey.index),
+    )
 
 
 def _has_repeats(key: pd.Series) -> bool:

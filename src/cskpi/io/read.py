@@ -491,7 +491,10 @@ def _typed_frame(
             column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
         columns[name] = column
     # Booleans straight to pandas' nullable dtype: through object values they cost 20× more.
-    frame = pa.table(columns).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    # One block per column: no consolidating copy of same-typed columns into 2-D blocks.
+    frame = pa.table(columns).to_pandas(
+        types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True
+    )
     for name in table.column_names:
         if kinds[name] == "timestamp" and table.schema.field(name).type.tz is None:
             frame[name] = localise(frame[name], tz)
