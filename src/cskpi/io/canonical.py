@@ -205,8 +205,27 @@ def to_canonical(
 
 
 def _scientific_count(ids: pd.Series) -> int:
+    if not _may_hold_byte(ids, ord("+")):
+        return 0  # no "E+" anywhere: nothing to match
     candidates = ids[ids.str.contains("E+", regex=False, na=False)]
     return int(candidates.str.fullmatch(r"-?\d(?:[.,]\d+)?E\+\d+").sum()) if len(candidates) else 0
+
+
+def _may_hold_byte(texts: pd.Series, byte: int) -> bool:
+    """False only when no text can hold the byte: one scan of the Arrow data buffers."""
+    import pyarrow as pa
+
+    try:
+        array = pa.chunked_array(pa.array(texts.array))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return True
+    for chunk in array.chunks:
+        if not isinstance(chunk, pa.StringArray | pa.LargeStringArray):
+            return True
+        data = chunk.buffers()[2]
+        if data is not None and (np.frombuffer(data, dtype=np.uint8) == byte).any():
+            return True
+    return False
 
 
 def _excel_id_warning(column: str, count: int) -> str:

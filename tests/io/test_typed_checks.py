@@ -1,0 +1,51 @@
+"""Checks on columns that arrive already typed (canonical CSV and Parquet fast paths)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cskpi.io import canonical
+from cskpi.io.inputs import InputSpec
+from cskpi.io.load import load_dataset
+
+
+def test_excel_mangled_ids_in_a_parquet_file_are_counted_and_warned(tmp_path):
+    pq.write_table(
+        pa.table(
+            {
+                "ticket_id": ["1", "2", "3"],
+                "created_at": pa.array([0, 1, 2], pa.timestamp("s", tz="UTC")),
+                # one mangled id; "9E+" alone is not one (no digits after the sign)
+                "customer_id": ["1.03006E+13", "C-7", "9E+"],
+            }
+        ),
+        tmp_path / "tickets.parquet",
+    )
+    (report,) = load_dataset(InputSpec(data_dir=tmp_path)).files
+    assert report.format == "parquet"
+    assert any("1 IDs were turned into scientific notation" in w for w in report.warnings)
+
+
+def test_ids_without_a_plus_sign_are_never_counted_as_scientific():
+    assert canonical._scientific_count(pd.Series(["1E13", "C1", None], dtype="str")) == 0
+    assert canonical._scientific_count(pd.Series(["2E+5", "1.5E+13"], dtype=object)) == 2
+
+
+def test_survey_scale_bounds_are_each_answers_survey_scale_and_nan_when_unknown():
+    # csat is 1–5 and nps 0–10 (schema.SURVEY_SCALES); "pulse" and a missing name are unknown.
+    low, high = canonical._scale_bounds(pd.Series(["nps", "csat", "pulse", None, "csat"]))
+    assert low.tolist()[:2] == [0.0, 1.0] and high.tolist()[:2] == [10.0, 5.0]
+    assert np.isnan(low[2]) and np.isnan(high[3])
+    assert low[4] == 1.0 and high[4] == 5.0
+
+
+def test_a_canonical_csv_value_with_an_edge_tab_is_trimmed_like_the_careful_path(tmp_path):
+    (tmp_path / "tickets.csv").write_text(
+        "ticket_id,created_at,agent_id\n1,2026-10-01 08:00:00,A1\t\n2,2026-10-01 09:00:00, \n"
+    )
+    frame = load_dataset(InputSpec(data_dir=tmp_path)).tables["tickets"]
+    assert frame["agent_id"].iloc[0] == "A1"
+    assert pd.isna(frame["agent_id"].iloc[1])
