@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cskpi.io import canonical
 from cskpi.io.inputs import InputSpec
@@ -49,3 +51,40 @@ def test_a_canonical_csv_value_with_an_edge_tab_is_trimmed_like_the_careful_path
     frame = load_dataset(InputSpec(data_dir=tmp_path)).tables["tickets"]
     assert frame["agent_id"].iloc[0] == "A1"
     assert pd.isna(frame["agent_id"].iloc[1])
+
+
+def _repeats_by_set(ids: list[str | None]) -> bool:
+    present = [i for i in ids if i is not None]
+    return len(set(present)) < len(present)
+
+
+def test_repeat_tests_agree_with_plain_text_comparison_on_hand_cases():
+    cases = [
+        ["CL1", "CL2", "CL1"],  # repeat after a shared prefix
+        ["CL1", "CL01"],  # equal as integers, different texts: no repeat
+        ["CL01", "CL1", "CL01"],
+        ["3", "1", "3"],
+        ["3", "1", "2"],
+        ["-1", "1"],
+        ["X1", "Y1", "X1"],  # no shared prefix
+        ["é1", "é2", "é1"],
+        ["CL", "CL"],
+        ["CL1", None, "CL1"],
+        [None, None],
+    ]
+    for ids in cases:
+        assert canonical._has_repeats(pd.Series(ids, dtype="str")) == _repeats_by_set(ids), ids
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.from_regex(r"(CL|C|-)?0?[0-9]{1,3}", fullmatch=True),
+            st.text(alphabet="CL01é-", max_size=4),
+        ),
+        max_size=30,
+    )
+)
+def test_repeat_tests_agree_with_plain_text_comparison(ids):
+    assert canonical._has_repeats(pd.Series(ids, dtype="str")) == _repeats_by_set(ids)
