@@ -88,3 +88,20 @@ def test_repeat_tests_agree_with_plain_text_comparison_on_hand_cases():
 )
 def test_repeat_tests_agree_with_plain_text_comparison(ids):
     assert canonical._has_repeats(pd.Series(ids, dtype="str")) == _repeats_by_set(ids)
+
+
+def test_parquet_texts_with_unicode_edge_spaces_are_trimmed_like_the_careful_path(tmp_path):
+    # U+00A0 (no-break) ends one value, U+3000 (ideographic space) starts another, "é" ends a
+    # tidy one: only the first two change.
+    pq.write_table(
+        pa.table(
+            {
+                "ticket_id": ["1", "2", "3"],
+                "created_at": pa.array([0, 1, 2], pa.timestamp("s", tz="UTC")),
+                "agent_id": ["A1\u00a0", "\u3000A2", "Aé"],
+            }
+        ),
+        tmp_path / "tickets.parquet",
+    )
+    frame = load_dataset(InputSpec(data_dir=tmp_path)).tables["tickets"]
+    assert frame["agent_id"].tolist() == ["A1", "A2", "Aé"]
