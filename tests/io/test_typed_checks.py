@@ -105,3 +105,19 @@ def test_parquet_texts_with_unicode_edge_spaces_are_trimmed_like_the_careful_pat
     )
     frame = load_dataset(InputSpec(data_dir=tmp_path)).tables["tickets"]
     assert frame["agent_id"].tolist() == ["A1", "A2", "Aé"]
+
+
+def test_survey_names_are_casefolded_only_when_that_changes_them():
+    assert canonical._casefold_changes_nothing(pd.Series(["csat", None, "nps"], dtype="str"))
+    assert not canonical._casefold_changes_nothing(pd.Series(["CSAT", "nps"], dtype="str"))
+    assert not canonical._casefold_changes_nothing(pd.Series(["straße"], dtype="str"))
+
+
+def test_upper_case_survey_names_still_find_their_scale(tmp_path):
+    (tmp_path / "surveys.csv").write_text(
+        "response_id,submitted_at,survey,score\n"
+        "R1,2026-10-01 08:00:00,CSAT,5\nR2,2026-10-01 09:00:00,csat,6\n"
+    )
+    dataset = load_dataset(InputSpec(data_dir=tmp_path))
+    assert dataset.tables["surveys"]["survey"].tolist() == ["csat"]
+    assert dataset.rejects["reason"].tolist() == ["score_out_of_scale"]

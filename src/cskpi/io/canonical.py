@@ -280,7 +280,8 @@ def _check_rows(
         before("answered_at", "queued_at", "answered_before_queued")
         before("ended_at", "queued_at", "ended_before_queued")
     if table.name == "surveys" and "survey" in typed and "score" in typed:
-        survey = typed["survey"].str.strip().str.casefold()
+        stripped = typed["survey"].str.strip()
+        survey = stripped if _casefold_changes_nothing(stripped) else stripped.str.casefold()
         typed["survey"] = survey
         known_min, known_max = _scale_bounds(survey)
         low = (
@@ -347,6 +348,22 @@ def _check_rows(
             "duplicate_id",
             lambda m: f"{table.key}: " + key[m].astype("str") + " appears earlier in the file",
         )
+
+
+def _casefold_changes_nothing(texts: pd.Series) -> bool:
+    """True when every text is lower-case ASCII already (casefold runs in Python, per value)."""
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.chunked_array(pa.array(texts.array))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return False
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        return False
+    return bool(
+        pc.all(pc.string_is_ascii(array)).as_py()
+        and pc.all(pc.equal(pc.ascii_lower(array), array)).as_py()
+    )
 
 
 def _scale_bounds(survey: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -603,7 +603,15 @@ def read_canonical_parquet(
         if not fits:
             return None
     try:
-        table = pq.read_table(path, columns=include)
+        # Texts decoded as large strings: pandas' str dtype holds those, so none is cast after.
+        as_large = pa.schema(
+            [
+                field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
+                for field in arrow_schema
+            ],
+            metadata=arrow_schema.metadata,
+        )
+        table = pq.read_table(path, columns=include, schema=as_large)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(
             located(
