@@ -364,11 +364,12 @@ def _line_numbers(frame: pd.DataFrame, header_lines: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- fast CSV path
 
+# Texts as large strings: what pandas' str dtype holds, so none is cast on the way to pandas.
 _ARROW_TYPES = {
-    "id": pa.string(),
-    "str": pa.string(),
-    "text": pa.string(),
-    "month": pa.string(),
+    "id": pa.large_string(),
+    "str": pa.large_string(),
+    "text": pa.large_string(),
+    "month": pa.large_string(),
     "number": pa.float64(),
     "int": pa.float64(),
     "bool": pa.bool_(),
@@ -488,7 +489,7 @@ def _typed_frame(
         column = table.column(name)
         if trim and kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
             trimmed = pc.utf8_trim_whitespace(column)
-            column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+            column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
         columns[name] = column
     # Booleans straight to pandas' nullable dtype: through object values they cost 20× more.
     # One block per column: no consolidating copy of same-typed columns into 2-D blocks.
