@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cskpi.io import schema, values
 from cskpi.io.vendor_maps import Mapped
@@ -180,7 +181,7 @@ def to_canonical(
             flag = frame[f"__flag_{rule.target}"].fillna(False).to_numpy(dtype=bool)
             out[rule.target] = out[rule.when_true].where(flag)
 
-    typed_frame = pd.DataFrame(out)
+    typed_frame = pd.DataFrame(out, copy=False)  # no consolidating copy of every column
     for column in table.columns:
         if column.name in typed_frame:
             typed_frame[column.name] = typed_frame[column.name].astype(
@@ -205,8 +206,27 @@ def to_canonical(
 
 
 def _scientific_count(ids: pd.Series) -> int:
+    if not _may_hold_byte(ids, ord("+")):
+        return 0  # no "E+" anywhere: nothing to match
     candidates = ids[ids.str.contains("E+", regex=False, na=False)]
     return int(candidates.str.fullmatch(r"-?\d(?:[.,]\d+)?E\+\d+").sum()) if len(candidates) else 0
+
+
+def _may_hold_byte(texts: pd.Series, byte: int) -> bool:
+    """False only when no text can hold the byte: one scan of the Arrow data buffers."""
+    import pyarrow as pa
+
+    try:
+        array = pa.chunked_array(pa.array(texts.array))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return True
+    for chunk in array.chunks:
+        if not isinstance(chunk, pa.StringArray | pa.LargeStringArray):
+            return True
+        data = chunk.buffers()[2]
+        if data is not None and (np.frombuffer(data, dtype=np.uint8) == byte).any():
+            return True
+    return False
 
 
 def _excel_id_warning(column: str, count: int) -> str:
@@ -260,10 +280,10 @@ def _check_rows(
         before("answered_at", "queued_at", "answered_before_queued")
         before("ended_at", "queued_at", "ended_before_queued")
     if table.name == "surveys" and "survey" in typed and "score" in typed:
-        survey = typed["survey"].str.strip().str.casefold()
+        stripped = typed["survey"].str.strip()
+        survey = stripped if _casefold_changes_nothing(stripped) else stripped.str.casefold()
         typed["survey"] = survey
-        known_min = survey.map({k: v[0] for k, v in schema.SURVEY_SCALES.items()})
-        known_max = survey.map({k: v[1] for k, v in schema.SURVEY_SCALES.items()})
+        known_min, known_max = _scale_bounds(survey)
         low = (
             frame["__scale_min"].reset_index(drop=True).fillna(known_min)
             if ("__scale_min" in frame)
@@ -330,20 +350,77 @@ def _check_rows(
         )
 
 
+def _casefold_changes_nothing(texts: pd.Series) -> bool:
+    """True when every text is lower-case ASCII already (casefold runs in Python, per value)."""
+    import pyarrow.compute as pc
+
+    try:
+        array = pa.chunked_array(pa.array(texts.array))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return False
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        return False
+    return bool(
+        pc.all(pc.string_is_ascii(array)).as_py()
+        and pc.all(pc.equal(pc.ascii_lower(array), array)).as_py()
+    )
+
+
+def _scale_bounds(survey: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each answer's survey scale (lowest, highest), NaN for unknown surveys.
+
+    Looked up once per distinct survey name, not once per answer.
+    """
+    codes, names = pd.factorize(survey)
+    scales = [schema.SURVEY_SCALES.get(name, (np.nan, np.nan)) for name in names]
+    lows = np.array([np.nan, *(s[0] for s in scales)], dtype="float64")
+    highs = np.array([np.nan, *(s[1] for s in scales)], dtype="float64")
+    return (
+        pd.Series(lows[codes + 1], index=survey.index),
+        pd.Series(highs[codes + 1], index=survey.index),
+    )
+
+
 def _has_repeats(key: pd.Series) -> bool:
     """Cheap tests first, before marking duplicates row by row.
 
-    Numeric IDs are compared as integers (distinct integers imply distinct texts); others by
-    Arrow's hash of the texts.
+    IDs that read as integers (after a prefix all share, like CL in CL123) are compared as
+    integers: equal texts give equal integers, so distinct integers prove distinct texts, and
+    rising ones prove it without hashing. Others by Arrow's hash of the texts.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     array = pa.array(key.array).drop_null()
-    try:
-        numbers = pc.cast(array, pa.int64()).to_numpy()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return len(pc.unique(array)) < len(array)
-    if pd.Index(numbers).is_unique:
+    if not len(array):
+        return False
+    numbers = _as_integers(array)
+    if numbers is not None and (
+        bool((np.diff(numbers) > 0).all()) or pd.Index(numbers).is_unique
+    ):
         return False
     return len(pc.unique(array)) < len(array)
+
+
+def _as_integers(array: pa.ChunkedArray) -> np.ndarray | None:
+    """Each text as an integer after the digits-free prefix of the first text, or None."""
+    import pyarrow.compute as pc
+
+    first = array[0].as_py()
+    if not isinstance(first, str):
+        return None
+    prefix = first.rstrip("0123456789")
+    # A cast that fails costs as much as hashing every text: try it only when the first fits.
+    if prefix in ("", "-", "+") and len(prefix) < len(first):
+        try:
+            return pc.cast(array, pa.int64()).to_numpy()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    if len(prefix) == len(first):
+        return None
+    try:
+        if not pc.all(pc.starts_with(array, pattern=prefix)).as_py():
+            return None
+        digits = pc.utf8_slice_codeunits(array, start=len(prefix))
+        return pc.cast(digits, pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None

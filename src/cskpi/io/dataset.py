@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+
+class _Lazy:
+    """A field that may be given a function instead of its value; called on first read, once.
+
+    Hashing every input file costs a full read of it; only some outputs (JSON report inputs,
+    `cskpi validate`) show the digest, so it is computed when one of them asks.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: object, owner: type | None = None) -> str | None:
+        if obj is None:
+            return None  # the dataclass default
+        value = obj.__dict__.get(self.slot)
+        if callable(value):
+            value = value()
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj: object, value: str | Callable[[], str] | None) -> None:
+        obj.__dict__[self.slot] = value
 
 
 @dataclass
@@ -20,7 +44,7 @@ class FileReport:
     decimal: str | None = None
     date_order: str | None = None  # "day-first" | "month-first" | "iso" | None
     date_order_ambiguous: bool = False
-    sha256: str | None = None
+    sha256: str | None = _Lazy()  # type: ignore[assignment]  # or a function giving it
     rows_read: int = 0
     rows_used: int = 0
     rows_rejected: int = 0

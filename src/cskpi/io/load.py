@@ -181,6 +181,7 @@ def load_file(
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
         fast = read.read_canonical_csv(path, kinds, wanted or list(kinds), spec.tz, data)
         if fast is not None:
+            data = None  # the file's bytes are parsed: free them before typing (peak memory)
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)
             return [(_report(path, table, None, fast, mapped, result, 0), result)]

@@ -9,10 +9,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +51,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     decimal: str = "auto"
-    sha256: str | None = None
+    sha256: str | Callable[[], str] | None = None  # a function: computed when shown
     shape_rejects: list[tuple[int, str]] = field(default_factory=list)  # (line, detail)
     typed: bool = False  # values already carry canonical dtypes
     header_text: list[str] | None = None  # second header row (question text), when there is one
@@ -362,11 +364,12 @@ def _line_numbers(frame: pd.DataFrame, header_lines: int) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------- fast CSV path
 
+# Texts as large strings: what pandas' str dtype holds, so none is cast on the way to pandas.
 _ARROW_TYPES = {
-    "id": pa.string(),
-    "str": pa.string(),
-    "text": pa.string(),
-    "month": pa.string(),
+    "id": pa.large_string(),
+    "str": pa.large_string(),
+    "text": pa.large_string(),
+    "month": pa.large_string(),
     "number": pa.float64(),
     "int": pa.float64(),
     "bool": pa.bool_(),
@@ -396,26 +399,36 @@ def read_canonical_csv(
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
         return None
     include = [h for h in headers if h in wanted]
-    for ts_type in (pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")):
+
+    def parse(body: bytes, ts_type: pa.DataType) -> pa.Table:
         types = {
             h: (ts_type if kinds[h] == "timestamp" else _ARROW_TYPES[kinds[h]]) for h in include
         }
+        return pacsv.read_csv(
+            pa.BufferReader(body),  # zero-copy, read in C++ (a BytesIO is read through Python)
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                include_columns=include,
+                strings_can_be_null=True,
+                null_values=[""],
+                true_values=_TRUE,
+                false_values=_FALSE,
+            ),
+        )
+
+    attempts = [pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")]
+    if any(kinds[h] == "timestamp" for h in include) and len(data) > 65536:
+        # A failed parse of the whole file costs as much as a good one: when the first lines
+        # parse as zoned times but not as naive ones (a Z or offset suffix), go straight to
+        # zoned. The result is the same: the naive parse of the whole file would fail too.
+        head_body = data[: data.rfind(b"\n", 0, 65536) + 1]
+        if not _parses(parse, head_body, attempts[0]) and _parses(parse, head_body, attempts[1]):
+            attempts = attempts[1:]
+    for ts_type in attempts:
         try:
-            table = pacsv.read_csv(
-                io.BytesIO(data),
-                read_options=pacsv.ReadOptions(block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=dialect.delimiter, newlines_in_values=True
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=types,
-                    include_columns=include,
-                    strings_can_be_null=True,
-                    null_values=[""],
-                    true_values=_TRUE,
-                    false_values=_FALSE,
-                ),
-            )
+            table = parse(data, ts_type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
         frame = _typed_frame(table, kinds, tz)
@@ -433,15 +446,30 @@ def read_canonical_csv(
             encoding="utf-8",
             delimiter=dialect.delimiter,
             decimal=".",
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=_lazy_sha(path),
             typed=True,
         )
     return None
 
 
+def _parses(parse: Callable[[bytes, pa.DataType], pa.Table], body: bytes, ts: pa.DataType) -> bool:
+    try:
+        parse(body, ts)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
 def _has_edge_spaces(column: pa.ChunkedArray) -> bool:
+    """Whether any value starts or ends with a space or tab (read from the Arrow buffers)."""
     import pyarrow.compute as pc
 
+    if all(isinstance(c, pa.StringArray | pa.LargeStringArray) for c in column.chunks):
+        for chunk in column.chunks:
+            first, last = _edge_bytes(chunk)
+            if ((first == 32) | (first == 9) | (last == 32) | (last == 9)).any():  # space, tab
+                return True
+        return False
     edges = [pc.starts_with(column, ch) for ch in (" ", "\t")] + [
         pc.ends_with(column, ch) for ch in (" ", "\t")
     ]
@@ -461,13 +489,17 @@ def _typed_frame(
         column = table.column(name)
         if trim and kinds[name] in ("id", "str", "text", "month") and _has_edge_spaces(column):
             trimmed = pc.utf8_trim_whitespace(column)
-            column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+            column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
         columns[name] = column
-    frame = pa.table(columns).to_pandas()
+    # Booleans straight to pandas' nullable dtype: through object values they cost 20× more.
+    # One block per column: no consolidating copy of same-typed columns into 2-D blocks.
+    frame = pa.table(columns).to_pandas(
+        types_mapper={pa.bool_(): pd.BooleanDtype()}.get, split_blocks=True
+    )
     for name in table.column_names:
         if kinds[name] == "timestamp" and table.schema.field(name).type.tz is None:
             frame[name] = localise(frame[name], tz)
-        elif kinds[name] == "bool":
+        elif kinds[name] == "bool" and frame[name].dtype != "boolean":
             frame[name] = frame[name].astype("boolean")
     return frame
 
@@ -480,6 +512,35 @@ def _typed_frame(
 # may end a multi-byte space. Values with such an edge byte are then checked exactly.
 _SPACE_BYTES = np.array([9, 10, 11, 12, 13, 28, 29, 30, 31, 32], dtype=np.uint8)
 _SPACE_LEADS = np.array([0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
+# The same sets as 256-entry lookup tables (one indexing pass instead of isin's sorting).
+_FIRST_MAY_SPACE = np.zeros(256, dtype=bool)
+_FIRST_MAY_SPACE[np.concatenate([_SPACE_BYTES, _SPACE_LEADS])] = True
+_LAST_MAY_SPACE = np.zeros(256, dtype=bool)
+_LAST_MAY_SPACE[_SPACE_BYTES] = True
+_LAST_MAY_SPACE[0x80:] = True
+
+
+def _string_buffers(
+    chunk: pa.Array, width: type
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """A string array's offsets, bytes and validity as numpy views (no copies of the texts)."""
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+    data = None if data_buffer is None else np.frombuffer(data_buffer, dtype=np.uint8)
+    return offsets, data, valid
+
+
+def _edge_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """First and last byte of every non-empty, non-null value of a string array."""
+    width = np.int64 if isinstance(chunk, pa.LargeStringArray) else np.int32
+    offsets, data, valid = _string_buffers(chunk, width)
+    if data is None or not len(chunk):
+        return np.empty(0, np.uint8), np.empty(0, np.uint8)
+    filled = valid & (np.diff(offsets) > 0)
+    return data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]
 
 
 def _untidy(column: pa.ChunkedArray) -> bool:
@@ -495,22 +556,16 @@ def _untidy(column: pa.ChunkedArray) -> bool:
             width = np.int32
         else:
             return True
-        _, offsets_buffer, data_buffer = chunk.buffers()
-        offsets = np.frombuffer(offsets_buffer, dtype=width)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
-        valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+        offsets, data, valid = _string_buffers(chunk, width)
         lengths = np.diff(offsets)
         if (valid & (lengths == 0)).any():
             return True
-        if data_buffer is None or not len(chunk):
+        if data is None or not len(chunk):
             continue
-        data = np.frombuffer(data_buffer, dtype=np.uint8)
         filled = valid & (lengths > 0)
         first = data[offsets[:-1][filled]]
         last = data[offsets[1:][filled] - 1]
-        edge = np.isin(first, _SPACE_BYTES) | np.isin(first, _SPACE_LEADS)
-        edge |= np.isin(last, _SPACE_BYTES) | (last >= 0x80)
+        edge = _FIRST_MAY_SPACE[first] | _LAST_MAY_SPACE[last]
         if edge.any():
             rows = np.flatnonzero(filled)[edge]
             if any(v != v.strip() for v in chunk.take(pa.array(rows)).to_pylist()):
@@ -549,7 +604,15 @@ def read_canonical_parquet(
         if not fits:
             return None
     try:
-        table = pq.read_table(path, columns=include)
+        # Texts decoded as large strings: pandas' str dtype holds those, so none is cast after.
+        as_large = pa.schema(
+            [
+                field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
+                for field in arrow_schema
+            ],
+            metadata=arrow_schema.metadata,
+        )
+        table = pq.read_table(path, columns=include, schema=as_large)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputFileError(
             located(
@@ -580,7 +643,7 @@ def read_canonical_parquet(
         lines=np.arange(1, len(frame) + 1, dtype=np.int64),
         headers=headers,
         format="parquet",
-        sha256=_sha(path),
+        sha256=_lazy_sha(path),
         typed=True,
     )
 
@@ -619,12 +682,21 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
         lines=np.arange(1, len(frame) + 1, dtype=np.int64),
         headers=headers,
         format="parquet",
-        sha256=_sha(path),
+        sha256=_lazy_sha(path),
     )
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(read_bytes(path)).hexdigest()
+    try:
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return hashlib.sha256(read_bytes(path)).hexdigest()  # raises cskpi's message
+
+
+def _lazy_sha(path: Path) -> Callable[[], str]:
+    """The file's SHA-256, computed only if an output shows it (see dataset.FileReport)."""
+    return functools.partial(_sha, Path(path))
 
 
 def _cell_text(value: object) -> object:

@@ -470,7 +470,8 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
         if target not in out:
             out[target] = pd.Series([constant] * len(frame), index=frame.index, dtype=object)
 
-    mapped_frame = pd.DataFrame(out, index=frame.index)
+    # copy=False: the columns stay the file's arrays (no consolidating copy of every one).
+    mapped_frame = pd.DataFrame(out, index=frame.index, copy=False)
     missing = [
         c
         for c in spec.required
