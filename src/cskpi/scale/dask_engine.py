@@ -59,7 +59,8 @@ def connect(scheduler: str | None, *, workers: int = 2, processes: bool = True) 
                 "`dask-scheduler` and give its address, e.g. tcp://10.0.0.5:8786"
             ) from None
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=processes,
+        dashboard_address=":0",  # any free port: a busy 8787 must not stop the run
     )
     return Client(cluster)
 
