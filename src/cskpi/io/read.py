@@ -614,13 +614,7 @@ def read_canonical_parquet(
         )
         table = pq.read_table(path, columns=include, schema=as_large)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputFileError(
-            located(
-                path,
-                f"is not a readable Parquet file ({exc})",
-                fix="Write it again with a Parquet writer",
-            )
-        ) from None
+        raise _unreadable_parquet(path, exc) from None
     columns = {}
     for name in include:
         column, kind = table.column(name), kinds[name]
@@ -648,17 +642,21 @@ def read_canonical_parquet(
     )
 
 
+def _unreadable_parquet(path: Path, exc: Exception) -> InputFileError:
+    return InputFileError(
+        located(
+            path,
+            f"is not a readable Parquet file ({exc})",
+            fix="Write it again with a Parquet writer",
+        )
+    )
+
+
 def parquet_headers(path: Path) -> list[str]:
     try:
         return list(pq.read_schema(path).names)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputFileError(
-            located(
-                path,
-                f"is not a readable Parquet file ({exc})",
-                fix="Write it again with a Parquet writer",
-            )
-        ) from None
+        raise _unreadable_parquet(path, exc) from None
 
 
 def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
@@ -667,13 +665,7 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
     try:
         table = pq.read_table(path, columns=[c for c in headers if columns is None or c in columns])
     except (pa.ArrowInvalid, OSError) as exc:
-        raise InputFileError(
-            located(
-                path,
-                f"is not a readable Parquet file ({exc})",
-                fix="Write it again with a Parquet writer",
-            )
-        ) from None
+        raise _unreadable_parquet(path, exc) from None
     frame = table.to_pandas()
     frame.columns = [str(c) for c in frame.columns]
     return RawTable(

@@ -45,6 +45,22 @@ FILE_FIELDS = (
 )
 
 
+def report_meta(
+    config: Config, by: Sequence[str], files: Sequence[Any], *, redacted: bool
+) -> dict[str, Any]:
+    """What every report states about itself: versions, currency, breakdowns, config, inputs."""
+    return {
+        "tool_version": __version__,
+        "definitions_version": DEFINITIONS_VERSION,
+        "currency": config.currency,
+        "by": list(by),
+        "config": config_meta(config),
+        "files": file_meta(files),
+        "kpis": kpi_catalogue(),
+        "redacted": redacted,
+    }
+
+
 def data_range(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """Earliest and latest dated record over every table (None when nothing is dated)."""
     lows, highs = [], []
@@ -109,16 +125,7 @@ def build_report(
         rows=rows,
         periods=labels,
         tz=tz,
-        meta={
-            "tool_version": __version__,
-            "definitions_version": DEFINITIONS_VERSION,
-            "currency": config.currency,
-            "by": list(by),
-            "config": config_meta(config),
-            "files": file_meta(files),
-            "kpis": kpi_catalogue(),
-            "redacted": redacted,
-        },
+        meta=report_meta(config, by, files, redacted=redacted),
     )
     if baseline is not None:
         _add_comparison(result, tables, periods, by, config, baseline)

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cskpi import DEFINITIONS_VERSION, __version__
 from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.io.inputs import InputSpec
@@ -191,24 +190,14 @@ def _result(
     redacted: bool,
     engine: str,
 ) -> ReportResult:
-    from cskpi.report.build import PREVIOUS, config_meta, file_meta, kpi_catalogue
+    from cskpi.report.build import PREVIOUS, report_meta
 
     rows = compute.rows(periods)
     result = ReportResult(
         rows=rows,
         periods=[p.label for p in periods],
         tz=tz,
-        meta={
-            "tool_version": __version__,
-            "definitions_version": DEFINITIONS_VERSION,
-            "currency": config.currency,
-            "by": list(by),
-            "config": config_meta(config),
-            "files": file_meta(files),
-            "kpis": kpi_catalogue(),
-            "redacted": redacted,
-            "engine": engine,
-        },
+        meta={**report_meta(config, by, files, redacted=redacted), "engine": engine},
     )
     if baseline is not None:
         from cskpi.report.compare import compare, load_baseline_csv
