@@ -44,7 +44,7 @@ def test_the_dask_engine_gives_the_pandas_tidy_csv(history, client):
 def test_the_default_periods_come_from_the_cluster(history, client):
     from cskpi.io.inputs import InputSpec
     from cskpi.io.load import load_dataset
-    from cskpi.report.build import data_range
+    from cskpi.scale.columns import data_range
     from cskpi.scale.dask_engine import dask_range, open_dask
 
     tables = load_dataset(InputSpec(data_dir=history)).tables

@@ -45,7 +45,7 @@ def test_a_range_period_and_a_timezone_read_the_same_records(history):
 
 def test_the_default_periods_come_from_the_same_date_range(history):
     from cskpi.io.load import load_dataset
-    from cskpi.report.build import data_range
+    from cskpi.scale.columns import data_range
 
     tables = load_dataset(InputSpec(data_dir=history)).tables
     assert history_range(open_history(InputSpec(data_dir=history), [])) == data_range(tables)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from cskpi.errors import UsageError
 from cskpi.insights.result import Insight
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 
 BARS = "▁▂▃▄▅▆▇█"
 

@@ -9,7 +9,7 @@ import math
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from cskpi.report.model import KpiValue, ReportResult
+from cskpi.metrics.results import KpiValue, ReportResult
 
 # Characters that make Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

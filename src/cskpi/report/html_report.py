@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report import svg
 from cskpi.report.formatting import (
     change_is_good,
@@ -20,7 +21,6 @@ from cskpi.report.formatting import (
     rows_by_area,
     segment_label,
 )
-from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.svg import esc
 
 CSS = """

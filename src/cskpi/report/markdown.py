@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report.formatting import (
     currency,
     human_change,
@@ -17,7 +18,6 @@ from cskpi.report.formatting import (
     rows_by_area,
     segment_label,
 )
-from cskpi.report.model import KpiValue, ReportResult
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report.formatting import (
     change_is_good,
     currency,
@@ -22,7 +23,6 @@ from cskpi.report.formatting import (
     rows_by_area,
     segment_label,
 )
-from cskpi.report.model import KpiValue, ReportResult
 
 
 def _significance(result: ReportResult, row: KpiValue) -> str:

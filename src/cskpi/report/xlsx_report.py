@@ -14,6 +14,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report.formatting import (
     currency,
     is_missing,
@@ -22,7 +23,6 @@ from cskpi.report.formatting import (
     rows_by_area,
     unit_kind,
 )
-from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.tidy_csv import COLUMNS
 
 HEADER_FONT = Font(bold=True)

@@ -38,11 +38,11 @@ from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import FileReport
 from cskpi.io.inputs import InputSpec
-from cskpi.io.load import _combine, find_files, load_dataset
+from cskpi.io.load import REJECT_COLUMNS, _combine, find_files, load_dataset
 from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
 from cskpi.metrics.periods import Period
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 from cskpi.scale.columns import DATE_COLUMN, needed_columns
 from cskpi.scale.parts import PartsAccumulator
 
@@ -62,6 +62,37 @@ class History:
     columns: dict[str, list[str]] = field(default_factory=dict)  # per sliced table, over its files
     loaded: dict[str, pd.DataFrame] = field(default_factory=dict)
     reports: list[FileReport] = field(default_factory=list)
+    loaded_rejects: pd.DataFrame | None = None  # rows the loader rejected from the other tables
+
+    def rejected(self, batch_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
+        """Every rejected row (file, line, table, reason, detail, raw) of every input.
+
+        The per-period reads cannot number rows (a pushed-down filter drops the others), so each
+        Parquet file is read once more in batches, numbering rows as the loader does (from 1);
+        only the rejected rows are kept.
+        """
+        frames = [self.loaded_rejects] if self.loaded_rejects is not None else []
+        for table, paths in self.files.items():
+            for path in paths:
+                dataset = _file_dataset(path)
+                scanner = dataset.scanner(
+                    columns=_columns_in(dataset, self.columns[table]), batch_size=batch_rows
+                )
+                first = 1
+                for batch in scanner.to_batches():
+                    if batch.num_rows == 0:
+                        continue
+                    rejects = _canonical(
+                        path, table, pa.Table.from_batches([batch]), self.spec, first_line=first
+                    ).rejects
+                    first += batch.num_rows
+                    if len(rejects):
+                        rejects = rejects.sort_values("line", kind="stable")
+                        frames.append(rejects.assign(file=str(path), table=table)[REJECT_COLUMNS])
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=REJECT_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
 
     def template(self) -> dict[str, pd.DataFrame]:
         """An empty frame with the full column set of every table present."""
@@ -78,8 +109,12 @@ def empty_frame(table: str, columns: Sequence[str]) -> pd.DataFrame:
     )
 
 
-def open_history(spec: InputSpec, by: Sequence[str]) -> History:
-    """Sort the input files into Parquet read per period and the rest, loaded now."""
+def open_history(spec: InputSpec, by: Sequence[str], *, every_column: bool = False) -> History:
+    """Sort the input files into Parquet read per period and the rest, loaded now.
+
+    ``every_column`` reads every column of the files (the HTML charts show labels and comments no
+    KPI reads) instead of the ones KPIs, breakdowns and checks need.
+    """
     history = History(spec=spec, by=list(by))
     whole: dict[str, list[Path]] = {}
     for table, path in find_files(spec):
@@ -95,11 +130,13 @@ def open_history(spec: InputSpec, by: Sequence[str]) -> History:
         ):
             wanted = needed_columns(table, by)
             present = {h for p in paths for h in read.parquet_headers(p)}
+            if every_column:
+                wanted = schema.TABLES[table].names
             history.files[table] = paths
             history.columns[table] = [c for c in wanted if c in present]
             del whole[table]
     if whole:
-        columns = {table: needed_columns(table, by) for table in whole}
+        columns = None if every_column else {table: needed_columns(table, by) for table in whole}
         rest = InputSpec(
             files=whole,
             tz=spec.tz,
@@ -113,6 +150,7 @@ def open_history(spec: InputSpec, by: Sequence[str]) -> History:
         dataset = load_dataset(rest)
         history.loaded = dict(dataset.tables)
         history.reports = dataset.files
+        history.loaded_rejects = dataset.rejects
     return history
 
 
@@ -182,7 +220,9 @@ def _columns_in(dataset: ds.Dataset, columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c in dataset.schema.names]
 
 
-def _canonical(path: Path, table: str, data: pa.Table, spec: InputSpec) -> Canonical:
+def _canonical(
+    path: Path, table: str, data: pa.Table, spec: InputSpec, *, first_line: int = 1
+) -> Canonical:
     """Type and check rows read from a canonical Parquet file exactly as the loader does."""
     frame = data.to_pandas()
     frame.columns = [str(c) for c in frame.columns]
@@ -190,7 +230,7 @@ def _canonical(path: Path, table: str, data: pa.Table, spec: InputSpec) -> Canon
     raw = read.RawTable(
         path=path,
         frame=frame,
-        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        lines=np.arange(first_line, first_line + len(frame), dtype=np.int64),
         headers=headers,
         format="parquet",
     )
@@ -240,9 +280,8 @@ def _windowed(
 def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, int]:
     """The distinct ids (as exported) of the period's slice, and how many slice rows carry one.
 
-    Only the id and date columns are read; a file whose dates cannot be pushed down gives all its
-ids,
-    which only makes the check below look at more ids than it must.
+    Only the id and date columns are read; a file whose dates cannot be pushed down gives all
+    its ids, which only makes the check below look at more ids than it must.
     """
     key = schema.TABLES[table].key
     arrays = []
@@ -388,7 +427,7 @@ def compute_partitioned(
 
 def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """Earliest and latest dated record over every table, from one date column at a time."""
-    from cskpi.report.build import data_range
+    from cskpi.scale.columns import data_range
 
     lows, highs = [], []
     for table, paths in history.files.items():

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from cskpi.errors import InputFileError, SchemaError
-from cskpi.report.compare import compare, load_baseline_csv, nps_standard_error
-from cskpi.report.model import KpiValue
+from cskpi.metrics.compare import compare, load_baseline_csv, nps_standard_error
+from cskpi.metrics.results import KpiValue
 
 KEY = ("2026-10", "all", "all")
 
