@@ -544,6 +544,9 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
     excluded = _excluded(vmap, header, cell, frame.index)
     if excluded is not None:
         mapped_frame["__excluded"] = excluded
+    for name in vmap.only:
+        if header(name) is not None:
+            used.setdefault(header(name), "(rows kept: " + ", ".join(vmap.only[name]) + ")")
     missing = [
         c
         for c in spec.required
