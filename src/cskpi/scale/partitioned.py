@@ -69,6 +69,7 @@ class History:
     latest: dict[Path, pa.Scalar | None] = field(default_factory=dict)
     # Per file: earliest and latest value of its date column (None: unknown, always read it).
     bounds: dict[Path, tuple[pa.Scalar, pa.Scalar] | None] = field(default_factory=dict)
+    schemas: dict[Path, pa.Schema] = field(default_factory=dict)
     carried: dict[Path, pa.Table] = field(default_factory=dict)
     # Per keyed table: ids (as integers) found more than once over all files; None: not integers.
     repeated: dict[str, np.ndarray | None] = field(default_factory=dict)
@@ -370,8 +371,9 @@ def _windowed(
     history: History, table: str, path: Path, data: pa.Table, period: Period
 ) -> pd.DataFrame:
     frame = _canonical(path, table, data, history.spec).frame
-    dataset = _file_dataset(path)
-    if period_filter(table, period, dataset.schema, history.spec.tz) is None:
+    if path not in history.schemas:
+        history.schemas[path] = _file_dataset(path).schema
+    if period_filter(table, period, history.schemas[path], history.spec.tz) is None:
         frame = frame.loc[_exact_window(table, frame, period)].reset_index(drop=True)
     return frame
 
