@@ -170,6 +170,7 @@ def open_dask(
     periods_hint: Sequence[Period] | None = None,
     *,
     storage_options: dict[str, Any] | None = None,
+    every_column: bool = False,
 ) -> dict[str, Any]:
     """Lazy frames of every canonical Parquet table under ``source`` (folder or fsspec URL),
     with pushdown filters for the report dates when they are known."""
@@ -179,7 +180,8 @@ def open_dask(
         if table not in SLICED:
             continue
         lazy = dd.read_parquet(path, storage_options=storage_options)
-        columns = [c for c in needed_columns(table, by) if c in lazy.columns]
+        wanted = schema.TABLES[table].names if every_column else needed_columns(table, by)
+        columns = [c for c in wanted if c in lazy.columns]
         filters = None
         if periods_hint:
             filters = _filters(table, periods_hint, lazy._meta[DATE_COLUMN[table]].dtype)

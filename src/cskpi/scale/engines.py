@@ -46,7 +46,9 @@ def open_scaled(
     if engine == "partitioned":
         return PartitionedEngine(spec, by, config, max_rows, every_column=every_column)
     if engine == "dask":
-        return DaskEngine.open(spec, by, config, scheduler, tz)
+        dask = DaskEngine.open(spec, by, config, scheduler, tz)
+        dask.every_column = every_column
+        return dask
     raise UsageError(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
 
 
@@ -115,6 +117,7 @@ class DaskEngine:
     ) -> None:
         self.client, self.source, self.by, self.config, self.tz = client, source, by, config, tz
         self.loaded, self._files, self._rejects = loaded, reports, rejects
+        self.every_column = False  # records() reads every column (the HTML charts show comments)
 
     @classmethod
     def open(
@@ -183,7 +186,8 @@ class DaskEngine:
         from cskpi.scale.dask_engine import canonical_partition, open_dask
 
         tables = dict(self.loaded)
-        for table, lazy in open_dask(self.source, self.by, [period]).items():
+        lazy_frames = open_dask(self.source, self.by, [period], every_column=self.every_column)
+        for table, lazy in lazy_frames.items():
             tables[table] = canonical_partition(self.client.compute(lazy).result(), table, self.tz)
         return tables
 
