@@ -42,6 +42,8 @@ def kpi_availability(
             frame = tables.get(table)
             if frame is None:
                 reason = f"no {table} data"
+            elif not len(frame):
+                reason = f"no usable {table} row (every row was rejected or had no answer)"
             elif column and column not in frame.columns and needed in BUSINESS_MINUTES:
                 reason = (
                     f"{table} have no {column} and no opening hours are set: "

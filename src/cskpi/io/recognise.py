@@ -88,7 +88,12 @@ def dictionary(table: str) -> dict[str, Name]:
     for language in languages():
         for column, spellings in dictionary_file(language).get(table, {}).items():
             for position, spelling in enumerate(spellings):
-                names.setdefault(header_key(spelling), Name(column, language, position))
+                key = header_key(spelling)
+                name = names.setdefault(key, Name(column, language, position))
+                shared = name.language not in ("canonical", "en", language)
+                if shared and name.column == column and language not in name.language.split("/"):
+                    # one word in several languages: name them all ("da/de/nl")
+                    names[key] = Name(column, f"{name.language}/{language}", name.position)
     return names
 
 
@@ -348,8 +353,11 @@ def recognise(
     user's own. ``forced`` names the map to use whatever its score."""
     canonical = score_canonical(headers, table)
     read_as = {g.header: g.column for g in canonical.guesses}
+    # The user's own maps need no evidence beyond fitting: passing one says the file is theirs.
     scored = [
-        _with_evidence(score_map(headers, m, 0 if i < user_maps else 1), read_as)
+        score_map(headers, m, 0)
+        if i < user_maps
+        else _with_evidence(score_map(headers, m, 1), read_as)
         for i, m in enumerate(maps)
     ]
     mine = [c for c in scored if _fills(c.vmap, table)]
