@@ -76,6 +76,7 @@ def validate(
                 dataset.tables,
                 registry,
                 business_hours_configured=config.business_hours is not None,
+                unusable=_unusable(dataset),
             )
             if registry is not None
             else None
@@ -89,6 +90,16 @@ def validate(
             print(json.dumps(summary, indent=2, ensure_ascii=False))
         else:
             print(_as_text(summary))
+
+
+def _unusable(dataset) -> set[str]:
+    """Tables whose files held rows but gave none to use."""
+    read: dict[str, int] = {}
+    used: dict[str, int] = {}
+    for report in dataset.files:
+        read[report.table] = read.get(report.table, 0) + report.rows_read
+        used[report.table] = used.get(report.table, 0) + report.rows_used
+    return {t for t, n in read.items() if n and not used[t]}
 
 
 def _lost_kpis(table: str, columns: list[str], kpis, registry) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
 from cskpi.io.inputs import InputSpec
 from cskpi.io.vendor_maps import (
+    ColumnRule,
     VendorMap,
     all_maps,
     apply_map,
@@ -215,7 +217,7 @@ def load_file(
     if found.chosen is not None and found.chosen.guesses and vmap is not None:
         the_map = _plausible_guesses(raw, the_map, found, path)
     results = []
-    for sub in (the_map, *the_map.also):
+    for sub in (the_map, *_fillable_also(the_map, raw.headers)):
         mapped = apply_map(raw, sub, wanted=_wanted(spec, sub.table))
         result = to_canonical(mapped, tz=spec.tz, date_order=spec.date_order, decimal=raw.decimal)
         shape = raw.shape_rejects if sub is the_map else []
@@ -302,6 +304,12 @@ def _recognise(
     )
 
 
+def _fillable_also(vmap: VendorMap, headers: list[str]) -> list[VendorMap]:
+    """The map's further tables whose required columns this file can fill; a forced or partly
+    matching map may miss them, which loses that table, not the file."""
+    return [s for s in vmap.also if not recognise.score_map(headers, s, 1).missing_required]
+
+
 def _expected(vmap: VendorMap, column: str) -> str:
     rule = vmap.columns.get(column)
     return " or ".join(repr(s) for s in rule.sources) if rule and rule.sources else "no header"
@@ -325,14 +333,18 @@ def _plausible_guesses(
     assert chosen is not None
     spec = schema.TABLES[vmap.table]
     dropped = []
+    columns = dict(vmap.columns)
     for guess in chosen.guesses:
         if guess.how == "canonical name":
             continue
         kind = spec.column(guess.column).kind
-        if recognise.implausible(raw.frame[guess.header], kind):
+        cells = raw.frame[guess.header]
+        if guess.column.endswith(("_seconds", "_minutes")) and recognise.clock_durations(cells):
+            columns[guess.column] = ColumnRule(guess.column, source=guess.header, unit="hms")
+        elif recognise.implausible(cells, kind):
             dropped.append(guess)
     if not dropped:
-        return vmap
+        return VendorMap(**{**vmap.__dict__, "columns": columns})
     required = [g for g in dropped if spec.column(g.column).required]
     if required:
         g = required[0]
@@ -347,7 +359,7 @@ def _plausible_guesses(
             )
         )
     found.rejected_guesses = dropped
-    columns = {k: v for k, v in vmap.columns.items() if k not in {g.column for g in dropped}}
+    columns = {k: v for k, v in columns.items() if k not in {g.column for g in dropped}}
     return VendorMap(**{**vmap.__dict__, "columns": columns})
 
 
@@ -392,7 +404,13 @@ def _no_answers(report: FileReport, raw: read.RawTable, vmap: VendorMap, mapped)
     report.rows_read = responses
     report.rows_skipped = responses
     texts = dict(zip(raw.headers, raw.header_text or [], strict=False))
-    questions = [f"{h} ({texts[h]})" if texts.get(h) else h for h in mapped.ignored]
+    takeable = [h for h in mapped.ignored if any(re.search(m.match, h) for m in vmap.melt)]
+
+    def question_first(header: str) -> bool:  # Q1, Q2_3 … or a text asking something
+        return not (re.match(r"(?i)^q\d", header) or "?" in texts.get(header, ""))
+
+    takeable.sort(key=question_first)  # stable: file order within each group
+    questions = [f"{h} ({texts[h]})" if texts.get(h) else h for h in takeable]
     shown = ", ".join(questions[:12]) + (" …" if len(questions) > 12 else "")
     report.warnings.append(
         f"{report.path}: none of the {responses} responses answers an NPS, CSAT or CES question "

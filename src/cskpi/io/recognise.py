@@ -386,14 +386,31 @@ def best_map(headers: list[str], maps: list[VendorMap]) -> VendorMap | None:
 # ------------------------------------------------------------------------------------------- values
 
 
+def _sample(column: pd.Series) -> pd.Series:
+    sample = column.head(2000)
+    if sample.dtype == object or pd.api.types.is_string_dtype(sample):
+        sample = values.clean_text(sample)
+    return sample.dropna().head(500)
+
+
+def clock_durations(column: pd.Series) -> bool:
+    """Most filled cells read H:MM:SS (a duration column exported as clock times)."""
+    sample = _sample(column)
+    if sample.empty or pd.api.types.is_numeric_dtype(sample):
+        return False
+    return bool(
+        sample.astype("str")
+        .str.fullmatch(r"(?:\d+[ .])?\d+:\d{1,2}(?::\d{1,2}(?:[.,]\d+)?)?")
+        .mean()
+        > 0.5
+    )
+
+
 def implausible(column: pd.Series, kind: str) -> bool:
     """Most of the first 500 filled cells are not values of ``kind``: the guess is wrong."""
     if kind in ("id", "str", "text"):
         return False
-    sample = column.head(2000)
-    if sample.dtype == object or pd.api.types.is_string_dtype(sample):
-        sample = values.clean_text(sample)
-    sample = sample.dropna().head(500)
+    sample = _sample(column)
     if sample.empty:
         return False
     if kind == "timestamp":

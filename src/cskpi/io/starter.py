@@ -65,7 +65,9 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
     kept, doubtful = [], []
     for guess in guesses:
         kind = spec.column(guess.column).kind
-        if recognise.implausible(raw.frame[guess.header], kind):
+        cells = raw.frame[guess.header]
+        clock = guess.column.endswith(("_seconds", "_minutes")) and recognise.clock_durations(cells)
+        if not clock and recognise.implausible(cells, kind):
             doubtful.append(guess)
         else:
             kept.append(guess)
