@@ -20,7 +20,6 @@ from cskpi.io.inputs import InputSpec
 from cskpi.io.load import load_dataset
 from cskpi.io.recognise import (
     THRESHOLD,
-    dictionary,
     guess_columns,
     header_key,
     languages,
@@ -133,7 +132,7 @@ REQUIRED_LANGUAGES = {
 
 
 def test_the_header_dictionary_speaks_the_fourteen_languages():
-    assert REQUIRED_LANGUAGES <= set(languages())
+    assert set(languages()) >= REQUIRED_LANGUAGES
 
 
 @pytest.mark.parametrize("table", list(schema.TABLES))
