@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -75,8 +76,9 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
     name = re.sub(r"[^0-9a-z]+", "_", Path(path).stem.casefold()).strip("_") or "export"
 
     lines = [
-        f"# Starter map for {Path(path).name}, written by `cskpi map`: check each guess, fill",
-        f"# what is missing, then run: cskpi validate --map THIS_FILE --{table} {_toml(str(path))}",
+        f"# Starter map for {Path(path).name}, written by `cskpi map`. Check each guess, fill",
+        "# what is missing, then run:",
+        f"#   cskpi validate --map THIS_FILE --{table} {_toml(str(path))}",
     ]
     fitting = recognise.recognise(headers, table, list(builtin_maps().values())).chosen
     if fitting is not None and fitting.kind == 1:
@@ -139,7 +141,12 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
         )
     optional = [c for c in spec.names if c not in by_column and c not in spec.required]
     if optional:
-        lines.append(f"# Not found (optional): {', '.join(optional)}")
+        lines += textwrap.wrap(
+            f"Not found (optional): {', '.join(optional)}",
+            width=98,
+            initial_indent="# ",
+            subsequent_indent="#   ",
+        )
     used = {g.header for g in kept}
     unmapped = [h for h in headers if h not in used]
     if unmapped:
