@@ -510,3 +510,23 @@ def test_a_file_that_matches_nothing_is_told_to_run_cskpi_map(tmp_path):
     assert str(path) in result.stderr and f"cskpi map {path} --table tickets" in result.stderr
     with pytest.raises(SchemaError, match="ticket_id"):
         load(path, "tickets")
+
+
+def test_validate_prints_the_layout_its_runner_up_every_guess_and_the_kpis_lost(tmp_path):
+    path = write(
+        tmp_path / "t.csv",
+        "Ticket ID,Created At,Resolved At,Agent\nT1,2026-10-01 09:00,2026-10-01 11:00,ann\n",
+    )
+    result = validate("--tickets", path)
+    assert result.exit_code == 0, result.stderr
+    assert "    layout: canonical (recognised, score 0.35; runner-up " in result.stdout
+    assert "    `Created At` read as created_at (spelling)" in result.stdout
+    assert "    `Agent` read as agent_id (synonym)" in result.stdout
+    assert "    missed: first_response_at, channel," in result.stdout
+    lost = next(line for line in result.stdout.splitlines() if "KPIs lost" in line)
+    assert "reopen_rate" in lost and "first_response_hours_median" in lost
+    assert "nps" not in lost.split(": ", 1)[1].split(", ")  # lost to no surveys, not a column
+    summary = json.loads(validate("--tickets", path, "--format", "json").stdout)
+    found = summary["tables"]["tickets"]["files"][0]["recognition"]
+    assert found["used"] == ["Ticket ID", "Created At", "Resolved At", "Agent"]
+    assert found["runner_up"] is not None and found["runner_up_score"] < found["score"]

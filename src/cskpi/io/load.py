@@ -425,10 +425,12 @@ def _resolved_without_time(report: FileReport, result: Canonical) -> None:
     frame = result.frame
     if report.table != "tickets" or "status" not in frame or not len(frame):
         return
-    done = frame["status"].str.casefold().str.contains(recognise.done_pattern(), regex=True)
-    done = done.fillna(False).astype(bool)
-    if "resolved_at" in frame:
-        done &= frame["resolved_at"].isna()
+    open_rows = frame["resolved_at"].isna() if "resolved_at" in frame else None
+    status = frame["status"] if open_rows is None else frame["status"][open_rows]
+    # Few distinct statuses: test those, not every row.
+    distinct = pd.Series(status.dropna().unique(), dtype="str")
+    done_words = distinct[distinct.str.casefold().str.contains(recognise.done_pattern())]
+    done = status.isin(done_words.tolist())
     count = int(done.sum())
     if count:
         report.tickets_done_without_time = count
