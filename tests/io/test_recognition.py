@@ -522,7 +522,7 @@ def test_validate_prints_the_layout_its_runner_up_every_guess_and_the_kpis_lost(
     assert "    layout: canonical (recognised, score 0.35; runner-up " in result.stdout
     assert "    `Created At` read as created_at (spelling)" in result.stdout
     assert "    `Agent` read as agent_id (synonym)" in result.stdout
-    assert "    missed: first_response_at, channel," in result.stdout
+    assert "    missed: first_response_at, status, channel," in result.stdout
     lost = next(line for line in result.stdout.splitlines() if "KPIs lost" in line)
     assert "reopen_rate" in lost and "first_response_hours_median" in lost
     assert "nps" not in lost.split(": ", 1)[1].split(", ")  # lost to no surveys, not a column
