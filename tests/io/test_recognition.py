@@ -308,11 +308,16 @@ SERVICENOW_LIST = (
 def test_a_servicenow_incident_list_without_the_audit_columns_is_recognised(tmp_path):
     data = load(write(tmp_path / "incidents.csv", SERVICENOW_LIST), "tickets")
     report = data.files[0]
-    assert report.vendor == "servicenow" and report.rows_used == 2
-    found = report.recognition
-    assert found["runner_up"] == "canonical"
-    assert "sys_mod_count" in found["missed"] and found["score"] > found["runner_up_score"]
+    assert report.vendor == "servicenow_list" and report.rows_used == 2
+    assert report.recognition["score"] > report.recognition["runner_up_score"]
     assert data.tables["tickets"]["customer_id"].tolist() == ["survey user", "System Administrator"]
+
+
+def test_the_audit_log_map_alone_still_takes_a_list_export_lacking_its_signature_columns():
+    headers = SERVICENOW_LIST.splitlines()[0].replace('"', "").split(",")
+    found = recognise(headers, "tickets", [builtin_maps()["servicenow"]])
+    assert found.chosen.name == "servicenow"
+    assert {"sys_mod_count", "incident_state"} <= set(found.chosen.missed)
 
 
 def test_a_map_missing_a_required_source_cannot_win_however_many_others_it_has():
@@ -368,6 +373,8 @@ def test_a_required_header_the_map_never_reads_is_a_config_error():
 def test_every_fixture_is_still_recognised_as_its_vendor_by_score():
     for expected in FIXTURES.glob("*.expected.json"):
         want = json.loads(expected.read_text())
+        if want.get("xfail"):  # the reader cannot read it yet (test_vendors says what it needs)
+            continue
         stem = expected.name.removesuffix(".expected.json")
         (path,) = [p for p in FIXTURES.glob(stem + ".*") if p != expected]
         report = load(path, want["table"]).files[0]
@@ -446,13 +453,29 @@ def test_a_survey_without_an_nps_csat_or_ces_question_still_counts_its_responses
     data = load(path, "surveys")
     report = data.files[0]
     assert report.vendor == "qualtrics"
-    assert (report.rows_read, report.rows_used, report.rows_skipped) == (responses, 0, responses)
+    assert (report.rows_read, report.rows_used) == (responses, 0)
+    assert report.rows_rejected + report.rows_skipped == responses
     [warning] = [w for w in report.warnings if "NPS, CSAT or CES" in w]
     assert "Q1 (Which colour do you like" in warning and "[[melt]]" in warning
     result = validate("--surveys", path, "--format", "json")
     summary = json.loads(result.stdout)
     assert "nps" not in summary["kpis_available"]
     assert "no usable surveys row" in summary["kpis_not_available"]["nps"]
+
+
+def test_a_survey_whose_answer_columns_are_all_empty_counts_its_responses_as_skipped(tmp_path):
+    lines = (FIXTURES / "qualtrics.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    answers = [i for i, h in enumerate(header) if h in ("Q1", "Q2", "Q3")]
+    rows = []
+    for line in lines[3:]:
+        cells = line.split(",")
+        rows.append(",".join("" if i in answers else c for i, c in enumerate(cells)))
+    path = tmp_path / "q.csv"
+    path.write_text("\n".join([*lines[:3], *rows]) + "\n", encoding="utf-8")
+    report = load(path, "surveys").files[0]
+    assert (report.rows_read, report.rows_used, report.rows_skipped) == (len(rows), 0, len(rows))
+    assert any("none of the" in w and "Q1" in w for w in report.warnings)
 
 
 # ----------------------------------------------------------------------------- cskpi map

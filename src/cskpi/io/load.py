@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cskpi.errors import InputFileError, SchemaError, UsageError, located
-from cskpi.io import read, recognise, schema
+from cskpi.io import genesys, read, recognise, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
 from cskpi.io.inputs import InputSpec
@@ -19,7 +20,9 @@ from cskpi.io.vendor_maps import (
     VendorMap,
     all_maps,
     apply_map,
+    choose_headerless,
     choose_map,
+    headerless_names,
     identity_map,
     normalise_header,
 )
@@ -164,15 +167,36 @@ def load_file(
             located(path, "is empty", fix="Export the data again, with its header row")
         )
     raw: read.RawTable | None = None
+    first_row: list[str] = []
     if fmt == "csv":
         headers = read.csv_headers(data, path, spec.encoding)
+        first_row = _first_row(data, path, spec.encoding)
     elif fmt == "parquet":
         headers = read.parquet_headers(path)
     else:
-        raw = read.read_any(path, encoding=spec.encoding)
+        raw = genesys.call_rows(read.read_any(path, encoding=spec.encoding))
         headers = raw.headers
-    found = _recognise(headers, table, spec, maps, path)
+    # A CSV without a header row (Asterisk's Master.csv) is known by the values of its first row.
+    headerless = (
+        _forced_headerless(spec.vendor, maps, table)
+        if spec.vendor
+        else choose_headerless(first_row, [m for m in maps if m.table == table])
+    )
+    if headerless is not None and fmt == "csv":
+        names = headerless_names(headerless, len(first_row))
+        chosen = recognise.score_map(names, headerless, 1)
+        found = recognise.Recognition(table, [chosen], chosen, forced=bool(spec.vendor))
+    else:
+        found = _recognise(headers, table, spec, maps, path)
     vmap = _map_to_use(found)
+    if vmap is not None and vmap.fields and fmt == "csv":
+        raw = read.read_csv(
+            path,
+            encoding=spec.encoding,
+            decimal=spec.decimal,
+            data=data,
+            names=headerless_names(vmap, len(first_row)),
+        )
 
     wanted = _wanted(spec, table)
     if (
@@ -239,6 +263,22 @@ def load_file(
         _resolved_without_time(report, result)
         results.append((report, result))
     return results
+
+
+def _forced_headerless(name: str, maps: list[VendorMap], table: str) -> VendorMap | None:
+    """The --vendor map when it describes a headerless export of this table."""
+    return next((m for m in maps if m.name == name and m.fields and m.table == table), None)
+
+
+def _first_row(data: bytes, path: Path, encoding: str | None) -> list[str]:
+    """The first record's cells as written (csv_headers renames blank and repeated ones)."""
+    sample = data[:65536]
+    text = sample.decode(read.detect_encoding(sample, path, encoding), errors="replace")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return []
+    first = text.splitlines()[0]
+    return next(csv.reader([first], delimiter=read.sniff_dialect(text).delimiter), [])
 
 
 def _recognise(
@@ -398,11 +438,18 @@ def _fast_report(path, table, fast, mapped, result, found) -> tuple[FileReport, 
 def _no_answers(report: FileReport, raw: read.RawTable, vmap: VendorMap, mapped) -> None:
     """A survey export whose questions hold no NPS/CSAT/CES answer: count its responses and name
     its questions, so "0 rows" never hides a file that was read."""
-    if not (vmap.melt and mapped.answers_only) or report.rows_read:
+    if not (vmap.melt and mapped.answers_only) or report.rows_used:
         return
     responses = len(raw.frame)
-    report.rows_read = responses
-    report.rows_skipped = responses
+    if not report.rows_read:  # answer columns found, every one empty
+        report.rows_read = responses
+        report.rows_skipped = responses
+        empty = [h for h, target in mapped.mapped.items() if target.startswith("score (")]
+        report.warnings.append(
+            f"{report.path}: none of the {responses} responses has an answer: the answer "
+            f"columns {', '.join(empty)} are empty in every row"
+        )
+        return
     texts = dict(zip(raw.headers, raw.header_text or [], strict=False))
     takeable = [h for h in mapped.ignored if any(re.search(m.match, h) for m in vmap.melt)]
 

@@ -23,7 +23,7 @@ from importlib import resources
 import pandas as pd
 
 from cskpi.io import schema, values
-from cskpi.io.vendor_maps import ColumnRule, VendorMap, normalise_header
+from cskpi.io.vendor_maps import ColumnRule, VendorMap, header_lookup, normalise_header
 
 REQUIRED_WEIGHT = 3.0  # a source column feeding a required canonical column
 SIGNATURE_WEIGHT = 2.0  # a `detect` header: the vendor's own spelling
@@ -227,8 +227,9 @@ def _slots(vmap: VendorMap) -> list[Slot]:
 
 
 def score_map(headers: list[str], vmap: VendorMap, kind: int) -> Candidate:
-    """Score a vendor map: the weighted share of its slots the file's headers fill."""
-    present = {normalise_header(h): h for h in headers}
+    """Score a vendor map: the weighted share of its slots the file's headers fill (a header
+    named by the map's [aliases] counts as the source it stands for)."""
+    present = header_lookup(headers, vmap)
     slots = _slots(vmap)
     got = total = 0.0
     used: list[str] = []
@@ -351,6 +352,8 @@ def recognise(
 ) -> Recognition:
     """Score every map and the canonical layout on ``headers``; the first ``user_maps`` are the
     user's own. ``forced`` names the map to use whatever its score."""
+    # A map of a headerless export (`fields`) is known by its first row's values, not by headers.
+    maps = [m for m in maps if not m.fields or m.name == forced]
     canonical = score_canonical(headers, table)
     read_as = {g.header: g.column for g in canonical.guesses}
     # The user's own maps need no evidence beyond fitting: passing one says the file is theirs.
