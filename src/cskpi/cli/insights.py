@@ -355,9 +355,9 @@ def trend(
         list[str] | None, typer.Option("--kpi", metavar="KPI", help="Only this KPI; repeatable.")
     ] = None,
 ) -> Insight:
-    """One line per KPI over the periods: sparkline, baseline, latest and better/worse."""
+    """One line per KPI over the periods: sparkline, tested change, and control-chart limits."""
     from cskpi.insights.trend import trend as analyse
-    from cskpi.metrics.engine import compute
+    from cskpi.metrics.engine import compute, kpi_samples
     from cskpi.metrics.registry import BY_ID, REGISTRY
 
     unknown = [k for k in kpi or [] if k not in BY_ID]
@@ -367,6 +367,12 @@ def trend(
     directions = {k.id: k.direction for k in REGISTRY}
     currency = run.config.currency
     units = {k.id: BY_ID[k.id].unit_for(currency) for k in REGISTRY}
+    by_label = {p.label: p for p in periods}
+
+    def samples(row, is_baseline):  # record-level values let means and percentiles be tested
+        return kpi_samples(run.tables, by_label[row.period], row.kpi, row.dimension,
+                           row.segment, run.config)
+
     return analyse(
         rows,
         [p.label for p in periods],
@@ -375,6 +381,7 @@ def trend(
         kpis=kpi,
         units=units,
         currency=currency,
+        samples=samples,
     )
 
 
