@@ -333,13 +333,19 @@ def clv(
 
     if horizon <= 0 or not 0 <= discount < 100:
         raise UsageError("--horizon must be positive and --discount a percentage below 100")
-    return analyse(
+    import pandas as pd
+
+    window = span(periods)
+    result = analyse(
         run.get("revenue"),
         run.get("tickets"),
         horizon_months=horizon,
         annual_discount=discount / 100,
         top=top,
+        observed_until=window.end - pd.Timedelta(1, "ns"),  # the period's last instant
     )
+    result.meta["period"] = window.label
+    return result
 
 
 def trend(
