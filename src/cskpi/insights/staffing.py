@@ -1,7 +1,11 @@
 """Staffing: when calls arrive, how long they take, and how many agents each interval needs.
 
 Arrival pattern: inbound calls queued in [start, end), counted by local weekday × interval and
-divided by how many times that weekday occurs in the period (days without calls count as 0).
+divided by how many times that local interval really occurred in the period (intervals without
+calls count as 0). On the autumn clock change the repeated hour occurs twice that day, on the
+spring one the skipped hour not at all, so no interval is counted double or averaged over a
+time that never existed. Short abandons (unanswered, wait below the short-abandon threshold)
+are left out of the volume, as the service level leaves them out.
 Agents needed: Erlang C for the average volume and handle time of each interval, or Erlang A
 when the patience of callers can be estimated from abandoned calls.
 """
@@ -74,6 +78,33 @@ def estimate_patience(calls: pd.DataFrame,
     return exposure / len(abandon_wait), f"estimated from {len(abandon_wait)} abandoned calls"
 
 
+def short_abandons(calls: pd.DataFrame, short_abandon_seconds: float) -> pd.Series:
+    """Unanswered calls whose known wait is below the threshold (as the service-level KPI)."""
+    if "answered_at" not in calls.columns or "ended_at" not in calls.columns:
+        return pd.Series(False, index=calls.index)
+    wait = (calls["ended_at"] - calls["queued_at"]).dt.total_seconds()
+    return (calls["answered_at"].isna() & wait.notna() & (wait < short_abandon_seconds)).astype(
+        bool)
+
+
+def interval_occurrences(start: pd.Timestamp, end: pd.Timestamp, tz: str,
+                         interval_minutes: int) -> pd.DataFrame:
+    """Every interval that really starts in [start, end): its instant, local weekday and time.
+
+    Steps of ``interval_minutes`` in absolute time from the local midnight ``start``: a 25-hour
+    day holds its repeated hour twice, a 23-hour day lacks the skipped one.
+    """
+    instants = pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"),
+                             freq=f"{interval_minutes}min", inclusive="left")
+    local = instants.tz_convert(tz)
+    return pd.DataFrame({
+        "occurrence": instants,
+        "date": local.tz_localize(None).normalize(),
+        "weekday": local.day_of_week,
+        "interval": (local.hour * 60 + local.minute) // interval_minutes * interval_minutes,
+    })
+
+
 def weekday_occurrences(start: pd.Timestamp, end: pd.Timestamp, tz: str) -> pd.Series:
     """How many local days of each weekday (0 = Monday) the period [start, end) touches."""
     first = start.tz_convert(tz).normalize()
@@ -86,36 +117,42 @@ def arrival_pattern(calls: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
                     interval_minutes: int = 30) -> pd.DataFrame:
     """Average inbound calls, handle time and answering agents per weekday × interval occurrence.
 
-    Columns: weekday (0 = Monday), interval (minutes after local midnight), calls_total,
-    calls_avg, aht_seconds, agents_observed (distinct agent_id answering in that interval,
-    averaged over every occurrence of it; NaN when calls carry no agent_id).
+    Columns: weekday (0 = Monday), interval (minutes after local midnight), occurrences (how
+    often that local interval really happened in the period), calls_total, calls_avg,
+    aht_seconds, agents_observed (distinct agent_id answering in each occurrence, averaged;
+    NaN when calls carry no agent_id).
     """
     if 24 * 60 % interval_minutes:
         raise ValueError("interval_minutes must divide a day")
     frame = inbound_calls(calls, start, end)
     local = frame["queued_at"].dt.tz_convert(tz)
+    minutes = local.dt.hour * 60 + local.dt.minute
+    into = pd.to_timedelta((minutes % interval_minutes) * 60 + local.dt.second, unit="s")
     keyed = pd.DataFrame({
         "weekday": local.dt.day_of_week,
-        "interval": (local.dt.hour * 60 + local.dt.minute) // interval_minutes * interval_minutes,
-        "day": local.dt.normalize(),
+        "interval": minutes // interval_minutes * interval_minutes,
+        # the instant the call's interval started: tells the two 03:00s of a 25-hour day apart
+        "occurrence": frame["queued_at"].dt.floor("s") - into,
         "handle": handle_seconds(frame),
     })
-    occurrences = weekday_occurrences(start, end, tz)
+    slots = interval_occurrences(start, end, tz, interval_minutes)
     grid = pd.MultiIndex.from_product(
         [range(7), range(0, 24 * 60, interval_minutes)], names=["weekday", "interval"])
+    occurrences = slots.groupby(["weekday", "interval"]).size().reindex(grid, fill_value=0)
     grouped = keyed.groupby(["weekday", "interval"])
     out = pd.DataFrame(index=grid)
+    out["occurrences"] = occurrences.astype("int64")
     out["calls_total"] = grouped.size().reindex(grid, fill_value=0).astype("int64")
-    per_day = occurrences.reindex(out.index.get_level_values("weekday")).to_numpy()
-    days = np.maximum(per_day, 1)
-    out["calls_avg"] = np.where(per_day > 0, out["calls_total"] / days, np.nan)
+    per_slot = out["occurrences"].to_numpy()
+    slots_or_one = np.maximum(per_slot, 1)
+    out["calls_avg"] = np.where(per_slot > 0, out["calls_total"] / slots_or_one, np.nan)
     out["aht_seconds"] = grouped["handle"].mean().reindex(grid)
     if "agent_id" in frame.columns and "answered_at" in frame.columns:
         answering = keyed.assign(agent=frame["agent_id"])[frame["answered_at"].notna()]
         per_occurrence = (answering.dropna(subset=["agent"])
-                          .groupby(["weekday", "interval", "day"])["agent"].nunique())
+                          .groupby(["weekday", "interval", "occurrence"])["agent"].nunique())
         summed = per_occurrence.groupby(["weekday", "interval"]).sum().reindex(grid, fill_value=0)
-        out["agents_observed"] = np.where(per_day > 0, summed / days, np.nan)
+        out["agents_observed"] = np.where(per_slot > 0, summed / slots_or_one, np.nan)
     else:
         out["agents_observed"] = np.nan
     return out.reset_index()
@@ -129,11 +166,18 @@ def staffing(calls: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp,
     if calls is None:
         result.notes.append(not_available("no calls table was loaded"))
         return result
-    pattern = arrival_pattern(calls, start, end, tz, options.interval_minutes)
+    short = short_abandons(calls, options.short_abandon_seconds)
+    counted = calls[~short.to_numpy()]
+    pattern = arrival_pattern(counted, start, end, tz, options.interval_minutes)
     if int(pattern["calls_total"].sum()) == 0:
         result.notes.append(not_available("no inbound calls in the period"))
         return result
-    inbound = inbound_calls(calls, start, end)
+    left_out = int(short[inbound_calls(calls, start, end).index].sum())
+    if left_out:
+        result.notes.append(f"{left_out} short abandons (wait under "
+                            f"{options.short_abandon_seconds:g} s) are left out of the volume, "
+                            "as the service level leaves them out")
+    inbound = inbound_calls(counted, start, end)
     overall_aht = float(handle_seconds(inbound).mean())
     if math.isnan(overall_aht):
         result.notes.append(not_available("calls carry no talk, hold or wrap seconds, so handle "
