@@ -40,7 +40,13 @@ DateTo = Annotated[
     str | None, typer.Option("--to", metavar="DATE", help="Last day YYYY-MM-DD (inclusive).")
 ]
 Format = Annotated[
-    str, typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or html.")
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table, csv, json, html or xlsx (one sheet per table; redirect it to a file).",
+    ),
 ]
 TableName = Annotated[
     str | None,
@@ -62,7 +68,7 @@ ConfigPath = Annotated[
         "--config", metavar="FILE", help="cskpi.toml to use (default: the one in the data folder)."
     ),
 ]
-FORMATS = ("table", "csv", "json", "html")
+FORMATS = ("table", "csv", "json", "html", "xlsx")
 
 
 class Run:
@@ -121,9 +127,15 @@ def emit(insight: Insight, fmt: str, lang: str, table: str | None, quiet: bool =
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}")
     catalogue(lang)  # an unknown --lang fails before any output
+    if fmt == "xlsx" and sys.stdout.isatty():
+        raise UsageError("--format xlsx writes a workbook: redirect it to a file (> plan.xlsx)")
     for note in insight.notes:
         loading.note(note, quiet=quiet)
-    if fmt == "csv":
+    if fmt == "xlsx":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render.to_xlsx(insight))
+        sys.stdout.buffer.flush()
+    elif fmt == "csv":
         sys.stdout.write(render.to_csv(insight, table))
     elif fmt == "json":
         sys.stdout.write(render.to_json(insight))
@@ -224,8 +236,21 @@ def staffing(
     no_abandonment: Annotated[
         bool, typer.Option("--erlang-c", help="Ignore abandonment (Erlang C only).")
     ] = False,
+    forecast_days: Annotated[
+        int | None,
+        typer.Option(
+            "--forecast-days",
+            metavar="DAYS",
+            help="Days after the period to forecast (default: the period's length, at most 31).",
+        ),
+    ] = None,
+    growth: Annotated[
+        float,
+        typer.Option("--growth", metavar="PCT", help="% added to the forecast call volume."),
+    ] = 0.0,
 ) -> Insight:
-    """Calls by weekday and time, and agents needed to meet a service level (Erlang C / A)."""
+    """Calls by weekday and time, agents needed to meet a service level (Erlang C / A), and a
+    forecast of the next days per interval (--format csv --table staffing_forecast or xlsx)."""
     from cskpi.insights.staffing import StaffingOptions
     from cskpi.insights.staffing import staffing as analyse
 
@@ -238,6 +263,13 @@ def staffing(
             raise UsageError(f"{name} {value} is outside 0–{high}. Give a percentage")
     if interval <= 0 or 1440 % interval:
         raise UsageError(f"--interval {interval} does not divide a day. Use 15, 30 or 60")
+    if not -100 < growth <= 1000:
+        raise UsageError(f"--growth {growth} is outside −100–1000. Give a percentage")
+    window = span(periods)
+    if forecast_days is None:
+        forecast_days = min(31, max(1, (window.end - window.start).days))
+    if not 1 <= forecast_days <= 366:
+        raise UsageError(f"--forecast-days {forecast_days} is outside 1–366. Give a number of days")
     options = StaffingOptions(
         interval_minutes=interval,
         target_service_level=target_sl / 100,
@@ -246,8 +278,9 @@ def staffing(
         max_occupancy=max_occupancy / 100,
         short_abandon_seconds=run.config.short_abandon_seconds,
         use_abandonment=not no_abandonment,
+        forecast_days=forecast_days,
+        growth=growth / 100,
     )
-    window = span(periods)
     result = analyse(run.get("calls"), window.start, window.end, run.tz, options)
     result.meta["period"] = window.label
     return result
