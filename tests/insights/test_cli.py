@@ -88,6 +88,25 @@ def test_themes_redact_leaves_out_comments(folder):
     assert payload["tables"]["negative_terms"][0]["term"] == "slow"
 
 
+def test_themes_read_ticket_subjects_and_descriptions_by_type(folder):
+    tickets = pd.DataFrame({
+        "ticket_id": [f"t{i}" for i in range(40)],
+        "created_at": ["2026-10-02"] * 40,
+        "type": ["billing"] * 20 + ["outage"] * 20,
+        "subject": ["Laskun summa väärin"] * 10 + ["Laskua ei tullut"] * 10
+        + ["Palvelu poikki"] * 20,
+        "description": [""] * 40,
+        "tags": ["lasku"] * 20 + ["katko"] * 20,
+    })
+    tickets.to_csv(folder / "tickets.csv", index=False)
+    result = run("themes", folder, "--period", "2026-10", "--format", "json", "--redact")
+    assert result.exit_code == 0, result.output
+    groups = pd.DataFrame(json.loads(result.stdout)["tables"]["ticket_themes_by_group"])
+    billing = groups[groups["type"] == "billing"]
+    # laskun / laskua / lasku are one Finnish stem, in all 20 billing tickets and no outage one.
+    assert billing.iloc[0][["stem", "group", "others"]].tolist() == ["lasku", 20, 0]
+
+
 def test_customers_lists_who_costs_more_than_they_bring(folder):
     # contacts: k1 100 calls, k2 2 tickets → 102; cost per contact 1020 / 102 = 10.
     # k1: cost 1000 > revenue 10; k2: 20 < 1000.

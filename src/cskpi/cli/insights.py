@@ -305,13 +305,35 @@ def themes(
         bool,
         typer.Option("--redact", help="Leave out example comments (they may hold personal data)."),
     ] = False,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", metavar="COLUMN", help="Ticket themes per type or agent_id (default type)."
+        ),
+    ] = "type",
+    no_stem: Annotated[
+        bool, typer.Option("--no-stem", help="Count words as written (no Snowball stemming).")
+    ] = False,
 ) -> Insight:
-    """Words and phrases that set negative feedback apart from positive feedback."""
+    """Terms that set negative feedback apart, ticket themes by type or agent, and terms that
+    grew since the previous period (survey comments; ticket subject, description and tags)."""
     from cskpi.insights.themes import themes as analyse
+    from cskpi.metrics.periods import previous_period
 
+    if by not in ("type", "agent_id"):
+        raise UsageError(f"--by {by!r} is not known. Use type or agent_id")
     window = span(periods)
     result = analyse(
-        run.get("surveys"), window.start, window.end, top=top, redact=redact, tz=run.tz
+        run.get("surveys"),
+        window.start,
+        window.end,
+        top=top,
+        redact=redact,
+        tz=run.tz,
+        tickets=run.get("tickets"),
+        by=by,
+        previous_start=previous_period(window).start,
+        stem=not no_stem,
     )
     result.meta["period"] = window.label
     return result
@@ -434,7 +456,11 @@ TIMES = {
 COMMANDS = {
     "staffing": (staffing, ("calls",), {"calls": "queued_at"}),
     "types": (types, ("tickets",), {"tickets": "created_at"}),
-    "themes": (themes, ("surveys",), {"surveys": "submitted_at"}),
+    "themes": (
+        themes,
+        ("surveys", "tickets"),
+        {"surveys": "submitted_at", "tickets": "created_at"},
+    ),
     "customers": (customers, ("tickets", "calls", "revenue", "costs"), TIMES),
     "clv": (clv, ("revenue", "tickets"), {"revenue": "date"}),
     "trend": (trend, ALL_TABLES, TIMES),
