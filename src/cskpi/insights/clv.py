@@ -239,14 +239,14 @@ def predictive_clv(summary: pd.DataFrame, horizon_months: int = 12,
             "spend_frequency_correlation": spend_frequency_correlation(frequency, spend),
             "customers_without_positive_spend": int((~spend_ok).sum())}
     problems = bgnbd_problems(bg)
+    gg_problems = gamma_gamma_problems(gg, frequency, spend)
     if problems:
-        return out, meta, problems
+        return out, meta, problems + gg_problems
     monthly = (1 + annual_discount) ** (1 / 12) - 1
     cumulative = np.stack([expected_purchases(bg, m * DAYS_PER_MONTH, x, tx, T)
                            for m in range(horizon_months + 1)])
     out["p_alive"] = probability_alive(bg, x, tx, T)
     out["expected_purchases"] = cumulative[-1]
-    gg_problems = gamma_gamma_problems(gg, frequency, spend)
     if gg_problems:
         return out, meta, gg_problems
     value = expected_value(gg, x, summary["monetary"].to_numpy())
