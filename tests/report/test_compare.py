@@ -298,16 +298,16 @@ def test_the_bootstrap_interval_is_deterministic_and_matches_plain_resampling():
 
 
 def test_test_samples_picks_the_test_from_the_statistic_kind():
-    from cskpi.report.compare import test_samples
+    from cskpi.report.compare import compare_samples
 
     share_now = np.r_[np.full(160, 100.0), np.zeros(40)]
     share_before = np.r_[np.full(70, 100.0), np.zeros(30)]
-    tested = test_samples("share", share_now, share_before)
+    tested = compare_samples("share", share_now, share_before)
     assert tested.test == "two-proportion z-test"
     assert tested.p_value == pytest.approx(0.05355, abs=1e-5)
     # NPS from answers: 60 promoters / 20 detractors of 100 vs 50 / 30 of 100: the same SEs as
     # the margin test above (8 and 8.7178), p = 0.0910.
     nps_now = np.r_[np.full(60, 100.0), np.full(20, -100.0), np.zeros(20)]
     nps_before = np.r_[np.full(50, 100.0), np.full(30, -100.0), np.zeros(20)]
-    assert test_samples("nps", nps_now, nps_before).p_value == pytest.approx(0.09097, abs=1e-4)
-    assert test_samples("count", share_now, share_before).p_value is None
+    assert compare_samples("nps", nps_now, nps_before).p_value == pytest.approx(0.09097, abs=1e-4)
+    assert compare_samples("count", share_now, share_before).p_value is None

@@ -64,7 +64,7 @@ Samples = Callable[[KpiValue, bool], "np.ndarray | None"]
 
 
 @dataclass(frozen=True)
-class Tested:
+class Significance:
     """The outcome of one test: its name, two-sided p (None when not run) and an interval."""
 
     test: str
@@ -87,8 +87,8 @@ def statistic_of(kpi: str, unit: str = "") -> tuple[str, float | None]:
     return (COUNT if unit == "count" else OTHER), None
 
 
-def test_samples(statistic: str, current: np.ndarray, baseline: np.ndarray, *,
-                 q: float | None = None) -> Tested:
+def compare_samples(statistic: str, current: np.ndarray, baseline: np.ndarray, *,
+                 q: float | None = None) -> Significance:
     """The test that fits ``statistic`` on two samples of record-level values.
 
     Values are those :func:`cskpi.metrics.engine.kpi_samples` returns: shares as 0/100, NPS
@@ -98,43 +98,43 @@ def test_samples(statistic: str, current: np.ndarray, baseline: np.ndarray, *,
     before = np.asarray(baseline, dtype="float64")
     now, before = now[~np.isnan(now)], before[~np.isnan(before)]
     if statistic in UNTESTED:
-        return Tested(UNTESTED[statistic], None)
+        return Significance(UNTESTED[statistic], None)
     name = {SHARE: Z_TEST, NPS: NPS_TEST, MEAN: WELCH_TEST}.get(statistic)
     if statistic == QUANTILE:
         name = _bootstrap_name(0.5 if q is None else q)
     reason = _too_few(str(name), len(now), len(before))
     if reason:
-        return Tested(reason, None)
+        return Significance(reason, None)
     if statistic == SHARE:
         return two_proportion_test(int((now > 0).sum()), len(now), int((before > 0).sum()),
                                    len(before))
     if statistic == NPS:
         error = math.hypot(_nps_error_of(now), _nps_error_of(before))
-        return Tested(NPS_TEST, _normal_p(now.mean() - before.mean(), error))
+        return Significance(NPS_TEST, _normal_p(now.mean() - before.mean(), error))
     if statistic == MEAN:
         return welch_test(now, before)
     return bootstrap_quantile_difference(now, before, 0.5 if q is None else q)
 
 
-def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> Tested:
+def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> Significance:
     """Pooled two-proportion z-test of x1/n1 = x2/n2, two-sided."""
     pooled = (x1 + x2) / (n1 + n2)
     error = math.sqrt(max(pooled * (1 - pooled), 0.0) * (1 / n1 + 1 / n2))
-    return Tested(Z_TEST, _normal_p(x1 / n1 - x2 / n2, error))
+    return Significance(Z_TEST, _normal_p(x1 / n1 - x2 / n2, error))
 
 
-def welch_test(current: np.ndarray, baseline: np.ndarray) -> Tested:
+def welch_test(current: np.ndarray, baseline: np.ndarray) -> Significance:
     """Welch's unequal-variance t-test of equal means, two-sided."""
     if np.ptp(np.concatenate([current, baseline])) == 0:
-        return Tested(WELCH_TEST, 1.0)  # every value the same: no difference at all
+        return Significance(WELCH_TEST, 1.0)  # every value the same: no difference at all
     if np.var(current) == 0 and np.var(baseline) == 0:
-        return Tested(WELCH_TEST, 0.0)  # two constants that differ
+        return Significance(WELCH_TEST, 0.0)  # two constants that differ
     result = stats.ttest_ind(current, baseline, equal_var=False)
-    return Tested(WELCH_TEST, float(result.pvalue))
+    return Significance(WELCH_TEST, float(result.pvalue))
 
 
 def bootstrap_quantile_difference(current: np.ndarray, baseline: np.ndarray, q: float, *,
-                                  resamples: int = RESAMPLES, seed: int = SEED) -> Tested:
+                                  resamples: int = RESAMPLES, seed: int = SEED) -> Significance:
     """Percentile bootstrap 95 % interval of quantile(current) − quantile(baseline).
 
     Each side is resampled on its own (the periods are independent); the quantile is numpy's
@@ -152,7 +152,7 @@ def bootstrap_quantile_difference(current: np.ndarray, baseline: np.ndarray, q: 
     below, above = int((draws <= 0).sum()), int((draws >= 0).sum())
     p_value = min(1.0, 2 * (min(below, above) + 1) / (len(draws) + 1))
     low, high = result.confidence_interval
-    return Tested(_bootstrap_name(q), p_value, (float(low), float(high)))
+    return Significance(_bootstrap_name(q), p_value, (float(low), float(high)))
 
 
 def benjamini_hochberg(pvalues: Sequence[float | None]) -> list[float | None]:
@@ -274,16 +274,16 @@ def _compare_row(row: KpiValue, previous: KpiValue, unit: str,
     elif statistic == SHARE or (statistic == OTHER and unit == "%"):
         tested = _proportion_test(row.n, previous.n, now, before)
     elif statistic in UNTESTED:
-        tested = Tested(UNTESTED[statistic], None)
+        tested = Significance(UNTESTED[statistic], None)
     else:  # a mean or a percentile: only on record-level values
         current_values = samples(row, False) if samples else None
         baseline_values = samples(previous, True) if current_values is not None else None
         if current_values is None:
-            tested = Tested("not tested: no record-level data", None)
+            tested = Significance("not tested: no record-level data", None)
         elif baseline_values is None:
-            tested = Tested("not tested: no record-level data in the baseline", None)
+            tested = Significance("not tested: no record-level data in the baseline", None)
         else:
-            tested = test_samples(statistic, current_values, baseline_values, q=q)
+            tested = compare_samples(statistic, current_values, baseline_values, q=q)
     return Comparison(before, change, None, tested.test, tested.p_value,
                       interval=tested.interval)
 
@@ -305,18 +305,18 @@ def _too_few(test: str, now_n: int | None, before_n: int | None) -> str | None:
 
 
 def _proportion_test(now_n: int | None, before_n: int | None, now: float,
-                     before: float) -> Tested:
+                     before: float) -> Significance:
     reason = _too_few(Z_TEST, now_n, before_n)
     if reason or now_n is None or before_n is None:
-        return Tested(str(reason), None)
+        return Significance(str(reason), None)
     return two_proportion_test(now / 100 * now_n, now_n, before / 100 * before_n, before_n)
 
 
 def _nps_test(row: KpiValue, previous: KpiValue, now: float, before: float,
-              margins: tuple[dict[RowKey, float], dict[RowKey, float]]) -> Tested:
+              margins: tuple[dict[RowKey, float], dict[RowKey, float]]) -> Significance:
     reason = _too_few(NPS_TEST, row.n, previous.n)
     if reason or row.n is None or previous.n is None:
-        return Tested(str(reason), None)
+        return Significance(str(reason), None)
     margin_kpi = NPS_MARGIN_KPI.get(row.kpi, "")
     now_margin = margins[0].get((row.period, row.dimension, row.segment, margin_kpi))
     before_margin = margins[1].get((previous.period, previous.dimension, previous.segment,
@@ -326,7 +326,7 @@ def _nps_test(row: KpiValue, previous: KpiValue, now: float, before: float,
         now_margin = before_margin = None
     error = math.hypot(nps_standard_error(now, row.n, now_margin),
                        nps_standard_error(before, previous.n, before_margin))
-    return Tested(NPS_BOUND_TEST if bounded else NPS_TEST, _normal_p(now - before, error))
+    return Significance(NPS_BOUND_TEST if bounded else NPS_TEST, _normal_p(now - before, error))
 
 
 def _nps_error_of(answers: np.ndarray) -> float:
