@@ -383,7 +383,9 @@ def clv(
         int, typer.Option("--top", metavar="N", help="How many customers to list.")
     ] = 20,
 ) -> Insight:
-    """Customer lifetime value: historical, predicted (BG/NBD + Gamma-Gamma), by service speed."""
+    """Customer lifetime value: historical, P(alive), expected purchases and predicted value
+    (BG/NBD + Gamma-Gamma, checked before use), by service speed. The end of --period is the
+    calibration end: later revenue is left out."""
     from cskpi.insights.clv import clv as analyse
 
     if horizon <= 0 or not 0 <= discount < 100:
