@@ -88,7 +88,7 @@ def statistic_of(kpi: str, unit: str = "") -> tuple[str, float | None]:
 
 
 def compare_samples(statistic: str, current: np.ndarray, baseline: np.ndarray, *,
-                 q: float | None = None) -> Significance:
+                    q: float | None = None) -> Significance:
     """The test that fits ``statistic`` on two samples of record-level values.
 
     Values are those :func:`cskpi.metrics.engine.kpi_samples` returns: shares as 0/100, NPS
