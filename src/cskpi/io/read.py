@@ -982,7 +982,8 @@ def json_documents(text: str, path: Path) -> list[object]:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            line = text.count("\n", 0, exc.pos) + 1
+            # JSON lines: the line where the broken record starts; one document: where it breaks.
+            line = text.count("\n", 0, pos) + 1 if documents else exc.lineno
             raise InputFileError(
                 located(
                     path,
