@@ -820,7 +820,9 @@ def read_xlsx(
     if header_rows > 1 and len(rows) > first + 1:
         sub = [_header_text(v) for v in rows[first + 1]]
     headers = unique_headers(head, sub)
-    body = [list(r) + [None] * (width - len(r)) for r in rows[first + header_rows :]]
+    body = rows[first + header_rows :]
+    if any(len(r) != width for r in body):
+        body = [list(r) + [None] * (width - len(r)) for r in body]
     cells = np.empty((len(body), width), dtype=object)
     if body:
         cells[:] = body
@@ -950,6 +952,23 @@ def _column_texts(values: np.ndarray) -> pd.Series:
         rest = present & ~whole
         text[rest] = number[rest].astype(str)
         return pd.Series(text, dtype="str")
+    if kind in ("date", "datetime"):  # date and date-time cells: one C conversion, not one per cell
+        try:
+            stamps = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy("datetime64[us]")
+        except (ValueError, TypeError, OverflowError):
+            stamps = None
+        if stamps is not None:
+            present = ~np.isnat(stamps)
+            whole = (stamps[present] == stamps[present].astype("datetime64[s]")).all()
+            text = np.full(len(values), None, dtype=object)
+            text[present] = np.char.replace(
+                np.datetime_as_string(stamps[present], unit="s" if whole else "us"), "T", " "
+            )
+            return pd.Series(text, dtype="str")
+    if kind == "time":
+        present = pd.notna(values)
+        values[present] = values[present].astype(str)  # str(time) is its ISO form, HH:MM:SS
+        return pd.Series(values, dtype="str")
     return pd.Series(values, dtype=object).map(_cell_text).astype("str")
 
 
