@@ -12,7 +12,10 @@ from __future__ import annotations
 import functools
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "sv", "fi", "da", "nb", "pl", "ro", "lv")
 _WIDTHS = ("wide", "abbreviated")
@@ -115,95 +118,133 @@ def period_markers() -> dict[str, str]:
     return _unambiguous(pairs)
 
 
-_WORD = r"[^\W\d_]+"
-_NAMED_DATE = re.compile(
-    rf"""^\s*(?:(?P<weekday>{_WORD})\.?,?\s+)?
-    (?:
-      (?P<d1>\d{{1,2}})\.?[\s/.-]*(?:de\s+)?(?P<m1>{_WORD})\.?[\s/.,-]*(?:de\s+)?(?P<y1>\d{{4}}|\d{{2}})
-    | (?P<m2>{_WORD})\.?[\s/-]+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\.?,?[\s/-]+(?P<y2>\d{{4}}|\d{{2}})
-    | (?P<y3>\d{{4}})\.?\s*(?:gada\s+)?(?P<d3>\d{{1,2}})\.\s*(?P<m3>{_WORD})\.?
-    )(?P<rest>(?!\d).*)$""",
-    re.VERBOSE | re.IGNORECASE,
+# Arrow's RE2 patterns (no look-around): run over each distinct value in C, not row by row.
+_NAMED_DATE = (
+    r"(?i)^\s*(?:(?P<weekday>\pL+)\.?,?\s+)?(?:"
+    # 3. Okt. 2026 | 18/jul/26 | 01 Sep 2026 | 18 de julio de 2026
+    r"(?P<d1>\d{1,2})\.?[\s/.\-]*(?:de\s+)?(?P<m1>\pL+)\.?[\s/.,\-]*(?:de\s+)?(?P<y1>\d{4}|\d{2})"
+    # Mar 17, 2025
+    r"|(?P<m2>\pL+)\.?[\s/\-]+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\.?,?[\s/\-]+(?P<y2>\d{4}|\d{2})"
+    # 2026. gada 3. oktobris
+    r"|(?P<y3>\d{4})\.?\s*(?:gada\s+)?(?P<d3>\d{1,2})\.\s*(?P<m3>\pL+)\.?"
+    r")(?P<rest>\D.*)?$"
 )
 _CONNECTOR = "|".join(re.escape(c) for c in sorted(CONNECTORS, key=len, reverse=True))
-_TIME_TAIL = re.compile(
-    rf"""^(?P<lead>.*?\d)?(?P<sep>[\sT,]+(?:(?:{_CONNECTOR})\.?\s+)?|^\s*)
-    (?P<time>\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}}(?:[.,]\d{{1,9}})?)?)(?P<tail>(?!\d).*)$""",
-    re.VERBOSE | re.IGNORECASE,
+_TIME_TAIL = (
+    r"(?i)^(?:(?P<lead>.*?\d)[\sT,]+|[\s,]*)(?:(?:" + _CONNECTOR + r")\.?\s+)?"
+    r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?(?P<tail>\D.*)?$"
 )
-_ZONE_END = re.compile(r"(?:(?<=\s)|^)(?P<name>[A-Za-z]{1,4})?(?P<offset>[+-]\d{2}(?::?\d{2})?)?$")
+# What follows the time: a marker (AM, ip., p. m.) and/or a zone (+0200, GMT+02:00, CEST).
+_PERIOD_ZONE = (
+    r"^\s*(?P<period>.*?)\s*"
+    r"(?P<zone>(?:Z|UTC|GMT|UT)?[+-]\d{2}(?::?\d{2})?|Z|UTC|GMT|UT|[A-Z]{3,4})?\s*$"
+)
 
 
-def _zone(tail: str) -> tuple[str, str] | None:
-    """(what is left before the zone, the zone as an offset) when the tail ends in a zone."""
-    match = _ZONE_END.search(tail)
-    if match is None or not match.group(0):
-        return None
-    name, offset = (match["name"] or "").upper(), match["offset"]
-    if name in ("", "Z", "UT", "UTC", "GMT"):
-        if name == "Z" and offset:
-            return None
-        return tail[: match.start()], offset or "+00:00"
-    if name in ZONE_OFFSETS and not offset:
-        return tail[: match.start()], ZONE_OFFSETS[name]
-    return None
+def _parts(values: pd.Series, pattern: str) -> pd.DataFrame:
+    """Named groups of an RE2 pattern; a group that took no part (or no match) is missing."""
+    array = pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+    found = pc.extract_regex(array, pattern)
+    return pd.DataFrame(
+        {
+            found.type.field(i).name: pd.Series(
+                pc.struct_field(found, i).to_numpy(zero_copy_only=False), dtype="str"
+            ).replace("", None)
+            for i in range(found.type.num_fields)
+        }
+    )
 
 
-def _year(text: str) -> int:
-    year = int(text)
-    if len(text) == 2:
-        year += 1900 if year >= YEAR_PIVOT else 2000
-    return year
+def _lookup(words: pd.Series, table: dict) -> pd.Series:
+    """Each word's entry in a names table (case-folded, no dots or spaces), per distinct word."""
+    codes, distinct = pd.factorize(words)
+    keys = pd.Series(distinct, dtype="str").str.casefold()
+    found = keys.str.replace(r"[.\s\u00a0\u202f]", "", regex=True).map(table).to_numpy(object)
+    out = np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else None, None)
+    return pd.Series(out, index=words.index, dtype=object)
 
 
-def _named_date(value: str) -> tuple[str, str] | None:
-    """(`YYYY-MM-DD`, the rest) for a date whose month is written as a name, else None."""
-    match = _NAMED_DATE.match(value)
-    if match is None:
-        return None
-    weekday = match["weekday"]
-    if weekday is not None and word_key(weekday) not in weekday_names():
-        return None
-    for i in "123":
-        if match["m" + i] is not None:
-            month = month_numbers().get(word_key(match["m" + i]))
-            if month is None:
-                return None
-            year, day = _year(match["y" + i]), int(match["d" + i])
-            return f"{year:04d}-{month:02d}-{day:02d}", match["rest"]
-    return None
+def _dates_from_names(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(`YYYY-MM-DD`, what follows) for values whose month is a name; missing for the others."""
+    parts = _parts(values, _NAMED_DATE)
+    day = parts["d1"].fillna(parts["d2"]).fillna(parts["d3"])
+    word = parts["m1"].fillna(parts["m2"]).fillna(parts["m3"])
+    year_text = parts["y1"].fillna(parts["y2"]).fillna(parts["y3"])
+    month = _lookup(word, month_numbers()).astype("float64")
+    year = year_text.astype("float64")
+    short = (year_text.str.len() == 2).fillna(False)
+    year = year.where(~short, year + np.where(year >= YEAR_PIVOT, 1900, 2000))
+    weekdays = dict.fromkeys(weekday_names(), True)
+    weekday_ok = parts["weekday"].isna() | _lookup(parts["weekday"], weekdays).notna()
+    ok = (month.notna() & weekday_ok).to_numpy()
+    date = (
+        year.astype("Int64").astype("str").str.zfill(4)
+        + "-"
+        + month.astype("Int64").astype("str").str.zfill(2)
+        + "-"
+        + day.str.zfill(2)
+    )
+    return date.where(ok), parts["rest"].fillna("").where(ok)
 
 
-def _time_tail(text: str) -> str | None:
-    """` at 9.10 ip. CEST` -> ` 9.10 PM +02:00`; None when a word in it is not known."""
-    match = _TIME_TAIL.match(text)
-    if match is None:
-        return None
-    out = (match["lead"] or "") + " " + match["time"]
-    tail = match["tail"].strip()
-    zone = _zone(tail) if tail else None
-    if zone is not None:
-        tail = zone[0].strip()
-    if tail:
-        marker = period_markers().get(word_key(tail))
-        if marker is None:
-            return None
-        out += " " + marker
-    if zone is not None:
-        out += " " + zone[1]
+_ZONES = {"Z": "+00:00", "UTC": "+00:00", "GMT": "+00:00", "UT": "+00:00", **ZONE_OFFSETS}
+
+
+def _times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(what precedes the time, `HH:MM:SS[.f] [±HH:MM]` on a 24-hour clock).
+
+    Missing where a word after the time is not a known marker or zone, or a 12-hour clock reads
+    an hour outside 1..12.
+    """
+    parts = _parts(values, _TIME_TAIL)
+    tail = _parts(parts["tail"].fillna(""), _PERIOD_ZONE)
+    marker = _lookup(tail["period"], period_markers())
+    zone = tail["zone"]
+    name = zone.str.extract(r"^([A-Z]+)", expand=False)
+    number = zone.str.extract(r"([+-]\d.*)$", expand=False)
+    offset = number.where(number.notna(), name.map(_ZONES))
+    offset = offset.where(~(name.notna() & number.notna() & ~name.isin(["UTC", "GMT", "UT"])))
+    hour = parts["H"].astype("float64")
+    twelve = marker.notna()
+    ok = (
+        parts["H"].notna()
+        & (tail["period"].isna() | twelve)
+        & (zone.isna() | offset.notna())
+        & (parts["tail"].isna() | tail["period"].notna() | zone.notna())
+        & (~twelve | hour.between(1, 12))
+    ).to_numpy()
+    hour = hour.where(~twelve, hour % 12 + np.where(marker.eq("PM"), 12, 0))
+    clock = (
+        hour.astype("Int64").astype("str").str.zfill(2)
+        + ":"
+        + parts["M"]
+        + ":"
+        + parts["S"].fillna("00")
+        + ("." + parts["f"]).fillna("")
+        + (" " + offset).fillna("")
+    )
+    clock.index = values.index
+    lead = parts["lead"].fillna("")
+    lead.index = values.index
+    return lead.where(ok), clock.where(ok)
+
+
+def _rewrite(values: pd.Series) -> pd.Series:
+    """Distinct texts -> their numeric layout (unchanged where nothing is known to rewrite)."""
+    values = values.reset_index(drop=True)
+    date, rest = _dates_from_names(values)
+    named = date.notna()
+    # A named date's time follows it; other values may still carry a worded marker or zone.
+    has_time = rest.str.strip(" ,").fillna("").ne("")
+    source = rest.where(named, values)
+    lead, clock = _times(source)
+    out = values.copy()
+    out[named & ~has_time] = date[named & ~has_time]
+    timed = named & has_time & clock.notna()
+    out[timed] = date[timed] + " " + clock[timed]
+    plain = ~named & clock.notna()
+    out[plain] = (lead[plain] + " " + clock[plain]).str.strip()
     return out
-
-
-def _rewrite(value: str) -> str:
-    named = _named_date(value)
-    if named is not None:
-        date, rest = named
-        if not rest.strip(" ,"):
-            return date
-        tail = _time_tail(rest)
-        return value if tail is None else date + tail
-    tail = _time_tail(value)
-    return value if tail is None or not tail.strip() else tail.strip()
 
 
 def words_to_numbers(text: pd.Series) -> pd.Series:
@@ -211,13 +252,12 @@ def words_to_numbers(text: pd.Series) -> pd.Series:
 
     Only values holding a letter (other than ISO's T and Z) are looked at, each distinct one once.
     """
-    has_words = (
-        text.str.contains("[A-SU-Ya-z\u00c0-\u024f]", regex=True).fillna(False).to_numpy(dtype=bool)
-    )
+    has_words = text.str.contains("[A-SU-Ya-z\u00c0-\u024f]", regex=True).fillna(False)
+    has_words = has_words.to_numpy(dtype=bool)
     if not has_words.any():
         return text
-    worded = text[has_words]
-    rewritten = {value: _rewrite(value) for value in pd.unique(worded)}
+    codes, distinct = pd.factorize(text[has_words])
+    rewritten = _rewrite(pd.Series(distinct, dtype="str")).to_numpy(dtype=object)
     out = text.to_numpy(dtype=object, na_value=None, copy=True)
-    out[has_words] = worded.map(rewritten).to_numpy(dtype=object)
+    out[has_words] = rewritten[codes]
     return pd.Series(out, index=text.index, dtype="str")
