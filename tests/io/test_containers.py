@@ -272,3 +272,26 @@ def test_openpyxl_reads_the_workbook_when_calamine_cannot(tmp_path, monkeypatch)
     fallback = read.read_xlsx(path)
     pd.testing.assert_frame_equal(fallback.frame, expected.frame)
     assert fallback.lines.tolist() == expected.lines.tolist() == [3, 4]
+
+
+def test_validate_names_the_sheet_and_sheet_picks_another(tmp_path):
+    from typer.testing import CliRunner
+
+    from cskpi.cli.app import app
+
+    path = tmp_path / "tickets.xlsx"
+    later = [TICKET_ROWS[0], ["T9", "2026-11-01 08:00", "open"]]
+    path.write_bytes(_workbook({"Oct": TICKET_ROWS, "Nov": later}))
+    result = CliRunner().invoke(app, ["validate", "--tickets", str(path)])
+    assert (
+        result.exit_code == 0
+        and "tickets.xlsx: vendor canonical, xlsx, sheet 'Oct'" in result.stdout
+    )
+    result = CliRunner().invoke(
+        app, ["validate", "--tickets", str(path), "--sheet", "Nov", "--format", "json"]
+    )
+    [file] = json.loads(result.stdout)["tables"]["tickets"]["files"]
+    assert result.exit_code == 0 and file["sheet"] == "Nov" and file["rows_used"] == 1
+    result = CliRunner().invoke(app, ["validate", "--tickets", str(path), "--sheet", "Dec"])
+    assert result.exit_code == 2 and "has no sheet 'Dec'" in result.stderr
+    assert "Traceback" not in result.stderr

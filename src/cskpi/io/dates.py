@@ -1,10 +1,11 @@
 """Dates written with words: month and weekday names, AM/PM markers and zone abbreviations.
 
 `18/jul/26 9:10 AM` (Jira), `Tue, 01 Sep 2026 00:55:52` (Five9), `3. Okt. 2026 14:05`,
-`3. lokakuuta 2026`, `17.3.2026 9.10 ip.` become ISO-like texts (`2026-07-18 9:10 AM`) that the
-numeric timestamp parser reads. The names come from CLDR (through Babel) for the languages below,
-every width and context, so genitive forms (Finnish `lokakuuta`, Polish `października`) are known.
-Each distinct text is rewritten once; a column repeats few distinct dates per row.
+`3. lokakuuta 2026`, `17.3.2026 9.10 ip.` become numeric texts on a 24-hour clock
+(`2026-07-18 09:10:00`, `17.3.2026 21:10:00`) that the timestamp parser reads. The names come from
+CLDR (through Babel) for the languages below, every width and context, so genitive forms (Finnish
+`lokakuuta`, Polish `października`) are known. Each distinct text is rewritten once, by Arrow
+regexes over the whole set of them.
 """
 
 from __future__ import annotations
