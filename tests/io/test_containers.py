@@ -11,6 +11,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cskpi.errors import InputFileError
 from cskpi.io import read
@@ -295,3 +297,43 @@ def test_validate_names_the_sheet_and_sheet_picks_another(tmp_path):
     result = CliRunner().invoke(app, ["validate", "--tickets", str(path), "--sheet", "Dec"])
     assert result.exit_code == 2 and "has no sheet 'Dec'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_json_nested_beyond_any_export_is_refused_with_a_message(tmp_path):
+    path = tmp_path / "tickets.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InputFileError, match="nested too deeply"):
+        read.read_json(path)
+
+
+record_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8),
+)
+records = st.lists(
+    st.fixed_dictionaries(
+        {"id": st.integers(0, 10**6)},
+        optional={
+            "status": record_values,
+            "via": st.fixed_dictionaries({"channel": record_values}),
+            "tags": st.lists(st.text(max_size=4), max_size=2),
+        },
+    ),
+    min_size=2,
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(records=records)
+def test_any_records_read_the_same_in_every_layout_and_container(records):
+    expected = read.json_records([records], None)
+    baseline = read.read_json(Path("records.json"), data=json.dumps(records).encode())
+    for name, blob in _layouts(records).items():
+        files = read.unpack(Path(blob[0]), blob[1]) or [(Path(blob[0]), blob[1])]
+        [(inner, inner_blob)] = files
+        raw = read.read_json(inner, data=inner_blob)
+        pd.testing.assert_frame_equal(raw.frame, baseline.frame, obj=name)
+    assert len(baseline.frame) == len(expected)

@@ -1000,6 +1000,10 @@ def json_documents(text: str, path: Path) -> list[object]:
     while pos < len(text):
         try:
             value, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            raise InputFileError(
+                located(path, "is nested too deeply to be records", fix="Export it as a table")
+            ) from None
         except json.JSONDecodeError as exc:
             # JSON lines: the line where the broken record starts; one document: where it breaks.
             line = text.count("\n", 0, pos) + 1 if documents else exc.lineno
