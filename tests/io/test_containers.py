@@ -337,3 +337,19 @@ def test_any_records_read_the_same_in_every_layout_and_container(records):
         raw = read.read_json(inner, data=inner_blob)
         pd.testing.assert_frame_equal(raw.frame, baseline.frame, obj=name)
     assert len(baseline.frame) == len(expected)
+
+
+def test_a_hidden_sheet_comes_after_the_visible_ones(tmp_path):
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "Lookup"
+    for row in [TICKET_ROWS[0], ["X1", "2026-01-01 00:00", "open"]]:
+        hidden.append(row)
+    hidden.sheet_state = "hidden"
+    shown = book.create_sheet("Tickets")
+    for row in TICKET_ROWS:
+        shown.append(row)
+    path = tmp_path / "tickets.xlsx"
+    book.save(path)
+    raw = read.read_xlsx(path, accept=lambda headers: "ticket_id" in headers)
+    assert raw.sheet == "Tickets" and raw.frame["ticket_id"].tolist() == ["T1", "T2"]

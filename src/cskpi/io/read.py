@@ -806,7 +806,7 @@ def read_xlsx(
     """One sheet as texts; Excel dates/times become ISO / H:MM:SS texts, blank cells missing.
 
     The sheet is `sheet` when named, else the first whose headers `accept` recognises, else the
-    first sheet that holds anything. Read with calamine; openpyxl only when calamine cannot.
+    first sheet that holds anything (visible sheets before hidden ones, each in workbook order). Read with calamine; openpyxl only when calamine cannot.
     """
     data = read_bytes(path) if data is None else data
     try:
@@ -852,7 +852,7 @@ def _header_text(value: object) -> str:
 
 def _calamine_sheets(data: bytes) -> list[tuple[str, Callable[[], list[list]]]]:
     """(name, rows loader) of each worksheet, in workbook order (chart sheets left out)."""
-    from python_calamine import CalamineWorkbook, SheetTypeEnum
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
 
@@ -860,11 +860,9 @@ def _calamine_sheets(data: bytes) -> list[tuple[str, Callable[[], list[list]]]]:
         # Leading blank rows kept: row numbers in messages are the sheet's own.
         return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
-    return [
-        (meta.name, functools.partial(rows, meta.name))
-        for meta in book.sheets_metadata
-        if meta.typ == SheetTypeEnum.WorkSheet
-    ]
+    sheets = [meta for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+    sheets.sort(key=lambda meta: meta.visible != SheetVisibleEnum.Visible)  # hidden ones last
+    return [(meta.name, functools.partial(rows, meta.name)) for meta in sheets]
 
 
 def _openpyxl_sheets(data: bytes, path: Path) -> list[tuple[str, Callable[[], list[list]]]]:
@@ -886,7 +884,8 @@ def _openpyxl_sheets(data: bytes, path: Path) -> list[tuple[str, Callable[[], li
         sheet = book[name]
         return [list(r) for r in sheet.iter_rows(min_row=1, values_only=True)]
 
-    return [(name, functools.partial(rows, name)) for name in book.sheetnames]
+    names = sorted(book.sheetnames, key=lambda name: book[name].sheet_state != "visible")
+    return [(name, functools.partial(rows, name)) for name in names]
 
 
 def _choose_sheet(
