@@ -806,7 +806,8 @@ def read_xlsx(
     """One sheet as texts; Excel dates/times become ISO / H:MM:SS texts, blank cells missing.
 
     The sheet is `sheet` when named, else the first whose headers `accept` recognises, else the
-    first sheet that holds anything (visible sheets before hidden ones, each in workbook order). Read with calamine; openpyxl only when calamine cannot.
+    first sheet that holds anything (visible sheets before hidden ones, each in workbook order).
+    Read with calamine; openpyxl only when calamine cannot.
     """
     data = read_bytes(path) if data is None else data
     try:
