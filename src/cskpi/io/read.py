@@ -1067,6 +1067,8 @@ def json_records(documents: list[object], records_key: str | None) -> list | Non
     if not isinstance(doc, dict):
         return None
     if records_key is not None:
+        if records_key.split(".")[0] not in doc:
+            return [doc]  # one record as the API returns it singly (`ticket_metric`, not the list)
         found: object = doc
         for part in records_key.split("."):  # "_embedded.conversations"
             found = found.get(part) if isinstance(found, dict) else None
