@@ -231,6 +231,8 @@ def test_ecsi_answers_all_load_when_the_map_states_surveys_on_their_own_scale(
 # --- vendor-samples/: genuine vendor layouts, one small file each ------------------------------
 
 SAMPLES = "vendor-samples"
+
+
 def _load_sample(real_data, relative: str, table: str):
     path = real_data / SAMPLES / relative
     if not path.exists():
