@@ -111,9 +111,9 @@ def test_api_envelopes_give_their_list_of_records(tmp_path, doc):
 def test_mongodb_extended_json_values_become_plain_values(tmp_path):
     lines = [
         {"_id": {"$oid": "64f0c0ffee"}, "ticket_id": {"$numberLong": "9007199254740993"},
-         "created_at": {"$date": "2026-10-01T08:30:00Z"}},
+         "created_at": {"$date": "2026-10-01T08:30:00Z"}, "status": "open"},
         {"_id": {"$oid": "64f0c0ffef"}, "ticket_id": {"$numberLong": "2"},
-         "created_at": {"$date": {"$numberLong": "1790000000000"}}},
+         "created_at": {"$date": {"$numberLong": "1790000000000"}}, "status": "open"},
     ]  # fmt: skip
     path = tmp_path / "tickets.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in lines), encoding="utf-8")

@@ -128,7 +128,11 @@ def test_a_table_with_dates_in_any_language_reads_back_identical(tmp_path, stamp
     stamps = [s.replace(microsecond=0, second=s.second if keep_seconds else 0) for s in stamps]
     written = [format_datetime(s, layout, locale=lang) for s in stamps]
     frame = pd.DataFrame(
-        {"ticket_id": [f"T{i}" for i in range(len(stamps))], "created_at": written}
+        {
+            "ticket_id": [f"T{i}" for i in range(len(stamps))],
+            "created_at": written,
+            "status": "open",
+        }
     )
     path = tmp_path / "tickets.csv"
     frame.to_csv(path, index=False)
