@@ -30,7 +30,8 @@ Period = Annotated[
     typer.Option(
         "--period",
         metavar="PERIOD",
-        help="2026-10 (a month), 2026-07..2026-10 (months) or 2026-10-01..2026-10-15 (days).",
+        help="2026-10 (a month), 2026-07..2026-10 (months), 2026-10-01..2026-10-15 (days) "
+        "or all (one period over all the data).",
     ),
 ]
 DateFrom = Annotated[
@@ -86,6 +87,7 @@ class Run:
         date_from: str | None,
         date_to: str | None,
         time_columns: dict[str, str],
+        every: str | None = None,
     ) -> list:
         from cskpi.metrics.periods import parse_periods
 
@@ -100,7 +102,15 @@ class Run:
 
             joined = pd.concat(stamps)
             data_range = (joined.min(), joined.max())
-        return parse_periods(period, date_from, date_to, self.tz, data_range=data_range)
+        return parse_periods(
+            period,
+            date_from,
+            date_to,
+            self.tz,
+            data_range=data_range,
+            every=every,
+            week_start=self.config.week_start,
+        )
 
 
 def span(periods: list):
@@ -165,14 +175,25 @@ def _shared(
 SHARED = inspect.signature(_shared, eval_str=True).parameters
 
 
-def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
-    """Turn ``body(run, periods, **own_options)`` into a command with the shared options too."""
+def _every(every: o.Every = None) -> None:
+    """--every, on the commands that read a series of periods."""
+
+
+EVERY = inspect.signature(_every, eval_str=True).parameters
+
+
+def insight_command(tables: tuple[str, ...], time_columns: dict[str, str], grains: bool = False):
+    """Turn ``body(run, periods, **own_options)`` into a command with the shared options too.
+
+    ``grains`` adds --every, which splits the chosen range into days, weeks, … (metrics.periods).
+    """
 
     def decorate(body: Callable[..., Insight]) -> Callable[..., None]:
         own = list(inspect.signature(body, eval_str=True).parameters.values())[2:]
 
         def command(**kwargs) -> None:
             shared = {name: kwargs.pop(name) for name in SHARED}
+            every = kwargs.pop("every", None)
             with user_errors(shared["debug"]):
                 fmt, lang = shared["fmt"], shared["lang"]
                 if fmt not in FORMATS:
@@ -182,11 +203,11 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
                 catalogue(lang)  # an unknown --lang fails before any loading
                 run = Run(shared, tables)
                 periods = run.periods(
-                    shared["period"], shared["date_from"], shared["date_to"], time_columns
+                    shared["period"], shared["date_from"], shared["date_to"], time_columns, every
                 )
                 emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
 
-        parameters = [*SHARED.values(), *own]
+        parameters = [*SHARED.values(), *(EVERY.values() if grains else ()), *own]
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in parameters}
         command.__doc__ = body.__doc__
@@ -385,6 +406,7 @@ TIMES = {
     "surveys": "submitted_at",
     "revenue": "date",
 }
+GRAIN_COMMANDS = ("types", "trend")  # the commands that read a series of periods
 COMMANDS = {
     "staffing": (staffing, ("calls",), {"calls": "queued_at"}),
     "types": (types, ("tickets",), {"tickets": "created_at"}),
@@ -397,4 +419,4 @@ COMMANDS = {
 
 def register(app: typer.Typer) -> None:
     for name, (body, tables, times) in COMMANDS.items():
-        app.command(name)(insight_command(tables, times)(body))
+        app.command(name)(insight_command(tables, times, name in GRAIN_COMMANDS)(body))

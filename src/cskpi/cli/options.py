@@ -97,6 +97,16 @@ Rejects = Annotated[
         help="Write every rejected row (file, line, reason) to this CSV.",
     ),
 ]
+Every = Annotated[
+    str | None,
+    typer.Option(
+        "--every",
+        metavar="GRAIN",
+        help="Split the chosen range into periods of a day, week, month, quarter or year "
+        "(2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026); weeks run Monday to Sunday unless "
+        'cskpi.toml says week_start = "sun".',
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 

@@ -25,8 +25,9 @@ Period = Annotated[
     typer.Option(
         "--period",
         metavar="PERIOD",
-        help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), or days "
-        "YYYY-MM-DD..YYYY-MM-DD. Default: every month the data covers.",
+        help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), days "
+        "YYYY-MM-DD..YYYY-MM-DD, or 'all' (one period over all the data). "
+        "Default: every month the data covers.",
     ),
 ]
 DateFrom = Annotated[
@@ -128,6 +129,7 @@ def report(
     period: Period = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
+    every: options.Every = None,
     by: By = None,
     tz: options.Tz = None,
     config_path: ConfigPath = None,
@@ -157,6 +159,8 @@ def report(
 
     cskpi report exports/ --period 2026-10 --compare previous --fail-on-miss
 
+    cskpi report exports/ --period 2026-10 --every week --by agent
+
     cskpi report --tickets zendesk.csv --calls calls.xlsx --tz Europe/Helsinki
 
     Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage.
@@ -181,6 +185,8 @@ def report(
         tz = options.resolve_tz(tz, config)
         spec = options.input_spec(locals(), tz)
         if engine != "pandas":
+            if every is not None:
+                _usage(f"--every needs the rows in memory. Drop --engine {engine} to split periods")
             result = _scaled(
                 engine,
                 spec,
@@ -209,7 +215,15 @@ def report(
             tables = redact_tables(tables, new_salt())
         from cskpi.metrics.periods import parse_periods
 
-        periods = parse_periods(period, date_from, date_to, tz, data_range=data_range(tables))
+        periods = parse_periods(
+            period,
+            date_from,
+            date_to,
+            tz,
+            data_range=data_range(tables),
+            every=every,
+            week_start=config.week_start,
+        )
         result = build_report(
             tables,
             periods,
