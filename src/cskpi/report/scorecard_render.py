@@ -25,8 +25,8 @@ MISSED = "!"
 
 def legend(card: Scorecard) -> str:
     return (
-        f"▲/▼ significantly better/worse than the rest of the period (Benjamini–Hochberg, 5 %); "
-        f"{FEW} fewer than {card.min_n} records; {MISSED} target missed"
+        "▲/▼ significantly better/worse than the rest of the period (Benjamini–Hochberg, 5 %).\n"
+        f"{FEW} fewer than {card.min_n} records; {MISSED} target missed."
     )
 
 
