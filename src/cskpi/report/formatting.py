@@ -9,6 +9,7 @@ import math
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from cskpi.metrics.scope import NONE_GROUP
 from cskpi.report.model import KpiValue, ReportResult
 
 # Characters that make Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP).
@@ -181,6 +182,19 @@ def rows_by_area(result: ReportResult, rows: list[KpiValue]) -> dict[str, list[K
         grouped.setdefault(area, []).append(row)
     order = [a for a in AREAS if a in grouped] + sorted(a for a in grouped if a not in AREAS)
     return {area: grouped[area] for area in order}
+
+
+def for_people(rows: list[KpiValue]) -> list[KpiValue]:
+    """The rows a person reads: a ``(none)`` group without a value from records is left out.
+
+    A KPI whose records carry no agent (costs, calls by queue) would otherwise list an empty
+    ``agent = (none)`` row under itself; CSV and JSON keep every row.
+    """
+    return [
+        row
+        for row in rows
+        if row.segment != NONE_GROUP or (row.value is not None and (row.n or 0) > 0)
+    ]
 
 
 def row_key(row: KpiValue) -> tuple[str, str, str, str]:

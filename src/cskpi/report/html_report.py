@@ -12,6 +12,7 @@ from cskpi.report import svg
 from cskpi.report.formatting import (
     change_is_good,
     currency,
+    for_people,
     human_change,
     human_value,
     kpi_info,
@@ -39,7 +40,8 @@ h3 { font-size:15px; margin:20px 0 8px; }
 .card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
 .card .label { color:var(--muted); font-size:12px; }
 .card .value { font-size:22px; font-weight:650; margin-top:2px; white-space:nowrap; }
-.card .change { font-size:12px; }
+.card .change, .card .status { font-size:12px; }
+.card.card-missed { border-color:var(--bad); }
 .panel { background:#fff; border:1px solid var(--line); border-radius:10px; padding:14px 16px;
   margin-bottom:16px; }
 .grid2 { display:grid; grid-template-columns:1fr 1fr; gap:16px; }
@@ -64,6 +66,13 @@ blockquote { margin:0; padding:8px 12px; border-left:3px solid var(--line); back
 .comments .meta { color:var(--muted); font-size:12px; }
 footer { margin-top:36px; color:var(--muted); font-size:12px; }
 svg.chart { display:block; max-width:100%; height:auto; }
+table.inputs { table-layout:auto; } table.inputs td.file { overflow-wrap:normal; min-width:14em; }
+table.heat { width:auto; table-layout:auto; border-collapse:collapse; }
+table.heat th, table.heat td { border:1px solid var(--line); }
+table.heat td.num { text-align:right; white-space:nowrap; }
+td.few { font-style:italic; color:var(--muted); }
+td.missed { outline:2px solid var(--bad); outline-offset:-2px; }
+.better { font-weight:700; color:#14532d; } .worse { font-weight:700; color:#7f1d1d; }
 """
 
 # No fetch of any kind: the page must look the same offline and cannot call home.
@@ -153,32 +162,67 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
     return f"<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _card_comparisons(result: ReportResult, period: str) -> tuple[dict, str]:
+    """The cards' comparisons: those of --compare, else the report's own period before."""
+    if result.comparisons:
+        return result.comparisons, "previous"
+    periods = result.periods
+    if period not in periods or periods.index(period) == 0:
+        return {}, ""
+    from cskpi.report.compare import compare
+
+    before = periods[periods.index(period) - 1]
+    current = [r for r in result.rows if r.period == period and r.dimension == "all"]
+    earlier = [r for r in result.rows if r.period == before and r.dimension == "all"]
+    return compare(current, earlier), before
+
+
+def _card_change(result: ReportResult, row: KpiValue, comparisons: dict, against: str) -> str:
+    comparison = comparisons.get(row_key(row))
+    if comparison is None or comparison.change is None:
+        return ""
+    info = kpi_info(result, row.kpi)
+    good = change_is_good(comparison.change, info["direction"])
+    css = "" if good is None else ("good" if good else "bad")
+    if comparison.significant:
+        verdict = '<span class="sig">significant</span>'
+    elif comparison.significant is False:
+        verdict = "not significant"
+    else:
+        verdict = "not tested"
+    title = comparison.test or ""
+    if comparison.p_value is not None:
+        title += f", p = {comparison.p_value:.3g}"
+    return (
+        f'<div class="change {css}" title="{esc(title)}">'
+        f"{esc(human_change(comparison.change, info['unit']))} vs {esc(against)} · {verdict}</div>"
+    )
+
+
 def _cards(result: ReportResult, period: str) -> str:
+    """Headline KPIs of the last period: value, target status, change and its significance."""
     overall = {
         row.kpi: row
         for row in result.rows
         if row.period == period and row.dimension == "all" and row.value is not None
     }
     money = currency(result)
+    comparisons, against = _card_comparisons(result, period)
     cards = []
     for kpi in HEADLINE_KPIS:
         row = overall.get(kpi)
         if row is None:
             continue
         info = kpi_info(result, kpi)
-        change = ""
-        comparison = result.comparisons.get(row_key(row))
-        if comparison is not None and comparison.change is not None:
-            good = change_is_good(comparison.change, info["direction"])
-            css = "" if good is None else ("good" if good else "bad")
-            change = (
-                f'<div class="change {css}">{esc(human_change(comparison.change, info["unit"]))}'
-                f" vs previous</div>"
-            )
+        status = ""
+        target, mark = result.targets.get(row_key(row), ("", ""))
+        if mark in ("met", "missed"):
+            status = f'<div class="status {mark}">target {esc(target)}: {mark}</div>'
         cards.append(
-            f'<div class="card"><div class="label">{esc(info["label"])}</div>'
+            f'<div class="card{" card-missed" if mark == "missed" else ""}" data-kpi="{esc(kpi)}">'
+            f'<div class="label">{esc(info["label"])}</div>'
             f'<div class="value">{esc(human_value(row.value, info["unit"], money))}</div>'
-            f"{change}</div>"
+            f"{status}{_card_change(result, row, comparisons, against)}</div>"
         )
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ""
 
@@ -244,7 +288,8 @@ def _inputs(result: ReportResult) -> str:
     if not files:
         return ""
     rows = "".join(
-        f"<tr><td>{esc(f.get('path', ''))}</td><td>{esc(f.get('table', ''))}</td>"
+        f'<tr><td class="file">{_breakable_path(f.get("path", ""))}</td>'
+        f"<td>{esc(f.get('table', ''))}</td>"
         f"<td>{esc(f.get('vendor') or '')}</td>"
         f'<td class="num">{f.get("rows_read", 0):,}</td>'
         f'<td class="num">{f.get("rows_used", 0):,}</td>'
@@ -254,9 +299,46 @@ def _inputs(result: ReportResult) -> str:
         for f in files
     )
     return (
-        "<section><h2>Inputs</h2><table><thead><tr><th>File</th><th>Table</th><th>Vendor</th>"
+        '<section><h2>Inputs</h2><table class="inputs"><thead><tr><th>File</th><th>Table</th>'
+        "<th>Vendor</th>"
         '<th class="num">Rows read</th><th class="num">Used</th><th class="num">Rejected</th>'
         f"<th>sha256</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _breakable_path(path: str) -> str:
+    """A file name that wraps only after a path separator, never inside a word."""
+    return "/<wbr>".join(esc(part) for part in str(path).split("/"))
+
+
+def _agents(result: ReportResult, period: str) -> str:
+    """With --by agent: one row per agent, the scorecard's columns, as a heat table."""
+    if "agent" not in result.meta.get("by", []):
+        return ""
+    from cskpi.report.scorecard import DEFAULT_SET, build_scorecard
+    from cskpi.report.scorecard_render import heat_tables, legend
+
+    rows = [r for r in result.rows if r.period == period and r.dimension in ("all", "agent")]
+    carried = {r.kpi for r in rows if r.dimension == "agent"}
+    kpis = [k for k in DEFAULT_SET if k in carried]
+    if not kpis:
+        return ""
+    info = result.meta.get("kpis", {})
+    card = build_scorecard(
+        rows,
+        "agent",
+        kpis,
+        targets=result.targets,
+        directions={k: info.get(k, {}).get("direction", "none") for k in kpis},
+    )
+    card.meta.update(kpis={k: kpi_info(result, k) for k in kpis}, currency=currency(result))
+    tables = heat_tables(card, esc, level=None)
+    if not tables:
+        return ""
+    return (
+        f"<section><h2>Agents · {esc(period)}</h2>{tables}"
+        f'<p class="note">{esc(legend(card))} Rates and NPS are tested here; '
+        "<code>cskpi scorecard</code> also tests times.</p></section>"
     )
 
 
@@ -266,7 +348,7 @@ def render_html(result: ReportResult) -> str:
     facts = report_facts(result)
     sections = []
     for period in periods:
-        period_rows = [row for row in result.rows if row.period == period]
+        period_rows = for_people([row for row in result.rows if row.period == period])
         heading = f"<h2>{esc(period)}</h2>" if len(periods) > 1 else ""
         tables = "".join(
             f"<h3>{esc(area)}</h3>{_area_table(result, rows)}"
@@ -294,6 +376,7 @@ def render_html(result: ReportResult) -> str:
 <header><h1>{esc(title)}</h1><p>{esc(" · ".join(facts))}</p></header>
 {_cards(result, periods[-1]) if periods else ""}
 {_charts(result)}
+{_agents(result, periods[-1]) if periods else ""}
 <section><h2>KPIs</h2>{"".join(sections)}{significance}</section>
 {_comments(result)}
 {_inputs(result)}

@@ -9,6 +9,7 @@ import re
 
 from cskpi.report.formatting import (
     currency,
+    for_people,
     human_change,
     human_value,
     kpi_info,
@@ -88,7 +89,7 @@ def render_markdown(result: ReportResult) -> str:
     facts = [escape_markdown(fact) for fact in report_facts(result)]
     lines += [" · ".join(facts), ""]
     for period in periods:
-        period_rows = [row for row in result.rows if row.period == period]
+        period_rows = for_people([row for row in result.rows if row.period == period])
         if len(periods) > 1:
             lines += [f"## {escape_markdown(period)}", ""]
         for area, rows in rows_by_area(result, period_rows).items():

@@ -366,55 +366,63 @@ def _ranks(card: Scorecard, period: str, kpi: str) -> dict[str, float]:
     return {g: ordered.index(v) / top for g, v in values.items()}
 
 
-def render_html(card: Scorecard, esc: Callable[[str], str] | None = None) -> str:
-    from cskpi.report.html_report import CSP
-    from cskpi.report.svg import esc as escape
-
-    esc = esc or escape
+def heat_tables(card: Scorecard, esc: Callable[[str], str], level: str | None = "h2") -> str:
+    """One heat table per period (the HTML scorecard, and the per-agent section of a report)."""
     info = card.meta.get("kpis", {})
-    title = f"Scorecard by {card.dimension} · {', '.join(card.periods)}"
     sections = []
     for period in card.periods:
         groups = card.groups.get(period, [])
+        if not groups:
+            continue
         head = "".join(f"<th>{esc(info.get(k, {}).get('label', k))}</th>" for k in card.kpis)
         ranks = {k: _ranks(card, period, k) for k in card.kpis}
         body = []
         for group in groups:
             cells = [f"<th>{esc(group)}</th>"]
             for kpi in card.kpis:
-                cell = card.cell(period, group, kpi)
-                css = (
-                    ["num"]
-                    + (["few"] if cell.few else [])
-                    + (["missed"] if cell.status == "missed" else [])
-                )
-                title_parts = [f"n = {cell.n}" if cell.n is not None else "n = —"]
-                if cell.test:
-                    title_parts.append(
-                        cell.test
-                        + (f", q = {cell.q_value:.3g}" if cell.q_value is not None else "")
-                    )
-                if cell.value is None and cell.reason:
-                    title_parts.append(cell.reason)
-                if cell.target:
-                    title_parts.append(f"target {cell.target}: {cell.status}")
-                mark = MARKS.get(cell.flag or "", "")
-                flag = f' <span class="{esc(cell.flag or "")}">{mark}</span>' if mark else ""
-                value = human_value(
-                    cell.value, card.units.get(kpi, ""), card.meta.get("currency", "EUR")
-                )
-                style = heat(ranks[kpi].get(group))
-                cells.append(
-                    f'<td class="{" ".join(css)}" style="{style}" '
-                    f'title="{esc("; ".join(title_parts))}">{esc(value)}'
-                    f"{FEW if cell.few else ''}{flag}</td>"
-                )
+                cells.append(_heat_cell(card, period, group, kpi, ranks[kpi], esc))
             body.append(f"<tr>{''.join(cells)}</tr>")
         sections.append(
-            f"<h2>{esc(period)}</h2>"
-            f'<table class="heat"><thead><tr><th>{esc(card.dimension.capitalize())}</th>{head}'
+            (f"<{level}>{esc(period)}</{level}>" if level else "")
+            + f'<table class="heat"><thead><tr><th>{esc(card.dimension.capitalize())}</th>{head}'
             f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
+    return "".join(sections)
+
+
+def _heat_cell(
+    card: Scorecard,
+    period: str,
+    group: str,
+    kpi: str,
+    ranks: dict[str, float],
+    esc: Callable[[str], str],
+) -> str:
+    cell = card.cell(period, group, kpi)
+    css = ["num"] + (["few"] if cell.few else []) + (["missed"] if cell.status == "missed" else [])
+    title_parts = [f"n = {cell.n}" if cell.n is not None else "n = —"]
+    if cell.test:
+        q = f", q = {cell.q_value:.3g}" if cell.q_value is not None else ""
+        title_parts.append(cell.test + q)
+    if cell.value is None and cell.reason:
+        title_parts.append(cell.reason)
+    if cell.target:
+        title_parts.append(f"target {cell.target}: {cell.status}")
+    mark = MARKS.get(cell.flag or "", "")
+    flag = f' <span class="{esc(cell.flag or "")}">{mark}</span>' if mark else ""
+    value = human_value(cell.value, card.units.get(kpi, ""), card.meta.get("currency", "EUR"))
+    return (
+        f'<td class="{" ".join(css)}" style="{heat(ranks.get(group))}" '
+        f'title="{esc("; ".join(title_parts))}">{esc(value)}{FEW if cell.few else ""}{flag}</td>'
+    )
+
+
+def render_html(card: Scorecard) -> str:
+    from cskpi.report.html_report import CSP
+    from cskpi.report.svg import esc
+
+    title = f"Scorecard by {card.dimension} · {', '.join(card.periods)}"
+    sections = heat_tables(card, esc)
     return f"""<!DOCTYPE html>
 <html lang="{esc(card.meta.get("lang", "en"))}">
 <head>
@@ -429,7 +437,7 @@ def render_html(card: Scorecard, esc: Callable[[str], str] | None = None) -> str
 <h1>{esc(title)}</h1>
 <p class="note">{esc(card.meta.get("tz", ""))} · green is better, red worse within each column;
 hover a cell for n and the test.</p>
-{"".join(sections)}
+{sections}
 <p class="note">{esc(legend(card))}</p>
 </main>
 </body>

@@ -15,6 +15,7 @@ from rich.text import Text
 from cskpi.report.formatting import (
     change_is_good,
     currency,
+    for_people,
     human_change,
     human_value,
     kpi_info,
@@ -137,7 +138,7 @@ def render_table(result: ReportResult, *, width: int = 100, color: bool = False)
         header += f" · compared with {result.meta['baseline']}"
     console.print(Text(header, style="bold" if color else ""))
     for period in periods:
-        period_rows = [row for row in result.rows if row.period == period]
+        period_rows = for_people([row for row in result.rows if row.period == period])
         if len(periods) > 1:
             console.print()
             console.print(Text(f"Period {period}", style="bold underline" if color else ""))
