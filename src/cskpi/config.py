@@ -22,7 +22,6 @@ CONFIG_NAME = "cskpi.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FCR_VARIANTS = ("one_touch", "call_resolved")
 WEEK_STARTS = ("mon", "sun")
-LANG_ALIASES = {"nb": "no"}  # Norwegian Bokmål: the catalogue is no
 
 
 @dataclass(frozen=True)
@@ -179,10 +178,9 @@ def _build(raw: dict[str, Any], check: _Checker,
                              'Write week_start = "sun" for weeks from Sunday to Saturday')
         settings["week_start"] = raw["week_start"]
     if "lang" in raw:
-        from cskpi.i18n import LANGUAGES
+        from cskpi.i18n import LANGUAGES, resolve
 
-        lang = check.string(raw["lang"], "lang", '"fi"').lower()
-        lang = LANG_ALIASES.get(lang, lang)
+        lang = resolve(check.string(raw["lang"], "lang", '"fi"'))
         if lang not in LANGUAGES:
             raise check.fail("lang", f"{raw['lang']!r} is not a language cskpi speaks",
                              f"Use one of: {', '.join(LANGUAGES)}")

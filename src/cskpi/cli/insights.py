@@ -19,7 +19,7 @@ from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
 from cskpi.config import Config, load_config
 from cskpi.errors import UsageError
-from cskpi.i18n import LANGUAGES, catalogue
+from cskpi.i18n import catalogue
 from cskpi.insights.result import Insight
 
 if TYPE_CHECKING:
@@ -49,12 +49,6 @@ TableName = Annotated[
         "--table",
         metavar="NAME",
         help="With --format csv: which table to write (default the first).",
-    ),
-]
-Lang = Annotated[
-    str,
-    typer.Option(
-        "--lang", metavar="LANG", help=f"Language of labels and headings: {', '.join(LANGUAGES)}."
     ),
 ]
 ConfigPath = Annotated[
@@ -164,7 +158,7 @@ def _shared(
     date_to: DateTo = None,
     fmt: Format = "table",
     table: TableName = None,
-    lang: Lang = "en",
+    lang: o.Lang = None,
     config_path: ConfigPath = None,
     quiet: o.Quiet = False,
     debug: o.Debug = False,
@@ -200,8 +194,10 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str], grain
                     raise UsageError(
                         f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}"
                     )
-                catalogue(lang)  # an unknown --lang fails before any loading
+                if lang is not None:
+                    catalogue(lang)  # an unknown --lang fails before any loading
                 run = Run(shared, tables)
+                lang = o.resolve_lang(lang, run.config)
                 periods = run.periods(
                     shared["period"], shared["date_from"], shared["date_to"], time_columns, every
                 )

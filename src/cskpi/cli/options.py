@@ -107,6 +107,26 @@ Every = Annotated[
         'cskpi.toml says week_start = "sun".',
     ),
 ]
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help="Language of labels, headings and number formats in human outputs: en, fi, da, "
+        "no (or nb), ro, lv (default: lang in cskpi.toml, else en). CSV and JSON stay neutral.",
+    ),
+]
+
+
+def resolve_lang(flag: str | None, config: object) -> str:
+    """--lang wins, then the lang of cskpi.toml, then English; an unknown one is a usage error."""
+    from cskpi.i18n import catalogue, resolve
+
+    lang = resolve(flag or getattr(config, "lang", None) or "en")
+    catalogue(lang)
+    return lang
+
+
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 

@@ -138,6 +138,7 @@ def report(
     compare_with: Compare = None,
     fail_on_miss: FailOnMiss = False,
     redact: Redact = False,
+    lang: options.Lang = None,
     vendor: options.Vendor = None,
     map_files: options.MapFile = None,
     date_order: options.DateOrder = "auto",
@@ -183,6 +184,7 @@ def report(
             )
         config = load_config(config_path, data_dir)
         tz = options.resolve_tz(tz, config)
+        lang = options.resolve_lang(lang, config)
         spec = options.input_spec(locals(), tz)
         if engine != "pandas":
             if every is not None:
@@ -201,7 +203,7 @@ def report(
                 redacted=redact,
                 rejects=rejects,
             )
-            _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
+            _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet, lang=lang)
             return
         if fmt != "html":  # the HTML charts read more of the tables than the KPIs do
             from cskpi.metrics.engine import input_columns
@@ -239,17 +241,19 @@ def report(
             _write_rejects(rejects, dataset.rejects, redact=redact)
         if not quiet:
             loading.warn_about_inputs(dataset.files, rejects_written=rejects is not None)
-        _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
+        _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet, lang=lang)
 
 
-def _finish(result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, quiet: bool) -> None:
+def _finish(
+    result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, quiet: bool, lang: str = "en"
+) -> None:
     """Render, write to stdout or the file, and exit 1 on a missed target when asked to."""
     from cskpi.report.render import render
 
     to_stdout = output in (None, "-")
     color = to_stdout and _stdout_is_tty() and "NO_COLOR" not in os.environ
     width = _width() if to_stdout else 100
-    content = render(result, fmt, width=width, color=color)
+    content = render(result, fmt, width=width, color=color, lang=lang)
     _emit(content, None if to_stdout else Path(output or ""), fmt)
     if not to_stdout and not quiet:
         print(f"wrote {output}", file=sys.stderr)

@@ -73,6 +73,7 @@ def scorecard(
     kpi: Kpi = None,
     area: Area = None,
     min_n: MinN = 30,
+    lang: options.Lang = None,
     tz: options.Tz = None,
     config_path: ConfigPath = None,
     fmt: Format = None,
@@ -118,6 +119,7 @@ def scorecard(
         columns = choose_kpis(kpi, area, list(BY_ID))
         config = load_config(config_path, data_dir)
         tz = options.resolve_tz(tz, config)
+        lang = options.resolve_lang(lang, config)
         spec = options.input_spec(locals(), tz)
         spec.columns = input_columns([dimension])
         dataset = loading.load(spec, quiet=quiet)
@@ -141,6 +143,7 @@ def scorecard(
             fmt,
             width=_width() if to_stdout else 100,
             color=to_stdout and _stdout_is_tty() and fmt == "table",
+            lang=lang,
         )
         _emit(content, None if to_stdout else Path(output or ""), fmt)
 

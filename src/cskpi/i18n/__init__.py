@@ -14,14 +14,22 @@ from cskpi.errors import UsageError
 
 LANGUAGES = ("en", "fi", "da", "no", "ro", "lv")
 DEFAULT = "en"
+ALIASES = {"nb": "no"}  # Norwegian Bokmål is what no.toml holds
+
+
+def resolve(lang: str) -> str:
+    """The catalogue code of ``lang``: ``nb`` is ``no``; case and spaces do not matter."""
+    code = lang.strip().lower()
+    return ALIASES.get(code, code)
 
 
 @cache
 def catalogue(lang: str) -> dict[str, dict[str, str]]:
     """The [labels] and [headings] tables of one language file."""
+    lang = resolve(lang)
     if lang not in LANGUAGES:
         raise UsageError(f"--lang {lang!r} is not a language cskpi knows. "
-                         f"Use one of {', '.join(LANGUAGES)}")
+                         f"Use one of {', '.join(LANGUAGES)} (nb for no)")
     text = resources.files("cskpi.i18n").joinpath(f"{lang}.toml").read_text("utf-8")
     data = tomllib.loads(text)
     return {"labels": data.get("labels", {}), "headings": data.get("headings", {})}

@@ -44,9 +44,13 @@ RowKey = tuple[str, str, str, str]
 Samples = Callable[[KpiValue, bool], "np.ndarray | None"]
 
 
-def compare(current: list[KpiValue], baseline: list[KpiValue], *,
-            units: dict[str, str] | None = None,
-            samples: Samples | None = None) -> dict[RowKey, Comparison]:
+def compare(
+    current: list[KpiValue],
+    baseline: list[KpiValue],
+    *,
+    units: dict[str, str] | None = None,
+    samples: Samples | None = None,
+) -> dict[RowKey, Comparison]:
     """(period, dimension, segment, kpi) of each current row that has a baseline -> Comparison.
 
     ``units`` overrides a row's unit by KPI id. ``samples(row, is_baseline)`` returns the
@@ -55,19 +59,22 @@ def compare(current: list[KpiValue], baseline: list[KpiValue], *,
     baseline period that starts before it (else the latest baseline period).
     """
     units = units or {}
-    baseline_period = _baseline_periods({row.period for row in current},
-                                        {row.period for row in baseline})
+    baseline_period = _baseline_periods(
+        {row.period for row in current}, {row.period for row in baseline}
+    )
     by_key = {(row.period, row.dimension, row.segment, row.kpi): row for row in baseline}
     margins = (_margins(current), _margins(baseline))
     comparisons: dict[RowKey, Comparison] = {}
     for row in current:
-        previous = by_key.get((baseline_period.get(row.period), row.dimension, row.segment,
-                               row.kpi))
+        previous = by_key.get(
+            (baseline_period.get(row.period), row.dimension, row.segment, row.kpi)
+        )
         if previous is None:
             continue
         unit = units.get(row.kpi, row.unit)
         comparisons[(row.period, row.dimension, row.segment, row.kpi)] = _compare_row(
-            row, previous, unit, margins, samples)
+            row, previous, unit, margins, samples
+        )
     return comparisons
 
 
@@ -97,42 +104,79 @@ def load_baseline_csv(path: Path) -> list[KpiValue]:
     except FileNotFoundError:
         raise InputFileError(f"{path}: no such file. Check the --baseline path") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(located(path, f"not a readable CSV ({exc})",
-                                     fix="Give the tidy CSV of `cskpi report --format csv`")
-                             ) from None
+        raise InputFileError(
+            located(
+                path,
+                f"not a readable CSV ({exc})",
+                fix="Give the tidy CSV of `cskpi report --format csv`",
+            )
+        ) from None
     missing = [name for name in TIDY_COLUMNS if name not in frame.columns]
     if missing:
-        raise SchemaError(located(path, f"missing column(s) {', '.join(missing)}",
-                                  fix="A baseline needs the header "
-                                      f"{','.join(TIDY_COLUMNS)}, as `cskpi report --format "
-                                      "csv` writes it"))
+        raise SchemaError(
+            located(
+                path,
+                f"missing column(s) {', '.join(missing)}",
+                fix="A baseline needs the header "
+                f"{','.join(TIDY_COLUMNS)}, as `cskpi report --format "
+                "csv` writes it",
+            )
+        )
     frame = frame[list(TIDY_COLUMNS)].apply(lambda column: column.str.strip())
     line = pd.Series(np.arange(len(frame)) + 2, index=frame.index)  # header is line 1
     for name in ("period", "kpi"):
-        _fail_on_first(path, frame, frame[name] == "", line, name, f"empty {name}",
-                       f"Every row needs a {name}")
+        _fail_on_first(
+            path, frame, frame[name] == "", line, name, f"empty {name}", f"Every row needs a {name}"
+        )
     value = pd.to_numeric(frame["value"], errors="coerce")
-    _fail_on_first(path, frame, value.isna() & (frame["value"] != ""), line, "value",
-                   "{!r} is not a number", "Write values with a '.' decimal point and no thousands "
-                   "separator, or leave the cell empty for not available")
+    _fail_on_first(
+        path,
+        frame,
+        value.isna() & (frame["value"] != ""),
+        line,
+        "value",
+        "{!r} is not a number",
+        "Write values with a '.' decimal point and no thousands "
+        "separator, or leave the cell empty for not available",
+    )
     count = pd.to_numeric(frame["n"], errors="coerce")
     bad_count = (frame["n"] != "") & (count.isna() | (count < 0) | (count % 1 != 0))
-    _fail_on_first(path, frame, bad_count, line, "n", "{!r} is not a whole number of records",
-                   "Write n as a whole number, or leave it empty")
+    _fail_on_first(
+        path,
+        frame,
+        bad_count,
+        line,
+        "n",
+        "{!r} is not a whole number of records",
+        "Write n as a whole number, or leave it empty",
+    )
     frame = frame.assign(value=value, n=count).drop_duplicates(
-        ["period", "dimension", "segment", "kpi"], keep="last")
+        ["period", "dimension", "segment", "kpi"], keep="last"
+    )
     return [
-        KpiValue(period, dimension or "all", segment or "all", kpi, _number(number, unit), unit,
-                 None if math.isnan(records) else int(records),
-                 "not available in the baseline" if math.isnan(number) else None)
+        KpiValue(
+            period,
+            dimension or "all",
+            segment or "all",
+            kpi,
+            _number(number, unit),
+            unit,
+            None if math.isnan(records) else int(records),
+            "not available in the baseline" if math.isnan(number) else None,
+        )
         for period, dimension, segment, kpi, number, unit, records in zip(
-            *(frame[name] for name in TIDY_COLUMNS), strict=True)
+            *(frame[name] for name in TIDY_COLUMNS), strict=True
+        )
     ]
 
 
-def _compare_row(row: KpiValue, previous: KpiValue, unit: str,
-                 margins: tuple[dict[RowKey, float], dict[RowKey, float]],
-                 samples: Samples | None) -> Comparison:
+def _compare_row(
+    row: KpiValue,
+    previous: KpiValue,
+    unit: str,
+    margins: tuple[dict[RowKey, float], dict[RowKey, float]],
+    samples: Samples | None,
+) -> Comparison:
     now, before = _value(row), _value(previous)
     if now is None or before is None:
         return Comparison(before, None, None, "not tested: value not available")
@@ -145,10 +189,12 @@ def _compare_row(row: KpiValue, previous: KpiValue, unit: str,
     if current_values is not None:
         baseline_values = samples(previous, True)
         if baseline_values is None:
-            return Comparison(before, change, None,
-                              "not tested: no record-level data in the baseline")
-        return _rank_test(np.asarray(current_values, float), np.asarray(baseline_values, float),
-                          before, change)
+            return Comparison(
+                before, change, None, "not tested: no record-level data in the baseline"
+            )
+        return _rank_test(
+            np.asarray(current_values, float), np.asarray(baseline_values, float), before, change
+        )
     if unit == "count":
         return Comparison(before, change, None, "not tested: counts have no sampling test")
     return Comparison(before, change, None, "not tested: no record-level data")
@@ -164,8 +210,9 @@ def _too_few(test: str, now_n: int | None, before_n: int | None) -> str | None:
     return None
 
 
-def _proportion_test(now_n: int | None, before_n: int | None, now: float, before: float,
-                     change: float) -> Comparison:
+def _proportion_test(
+    now_n: int | None, before_n: int | None, now: float, before: float, change: float
+) -> Comparison:
     reason = _too_few(Z_TEST, now_n, before_n)
     if reason or now_n is None or before_n is None:
         return Comparison(before, change, None, reason)
@@ -175,25 +222,35 @@ def _proportion_test(now_n: int | None, before_n: int | None, now: float, before
     return _normal_result(p_now - p_before, error, before, change, Z_TEST)
 
 
-def _nps_test(row: KpiValue, previous: KpiValue, now: float, before: float, change: float,
-              margins: tuple[dict[RowKey, float], dict[RowKey, float]]) -> Comparison:
+def _nps_test(
+    row: KpiValue,
+    previous: KpiValue,
+    now: float,
+    before: float,
+    change: float,
+    margins: tuple[dict[RowKey, float], dict[RowKey, float]],
+) -> Comparison:
     reason = _too_few(NPS_TEST, row.n, previous.n)
     if reason or row.n is None or previous.n is None:
         return Comparison(before, change, None, reason)
     margin_kpi = NPS_MARGIN_KPI.get(row.kpi, "")
     now_margin = margins[0].get((row.period, row.dimension, row.segment, margin_kpi))
-    before_margin = margins[1].get((previous.period, previous.dimension, previous.segment,
-                                    margin_kpi))
+    before_margin = margins[1].get(
+        (previous.period, previous.dimension, previous.segment, margin_kpi)
+    )
     bounded = now_margin is None or before_margin is None
     if bounded:
         now_margin = before_margin = None
-    error = math.hypot(nps_standard_error(now, row.n, now_margin),
-                       nps_standard_error(before, previous.n, before_margin))
+    error = math.hypot(
+        nps_standard_error(now, row.n, now_margin),
+        nps_standard_error(before, previous.n, before_margin),
+    )
     return _normal_result(change, error, before, change, NPS_BOUND_TEST if bounded else NPS_TEST)
 
 
-def _normal_result(difference: float, error: float, before: float, change: float,
-                   test: str) -> Comparison:
+def _normal_result(
+    difference: float, error: float, before: float, change: float, test: str
+) -> Comparison:
     if error > 0:
         p_value = float(2 * stats.norm.sf(abs(difference / error)))
     else:  # both periods without spread: any difference is certain
@@ -201,8 +258,9 @@ def _normal_result(difference: float, error: float, before: float, change: float
     return Comparison(before, change, p_value < ALPHA, test, p_value)
 
 
-def _rank_test(now_values: np.ndarray, before_values: np.ndarray, before: float,
-               change: float) -> Comparison:
+def _rank_test(
+    now_values: np.ndarray, before_values: np.ndarray, before: float, change: float
+) -> Comparison:
     now_values = now_values[~np.isnan(now_values)]
     before_values = before_values[~np.isnan(before_values)]
     reason = _too_few(U_TEST, len(now_values), len(before_values))
@@ -210,15 +268,17 @@ def _rank_test(now_values: np.ndarray, before_values: np.ndarray, before: float,
         return Comparison(before, change, None, reason)
     if np.ptp(np.concatenate([now_values, before_values])) == 0:
         return Comparison(before, change, False, U_TEST, 1.0)  # every value tied
-    p_value = float(stats.mannwhitneyu(now_values, before_values,
-                                       alternative="two-sided").pvalue)
+    p_value = float(stats.mannwhitneyu(now_values, before_values, alternative="two-sided").pvalue)
     return Comparison(before, change, p_value < ALPHA, U_TEST, p_value)
 
 
 def _margins(rows: Iterable[KpiValue]) -> dict[RowKey, float]:
     margin_kpis = set(NPS_MARGIN_KPI.values())
-    return {(row.period, row.dimension, row.segment, row.kpi): float(row.value)
-            for row in rows if row.kpi in margin_kpis and _value(row) is not None}
+    return {
+        (row.period, row.dimension, row.segment, row.kpi): float(row.value)
+        for row in rows
+        if row.kpi in margin_kpis and _value(row) is not None
+    }
 
 
 def _baseline_periods(current: set[str], baseline: set[str]) -> dict[str, str]:
@@ -255,10 +315,24 @@ def _number(value: float, unit: str) -> float | int | None:
     return int(value) if unit == "count" and value.is_integer() else float(value)
 
 
-def _fail_on_first(path: Path, frame: pd.DataFrame, bad: pd.Series, line: pd.Series,
-                   column: str, problem: str, fix: str) -> None:
+def _fail_on_first(
+    path: Path,
+    frame: pd.DataFrame,
+    bad: pd.Series,
+    line: pd.Series,
+    column: str,
+    problem: str,
+    fix: str,
+) -> None:
     """Raise for the first row flagged ``bad``; ``{!r}`` in ``problem`` shows its cell."""
     if bad.any():
         first = bad.idxmax()
-        raise InputFileError(located(path, problem.format(frame.at[first, column]),
-                                     row=int(line[first]), column=column, fix=fix))
+        raise InputFileError(
+            located(
+                path,
+                problem.format(frame.at[first, column]),
+                row=int(line[first]),
+                column=column,
+                fix=fix,
+            )
+        )

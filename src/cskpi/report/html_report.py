@@ -10,16 +10,20 @@ from typing import Any
 
 from cskpi.report import svg
 from cskpi.report.formatting import (
+    area_title,
     change_is_good,
     currency,
+    current_language,
     for_people,
     human_change,
+    human_n,
     human_value,
     kpi_info,
     report_facts,
     row_key,
     rows_by_area,
     segment_label,
+    word,
 )
 from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.svg import esc
@@ -93,6 +97,10 @@ HEADLINE_KPIS = (
 )
 
 
+def _status(status: str) -> str:
+    return word(status) if status in ("met", "missed") else status
+
+
 def _ordered(rows: list[KpiValue]) -> list[KpiValue]:
     first_seen = {row.kpi: i for i, row in reversed(list(enumerate(rows)))}
     return sorted(rows, key=lambda row: (first_seen[row.kpi], row.dimension != "all"))
@@ -117,15 +125,18 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
     with_targets = bool(result.targets)
     money = currency(result)
     head = [
-        '<th class="kpi">KPI</th>',
-        '<th class="num value">Value</th>',
-        '<th class="num n">n</th>',
+        f'<th class="kpi">{esc(word("kpi"))}</th>',
+        f'<th class="num value">{esc(word("value"))}</th>',
+        f'<th class="num n">{esc(word("n"))}</th>',
     ]
     if with_comparison:
-        head += ['<th class="num prev">Previous</th>', '<th class="num change">Change</th>']
+        head += [
+            f'<th class="num prev">{esc(word("previous"))}</th>',
+            f'<th class="num change">{esc(word("change"))}</th>',
+        ]
     if with_targets:
-        head += ['<th class="target">Target</th>']
-    head.append("<th>Note</th>")
+        head += [f'<th class="target">{esc(word("target"))}</th>']
+    head.append(f"<th>{esc(word('note'))}</th>")
     body = []
     with_overall = {row.kpi for row in rows if row.dimension == "all"}
     for row in _ordered(rows):
@@ -140,7 +151,7 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
         cells = [
             f'<td title="{esc(row.kpi)}">{esc(label)}</td>',
             f'<td class="num">{esc(human_value(row.value, info["unit"], money))}</td>',
-            f'<td class="num">{"" if row.n is None else f"{row.n:,}"}</td>',
+            f'<td class="num">{human_n(row.n)}</td>',
         ]
         if with_comparison:
             comparison = result.comparisons.get(row_key(row))
@@ -150,12 +161,12 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
         if with_targets:
             target, status = result.targets.get(row_key(row), ("", ""))
             cells.append(
-                f'<td><span class="{esc(status)}">{esc(status)}</span> '
+                f'<td><span class="{esc(status)}">{esc(_status(status))}</span> '
                 f'<span class="note">{esc(target)}</span></td>'
                 if status
                 else "<td></td>"
             )
-        reason = "" if row.value is not None else (row.reason or "not available")
+        reason = "" if row.value is not None else (row.reason or word("not_available"))
         cells.append(f'<td class="note">{esc(reason)}</td>')
         css = ' class="group"' if row.dimension != "all" and row.kpi in with_overall else ""
         body.append(f"<tr{css}>{''.join(cells)}</tr>")
@@ -185,17 +196,18 @@ def _card_change(result: ReportResult, row: KpiValue, comparisons: dict, against
     good = change_is_good(comparison.change, info["direction"])
     css = "" if good is None else ("good" if good else "bad")
     if comparison.significant:
-        verdict = '<span class="sig">significant</span>'
+        verdict = f'<span class="sig">{esc(word("significant"))}</span>'
     elif comparison.significant is False:
-        verdict = "not significant"
+        verdict = esc(word("not_significant"))
     else:
-        verdict = "not tested"
+        verdict = esc(word("not_tested"))
     title = comparison.test or ""
     if comparison.p_value is not None:
         title += f", p = {comparison.p_value:.3g}"
     return (
         f'<div class="change {css}" title="{esc(title)}">'
-        f"{esc(human_change(comparison.change, info['unit']))} vs {esc(against)} · {verdict}</div>"
+        f"{esc(human_change(comparison.change, info['unit']))} {esc(word('versus'))} "
+        f"{esc(word('previous').lower() if against == 'previous' else against)} · {verdict}</div>"
     )
 
 
@@ -217,7 +229,10 @@ def _cards(result: ReportResult, period: str) -> str:
         status = ""
         target, mark = result.targets.get(row_key(row), ("", ""))
         if mark in ("met", "missed"):
-            status = f'<div class="status {mark}">target {esc(target)}: {mark}</div>'
+            status = (
+                f'<div class="status {mark}">{esc(word("target").lower())} {esc(target)}: '
+                f"{esc(_status(mark))}</div>"
+            )
         cards.append(
             f'<div class="card{" card-missed" if mark == "missed" else ""}" data-kpi="{esc(kpi)}">'
             f'<div class="label">{esc(info["label"])}</div>'
@@ -299,7 +314,8 @@ def _inputs(result: ReportResult) -> str:
         for f in files
     )
     return (
-        '<section><h2>Inputs</h2><table class="inputs"><thead><tr><th>File</th><th>Table</th>'
+        f"<section><h2>{esc(word('inputs'))}</h2>"
+        '<table class="inputs"><thead><tr><th>File</th><th>Table</th>'
         "<th>Vendor</th>"
         '<th class="num">Rows read</th><th class="num">Used</th><th class="num">Rejected</th>'
         f"<th>sha256</th></tr></thead><tbody>{rows}</tbody></table></section>"
@@ -336,7 +352,7 @@ def _agents(result: ReportResult, period: str) -> str:
     if not tables:
         return ""
     return (
-        f"<section><h2>Agents · {esc(period)}</h2>{tables}"
+        f"<section><h2>{esc(word('agents'))} · {esc(period)}</h2>{tables}"
         f'<p class="note">{esc(legend(card))} Rates and NPS are tested here; '
         "<code>cskpi scorecard</code> also tests times.</p></section>"
     )
@@ -344,14 +360,14 @@ def _agents(result: ReportResult, period: str) -> str:
 
 def render_html(result: ReportResult) -> str:
     periods = result.periods or sorted({row.period for row in result.rows})
-    title = f"Customer-service KPIs · {', '.join(periods)}"
+    title = f"{word('report_title')} · {', '.join(periods)}"
     facts = report_facts(result)
     sections = []
     for period in periods:
         period_rows = for_people([row for row in result.rows if row.period == period])
         heading = f"<h2>{esc(period)}</h2>" if len(periods) > 1 else ""
         tables = "".join(
-            f"<h3>{esc(area)}</h3>{_area_table(result, rows)}"
+            f"<h3>{esc(area_title(area))}</h3>{_area_table(result, rows)}"
             for area, rows in rows_by_area(result, period_rows).items()
         )
         sections.append(f"<section>{heading}{tables}</section>")
@@ -362,7 +378,7 @@ def render_html(result: ReportResult) -> str:
         else ""
     )
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{esc(current_language())}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -377,7 +393,7 @@ def render_html(result: ReportResult) -> str:
 {_cards(result, periods[-1]) if periods else ""}
 {_charts(result)}
 {_agents(result, periods[-1]) if periods else ""}
-<section><h2>KPIs</h2>{"".join(sections)}{significance}</section>
+<section><h2>{esc(word("kpis"))}</h2>{"".join(sections)}{significance}</section>
 {_comments(result)}
 {_inputs(result)}
 <footer>Made by cskpi from the files listed above. Values are as exported; see the JSON output for

@@ -14,7 +14,15 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from cskpi.report.formatting import human_value, neutralise_formula, plain_number
+from cskpi.report.formatting import (
+    current_language,
+    human_value,
+    kpi_info,
+    language,
+    neutralise_formula,
+    plain_number,
+    word,
+)
 from cskpi.report.scorecard import Cell, Scorecard
 
 FORMATS = ("table", "csv", "json", "xlsx", "html")
@@ -67,12 +75,12 @@ def render_table(card: Scorecard, *, width: int = 100, color: bool = False) -> s
         return Text(cell_text(card, cell, kpi, info), style=style)
 
     def label(kpi: str) -> str:
-        return info.get(kpi, {}).get("label", kpi)
+        return kpi_info(card, kpi)["label"]
 
     for period in card.periods:
         groups = card.groups.get(period, [])
         console.print()
-        console.print(Text(f"Period {period}", style="bold" if color else ""))
+        console.print(Text(f"{word('period')} {period}", style="bold" if color else ""))
         if not groups:
             console.print(Text(f"  no {card.dimension} with records in {period}"))
             continue
@@ -89,7 +97,7 @@ def render_table(card: Scorecard, *, width: int = 100, color: bool = False) -> s
         turn = first + sum(needed.values()) > width and len(groups) <= 4
         if turn:
             table = Table(box=box.SIMPLE_HEAD if color else None, show_edge=False, pad_edge=False)
-            table.add_column("KPI", overflow="fold")
+            table.add_column(word("kpi"), overflow="fold")
             for group in groups:
                 table.add_column(Text(group), justify="right", overflow="fold")
             for kpi in card.kpis:
@@ -212,9 +220,9 @@ def render_xlsx(card: Scorecard) -> bytes:
     sheet = book.active
     sheet.title = "Scorecard"
     header = [
-        "Period",
+        word("period"),
         card.dimension.capitalize(),
-        *(info.get(k, {}).get("label", k) for k in card.kpis),
+        *(kpi_info(card, k)["label"] for k in card.kpis),
     ]
     for column, name in enumerate(header, start=1):
         cell = sheet.cell(row=1, column=column)
@@ -368,13 +376,12 @@ def _ranks(card: Scorecard, period: str, kpi: str) -> dict[str, float]:
 
 def heat_tables(card: Scorecard, esc: Callable[[str], str], level: str | None = "h2") -> str:
     """One heat table per period (the HTML scorecard, and the per-agent section of a report)."""
-    info = card.meta.get("kpis", {})
     sections = []
     for period in card.periods:
         groups = card.groups.get(period, [])
         if not groups:
             continue
-        head = "".join(f"<th>{esc(info.get(k, {}).get('label', k))}</th>" for k in card.kpis)
+        head = "".join(f"<th>{esc(kpi_info(card, k)['label'])}</th>" for k in card.kpis)
         ranks = {k: _ranks(card, period, k) for k in card.kpis}
         body = []
         for group in groups:
@@ -424,7 +431,7 @@ def render_html(card: Scorecard) -> str:
     title = f"Scorecard by {card.dimension} · {', '.join(card.periods)}"
     sections = heat_tables(card, esc)
     return f"""<!DOCTYPE html>
-<html lang="{esc(card.meta.get("lang", "en"))}">
+<html lang="{esc(current_language())}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -445,9 +452,12 @@ hover a cell for n and the test.</p>
 """
 
 
-def render(card: Scorecard, fmt: str, *, width: int = 100, color: bool = False) -> str | bytes:
-    if fmt == "table":
-        return render_table(card, width=width, color=color)
-    return {"csv": render_csv, "json": render_json, "xlsx": render_xlsx, "html": render_html}[fmt](
-        card
-    )
+def render(
+    card: Scorecard, fmt: str, *, width: int = 100, color: bool = False, lang: str = "en"
+) -> str | bytes:
+    """The scorecard in ``fmt``; ``lang`` sets the words and numbers of the human formats."""
+    with language(lang if fmt not in ("csv", "json") else "en"):
+        if fmt == "table":
+            return render_table(card, width=width, color=color)
+        renderers = {"csv": render_csv, "json": render_json, "xlsx": render_xlsx}
+        return renderers.get(fmt, render_html)(card)
