@@ -63,9 +63,18 @@ FORMATS = ("table", "csv", "json", "html")
 class Run:
     """The loaded data, config and periods one command works on."""
 
-    def __init__(self, shared: dict[str, Any], tables: tuple[str, ...]) -> None:
+    def __init__(
+        self, shared: dict[str, Any], tables: tuple[str, ...], *, may_be_empty: bool = False
+    ) -> None:
         self.config: Config = load_config(shared["config_path"], shared["data_dir"])
         self.tz = o.resolve_tz(shared["tz"], self.config)
+        self.tables: dict[str, Any] = {}
+        if (
+            may_be_empty
+            and shared["data_dir"] is None
+            and not any(shared.get(name) for name in o.TABLE_FILES)
+        ):
+            return  # kept summaries only (trend --history): nothing to load
         spec = o.input_spec(shared, self.tz, tables)
         self.dataset = loading.load(spec, quiet=shared["quiet"])
         if not shared["quiet"]:
@@ -85,6 +94,8 @@ class Run:
     ) -> list:
         from cskpi.metrics.periods import parse_periods
 
+        if not self.tables and period is None and not (date_from or date_to):
+            return []  # no raw data and no range: the kept summaries give the periods
         stamps = [
             self.tables[t][c]
             for t, c in time_columns.items()
@@ -196,7 +207,7 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str], grain
                     )
                 if lang is not None:
                     catalogue(lang)  # an unknown --lang fails before any loading
-                run = Run(shared, tables)
+                run = Run(shared, tables, may_be_empty=bool(kwargs.get("history")))
                 lang = o.resolve_lang(lang, run.config)
                 periods = run.periods(
                     shared["period"], shared["date_from"], shared["date_to"], time_columns, every
@@ -371,6 +382,15 @@ def trend(
     kpi: Annotated[
         list[str] | None, typer.Option("--kpi", metavar="KPI", help="Only this KPI; repeatable.")
     ] = None,
+    history: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--history",
+            metavar="DIR|FILE",
+            help="Tidy CSVs kept from earlier runs (files or folders; repeatable), read as the "
+            "past; periods the raw data covers are computed from it.",
+        ),
+    ] = None,
 ) -> Insight:
     """One line per KPI over the periods: sparkline, baseline, latest and better/worse."""
     from cskpi.insights.trend import trend as analyse
@@ -380,19 +400,34 @@ def trend(
     unknown = [k for k in kpi or [] if k not in BY_ID]
     if unknown:
         raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. See `cskpi kpis`")
-    rows = compute(run.tables, periods, [], run.config)
+    rows = compute(run.tables, periods, [], run.config) if periods else []
     directions = {k.id: k.direction for k in REGISTRY}
     currency = run.config.currency
     units = {k.id: BY_ID[k.id].unit_for(currency) for k in REGISTRY}
-    return analyse(
+    labels = [p.label for p in periods]
+    notes: list[str] = []
+    if history:
+        from cskpi.report.build import data_range
+        from cskpi.report.history import covered_periods, join, load_history, sort_periods
+
+        kept = load_history(history, units)
+        covered = covered_periods(periods, data_range(run.tables))
+        rows = join(rows, periods, covered, kept)
+        labels = sort_periods(row.period for row in rows)
+        notes = kept.notes
+        if not labels:
+            raise UsageError("--history: no kept period to show and no raw data. Check the files")
+    result = analyse(
         rows,
-        [p.label for p in periods],
+        labels,
         directions,
         baseline=baseline,
         kpis=kpi,
         units=units,
         currency=currency,
     )
+    result.notes.extend(notes)
+    return result
 
 
 ALL_TABLES = ("tickets", "calls", "surveys", "costs", "agents", "revenue")

@@ -79,6 +79,15 @@ Compare = Annotated[
         "run; adds previous value, change and significance.",
     ),
 ]
+History = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--history",
+        metavar="DIR|FILE",
+        help="Tidy CSVs kept from earlier runs (files or folders; repeatable): with --compare "
+        "previous, the previous periods the raw data does not cover are read from them.",
+    ),
+]
 FailOnMiss = Annotated[
     bool,
     typer.Option(
@@ -136,6 +145,7 @@ def report(
     fmt: Format = None,  # type: ignore[valid-type]
     output: Output = None,
     compare_with: Compare = None,
+    history: History = None,
     fail_on_miss: FailOnMiss = False,
     redact: Redact = False,
     lang: options.Lang = None,
@@ -217,6 +227,16 @@ def report(
             tables = redact_tables(tables, new_salt())
         from cskpi.metrics.periods import parse_periods
 
+        kept = None
+        if history:
+            if compare_with != "previous":
+                _usage("--history needs --compare previous: it gives the periods before")
+            from cskpi.metrics.registry import REGISTRY
+            from cskpi.report.history import load_history
+
+            kept = load_history(history, {k.id: k.unit_for(config.currency) for k in REGISTRY})
+            for text in kept.notes:
+                loading.note(text, quiet=quiet)
         periods = parse_periods(
             period,
             date_from,
@@ -236,6 +256,7 @@ def report(
             baseline=compare_with,
             charts=fmt == "html",
             redacted=redact,
+            history=kept,
         )
         if rejects is not None:
             _write_rejects(rejects, dataset.rejects, redact=redact)

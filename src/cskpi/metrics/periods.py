@@ -344,3 +344,43 @@ def previous_period(p: Period) -> Period:
     first_day = p.start.date()
     days = (p.end.date() - first_day).days
     return range_period(first_day - timedelta(days=days), first_day - timedelta(days=1), tz)
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})(-sun)?$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def label_start(label: str) -> date | None:
+    """The first day a period label names (every form cskpi writes), or None when unreadable."""
+    text = label.split("..", 1)[0].strip()
+    try:
+        if _DATE.match(text):
+            return date.fromisoformat(text)
+        if _MONTH.match(text):
+            return date(int(text[:4]), int(text[5:]), 1)
+        if week := _WEEK.match(text):
+            monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+            return monday - timedelta(days=1) if week.group(3) else monday
+        if quarter := _QUARTER.match(text):
+            return date(int(quarter.group(1)), 3 * int(quarter.group(2)) - 2, 1)
+        if _YEAR.match(text):
+            return date(int(text), 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
+def label_kind(label: str) -> str:
+    """day, week, week-sun, month, quarter, year or range: the form of a period label."""
+    if ".." in label:
+        return "range"
+    if _DATE.match(label):
+        return "day"
+    if week := _WEEK.match(label):
+        return "week-sun" if week.group(3) else "week"
+    if _MONTH.match(label):
+        return "month"
+    if _QUARTER.match(label):
+        return "quarter"
+    return "year" if _YEAR.match(label) else "range"

@@ -128,7 +128,7 @@ def load_baseline_csv(path: Path) -> list[KpiValue]:
         _fail_on_first(
             path, frame, frame[name] == "", line, name, f"empty {name}", f"Every row needs a {name}"
         )
-    value = pd.to_numeric(frame["value"], errors="coerce")
+    value = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     _fail_on_first(
         path,
         frame,
