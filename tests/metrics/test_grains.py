@@ -28,6 +28,14 @@ def test_a_day_across_the_autumn_dst_change_lasts_25_hours():
     assert day.end - day.start == pd.Timedelta(hours=25)
 
 
+def test_a_day_across_the_spring_dst_change_lasts_23_hours():
+    # Helsinki starts summer time on Sun 2026-03-29 at 03:00 (+02:00 -> +03:00)
+    days = parse_periods(None, "2026-03-29", "2026-03-30", "Europe/Helsinki", every="day")
+    assert [d.end - d.start for d in days] == [pd.Timedelta(hours=23), pd.Timedelta(hours=24)]
+    assert days[0].start == pd.Timestamp("2026-03-28T22:00Z")
+    assert days[1].start == pd.Timestamp("2026-03-29T21:00Z")
+
+
 def test_the_iso_week_holding_the_dst_change_runs_monday_to_sunday_local_time():
     periods = parse_periods("2026-10", None, None, "Europe/Helsinki", every="week")
     assert labels(periods) == [
@@ -150,3 +158,28 @@ def test_cost_kpis_are_not_available_for_a_week_but_are_for_a_quarter():
 def test_unknown_grains_are_usage_errors(every, week_start, message):
     with pytest.raises(UsageError, match=message):
         parse_periods("2026-10", None, None, "UTC", every=every, week_start=week_start)
+
+
+@pytest.mark.parametrize(
+    ("label", "start", "end", "before"),
+    [
+        ("2026-W53", "2026-12-28", "2027-01-04", "2026-W52"),
+        ("2027-W01-sun", "2027-01-03", "2027-01-10", "2026-W53-sun"),
+        ("2026-Q1", "2026-01-01", "2026-04-01", "2025-Q4"),
+        ("2026", "2026-01-01", "2027-01-01", "2025"),
+        ("2026-03-01", "2026-03-01", "2026-03-02", "2026-02-28"),
+    ],
+)
+def test_period_takes_any_label_the_grains_write(label, start, end, before):
+    [p] = parse_periods(label, None, None, "UTC")
+    assert (p.label, p.start, p.end) == (
+        label,
+        pd.Timestamp(f"{start}T00:00Z"),
+        pd.Timestamp(f"{end}T00:00Z"),
+    )
+    assert previous_period(p).label == before
+
+
+def test_a_week_that_does_not_exist_is_a_usage_error():
+    with pytest.raises(UsageError, match="no such day, week or quarter"):
+        parse_periods("2026-W54", None, None, "UTC")

@@ -30,8 +30,8 @@ Period = Annotated[
     typer.Option(
         "--period",
         metavar="PERIOD",
-        help="2026-10 (a month), 2026-07..2026-10 (months), 2026-10-01..2026-10-15 (days) "
-        "or all (one period over all the data).",
+        help="2026-10 (a month), 2026-07..2026-10 (months), 2026-10-01..2026-10-15 (days), "
+        "2026-W41, 2026-Q4 or 2026, or all (one period over all the data).",
     ),
 ]
 DateFrom = Annotated[

@@ -26,7 +26,8 @@ Period = Annotated[
         "--period",
         metavar="PERIOD",
         help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), days "
-        "YYYY-MM-DD..YYYY-MM-DD, or 'all' (one period over all the data). "
+        "YYYY-MM-DD..YYYY-MM-DD, a day, week, quarter or year as --every writes it (2026-W41, "
+        "2026-Q4, 2026), or 'all' (one period over all the data). "
         "Default: every month the data covers.",
     ),
 ]

@@ -267,6 +267,13 @@ def _chosen_periods(
                 return _months_between(first, last, tz)
             first_day, last_day = _date(left, "--period start"), _date(right, "--period end")
             return [_checked_range(first_day, last_day, tz, f"--period {text!r}")]
+        kind = label_kind(text)
+        if kind in ("day", "week", "week-sun", "quarter", "year"):
+            first_day = label_start(text)
+            if first_day is None:
+                raise UsageError(f"--period {text!r} names no such day, week or quarter")
+            grain = kind.split("-")[0]
+            return [grain_period(first_day, grain, tz, "sun" if kind == "week-sun" else "mon")]
         return [month_period(*_month(text, "--period"), tz)]
     if date_from or date_to:
         local = _local_range(data_range, tz)

@@ -53,6 +53,13 @@ def word(key: str) -> str:
     return heading(key, _LANGUAGE.get())
 
 
+def human_reason(reason: str | None) -> str:
+    """Why a value is not available, in the current language (English when not translated)."""
+    from cskpi.i18n import reason as translated
+
+    return translated(reason, _LANGUAGE.get()) if reason else word("not_available")
+
+
 def area_title(area: str) -> str:
     return word(f"area_{area.lower()}") if area in AREAS else area
 

@@ -17,6 +17,7 @@ from cskpi.report.formatting import (
     for_people,
     human_change,
     human_n,
+    human_reason,
     human_value,
     kpi_info,
     report_facts,
@@ -166,7 +167,7 @@ def _area_table(result: ReportResult, rows: list[KpiValue]) -> str:
                 if status
                 else "<td></td>"
             )
-        reason = "" if row.value is not None else (row.reason or word("not_available"))
+        reason = "" if row.value is not None else human_reason(row.reason)
         cells.append(f'<td class="note">{esc(reason)}</td>')
         css = ' class="group"' if row.dimension != "all" and row.kpi in with_overall else ""
         body.append(f"<tr{css}>{''.join(cells)}</tr>")

@@ -13,6 +13,7 @@ from cskpi.report.formatting import (
     for_people,
     human_change,
     human_n,
+    human_reason,
     human_value,
     kpi_info,
     report_facts,
@@ -84,9 +85,7 @@ def _table(result: ReportResult, rows: list[KpiValue]) -> list[str]:
                 if status == "missed"
                 else (word(status) if status == "met" else status),
             ]
-        cells.append(
-            "" if row.value is not None else escape_markdown(row.reason or word("not_available"))
-        )
+        cells.append("" if row.value is not None else escape_markdown(human_reason(row.reason)))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

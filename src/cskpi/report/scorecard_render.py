@@ -16,6 +16,7 @@ from typing import Any
 
 from cskpi.report.formatting import (
     current_language,
+    human_reason,
     human_value,
     kpi_info,
     language,
@@ -256,7 +257,7 @@ def render_xlsx(card: Scorecard) -> bytes:
                         f"(q = {cell_data.q_value:.3g}, {cell_data.test})"
                     )
                 if cell_data.value is None and cell_data.reason:
-                    notes.append(cell_data.reason)
+                    notes.append(human_reason(cell_data.reason))
                 if notes:
                     target.comment = Comment("\n".join(notes), "cskpi")
             row_number += 1
@@ -412,7 +413,7 @@ def _heat_cell(
         q = f", q = {cell.q_value:.3g}" if cell.q_value is not None else ""
         title_parts.append(cell.test + q)
     if cell.value is None and cell.reason:
-        title_parts.append(cell.reason)
+        title_parts.append(human_reason(cell.reason))
     if cell.target:
         title_parts.append(f"target {cell.target}: {cell.status}")
     mark = MARKS.get(cell.flag or "", "")

@@ -19,6 +19,7 @@ from cskpi.report.formatting import (
     for_people,
     human_change,
     human_n,
+    human_reason,
     human_value,
     kpi_info,
     row_key,
@@ -92,7 +93,7 @@ def _area_table(
         # Text objects are never parsed as markup, so data text cannot inject styles.
         cells: list[Text] = [Text(label)]
         value_text = human_value(row.value, info["unit"], money)
-        reason = "" if row.value is not None else (row.reason or word("not_available"))
+        reason = "" if row.value is not None else human_reason(row.reason)
         if reason and not with_notes:
             footnotes.append(
                 f"{info['label']}"

@@ -19,6 +19,7 @@ from cskpi.report.formatting import (
     area_title,
     currency,
     current_language,
+    human_reason,
     is_missing,
     kpi_info,
     row_key,
@@ -124,9 +125,7 @@ def _area_sheet(book: Workbook, result: ReportResult, area: str, rows: list[KpiV
                 (target, None),
                 (word(status) if status in ("met", "missed") else status, None),
             ]
-        values.append(
-            ("" if row.value is not None else (row.reason or word("not_available")), None)
-        )
+        values.append(("" if row.value is not None else human_reason(row.reason), None))
         for column, (value, value_format) in enumerate(values, start=1):
             _put(sheet.cell(row=index, column=column), value, value_format)
         if status:
