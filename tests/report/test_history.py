@@ -122,3 +122,20 @@ def test_compare_previous_reads_a_period_the_raw_data_lacks_from_history(tmp_pat
     assert result.exit_code == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if ",all,all,tickets_created," in x)
     assert line == "2026-09,all,all,tickets_created,2,count,2,7,-5"
+
+
+def test_a_scorecard_from_kept_csvs_alone_tests_agents_against_the_rest(tmp_path):
+    # a: 90 of 100 satisfied, b: 50 of 100 -> each far from the other (z = 6.17)
+    kept(
+        tmp_path,
+        "2026-09.csv",
+        "2026-09,all,all,csat,70,%,200",
+        "2026-09,agent,a,csat,90,%,100",
+        "2026-09,agent,b,csat,50,%,100",
+    )
+    args = ["scorecard", "--history", str(tmp_path), "--kpi", "csat", "-q"]
+    result = CliRunner().invoke(app, [*args, "-f", "csv"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "period,agent,csat\n2026-09,a,90\n2026-09,b,50\n"
+    document = CliRunner().invoke(app, [*args, "-f", "json"]).stdout
+    assert '"flag": "better"' in document and '"flag": "worse"' in document

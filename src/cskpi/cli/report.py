@@ -85,8 +85,9 @@ History = Annotated[
     typer.Option(
         "--history",
         metavar="DIR|FILE",
-        help="Tidy CSVs kept from earlier runs (files or folders; repeatable): with --compare "
-        "previous, the previous periods the raw data does not cover are read from them.",
+        help="Tidy CSVs kept from earlier runs (files or folders; repeatable), read as the past: "
+        "periods the raw data does not cover come from them (with --compare previous, the "
+        "periods before).",
     ),
 ]
 FailOnMiss = Annotated[

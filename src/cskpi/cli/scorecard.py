@@ -9,7 +9,7 @@ import typer
 
 from cskpi.cli import loading, options
 from cskpi.cli.errors import user_errors
-from cskpi.cli.report import BREAKDOWNS, ConfigPath, DateFrom, DateTo, Output, Period
+from cskpi.cli.report import BREAKDOWNS, ConfigPath, DateFrom, DateTo, History, Output, Period
 
 FORMATS = ("table", "csv", "json", "xlsx", "html")
 SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".html": "html", ".txt": "table"}
@@ -74,6 +74,7 @@ def scorecard(
     area: Area = None,
     min_n: MinN = 30,
     lang: options.Lang = None,
+    history: History = None,
     tz: options.Tz = None,
     config_path: ConfigPath = None,
     fmt: Format = None,
@@ -114,29 +115,43 @@ def scorecard(
         dimension = by.strip().lower()
         if dimension not in BREAKDOWNS:
             _usage(f"--by {by!r} is not a breakdown. Use one of: {', '.join(BREAKDOWNS)}")
-        if data_dir is None and not any((tickets, calls, surveys, costs, agents, revenue)):
+        raw = data_dir is not None or any((tickets, calls, surveys, costs, agents, revenue))
+        if not raw and not history:
             _usage("no data given. Name a data folder (cskpi scorecard exports/) or files")
         columns = choose_kpis(kpi, area, list(BY_ID))
         config = load_config(config_path, data_dir)
         tz = options.resolve_tz(tz, config)
         lang = options.resolve_lang(lang, config)
-        spec = options.input_spec(locals(), tz)
-        spec.columns = input_columns([dimension])
-        dataset = loading.load(spec, quiet=quiet)
-        periods = parse_periods(
-            period,
-            date_from,
-            date_to,
-            tz,
-            data_range=data_range(dataset.tables),
-            every=every,
-            week_start=config.week_start,
-        )
+        kept = None
+        if history:
+            from cskpi.report.history import load_history
+
+            units = {kpi_id: d.unit_for(config.currency) for kpi_id, d in BY_ID.items()}
+            kept = load_history(history, units)
+            for text in kept.notes:
+                loading.note(text, quiet=quiet)
+        tables: dict = {}
+        periods: list = []
+        if raw:
+            spec = options.input_spec(locals(), tz)
+            spec.columns = input_columns([dimension])
+            dataset = loading.load(spec, quiet=quiet)
+            tables = dataset.tables
+            if not quiet:
+                loading.warn_about_inputs(dataset.files, rejects_written=False)
+        if raw or period or date_from or date_to:
+            periods = parse_periods(
+                period,
+                date_from,
+                date_to,
+                tz,
+                data_range=data_range(tables),
+                every=every,
+                week_start=config.week_start,
+            )
         card = scorecard_for(
-            dataset.tables, periods, dimension, columns, config, tz=tz, min_n=min_n
+            tables, periods, dimension, columns, config, tz=tz, min_n=min_n, history=kept
         )
-        if not quiet:
-            loading.warn_about_inputs(dataset.files, rejects_written=False)
         to_stdout = output in (None, "-")
         content = render(
             card,

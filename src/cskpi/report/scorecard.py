@@ -272,14 +272,25 @@ def scorecard_for(
     *,
     tz: str,
     min_n: int = MIN_RECORDS,
+    history=None,
 ) -> Scorecard:
-    """The library function behind ``cskpi scorecard``: compute, mark targets, test, build."""
+    """The library function behind ``cskpi scorecard``: compute, mark targets, test, build.
+
+    ``history`` (report.history.History) adds the kept periods the raw data does not cover.
+    """
     from cskpi.metrics.engine import check_dimensions, compute
     from cskpi.report.build import kpi_catalogue
     from cskpi.report.targets import evaluate_targets
 
     [dimension] = check_dimensions([dimension])
-    rows = compute(tables, list(periods), [dimension], config)
+    rows = compute(tables, list(periods), [dimension], config) if periods else []
+    labels = [p.label for p in periods]
+    if history is not None:
+        from cskpi.report.build import data_range
+        from cskpi.report.history import covered_periods, join, sort_periods
+
+        rows = join(rows, periods, covered_periods(periods, data_range(tables)), history)
+        labels = sort_periods(r.period for r in rows)
     wanted = set(kpis)
     rows = [r for r in rows if r.kpi in wanted and r.dimension in (OVERALL, dimension)]
     catalogue = kpi_catalogue()
@@ -292,7 +303,7 @@ def scorecard_for(
         min_n=min_n,
         directions={k: v["direction"] for k, v in catalogue.items()},
     )
-    card.periods = [p.label for p in periods]
+    card.periods = labels
     card.meta.update(
         kpis={k: catalogue[k] for k in kpis},
         tz=tz,
