@@ -317,7 +317,7 @@ def segment_label(row: KpiValue) -> str:
 def report_facts(result: Any) -> list[str]:
     """The facts under a report's title, as plain text (renderers escape them for their format)."""
     facts = [
-        f"Timezone {result.tz}",
+        f"{word('timezone')} {result.tz}",
         f"cskpi {result.meta.get('tool_version', '')}",
         f"KPI definitions {result.meta.get('definitions_version', '')}",
     ]

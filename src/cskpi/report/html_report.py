@@ -373,8 +373,8 @@ def render_html(result: ReportResult) -> str:
         )
         sections.append(f"<section>{heading}{tables}</section>")
     significance = (
-        '<p class="note"><span class="sig">*</span> change is statistically significant at '
-        "the 5 % level (hover a change for the test).</p>"
+        f'<p class="note"><span class="sig">*</span> {esc(word("significant_note"))}'
+        f"{' (hover a change for the test)' if current_language() == 'en' else ''}.</p>"
         if any(c.significant for c in result.comparisons.values())
         else ""
     )
