@@ -295,12 +295,11 @@ def _baseline_periods(current: set[str], baseline: set[str]) -> dict[str, str]:
 
 
 def _period_start(period: str) -> dt.date:
-    """First day of ``YYYY-MM`` or ``START..END``; unreadable labels sort first."""
-    text = period.split("..", 1)[0].strip()
-    try:
-        return dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
-    except ValueError:
-        return dt.date.min
+    """First day of any period label cskpi writes (month, range, day, week, quarter, year);
+    unreadable labels sort first."""
+    from cskpi.metrics.periods import label_start
+
+    return label_start(period) or dt.date.min
 
 
 def _value(row: KpiValue) -> float | None:
