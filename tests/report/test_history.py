@@ -141,14 +141,13 @@ def test_a_scorecard_from_kept_csvs_alone_tests_agents_against_the_rest(tmp_path
     assert '"flag": "better"' in document and '"flag": "worse"' in document
 
 
-def test_a_kept_weekly_csv_is_compared_week_with_the_week_before():
+def test_a_kept_quarterly_csv_is_compared_quarter_with_the_quarter_before():
     from cskpi.report.compare import compare
 
-    # 2027-W01 starts Mon 2027-01-04: the latest kept week starting before it is 2026-W53
-    current = [KpiValue("2027-W01", "all", "all", "tickets_created", 10, "count", 10)]
+    current = [KpiValue("2027-Q1", "all", "all", "tickets_created", 10, "count", 10)]
     baseline = [
         KpiValue(label, "all", "all", "tickets_created", value, "count", value)
-        for label, value in (("2026-W52", 3), ("2026-W53", 7), ("2027-W02", 99))
+        for label, value in (("2026-Q3", 3), ("2026-Q4", 7), ("2027-Q2", 99))
     ]
     result = compare(current, baseline)
-    assert result[("2027-W01", "all", "all", "tickets_created")].previous == 7
+    assert result[("2027-Q1", "all", "all", "tickets_created")].previous == 7
