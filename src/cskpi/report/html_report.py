@@ -116,6 +116,8 @@ def _change_cell(result: ReportResult, row: KpiValue, unit: str, direction: str)
     title = ""
     if comparison.test:
         p_value = "" if comparison.p_value is None else f", p = {comparison.p_value:.3g}"
+        if comparison.q_value is not None:
+            p_value += f", q = {comparison.q_value:.3g} (Benjamini–Hochberg)"
         title = f' title="{esc(comparison.test + p_value)}"'
     marker = ' <span class="sig">*</span>' if comparison.significant else ""
     return f'<td class="num {css}"{title}>{esc(human_change(comparison.change, unit))}{marker}</td>'
@@ -199,7 +201,7 @@ def _card_change(result: ReportResult, row: KpiValue, comparisons: dict, against
     if comparison.significant:
         verdict = f'<span class="sig">{esc(word("significant"))}</span>'
     elif comparison.significant is False:
-        verdict = esc(word("not_significant"))
+        verdict = esc(word("card_not_significant"))
     else:
         verdict = esc(word("not_tested"))
     title = comparison.test or ""
@@ -373,8 +375,13 @@ def render_html(result: ReportResult) -> str:
         )
         sections.append(f"<section>{heading}{tables}</section>")
     significance = (
-        f'<p class="note"><span class="sig">*</span> {esc(word("significant_note"))}'
-        f"{' (hover a change for the test)' if current_language() == 'en' else ''}.</p>"
+        (
+            '<p class="note"><span class="sig">*</span> change is statistically significant: '
+            "Benjamini–Hochberg q below 5 % over every comparison (hover a change for the "
+            "test).</p>"
+            if current_language() == "en"
+            else f'<p class="note"><span class="sig">*</span> {esc(word("significant_note"))}.</p>'
+        )
         if any(c.significant for c in result.comparisons.values())
         else ""
     )

@@ -5,7 +5,8 @@ whether it has too few records to read much into (``n < min_n``), its target sta
 the group differs significantly from the rest of the period's records. The tests are those of
 ``--compare`` (report.compare), the group against everyone else; the p-values of the whole table
 are adjusted together with Benjamini–Hochberg, so a table of 20 agents × 10 KPIs does not flag
-noise as a coaching need.
+noise as a coaching need. compare() adjusts each period's tests on its own; the scorecard adjusts
+their raw p-values once more, over every period of the table.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from cskpi.metrics.scope import NONE_GROUP, OVERALL
-from cskpi.report.compare import ALPHA, MIN_RECORDS, NPS_KPIS, U_TEST, compare
+from cskpi.report.compare import ALPHA, MIN_RECORDS, NPS_KPIS, benjamini_hochberg, compare
 from cskpi.report.model import KpiValue
 
 REST = "rest"  # the period label of the rest-of-the-period rows handed to compare()
@@ -195,18 +195,16 @@ def _flag(
                 continue
             cell.p_value = result.p_value
             difference = result.change or 0.0
-            if result.test == U_TEST:  # the rank test's own direction: which side ranks higher
-                mine, rest = record_values(row, False), record_values(row, True)
-                statistic = stats.mannwhitneyu(mine, rest, alternative="two-sided").statistic
-                difference = float(statistic) - len(mine) * len(rest) / 2
+            if result.interval is not None:  # a percentile's bootstrap interval of the difference
+                difference = (result.interval[0] + result.interval[1]) / 2
             tested.append(((row.period, row.segment, row.kpi), result.p_value, difference))
     if not tested:
         return
-    adjusted = stats.false_discovery_control([p for _, p, _ in tested], method="bh")
+    adjusted = benjamini_hochberg([p for _, p, _ in tested])
     for (key, _, difference), q in zip(tested, adjusted, strict=True):
         cell = cells[key]
-        cell.q_value = float(q)
-        if q < ALPHA and difference != 0:
+        cell.q_value = q
+        if q is not None and q < ALPHA and difference != 0:
             direction = directions.get(key[2], "none")
             if direction == "up":
                 cell.flag = "better" if difference > 0 else "worse"
