@@ -174,7 +174,10 @@ class Candidate:
 
     @property
     def fits(self) -> bool:
-        return self.eligible and self.own and self.score >= THRESHOLD
+        # A file naming every required column of the contract is a canonical file whatever its
+        # share of optional columns; the threshold keeps weak vendor guesses out.
+        canonical = self.kind == 2
+        return self.eligible and self.own and (canonical or self.score >= THRESHOLD)
 
 
 def _slots(vmap: VendorMap) -> list[Slot]:
