@@ -118,3 +118,25 @@ def test_sla_breaches_per_agent_per_day():
     assert result.exit_code == 0, result.stderr
     periods = {line.split(",")[0] for line in result.stdout.splitlines()[1:]}
     assert periods == {"2026-10-05", "2026-10-06"}
+
+
+def test_default_columns_the_dimension_does_not_carry_are_left_out_but_named_ones_stay():
+    # surveys carry no team: csat has no value for any team
+    default = run("scorecard", str(DATA), "--period", "2026-10", "--by", "team", "-f", "csv", "-q")
+    assert default.exit_code == 0, default.stderr
+    header = default.stdout.splitlines()[0].split(",")
+    assert "csat" not in header and "tickets_resolved" in header
+    named = run(
+        "scorecard",
+        str(DATA),
+        "--period",
+        "2026-10",
+        "--by",
+        "team",
+        "--kpi",
+        "csat",
+        "-f",
+        "csv",
+        "-q",
+    )
+    assert named.stdout.splitlines()[0] == "period,team,csat"

@@ -150,7 +150,15 @@ def scorecard(
                 week_start=config.week_start,
             )
         card = scorecard_for(
-            tables, periods, dimension, columns, config, tz=tz, min_n=min_n, history=kept
+            tables,
+            periods,
+            dimension,
+            columns,
+            config,
+            tz=tz,
+            min_n=min_n,
+            history=kept,
+            drop_empty=not kpi and area is None,
         )
         to_stdout = output in (None, "-")
         content = render(

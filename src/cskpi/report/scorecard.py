@@ -271,10 +271,13 @@ def scorecard_for(
     tz: str,
     min_n: int = MIN_RECORDS,
     history=None,
+    drop_empty: bool = False,
 ) -> Scorecard:
     """The library function behind ``cskpi scorecard``: compute, mark targets, test, build.
 
     ``history`` (report.history.History) adds the kept periods the raw data does not cover.
+    ``drop_empty`` leaves out KPIs no group has a value for (a default column the dimension's
+    records do not carry, such as survey KPIs by team); columns asked for by name stay.
     """
     from cskpi.metrics.engine import check_dimensions, compute
     from cskpi.report.build import kpi_catalogue
@@ -302,6 +305,12 @@ def scorecard_for(
         directions={k: v["direction"] for k, v in catalogue.items()},
     )
     card.periods = labels
+    if drop_empty:
+        card.kpis = [
+            k
+            for k in card.kpis
+            if any(c.value is not None for (_, _, kk), c in card.cells.items() if kk == k)
+        ]
     card.meta.update(
         kpis={k: catalogue[k] for k in kpis},
         tz=tz,
