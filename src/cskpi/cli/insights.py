@@ -176,6 +176,7 @@ def _shared(
     date_order: o.DateOrder = "auto",
     decimal: o.Decimal = "auto",
     encoding: o.Encoding = None,
+    sheet: o.Sheet = None,
     period: Period = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,

@@ -89,6 +89,15 @@ Encoding = Annotated[
         help="Text encoding of CSV files, e.g. utf-8, cp1252 (default: detected per file).",
     ),
 ]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME",
+        help="Workbook sheet to read from XLSX files (default: the first sheet whose "
+        "headers are recognised, else the first sheet with data).",
+    ),
+]
 Rejects = Annotated[
     Path | None,
     typer.Option(
@@ -163,7 +172,8 @@ def input_spec(
     """The checked InputSpec of a command's shared input options.
 
     ``given`` maps the option names declared above (data_dir, tickets … revenue, vendor,
-    map_files, date_order, decimal, encoding) to their values: a command passes its ``locals()``.
+    map_files, date_order, decimal, encoding, sheet) to their values: a command passes its
+    ``locals()``.
     Explicit files of tables outside ``tables`` are left out.
     """
     date_order = given.get("date_order") or "auto"
@@ -180,4 +190,5 @@ def input_spec(
         date_order=date_order,
         decimal=decimal,
         encoding=encoding,
+        sheet=given.get("sheet"),
     )

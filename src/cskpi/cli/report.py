@@ -156,6 +156,7 @@ def report(
     date_order: options.DateOrder = "auto",
     decimal: options.Decimal = "auto",
     encoding: options.Encoding = None,
+    sheet: options.Sheet = None,
     rejects: options.Rejects = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,

@@ -17,5 +17,6 @@ class InputSpec:
     date_order: str = "auto"           # auto | day-first | month-first
     decimal: str = "auto"              # auto | "." | ","
     encoding: str | None = None        # force an encoding
+    sheet: str | None = None           # the workbook sheet to read (default: the recognised one)
     # Restrict to these columns per table (columnar reads); None = every canonical column.
     columns: dict[str, list[str]] | None = None
