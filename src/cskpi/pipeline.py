@@ -22,7 +22,8 @@ import pandas as pd
 from cskpi import DEFINITIONS_VERSION, __version__
 from cskpi.config import Config
 from cskpi.io.dataset import FileReport
-from cskpi.metrics.periods import Period, parse_periods, previous_period
+from cskpi.metrics.catalogue import kpi_catalogue
+from cskpi.metrics.periods import ALL, Period, parse_periods, previous_period
 from cskpi.metrics.results import KpiValue, ReportResult
 
 PREVIOUS = "previous"
@@ -90,6 +91,8 @@ class ReportRequest:
     date_from: str | None = None
     date_to: str | None = None
     baseline: str | Path | None = None  # "previous" or the path of a kept tidy CSV
+    every: str | None = None  # a time grain splitting the periods (day, week, month, …)
+    history: Any = None  # metrics.history.History: kept summaries for previous periods
     charts: bool = False  # the HTML report's chart data
     redacted: bool = False
     meta: dict[str, Any] = field(default_factory=dict)  # added to the report's metadata
@@ -97,13 +100,16 @@ class ReportRequest:
 
 def run_report(request: ReportRequest, engine: Engine) -> ReportResult:
     """KPI rows for the periods asked, with comparison, targets, chart data and metadata."""
-    needs_range = not request.period and not (request.date_from and request.date_to)
+    whole = (request.period or "").strip().lower() == ALL
+    needs_range = whole or (not request.period and not (request.date_from and request.date_to))
     periods = parse_periods(
         request.period,
         request.date_from,
         request.date_to,
         request.tz,
         data_range=engine.data_range() if needs_range else None,
+        every=request.every,
+        week_start=request.config.week_start,
     )
     return run_periods(request, engine, periods)
 
@@ -184,12 +190,26 @@ def _add_comparison(
 
         before = {p.label: p for p in (previous_period(p) for p in periods)}
         baseline_rows = engine.rows(list(before.values()))
+        kept_periods: set[str] = set()  # previous periods read from kept summaries
+        if request.history is not None:
+            from cskpi.metrics.history import covered_periods, join
+
+            covered = covered_periods(list(before.values()), engine.data_range())
+            baseline_rows = [
+                row
+                for row in join(baseline_rows, list(before.values()), covered, request.history)
+                if row.period in before
+            ]
+            kept_periods = set(before) - covered
         result.meta["baseline"] = "previous period (" + ", ".join(before) + ")"
         by_label = {**{p.label: p for p in periods}, **before}
         config = request.config
 
         def samples(row: KpiValue, is_baseline: bool) -> np.ndarray | None:
-            # Record-level values let compare() test means and medians (Mann-Whitney U).
+            # Record-level values let compare() test means and percentiles; a kept summary has
+            # none.
+            if is_baseline and row.period in kept_periods:
+                return None
             period = by_label[row.period]
             tables = records.get(period)
             if tables is None:
@@ -214,21 +234,6 @@ def report_meta(
         "files": file_meta(files),
         "kpis": kpi_catalogue(),
         "redacted": redacted,
-    }
-
-
-def kpi_catalogue() -> dict[str, dict[str, str]]:
-    """Label, area, unit and direction of every registered KPI, as the renderers read them."""
-    from cskpi.metrics.registry import REGISTRY
-
-    return {
-        d.id: {
-            "label": d.label,
-            "area": str(d.area),
-            "unit": str(d.unit),
-            "direction": str(d.direction),
-        }
-        for d in REGISTRY
     }
 
 
@@ -282,12 +287,22 @@ def build_report(
     baseline: str | Path | None = None,
     charts: bool = False,
     redacted: bool = False,
+    history: Any = None,
 ) -> ReportResult:
-    """The report of tables already in memory for ``periods`` (a library entry point)."""
+    """The report of tables already in memory for ``periods`` (a library entry point).
+
+    ``history`` (metrics.history.History) gives the previous periods the raw data does not cover.
+    """
     from cskpi.scale.memory import MemoryEngine
 
     engine = MemoryEngine(tables, config, by, files=files)
     request = ReportRequest(
-        by=list(by), config=config, tz=tz, baseline=baseline, charts=charts, redacted=redacted
+        by=list(by),
+        config=config,
+        tz=tz,
+        baseline=baseline,
+        charts=charts,
+        redacted=redacted,
+        history=history,
     )
     return run_periods(request, engine, periods)

@@ -19,7 +19,7 @@ from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
 from cskpi.config import Config, load_config
 from cskpi.errors import UsageError
-from cskpi.i18n import LANGUAGES, catalogue
+from cskpi.i18n import catalogue
 from cskpi.insights.result import Insight
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ Period = Annotated[
     typer.Option(
         "--period",
         metavar="PERIOD",
-        help="2026-10 (a month), 2026-07..2026-10 (months) or 2026-10-01..2026-10-15 (days).",
+        help="2026-10 (a month), 2026-07..2026-10 (months), 2026-10-01..2026-10-15 (days), "
+        "2026-W41, 2026-Q4 or 2026, or all (one period over all the data).",
     ),
 ]
 DateFrom = Annotated[
@@ -56,12 +57,6 @@ TableName = Annotated[
         help="With --format csv: which table to write (default the first).",
     ),
 ]
-Lang = Annotated[
-    str,
-    typer.Option(
-        "--lang", metavar="LANG", help=f"Language of labels and headings: {', '.join(LANGUAGES)}."
-    ),
-]
 ConfigPath = Annotated[
     Path | None,
     typer.Option(
@@ -74,9 +69,18 @@ FORMATS = ("table", "csv", "json", "html", "xlsx")
 class Run:
     """The loaded data, config and periods one command works on."""
 
-    def __init__(self, shared: dict[str, Any], tables: tuple[str, ...]) -> None:
+    def __init__(
+        self, shared: dict[str, Any], tables: tuple[str, ...], *, may_be_empty: bool = False
+    ) -> None:
         self.config: Config = load_config(shared["config_path"], shared["data_dir"])
         self.tz = o.resolve_tz(shared["tz"], self.config)
+        self.tables: dict[str, Any] = {}
+        if (
+            may_be_empty
+            and shared["data_dir"] is None
+            and not any(shared.get(name) for name in o.TABLE_FILES)
+        ):
+            return  # kept summaries only (trend --history): nothing to load
         spec = o.input_spec(shared, self.tz, tables)
         self.dataset = loading.load(spec, quiet=shared["quiet"])
         if not shared["quiet"]:
@@ -92,9 +96,12 @@ class Run:
         date_from: str | None,
         date_to: str | None,
         time_columns: dict[str, str],
+        every: str | None = None,
     ) -> list:
         from cskpi.metrics.periods import parse_periods
 
+        if not self.tables and period is None and not (date_from or date_to):
+            return []  # no raw data and no range: the kept summaries give the periods
         stamps = [
             self.tables[t][c]
             for t, c in time_columns.items()
@@ -106,7 +113,15 @@ class Run:
 
             joined = pd.concat(stamps)
             data_range = (joined.min(), joined.max())
-        return parse_periods(period, date_from, date_to, self.tz, data_range=data_range)
+        return parse_periods(
+            period,
+            date_from,
+            date_to,
+            self.tz,
+            data_range=data_range,
+            every=every,
+            week_start=self.config.week_start,
+        )
 
 
 def span(periods: list):
@@ -167,7 +182,7 @@ def _shared(
     date_to: DateTo = None,
     fmt: Format = "table",
     table: TableName = None,
-    lang: Lang = "en",
+    lang: o.Lang = None,
     config_path: ConfigPath = None,
     quiet: o.Quiet = False,
     debug: o.Debug = False,
@@ -178,28 +193,41 @@ def _shared(
 SHARED = inspect.signature(_shared, eval_str=True).parameters
 
 
-def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
-    """Turn ``body(run, periods, **own_options)`` into a command with the shared options too."""
+def _every(every: o.Every = None) -> None:
+    """--every, on the commands that read a series of periods."""
+
+
+EVERY = inspect.signature(_every, eval_str=True).parameters
+
+
+def insight_command(tables: tuple[str, ...], time_columns: dict[str, str], grains: bool = False):
+    """Turn ``body(run, periods, **own_options)`` into a command with the shared options too.
+
+    ``grains`` adds --every, which splits the chosen range into days, weeks, … (metrics.periods).
+    """
 
     def decorate(body: Callable[..., Insight]) -> Callable[..., None]:
         own = list(inspect.signature(body, eval_str=True).parameters.values())[2:]
 
         def command(**kwargs) -> None:
             shared = {name: kwargs.pop(name) for name in SHARED}
+            every = kwargs.pop("every", None)
             with user_errors(shared["debug"]):
                 fmt, lang = shared["fmt"], shared["lang"]
                 if fmt not in FORMATS:
                     raise UsageError(
                         f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}"
                     )
-                catalogue(lang)  # an unknown --lang fails before any loading
-                run = Run(shared, tables)
+                if lang is not None:
+                    catalogue(lang)  # an unknown --lang fails before any loading
+                run = Run(shared, tables, may_be_empty=bool(kwargs.get("history")))
+                lang = o.resolve_lang(lang, run.config)
                 periods = run.periods(
-                    shared["period"], shared["date_from"], shared["date_to"], time_columns
+                    shared["period"], shared["date_from"], shared["date_to"], time_columns, every
                 )
                 emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
 
-        parameters = [*SHARED.values(), *own]
+        parameters = [*SHARED.values(), *(EVERY.values() if grains else ()), *own]
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in parameters}
         command.__doc__ = body.__doc__
@@ -418,6 +446,15 @@ def trend(
     kpi: Annotated[
         list[str] | None, typer.Option("--kpi", metavar="KPI", help="Only this KPI; repeatable.")
     ] = None,
+    history: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--history",
+            metavar="DIR|FILE",
+            help="Tidy CSVs kept from earlier runs (files or folders; repeatable), read as the "
+            "past; periods the raw data covers are computed from it.",
+        ),
+    ] = None,
 ) -> Insight:
     """One line per KPI over the periods: sparkline, tested change, and control-chart limits."""
     from cskpi.insights.trend import trend as analyse
@@ -427,19 +464,34 @@ def trend(
     unknown = [k for k in kpi or [] if k not in BY_ID]
     if unknown:
         raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. See `cskpi kpis`")
-    rows = compute(run.tables, periods, [], run.config)
+    rows = compute(run.tables, periods, [], run.config) if periods else []
     directions = {k.id: k.direction for k in REGISTRY}
     currency = run.config.currency
     units = {k.id: BY_ID[k.id].unit_for(currency) for k in REGISTRY}
+    labels = [p.label for p in periods]
+    notes: list[str] = []
+    if history:
+        from cskpi.metrics.history import covered_periods, join, load_history, sort_periods
+        from cskpi.metrics.periods import data_range
+
+        kept = load_history(history, units)
+        covered = covered_periods(periods, data_range(run.tables))
+        rows = join(rows, periods, covered, kept)
+        labels = sort_periods(row.period for row in rows)
+        notes = kept.notes
+        if not labels:
+            raise UsageError("--history: no kept period to show and no raw data. Check the files")
     by_label = {p.label: p for p in periods}
 
     def samples(row, is_baseline):  # record-level values let means and percentiles be tested
+        if row.period not in by_label:  # a kept summary has none
+            return None
         return kpi_samples(run.tables, by_label[row.period], row.kpi, row.dimension,
                            row.segment, run.config)
 
-    return analyse(
+    result = analyse(
         rows,
-        [p.label for p in periods],
+        labels,
         directions,
         baseline=baseline,
         kpis=kpi,
@@ -447,6 +499,8 @@ def trend(
         currency=currency,
         samples=samples,
     )
+    result.notes.extend(notes)
+    return result
 
 
 ALL_TABLES = ("tickets", "calls", "surveys", "costs", "agents", "revenue")
@@ -456,6 +510,7 @@ TIMES = {
     "surveys": "submitted_at",
     "revenue": "date",
 }
+GRAIN_COMMANDS = ("types", "trend")  # the commands that read a series of periods
 COMMANDS = {
     "staffing": (staffing, ("calls",), {"calls": "queued_at"}),
     "types": (types, ("tickets",), {"tickets": "created_at"}),
@@ -472,4 +527,4 @@ COMMANDS = {
 
 def register(app: typer.Typer) -> None:
     for name, (body, tables, times) in COMMANDS.items():
-        app.command(name)(insight_command(tables, times)(body))
+        app.command(name)(insight_command(tables, times, name in GRAIN_COMMANDS)(body))

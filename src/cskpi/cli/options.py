@@ -106,6 +106,36 @@ Rejects = Annotated[
         help="Write every rejected row (file, line, reason) to this CSV.",
     ),
 ]
+Every = Annotated[
+    str | None,
+    typer.Option(
+        "--every",
+        metavar="GRAIN",
+        help="Split the chosen range into periods of a day, week, month, quarter or year "
+        "(2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026); weeks run Monday to Sunday unless "
+        'cskpi.toml says week_start = "sun".',
+    ),
+]
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help="Language of labels, headings and number formats in human outputs: en, fi, da, "
+        "no (or nb), ro, lv (default: lang in cskpi.toml, else en). CSV and JSON stay neutral.",
+    ),
+]
+
+
+def resolve_lang(flag: str | None, config: object) -> str:
+    """--lang wins, then the lang of cskpi.toml, then English; an unknown one is a usage error."""
+    from cskpi.i18n import catalogue, resolve
+
+    lang = resolve(flag or getattr(config, "lang", None) or "en")
+    catalogue(lang)
+    return lang
+
+
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 

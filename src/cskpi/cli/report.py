@@ -25,8 +25,10 @@ Period = Annotated[
     typer.Option(
         "--period",
         metavar="PERIOD",
-        help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), or days "
-        "YYYY-MM-DD..YYYY-MM-DD. Default: every month the data covers.",
+        help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), days "
+        "YYYY-MM-DD..YYYY-MM-DD, a day, week, quarter or year as --every writes it (2026-W41, "
+        "2026-Q4, 2026), or 'all' (one period over all the data). "
+        "Default: every month the data covers.",
     ),
 ]
 DateFrom = Annotated[
@@ -76,6 +78,16 @@ Compare = Annotated[
         metavar="previous|FILE",
         help="'previous' (the period before each one) or a tidy CSV kept from an earlier "
         "run; adds previous value, change and significance.",
+    ),
+]
+History = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--history",
+        metavar="DIR|FILE",
+        help="Tidy CSVs kept from earlier runs (files or folders; repeatable), read as the past: "
+        "periods the raw data does not cover come from them (with --compare previous, the "
+        "periods before).",
     ),
 ]
 FailOnMiss = Annotated[
@@ -128,14 +140,17 @@ def report(
     period: Period = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
+    every: options.Every = None,
     by: By = None,
     tz: options.Tz = None,
     config_path: ConfigPath = None,
     fmt: Format = None,  # type: ignore[valid-type]
     output: Output = None,
     compare_with: Compare = None,
+    history: History = None,
     fail_on_miss: FailOnMiss = False,
     redact: Redact = False,
+    lang: options.Lang = None,
     vendor: options.Vendor = None,
     map_files: options.MapFile = None,
     date_order: options.DateOrder = "auto",
@@ -157,6 +172,8 @@ def report(
     cskpi report exports/ --period 2026-07..2026-10 --by agent -o kpis.csv
 
     cskpi report exports/ --period 2026-10 --compare previous --fail-on-miss
+
+    cskpi report exports/ --period 2026-10 --every week --by agent
 
     cskpi report --tickets zendesk.csv --calls calls.xlsx --tz Europe/Helsinki
 
@@ -180,7 +197,18 @@ def report(
             )
         config = load_config(config_path, data_dir)
         tz = options.resolve_tz(tz, config)
+        lang = options.resolve_lang(lang, config)
         spec = options.input_spec(locals(), tz)
+        kept = None
+        if history:
+            if compare_with != "previous":
+                _usage("--history needs --compare previous: it gives the periods before")
+            from cskpi.metrics.history import load_history
+            from cskpi.metrics.registry import REGISTRY
+
+            kept = load_history(history, {k.id: k.unit_for(config.currency) for k in REGISTRY})
+            for text in kept.notes:
+                loading.note(text, quiet=quiet)
         request = ReportRequest(
             by=breakdowns,
             config=config,
@@ -191,6 +219,8 @@ def report(
             baseline=compare_with,
             charts=fmt == "html",
             redacted=redact,
+            every=every,
+            history=kept,
             meta={} if engine == "pandas" else {"engine": engine},
         )
         if rejects is not None and engine == "dask":
@@ -207,7 +237,7 @@ def report(
             source.close()
         if not quiet:
             loading.warn_about_inputs(list(source.files), rejects_written=rejects is not None)
-        _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
+        _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet, lang=lang)
 
 
 def _open_engine(
@@ -244,14 +274,16 @@ def _open_engine(
     )
 
 
-def _finish(result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, quiet: bool) -> None:
+def _finish(
+    result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, quiet: bool, lang: str = "en"
+) -> None:
     """Render, write to stdout or the file, and exit 1 on a missed target when asked to."""
     from cskpi.report.render import render
 
     to_stdout = output in (None, "-")
     color = to_stdout and _stdout_is_tty() and "NO_COLOR" not in os.environ
     width = _width() if to_stdout else 100
-    content = render(result, fmt, width=width, color=color)
+    content = render(result, fmt, width=width, color=color, lang=lang)
     _emit(content, None if to_stdout else Path(output or ""), fmt)
     if not to_stdout and not quiet:
         print(f"wrote {output}", file=sys.stderr)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-import pandas as pd
+from collections.abc import Sequence
 
 from cskpi.io import schema
+from cskpi.metrics.periods import data_range
 from cskpi.metrics.registry import REGISTRY, KpiDef
 from cskpi.metrics.scope import DIMENSIONS
 
@@ -41,23 +40,4 @@ def needed_columns(table: str, by: Sequence[str], kpis: Sequence[KpiDef] = REGIS
     return [name for name in spec.names if name in wanted]
 
 
-# The columns that date each table's records for the default periods (KPIS.md conventions).
-RANGE_COLUMNS = {
-    "tickets": "created_at",
-    "calls": "queued_at",
-    "surveys": "submitted_at",
-    "revenue": "date",
-}
-
-
-def data_range(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """Earliest and latest dated record over every table (None when nothing is dated)."""
-    lows, highs = [], []
-    for table, column in RANGE_COLUMNS.items():
-        frame = tables.get(table)
-        if frame is not None and column in frame.columns and frame[column].notna().any():
-            lows.append(frame[column].min())
-            highs.append(frame[column].max())
-    if not lows:
-        return None
-    return min(lows), max(highs)
+__all__ = ["DATE_COLUMN", "data_range", "needed_columns"]
