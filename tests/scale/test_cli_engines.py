@@ -60,3 +60,12 @@ def test_the_dask_engine_refuses_rejects_it_cannot_count(history, tmp_path):
     result = _report(str(history), "--engine", "dask", "--rejects", str(tmp_path / "r.csv"))
     assert result.exit_code == 2
     assert "--rejects is not available with --engine dask" in result.stderr
+
+
+def test_weeks_split_by_every_come_out_the_same_from_the_partitioned_engine(history):
+    args = (str(history), "--period", "2026-10", "--every", "week", "--by", "agent")
+    pandas = _report(*args)
+    partitioned = _report(*args, "--engine", "partitioned")
+    assert partitioned.exit_code == 0, partitioned.output
+    assert "2026-W41" in partitioned.stdout
+    assert partitioned.stdout == pandas.stdout
