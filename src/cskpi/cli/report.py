@@ -181,7 +181,7 @@ def report(
     """
     with user_errors(debug):
         from cskpi.config import load_config
-        from cskpi.report.build import build_report, data_range
+        from cskpi.pipeline import ReportRequest, run_report
 
         fmt = _format(fmt.value if fmt else None, output)
         breakdowns = _breakdowns(by)
@@ -199,73 +199,79 @@ def report(
         tz = options.resolve_tz(tz, config)
         lang = options.resolve_lang(lang, config)
         spec = options.input_spec(locals(), tz)
-        if engine != "pandas":
-            if every is not None:
-                _usage(f"--every needs the rows in memory. Drop --engine {engine} to split periods")
-            result = _scaled(
-                engine,
-                spec,
-                breakdowns,
-                config,
-                tz=tz,
-                period=period,
-                date_from=date_from,
-                date_to=date_to,
-                baseline=compare_with,
-                scheduler=scheduler,
-                redacted=redact,
-                rejects=rejects,
-            )
-            _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet, lang=lang)
-            return
-        if fmt != "html":  # the HTML charts read more of the tables than the KPIs do
-            from cskpi.metrics.engine import input_columns
-
-            spec.columns = input_columns(breakdowns)
-        dataset = loading.load(spec, quiet=quiet)
-        tables = dataset.tables
-        if redact:
-            from cskpi.report.redact import new_salt, redact_tables
-
-            tables = redact_tables(tables, new_salt())
-        from cskpi.metrics.periods import parse_periods
-
         kept = None
         if history:
             if compare_with != "previous":
                 _usage("--history needs --compare previous: it gives the periods before")
+            from cskpi.metrics.history import load_history
             from cskpi.metrics.registry import REGISTRY
-            from cskpi.report.history import load_history
 
             kept = load_history(history, {k.id: k.unit_for(config.currency) for k in REGISTRY})
             for text in kept.notes:
                 loading.note(text, quiet=quiet)
-        periods = parse_periods(
-            period,
-            date_from,
-            date_to,
-            tz,
-            data_range=data_range(tables),
-            every=every,
-            week_start=config.week_start,
-        )
-        result = build_report(
-            tables,
-            periods,
-            breakdowns,
-            config,
+        request = ReportRequest(
+            by=breakdowns,
+            config=config,
             tz=tz,
-            files=dataset.files,
+            period=period,
+            date_from=date_from,
+            date_to=date_to,
             baseline=compare_with,
             charts=fmt == "html",
             redacted=redact,
+            every=every,
             history=kept,
+            meta={} if engine == "pandas" else {"engine": engine},
         )
-        if rejects is not None:
-            _write_rejects(rejects, dataset.rejects, redact=redact)
+        if rejects is not None and engine == "dask":
+            _usage(
+                "--rejects is not available with --engine dask (its workers keep no rejected "
+                "rows). Use --engine partitioned or pandas to write rejected rows"
+            )
+        source = _open_engine(engine, spec, request, scheduler=scheduler, quiet=quiet)
+        try:
+            result = run_report(request, source)
+            if rejects is not None:
+                _write_rejects(rejects, source.rejects(), redact=redact)
+        finally:
+            source.close()
         if not quiet:
-            loading.warn_about_inputs(dataset.files, rejects_written=rejects is not None)
+            loading.warn_about_inputs(list(source.files), rejects_written=rejects is not None)
         _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet, lang=lang)
+
+
+def _open_engine(
+    engine: str, spec: Any, request: Any, *, scheduler: str | None, quiet: bool
+) -> Any:
+    """The engine that holds the records: loaded into memory here, or read by a scale engine."""
+    if engine == "pandas":
+        from cskpi.scale.memory import MemoryEngine
+
+        if not request.charts:  # the HTML charts read more of the tables than the KPIs do
+            from cskpi.pipeline import input_columns
+
+            spec.columns = input_columns(request.by)
+        dataset = loading.load(spec, quiet=quiet)
+        return MemoryEngine(
+            dataset.tables,
+            request.config,
+            request.by,
+            files=dataset.files,
+            rejects=dataset.rejects,
+        )
+    from cskpi.scale.engines import ENGINES, open_scaled
+
+    if engine not in ENGINES:
+        _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
+    return open_scaled(
+        engine,
+        spec,
+        request.by,
+        request.config,
+        tz=request.tz,
+        scheduler=scheduler,
+        every_column=request.charts,
+    )
 
 
 def _finish(
@@ -282,19 +288,6 @@ def _finish(
     if not to_stdout and not quiet:
         print(f"wrote {output}", file=sys.stderr)
     _exit_on_miss(result.targets, fail_on_miss, quiet)
-
-
-def _scaled(
-    engine: str, spec: Any, by: list[str], config: Any, *, rejects: Path | None, **kwargs: Any
-) -> Any:
-    """--engine partitioned|dask: the report from cskpi.scale, which reads the files itself."""
-    from cskpi.scale.build import ENGINES, scaled_report
-
-    if engine not in ENGINES:
-        _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
-    if rejects is not None:
-        _usage(f"--rejects needs the rows in memory. Drop --engine {engine} to write rejected rows")
-    return scaled_report(engine, spec, by, config, **kwargs)
 
 
 def _usage(message: str) -> None:
@@ -347,9 +340,9 @@ def _width() -> int:
 def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
     import pandas as pd
 
+    from cskpi.io.redact import redact_rejects
     from cskpi.report.formatting import FORMULA_TRIGGERS
     from cskpi.report.output import write_atomic
-    from cskpi.report.redact import redact_rejects
 
     columns = ["file", "line", "table", "reason", "detail", "raw"]
     frame = rejects if rejects is not None else pd.DataFrame(columns=columns)

@@ -9,6 +9,7 @@ a grain period cut by the range's edge keeps the ``START..END`` label of what is
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -391,3 +392,25 @@ def label_kind(label: str) -> str:
     if _QUARTER.match(label):
         return "quarter"
     return "year" if _YEAR.match(label) else "range"
+
+
+# The columns that date each table's records for the default periods (KPIS.md conventions).
+RANGE_COLUMNS = {
+    "tickets": "created_at",
+    "calls": "queued_at",
+    "surveys": "submitted_at",
+    "revenue": "date",
+}
+
+
+def data_range(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Earliest and latest dated record over every table (None when nothing is dated)."""
+    lows, highs = [], []
+    for table, column in RANGE_COLUMNS.items():
+        frame = tables.get(table)
+        if frame is not None and column in frame.columns and frame[column].notna().any():
+            lows.append(frame[column].min())
+            highs.append(frame[column].max())
+    if not lows:
+        return None
+    return min(lows), max(highs)
