@@ -115,6 +115,8 @@ def _exact_group_sums(
 
     None when the labels are not categorical or a weight is not whole numbers (the caller then
     groups with pandas, whose compensated float sums bincount would not reproduce bit for bit).
+    Rows outside ``mask`` go to an extra bin (weight 0) instead of being copied out: whole-number
+    sums are exact in any order, so adding zeros changes none.
     """
     if not isinstance(labels.dtype, pd.CategoricalDtype):
         return None
@@ -123,21 +125,32 @@ def _exact_group_sums(
         head = w[:_PEEK] if mask is None else w[:_PEEK][mask[:_PEEK]]
         if not np.array_equal(head, np.round(head)):
             return None
-    if mask is not None:
-        codes = codes[mask]
-        weights = {name: w[mask] for name, w in weights.items()}
-    for w in weights.values():
-        if len(w) and not (np.abs(w).sum() < _EXACT and np.array_equal(w, np.round(w))):
+    if mask is not None and mask.all():
+        mask = None
+    filled = {
+        name: (w if mask is None else np.where(mask, w, 0.0)) for name, w in weights.items()
+    }
+    for w in filled.values():
+        if len(w) and not (np.array_equal(w, np.round(w)) and np.abs(w).sum() < _EXACT):
             return None
     categories = labels.array.categories
     if len(codes) and codes.min() < 0:
         return None
     size = len(categories)
-    n = np.bincount(codes, minlength=size)
+    if size == 1:  # one group (the overall scope): totals, no binning
+        n = np.array([len(codes) if mask is None else np.count_nonzero(mask)])
+        sums = {name: np.array([np.add.reduce(w) if len(w) else 0.0]) for name, w in filled.items()}
+    else:
+        keys = codes.astype(np.intp) if mask is None else np.where(mask, codes, np.intp(size))
+        n = np.bincount(keys, minlength=size + 1)[:size]
+        sums = {
+            name: np.bincount(keys, weights=w, minlength=size + 1)[:size]
+            for name, w in filled.items()
+        }
     keep = n > 0
     out = {SEG: np.asarray(categories, dtype=object)[keep]}
-    for name, w in weights.items():
-        out[name] = np.bincount(codes, weights=w, minlength=size)[keep]
+    for name, s in sums.items():
+        out[name] = s[keep].astype("float64")
     out["n"] = n[keep].astype("int64")
     return pd.DataFrame(out)
 

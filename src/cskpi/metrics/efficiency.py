@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, lower
+from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, elapsed, lower
 
 
 def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> pd.DataFrame:
@@ -53,7 +53,7 @@ def messages(column: str):
 def first_response_hours(s: Scope) -> pd.DataFrame:
     s.need("tickets", "first_response_at")
     t = s.tickets_created
-    return values(t, (t["first_response_at"] - t["created_at"]) / HOUR)
+    return values(t, elapsed(t["first_response_at"], t["created_at"], HOUR))
 
 
 def sla_hours(tickets: pd.DataFrame, config, kind: str = "first_response") -> pd.Series:
@@ -103,13 +103,14 @@ def resolution_sla_breached(s: Scope) -> pd.DataFrame:
 
 def resolution_hours(s: Scope) -> pd.DataFrame:
     t = s.tickets_resolved
-    return values(t, (t["resolved_at"] - t["created_at"]) / HOUR)
+    return values(t, elapsed(t["resolved_at"], t["created_at"], HOUR))
 
 
 def resolved_within_24h(s: Scope) -> pd.DataFrame:
     t = s.tickets_resolved
-    hours = (t["resolved_at"] - t["created_at"]) / HOUR
-    return flags(t, (hours <= 24).fillna(False), hours.notna())
+    hours = elapsed(t["resolved_at"], t["created_at"], HOUR)
+    with np.errstate(invalid="ignore"):
+        return flags(t, hours <= 24, ~np.isnan(hours))
 
 
 def _reopens(t: pd.DataFrame) -> np.ndarray:
