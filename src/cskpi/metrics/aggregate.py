@@ -127,9 +127,7 @@ def _exact_group_sums(
             return None
     if mask is not None and mask.all():
         mask = None
-    filled = {
-        name: (w if mask is None else np.where(mask, w, 0.0)) for name, w in weights.items()
-    }
+    filled = {name: (w if mask is None else np.where(mask, w, 0.0)) for name, w in weights.items()}
     for w in filled.values():
         if len(w) and not (np.array_equal(w, np.round(w)) and np.abs(w).sum() < _EXACT):
             return None

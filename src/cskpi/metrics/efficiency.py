@@ -85,12 +85,16 @@ def _breached(s: Scope, column: str, kind: str) -> pd.DataFrame:
     """
     s.need("tickets", column)
     t = s.tickets_created
-    deadline = t["created_at"] + pd.to_timedelta(sla_hours(t, s.config, kind), unit="h")
-    done = t[column]
-    late = (done > deadline).fillna(False).to_numpy()
-    ran_out = (deadline < s.end).fillna(False).to_numpy()
-    breached = np.where(done.notna().to_numpy(), late, ran_out)
-    return flags(t, breached, np.ones(len(t), dtype=bool))
+
+    def breached() -> np.ndarray:
+        deadline = t["created_at"] + pd.to_timedelta(sla_hours(t, s.config, kind), unit="h")
+        done = t[column]
+        late = (done > deadline).fillna(False).to_numpy()
+        ran_out = (deadline < s.end).fillna(False).to_numpy()
+        return np.where(done.notna().to_numpy(), late, ran_out)
+
+    flag = s.period_memo(("breached", column, kind), breached)
+    return flags(t, flag, np.ones(len(t), dtype=bool))
 
 
 def sla_breached(s: Scope) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -155,6 +156,14 @@ class Scope:
         missing = [c for c in columns if c not in self.tables[table].columns]
         if missing:
             raise Unavailable(f"{table} table has no {'/'.join(missing)}")
+
+    def period_memo(self, key: object, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per period for every dimension's scope: for values of the
+        period's selected records that do not depend on the breakdown (flags, durations)."""
+        slot = ("memo", key)
+        if slot not in self._shared:
+            self._shared[slot] = make()
+        return self._shared[slot]
 
     def carries(self, table: str) -> bool:
         """Whether ``table`` can be broken down by this scope's dimension."""
@@ -366,7 +375,15 @@ class Scope:
     def survey(self, name: str) -> pd.DataFrame:
         if name not in self._surveys:
             frame = self.surveys
-            self._surveys[name] = frame.loc[(frame["_survey"] == name).to_numpy()]
+            if self.column == "question":  # grouped by the cleaned question of these rows
+                self._surveys[name] = frame.loc[(frame["_survey"] == name).to_numpy()]
+            else:  # selected once per period, like the answers themselves
+                self._surveys[name] = self._subset(
+                    f"surveys {name}",
+                    "surveys",
+                    "surveys",
+                    lambda rows: (rows["_survey"] == name).to_numpy(),
+                )
         return self._surveys[name]
 
     def _monthly(self, table: str) -> pd.DataFrame:
