@@ -33,12 +33,11 @@ def _give_back_freed_memory() -> None:
     The tables are held from here on; without this the C allocator keeps the reader's freed
     pages, and the KPIs' working memory comes on top of them in the peak. glibc only.
     """
+    import contextlib
     import ctypes
 
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # another C library: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # another C library: nothing to do
-        pass
 
 
 def _load(spec: Any, *, quiet: bool) -> Any:

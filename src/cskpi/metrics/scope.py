@@ -50,17 +50,17 @@ _READ: dict[str, tuple[str, ...]] = {
         "reopens",
         "resolution_business_minutes",
     ),
-    # Waits are derived from the timestamps at selection; customer ids: Scope.original.
-    "calls_inbound": (
-        "talk_seconds",
-        "hold_seconds",
-        "wrap_seconds",
-        "resolved",
-        "transferred",
-    ),
+    # Waits are derived from the timestamps at selection; customer ids: Scope.original. The
+    # handling columns are read of answered calls only: taken for those (_ANSWERED), not here.
+    "calls_inbound": (),
     "calls_outbound": (),
     "tickets_open_at_end": (),
 }
+
+
+_ANSWERED = ("talk_seconds", "hold_seconds", "wrap_seconds", "resolved", "transferred")
+# What the KPIs read of one survey's answers (satisfaction.py).
+_SURVEY_READ = ("question", "score", "_survey")
 
 
 def _constant(label: str, n: int) -> pd.Categorical:
@@ -231,14 +231,32 @@ class Scope:
         return frame[column].take(positions)
 
     def _subset(
-        self, name: str, parent: str, table: str, keep: Callable[[pd.DataFrame], np.ndarray]
+        self,
+        name: str,
+        parent: str,
+        table: str,
+        keep: Callable[[pd.DataFrame], np.ndarray],
+        *,
+        columns: tuple[str, ...] | None = None,
+        from_table: tuple[str, ...] = (),
     ):
-        """Like :meth:`_rows`, for the rows of an already selected ``parent`` where ``keep``."""
+        """Like :meth:`_rows`, for the rows of an already selected ``parent`` where ``keep``.
+
+        ``columns``: copy only these of the parent's columns; ``from_table``: columns the parent
+        did not copy, taken from the whole table for these rows only (placed first).
+        """
         key = ("rows", name)
         if key not in self._shared:
             positions, rows = self._shared[("rows", parent)]
             wanted = np.flatnonzero(np.asarray(keep(rows), dtype=bool))
-            self._shared[key] = (positions[wanted], rows.take(wanted))
+            if columns is not None:
+                rows = rows[[c for c in rows.columns if c in columns]]
+            picked = rows.take(wanted)
+            frame = self.tables[table]
+            extra = [c for c in frame.columns if c in from_table and c not in rows.columns]
+            if extra:
+                picked = pd.concat([frame[extra].take(positions[wanted]), picked], axis=1)
+            self._shared[key] = (positions[wanted], picked)
             self._shared[("table", name)] = table
         return self._tag(table, *self._shared[key])
 
@@ -339,7 +357,12 @@ class Scope:
         self.need("calls", "answered_at")
         self.calls_inbound  # noqa: B018 - selects the parent rows
         return self._subset(
-            "calls_answered", "calls_inbound", "calls", lambda c: c["_answered"].to_numpy()
+            "calls_answered",
+            "calls_inbound",
+            "calls",
+            lambda c: c["_answered"].to_numpy(),
+            columns=(*_ANSWERED, "_answered", "_wait"),
+            from_table=_ANSWERED,
         )
 
     @cached_property
@@ -383,6 +406,7 @@ class Scope:
                     "surveys",
                     "surveys",
                     lambda rows: (rows["_survey"] == name).to_numpy(),
+                    columns=_SURVEY_READ,
                 )
         return self._surveys[name]
 
