@@ -96,6 +96,9 @@ class ReportRequest:
     charts: bool = False  # the HTML report's chart data
     redacted: bool = False
     meta: dict[str, Any] = field(default_factory=dict)  # added to the report's metadata
+    # The inputs' SHA-256 in the metadata: hashing reads every file again, so an output that
+    # does not show them (the tidy CSV, the table, Markdown) leaves them out (None).
+    digests: bool = True
 
 
 def run_report(request: ReportRequest, engine: Engine) -> ReportResult:
@@ -124,7 +127,13 @@ def run_periods(request: ReportRequest, engine: Engine, periods: Sequence[Period
         periods=labels,
         tz=request.tz,
         meta={
-            **report_meta(request.config, request.by, engine.files, redacted=request.redacted),
+            **report_meta(
+                request.config,
+                request.by,
+                engine.files,
+                redacted=request.redacted,
+                digests=request.digests,
+            ),
             **request.meta,
         },
     )
@@ -222,7 +231,12 @@ def _add_comparison(
 
 
 def report_meta(
-    config: Config, by: Sequence[str], files: Sequence[FileReport], *, redacted: bool
+    config: Config,
+    by: Sequence[str],
+    files: Sequence[FileReport],
+    *,
+    redacted: bool,
+    digests: bool = True,
 ) -> dict[str, Any]:
     """What every report states about itself: versions, currency, breakdowns, config, inputs."""
     return {
@@ -231,14 +245,20 @@ def report_meta(
         "currency": config.currency,
         "by": list(by),
         "config": config_meta(config),
-        "files": file_meta(files),
+        "files": file_meta(files, digests=digests),
         "kpis": kpi_catalogue(),
         "redacted": redacted,
     }
 
 
-def file_meta(files: Sequence[FileReport]) -> list[dict[str, Any]]:
-    return [{name: getattr(report, name) for name in FILE_FIELDS} for report in files]
+def file_meta(files: Sequence[FileReport], *, digests: bool = True) -> list[dict[str, Any]]:
+    return [
+        {
+            name: None if name == "sha256" and not digests else getattr(report, name)
+            for name in FILE_FIELDS
+        }
+        for report in files
+    ]
 
 
 def config_meta(config: Config) -> dict[str, Any]:

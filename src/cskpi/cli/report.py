@@ -218,6 +218,7 @@ def report(
             date_to=date_to,
             baseline=compare_with,
             charts=fmt == "html",
+            digests=fmt in ("json", "html", "xlsx"),
             redacted=redact,
             every=every,
             history=kept,
