@@ -74,7 +74,9 @@ def _indexed(parts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _known(values: pd.DataFrame) -> pd.DataFrame:
-    return values.loc[values["x"].notna().to_numpy(), [SEG, "x"]]
+    """The records with a value: their group and x (a new frame: the index is not needed)."""
+    keep = values["x"].notna().to_numpy()
+    return pd.DataFrame({SEG: values[SEG].array[keep], "x": values["x"].to_numpy()[keep]})
 
 
 def _recent(s: Scope, slot: str, key: object, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
