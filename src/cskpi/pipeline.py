@@ -296,6 +296,29 @@ def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
     }
 
 
+def without_checked_only(tables: Tables, by: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """``tables`` without the columns loaded only to check rows and merge copies (record ids,
+    updated_at) that no KPI or breakdown reads: once loaded, holding them only costs memory."""
+    from cskpi.io import schema
+    from cskpi.metrics.engine import check_dimensions
+    from cskpi.metrics.registry import REGISTRY
+    from cskpi.metrics.scope import DIMENSIONS
+
+    read = {item for kpi in REGISTRY for item in kpi.inputs}
+    breakdown = {DIMENSIONS[d] for d in check_dimensions(by)}
+    out = {}
+    for name, frame in tables.items():
+        spec = schema.TABLES.get(name)
+        checked = {spec.key, "updated_at"} if spec is not None else set()
+        drop = [
+            c
+            for c in frame.columns
+            if c in checked and f"{name}.{c}" not in read and c not in breakdown
+        ]
+        out[name] = frame.drop(columns=drop) if drop else frame
+    return out
+
+
 def build_report(
     tables: dict[str, pd.DataFrame],
     periods: Sequence[Period],

@@ -246,15 +246,15 @@ def _open_engine(
 ) -> Any:
     """The engine that holds the records: loaded into memory here, or read by a scale engine."""
     if engine == "pandas":
+        from cskpi.pipeline import input_columns, without_checked_only
         from cskpi.scale.memory import MemoryEngine
 
         if not request.charts:  # the HTML charts read more of the tables than the KPIs do
-            from cskpi.pipeline import input_columns
-
             spec.columns = input_columns(request.by)
         dataset = loading.load(spec, quiet=quiet)
+        tables = {name: frame for name, frame in dataset.tables.items() if frame is not None}
         return MemoryEngine(
-            dataset.tables,
+            tables if request.charts else without_checked_only(tables, request.by),
             request.config,
             request.by,
             files=dataset.files,
