@@ -230,8 +230,9 @@ def _forget(ref: weakref.ref) -> None:
         _LAID_OUT[0] = _LAID_OUT[1] = None
 
 
-def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group labels, slice bounds, and the known ``x`` sorted by group (stable) of ``parts``."""
+def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Group labels, slice bounds, the known ``x`` sorted by group (stable) of ``parts``, and the
+    percentiles computed from them so far (q -> value per group)."""
     held = _LAID_OUT[0]
     if held is not None and held() is parts:
         return _LAID_OUT[1]
@@ -245,8 +246,14 @@ def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes = (np.cumsum(present) - 1).astype(codes.dtype)[codes]
     bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(labels)))))
     sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
-    _LAID_OUT[0], _LAID_OUT[1] = weakref.ref(parts, _forget), (labels, bounds, sorted_x)
-    return labels, bounds, sorted_x
+    layout = (labels, bounds, sorted_x, {})
+    _LAID_OUT[0], _LAID_OUT[1] = weakref.ref(parts, _forget), layout
+    return layout
+
+
+# The catalogue's percentiles: asked for one, a group's slice gives both in one partition (numpy
+# selects the same order statistics and interpolates each q alike, so the values are the same).
+_PAIRED = (0.5, 0.9)
 
 
 def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
@@ -255,12 +262,15 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
     One stable sort by group code lays each group's values side by side; ``np.quantile`` of each
     slice then is numpy's own definition, value for value. Loops over groups, not rows.
     """
-    labels, bounds, sorted_x = _laid_out(parts)
-    value = np.array(
-        [np.quantile(sorted_x[a:b], q) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
-        dtype="float64",
-    )
-    return _frame(pd.Index(labels, dtype=object, name=SEG), value, np.diff(bounds))
+    labels, bounds, sorted_x, done = _laid_out(parts)
+    if q not in done:
+        qs = list(_PAIRED) if q in _PAIRED else [q]
+        values = np.array(
+            [np.quantile(sorted_x[a:b], qs) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+            dtype="float64",
+        ).reshape(len(labels), len(qs))
+        done.update({each: values[:, i] for i, each in enumerate(qs)})
+    return _frame(pd.Index(labels, dtype=object, name=SEG), done[q], np.diff(bounds))
 
 
 def maximum(values: Values) -> Hooks:
