@@ -223,7 +223,8 @@ def select(frame: pd.DataFrame, table: str, key: object) -> pd.Series:
 def test_each_fixture_is_detected_from_its_headers_and_loads_as_worked_out(expected: Path) -> None:
     want = json.loads(expected.read_text())
     dataset = load(fixture_path(expected), want["table"])
-    (report,) = dataset.files
+    # A map with [[also]] fills a second table from the same file (Zendesk's satisfaction column).
+    (report,) = [r for r in dataset.files if r.table == want["table"]]
     assert report.vendor == want["vendor"]
     assert (report.rows_used, report.rows_rejected) == (want["rows_used"], want["rows_rejected"])
     frame = dataset.tables[want["table"]]
