@@ -300,3 +300,14 @@ def test_a_file_whose_first_row_is_not_a_cdr_is_not_taken_for_one(tmp_path: Path
     variant.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
     with pytest.raises(Exception, match="required column 'call_id'"):
         load(variant, "calls")
+
+
+def test_a_jira_satisfaction_rating_is_one_csat_answer_dated_by_its_resolution() -> None:
+    dataset = load(FIXTURES / "jira_service_management_all_fields.csv", "tickets")
+    surveys = dataset.tables["surveys"]
+    # Only SD-41 was rated (5 stars); the unrated requests give no answer.
+    assert surveys[["response_id", "ticket_id", "survey", "question", "score"]].values.tolist() == [
+        ["SD-41", "SD-41", "csat", "overall", 5.0]
+    ]
+    assert surveys["submitted_at"].iloc[0] == pd.Timestamp("2026-05-05 13:45", tz="UTC")
+    assert surveys["agent_id"].iloc[0] == "anna.berg"
