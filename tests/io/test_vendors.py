@@ -311,3 +311,41 @@ def test_a_jira_satisfaction_rating_is_one_csat_answer_dated_by_its_resolution()
     ]
     assert surveys["submitted_at"].iloc[0] == pd.Timestamp("2026-05-05 13:45", tz="UTC")
     assert surveys["agent_id"].iloc[0] == "anna.berg"
+
+
+def test_a_servicenow_list_exported_to_excel_with_column_labels_is_still_servicenow(
+    tmp_path: Path,
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from datetime import datetime
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Page 1"  # the sheet name ServiceNow's Excel export gives
+    sheet.append(
+        ["Number", "Opened", "Short description", "Caller", "Priority", "State"]
+        + ["Category", "Assignment group", "Assigned to", "Updated", "Resolved"]
+    )
+    sheet.append(
+        ["INC0010201", datetime(2026, 5, 13, 9, 15), "VPN does not connect", "Aino Virtanen"]
+        + ["2 - High", "Closed", "Network", "Service Desk", "Anna Berg"]
+        + [datetime(2026, 5, 16, 12, 0), datetime(2026, 5, 13, 11, 45, 30)]
+    )
+    sheet.append(
+        ["INC0010202", datetime(2026, 5, 14, 10, 0), "Mail server is down", "Ben Ode"]
+        + ["1 - Critical", "In Progress", "Software", "Network", None]
+        + [datetime(2026, 5, 14, 10, 20), None]
+    )
+    path = tmp_path / "incident.xlsx"
+    book.save(path)
+    dataset = load(path, "tickets")
+    (report,) = dataset.files
+    assert (report.vendor, report.rows_used, report.rows_rejected) == ("servicenow_list", 2, 0)
+    first = select(dataset.tables["tickets"], "tickets", "INC0010201")
+    assert first["created_at"] == pd.Timestamp("2026-05-13 09:15", tz="UTC")
+    assert first["resolved_at"] == pd.Timestamp("2026-05-13 11:45:30", tz="UTC")
+    assert (first["team"], first["agent_id"], first["subject"]) == (
+        "Service Desk",
+        "Anna Berg",
+        "VPN does not connect",
+    )
