@@ -349,3 +349,11 @@ def test_a_servicenow_list_exported_to_excel_with_column_labels_is_still_service
         "Anna Berg",
         "VPN does not connect",
     )
+
+
+def test_calls_whose_direction_no_map_knows_are_counted_as_inbound_and_said() -> None:
+    dataset = load(FIXTURES / "asterisk_cdr_plain.csv", "calls")
+    (warning,) = [w for w in dataset.files[0].warnings if "neither inbound nor outbound" in w]
+    assert (
+        "2 call(s)" in warning and "(internal, sip0)" in warning and "count as inbound" in warning
+    )
