@@ -98,6 +98,8 @@ class MeltRule:
     question: str = "overall"
     scale: tuple[float, float] | None = None
     match_text: str | None = None  # regex on the second header row (question text)
+    # the question when this is the only column of its survey in the file ("overall")
+    question_alone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,7 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
                 rule.get("question", "overall"),
                 scale,
                 rule.get("match_text"),
+                rule.get("question_alone"),
             )
         )  # type: ignore[arg-type]
     aliases = {str(k): str(v) for k, v in doc.get("aliases", {}).items()}
@@ -678,7 +681,7 @@ def _melt(
 ) -> Mapped:
     """Wide survey rows -> one row per non-empty answer cell."""
     taken = set(mapped.mapped)
-    pieces = []
+    pieces, rules = [], []
     used = dict(mapped.mapped)
     for header in source.columns:
         if header in taken:
@@ -712,7 +715,13 @@ def _melt(
         piece["__scale_max"] = rule.scale[1] if rule.scale else np.nan
         piece["__line"] = mapped.lines[present]
         pieces.append(piece)
+        rules.append(rule)
         used[header] = f"score ({rule.survey})"
+    # A survey asked through one column only: a rule may name that column's question
+    # (`question_alone = "overall"`: a survey's single satisfaction question is its overall one).
+    for piece, rule in zip(pieces, rules, strict=True):
+        if rule.question_alone and [r.survey for r in rules].count(rule.survey) == 1:
+            piece["question"] = rule.question_alone
     if pieces:
         frame = pd.concat(pieces, ignore_index=True)
     elif taken == set(mapped.mapped):
