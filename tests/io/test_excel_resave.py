@@ -1,7 +1,8 @@
 """A vendor CSV opened and saved again by a European Excel still loads as that vendor.
 
 Excel in a European locale writes `;` between cells, a decimal comma, `dd.mm.yyyy HH:MM` dates
-(seconds dropped) and CRLF line ends, in UTF-8 with a BOM ("CSV UTF-8") or in cp1252 ("CSV").
+(seconds dropped) and CRLF line ends, in UTF-8 with a BOM ("CSV UTF-8") or in cp1252 ("CSV"),
+or tab-separated UTF-16 with a BOM ("Unicode Text", a .txt file).
 Each fixture below is converted that way and must give the same vendor, the same rows and the
 same values as the original with its times cut to the minute as Excel cuts them (read from a
 plain copy so cut, so derived times such as start + queue seconds compare exactly).
@@ -72,11 +73,11 @@ def minute_copy(source: Path, target: Path) -> None:
         csv.writer(handle).writerows([rows[0], *([minute_cell(c) for c in r] for r in rows[1:])])
 
 
-def excel_resave(source: Path, target: Path, encoding: str) -> None:
+def excel_resave(source: Path, target: Path, encoding: str, delimiter: str = ";") -> None:
     with source.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(rows[0])
     writer.writerows([excel_cell(c) for c in row] for row in rows[1:])
     target.write_bytes(out.getvalue().encode(encoding))
@@ -86,19 +87,28 @@ def load(path: Path, table: str):
     return load_dataset(InputSpec(files={table: [path]}))
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
+# "Save as" type -> (encoding, delimiter, suffix)
+SAVED_AS = {
+    "csv-utf8": ("utf-8-sig", ";", ".csv"),
+    "csv": ("cp1252", ";", ".csv"),
+    "unicode-text": ("utf-16", "\t", ".txt"),
+}
+
+
+@pytest.mark.parametrize("saved_as", sorted(SAVED_AS))
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_a_vendor_export_resaved_by_a_european_excel_loads_as_the_same_vendor(
-    tmp_path: Path, name: str, encoding: str
+    tmp_path: Path, name: str, saved_as: str
 ) -> None:
     table, vendor = CASES[name]
-    resaved, cut = tmp_path / name, tmp_path / f"cut_{name}"
-    excel_resave(FIXTURES / name, resaved, encoding)
+    encoding, delimiter, suffix = SAVED_AS[saved_as]
+    resaved, cut = tmp_path / f"{Path(name).stem}{suffix}", tmp_path / f"cut_{name}"
+    excel_resave(FIXTURES / name, resaved, encoding, delimiter)
     minute_copy(FIXTURES / name, cut)
     original, again = load(cut, table), load(resaved, table)
     (report,) = [r for r in again.files if r.table == table]
     assert report.vendor == vendor
-    assert report.delimiter == ";"
+    assert report.delimiter == delimiter
     (before,) = [r for r in original.files if r.table == table]
     assert (report.rows_used, report.rows_rejected) == (before.rows_used, before.rows_rejected)
     assert before.vendor == vendor

@@ -357,3 +357,24 @@ def test_calls_whose_direction_no_map_knows_are_counted_as_inbound_and_said() ->
     assert (
         "2 call(s)" in warning and "(internal, sip0)" in warning and "count as inbound" in warning
     )
+
+
+def test_a_trimmed_five9_call_log_is_five9_and_loses_only_what_its_columns_fed(
+    tmp_path: Path,
+) -> None:
+    # A Call Log report built with fewer columns: no queue wait, talk time or abandon flag.
+    path = tmp_path / "call_log.csv"
+    path.write_text(
+        "CALL ID,TIMESTAMP,CAMPAIGN,CALL TYPE,AGENT,DISPOSITION,ANI,DNIS,SESSION ID\n"
+        "1,2026-09-03 10:00,Main Inbound,Manual,agent1@example.test,Consult Set,5550100,5550999,a\n"
+        "2,2026-09-03 10:05,Main Inbound,Inbound,,Caller Disconnected,5550101,5550999,b\n",
+        encoding="utf-8",
+    )
+    dataset = load(path, "calls")
+    (report,) = dataset.files
+    assert (report.vendor, report.rows_used) == ("five9", 2)
+    assert "QUEUE WAIT TIME" in report.recognition["missed"]
+    calls = dataset.tables["calls"]
+    assert "answered_at" not in calls and "talk_seconds" not in calls
+    assert select(calls, "calls", "1")["direction"] == "outbound"
+    assert select(calls, "calls", "2")["queued_at"] == pd.Timestamp("2026-09-03 10:05", tz="UTC")
