@@ -17,7 +17,7 @@ import typer
 from cskpi.cli import loading
 from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
-from cskpi.config import Config, load_config
+from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.i18n import LANGUAGES, catalogue
 from cskpi.insights.result import Insight
@@ -69,7 +69,8 @@ class Run:
     """The loaded data, config and periods one command works on."""
 
     def __init__(self, shared: dict[str, Any], tables: tuple[str, ...]) -> None:
-        self.config: Config = load_config(shared["config_path"], shared["data_dir"])
+        self.config: Config = o.load_settings(shared["config_path"], shared["data_dir"])
+        self.reject_limit = o.resolve_reject_rate(shared["max_reject_rate"], self.config)
         self.tz = o.resolve_tz(shared["tz"], self.config)
         spec = o.input_spec(shared, self.tz, tables)
         self.dataset = loading.load(spec, quiet=shared["quiet"])
@@ -156,6 +157,7 @@ def _shared(
     table: TableName = None,
     lang: Lang = "en",
     config_path: ConfigPath = None,
+    max_reject_rate: o.MaxRejectRate = None,
     quiet: o.Quiet = False,
     debug: o.Debug = False,
 ) -> None:
@@ -185,6 +187,7 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
                     shared["period"], shared["date_from"], shared["date_to"], time_columns
                 )
                 emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
+                loading.fail_on_rejects(run.dataset, run.reject_limit)
 
         parameters = [*SHARED.values(), *own]
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

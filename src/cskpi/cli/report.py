@@ -142,6 +142,7 @@ def report(
     decimal: options.Decimal = "auto",
     encoding: options.Encoding = None,
     rejects: options.Rejects = None,
+    max_reject_rate: options.MaxRejectRate = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
     engine: Engine = "pandas",
@@ -162,7 +163,6 @@ def report(
     Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage.
     """
     with user_errors(debug):
-        from cskpi.config import load_config
         from cskpi.report.build import build_report, data_range
 
         fmt = _format(fmt.value if fmt else None, output)
@@ -177,9 +177,16 @@ def report(
                 f"--compare {compare_with!r}: no such file. Give 'previous' or the path of a "
                 "tidy CSV from `cskpi report --format csv`"
             )
-        config = load_config(config_path, data_dir)
+        config = options.load_settings(config_path, data_dir)
+        reject_limit = options.resolve_reject_rate(max_reject_rate, config)
         tz = options.resolve_tz(tz, config)
-        spec = options.input_spec(locals(), tz)
+        baseline = compare_with if compare_with not in (None, "previous") else None
+        spec = options.input_spec(
+            locals(),
+            tz,
+            outputs={"-o": output, "--rejects": rejects},
+            protected=[config.source, baseline],
+        )
         if engine != "pandas":
             result = _scaled(
                 engine,
@@ -225,11 +232,27 @@ def report(
             _write_rejects(rejects, dataset.rejects, redact=redact)
         if not quiet:
             loading.warn_about_inputs(dataset.files, rejects_written=rejects is not None)
-        _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
+        _finish(
+            result,
+            fmt,
+            output,
+            fail_on_miss=fail_on_miss,
+            quiet=quiet,
+            checks=lambda: loading.fail_on_rejects(dataset, reject_limit),
+        )
 
 
-def _finish(result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, quiet: bool) -> None:
-    """Render, write to stdout or the file, and exit 1 on a missed target when asked to."""
+def _finish(
+    result: Any,
+    fmt: str,
+    output: str | None,
+    *,
+    fail_on_miss: bool,
+    quiet: bool,
+    checks: Any = None,
+) -> None:
+    """Render, write to stdout or the file, run ``checks`` (exit 2 on too many rejects), and
+    exit 1 on a missed target when asked to."""
     from cskpi.report.render import render
 
     to_stdout = output in (None, "-")
@@ -239,6 +262,8 @@ def _finish(result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, qu
     _emit(content, None if to_stdout else Path(output or ""), fmt)
     if not to_stdout and not quiet:
         print(f"wrote {output}", file=sys.stderr)
+    if checks is not None:
+        checks()
     _exit_on_miss(result.targets, fail_on_miss, quiet)
 
 
@@ -252,6 +277,12 @@ def _scaled(
         _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
     if rejects is not None:
         _usage(f"--rejects needs the rows in memory. Drop --engine {engine} to write rejected rows")
+    from cskpi.io import paths
+
+    folder = Path(spec.data_dir) if spec.data_dir is not None else None
+    history = paths.walk_files(folder) if folder is not None and folder.is_dir() else []
+    files = [p for paths_ in spec.files.values() for p in paths_]
+    paths.check_outputs(spec.outputs, [*history, *files, *spec.map_files, *spec.protected])
     return scaled_report(engine, spec, by, config, **kwargs)
 
 
@@ -303,27 +334,10 @@ def _width() -> int:
 
 
 def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
-    import pandas as pd
-
-    from cskpi.report.formatting import FORMULA_TRIGGERS
-    from cskpi.report.output import write_atomic
+    from cskpi.report.output import write_rejects
     from cskpi.report.redact import redact_rejects
 
-    columns = ["file", "line", "table", "reason", "detail", "raw"]
-    frame = rejects if rejects is not None else pd.DataFrame(columns=columns)
-    if redact:
-        frame = redact_rejects(frame)
-    text_columns = [c for c in ("detail", "raw") if c in frame.columns]
-    # Rejected rows are raw user data: keep a spreadsheet from running them as formulas.
-    safe = {
-        c: frame[c]
-        .astype("str")
-        .where(
-            ~frame[c].astype("str").str.startswith(FORMULA_TRIGGERS), "'" + frame[c].astype("str")
-        )
-        for c in text_columns
-    }
-    write_atomic(path, frame.assign(**safe).to_csv(index=False, lineterminator="\n"))
+    write_rejects(path, redact_rejects(rejects) if redact else rejects)
 
 
 def _emit(content: str | bytes, path: Path | None, fmt: str) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cskpi.cli import options
+from cskpi.cli import loading, options
 from cskpi.cli.errors import user_errors
 from cskpi.errors import UsageError
 
@@ -34,6 +34,7 @@ def validate(
     revenue: options.Revenue = None,
     format: Format = "table",
     rejects: options.Rejects = None,
+    max_reject_rate: options.MaxRejectRate = None,
     tz: options.Tz = None,
     config_path: Annotated[
         Path | None,
@@ -53,15 +54,21 @@ def validate(
 ) -> None:
     """Check the exports: files, vendors, dialects, rows used and rejected, KPIs available."""
     from cskpi.io.availability import kpi_availability
-    from cskpi.io.load import load_dataset, write_rejects
+    from cskpi.io.load import load_dataset
+    from cskpi.report.output import write_rejects
 
     with user_errors(debug):
         if format not in ("table", "json"):
             raise UsageError(f"unknown --format {format!r}. Use table or json")
-        from cskpi.config import load_config
 
-        config = load_config(config_path, data_dir)
-        spec = options.input_spec(locals(), options.resolve_tz(tz, config))
+        config = options.load_settings(config_path, data_dir)
+        reject_limit = options.resolve_reject_rate(max_reject_rate, config)
+        spec = options.input_spec(
+            locals(),
+            options.resolve_tz(tz, config),
+            outputs={"--rejects": rejects},
+            protected=[config.source],
+        )
 
         def progress(message: str, done: int, total: int) -> None:
             if not quiet and total > 1 and done < total:
@@ -69,13 +76,14 @@ def validate(
 
         dataset = load_dataset(spec, progress=progress)
         if rejects is not None:
-            write_rejects(dataset, rejects)
+            write_rejects(rejects, dataset.rejects, raw=False)
         registry = _registry()
         kpis = (
             kpi_availability(
                 dataset.tables,
                 registry,
                 business_hours_configured=config.business_hours is not None,
+                unusable=dataset.unusable,
             )
             if registry is not None
             else None
@@ -86,9 +94,10 @@ def validate(
                 for warning in report.warnings:
                     print(f"warning: {warning}", file=sys.stderr)
         if format == "json":
-            print(json.dumps(summary, indent=2, ensure_ascii=False))
+            print(json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False))
         else:
             print(_as_text(summary))
+        loading.fail_on_rejects(dataset, reject_limit)
 
 
 def _summary(dataset, kpis) -> dict:

@@ -28,10 +28,12 @@ def kpi_availability(
     registry: Iterable[object],
     *,
     business_hours_configured: bool = False,
+    unusable: Mapping[str, str] | None = None,
 ) -> list[Availability]:
     """For each KPI of ``registry`` (objects with ``id`` and ``inputs`` = "table" or
     "table.column" strings): available when every input table is loaded and every input column
-    is present with at least one value."""
+    is present with at least one value. ``unusable`` gives the reason of a table whose every row
+    was rejected."""
     result = []
     for kpi in registry:
         reason = ""
@@ -41,7 +43,7 @@ def kpi_availability(
             table, _, column = str(needed).partition(".")
             frame = tables.get(table)
             if frame is None:
-                reason = f"no {table} data"
+                reason = (unusable or {}).get(table) or f"no {table} data"
             elif column and column not in frame.columns and needed in BUSINESS_MINUTES:
                 reason = (
                     f"{table} have no {column} and no opening hours are set: "
