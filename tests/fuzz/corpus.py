@@ -154,7 +154,7 @@ def _dataset(folder: Path, rng: random.Random, fmt: str = "csv",
 
 
 def _period(command: str) -> list[str]:
-    return [] if command == "kpis" else ["--period", "2026-10"]
+    return [] if command in ("kpis", "validate") else ["--period", "2026-10"]
 
 
 def _command(command: str, data: Path, *extra: str) -> list[str]:
@@ -461,7 +461,7 @@ def _silent_zeros(rng: random.Random) -> list[Case]:
                     lambda r: r.update(resolved_at="2026-09-01T00:00:00Z",
                                        first_response_at=None)),
         "calls": ("bad_timestamp", lambda r: r.update(queued_at="yesterday")),
-        "surveys": ("fractional", lambda r: r.update(survey="csat", score="3.5")),
+        "surveys": ("out_of_scale", lambda r: r.update(survey="csat", score="12")),
         "costs": ("bad_month", lambda r: r.update(period="2026-13")),
         "agents": ("negative", lambda r: r.update(hours_worked="-5")),
         "revenue": ("bad_number", lambda r: r.update(amount="n/a")),

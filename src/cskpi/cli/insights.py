@@ -73,6 +73,7 @@ class Run:
         self.reject_limit = o.resolve_reject_rate(shared["max_reject_rate"], self.config)
         self.tz = o.resolve_tz(shared["tz"], self.config)
         spec = o.input_spec(shared, self.tz, tables)
+        self.quiet = shared["quiet"]
         self.dataset = loading.load(spec, quiet=shared["quiet"])
         if not shared["quiet"]:
             loading.warn_about_inputs(self.dataset.files, rejects_written=False)
@@ -95,13 +96,31 @@ class Run:
             for t, c in time_columns.items()
             if t in self.tables and c in self.tables[t].columns
         ]
-        data_range = None
-        if stamps:
-            import pandas as pd
+        from cskpi.metrics.periods import bulk_span
 
-            joined = pd.concat(stamps)
-            data_range = (joined.min(), joined.max())
-        return parse_periods(period, date_from, date_to, self.tz, data_range=data_range)
+        span = bulk_span(stamps)
+        periods = parse_periods(
+            period, date_from, date_to, self.tz, data_range=span.range if span else None
+        )
+        if span is not None and span.note() and not period:
+            loading.note(span.note(), quiet=self.quiet)
+        return periods
+
+
+MAX_TOP = 10_000
+MAX_HORIZON_MONTHS = 600
+
+
+def _check_top(top: int) -> None:
+    if not 1 <= top <= MAX_TOP:
+        raise UsageError(f"--top {top} is outside 1–{MAX_TOP:,}. Give how many rows to list")
+
+
+def _check_amount(name: str, value: float | None) -> None:
+    import math
+
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise UsageError(f"{name} {value} is not a number of 0 or more. Give a plain number")
 
 
 def span(periods: list):
@@ -239,6 +258,7 @@ def staffing(
     ):
         if not 0 <= value <= high or (name != "--shrinkage" and value == 0):
             raise UsageError(f"{name} {value} is outside 0–{high}. Give a percentage")
+    _check_amount("--threshold", threshold)
     if interval <= 0 or 1440 % interval:
         raise UsageError(f"--interval {interval} does not divide a day. Use 15, 30 or 60")
     options = StaffingOptions(
@@ -264,6 +284,7 @@ def types(
     """Ticket volume by type, new types, and types whose share moved significantly."""
     from cskpi.insights.types import ticket_types
 
+    _check_top(top)
     return ticket_types(run.get("tickets"), periods, top)
 
 
@@ -279,6 +300,7 @@ def themes(
     """Words and phrases that set negative feedback apart from positive feedback."""
     from cskpi.insights.themes import themes as analyse
 
+    _check_top(top)
     window = span(periods)
     result = analyse(
         run.get("surveys"), window.start, window.end, top=top, redact=redact, tz=run.tz
@@ -307,6 +329,8 @@ def customers(
     """Customers whose cost to serve exceeds their revenue, and value by segment."""
     from cskpi.insights.customers import customer_value
 
+    _check_top(top)
+    _check_amount("--cost-per-contact", cost_per_contact)
     window = span(periods)
     return customer_value(
         run.get("tickets"),
@@ -334,8 +358,13 @@ def clv(
     """Customer lifetime value: historical, predicted (BG/NBD + Gamma-Gamma), by service speed."""
     from cskpi.insights.clv import clv as analyse
 
-    if horizon <= 0 or not 0 <= discount < 100:
-        raise UsageError("--horizon must be positive and --discount a percentage below 100")
+    _check_top(top)
+    if not 1 <= horizon <= MAX_HORIZON_MONTHS:
+        raise UsageError(
+            f"--horizon {horizon} is outside 1–{MAX_HORIZON_MONTHS} months. Give the months ahead"
+        )
+    if not 0 <= discount < 100:
+        raise UsageError(f"--discount {discount} is not a percentage below 100")
     return analyse(
         run.get("revenue"),
         run.get("tickets"),

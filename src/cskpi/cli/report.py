@@ -163,7 +163,7 @@ def report(
     Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage.
     """
     with user_errors(debug):
-        from cskpi.report.build import build_report, data_range
+        from cskpi.report.build import build_report, data_span
 
         fmt = _format(fmt.value if fmt else None, output)
         breakdowns = _breakdowns(by)
@@ -216,7 +216,12 @@ def report(
             tables = redact_tables(tables, new_salt())
         from cskpi.metrics.periods import parse_periods
 
-        periods = parse_periods(period, date_from, date_to, tz, data_range=data_range(tables))
+        span = data_span(tables)
+        periods = parse_periods(
+            period, date_from, date_to, tz, data_range=span.range if span else None
+        )
+        if span is not None and span.note() and not period:
+            loading.note(span.note(), quiet=quiet)
         result = build_report(
             tables,
             periods,

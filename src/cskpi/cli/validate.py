@@ -130,6 +130,7 @@ def _summary(dataset, kpis) -> dict:
             }
         )
     from cskpi.io.schema import TABLES
+    from cskpi.metrics.periods import bulk_span
 
     for name, frame in dataset.tables.items():
         entry = tables.setdefault(
@@ -142,6 +143,13 @@ def _summary(dataset, kpis) -> dict:
             first = frame[stamps[0]]
             entry["date_range"] = [_iso(first.min()), _iso(first.max())]
             entry["date_column"] = stamps[0]
+            span = bulk_span([first])
+            if span is not None and span.outliers:
+                entry["date_outliers"] = {
+                    "count": span.outliers,
+                    "examples": [_iso(stamp) for stamp in span.examples],
+                    "bulk": [_iso(span.low), _iso(span.high)],
+                }
     summary: dict = {"tables": tables}
     if kpis is not None:
         summary["kpis_available"] = [k.kpi for k in kpis if k.available]
@@ -163,6 +171,13 @@ def _as_text(summary: dict) -> str:
         if entry.get("date_range"):
             out.append(
                 f"  {entry['date_column']}: {entry['date_range'][0]} .. {entry['date_range'][1]}"
+            )
+        if entry.get("date_outliers"):
+            far = entry["date_outliers"]
+            out.append(
+                f"  {far['count']:,} outlier date(s) far from the rest ({', '.join(far['examples'])}"
+                f"{', …' if far['count'] > len(far['examples']) else ''}): left out of the "
+                f"default period, which covers {far['bulk'][0][:10]} .. {far['bulk'][1][:10]}"
             )
         for f in entry["files"]:
             dialect = (

@@ -131,7 +131,7 @@ def to_canonical(
         name = column.name
         if column.kind == "timestamp":
             raw = _drop_out_of_range(raw, name, reasons)
-        if typed or name in mapped.prepared:
+        if (typed or name in mapped.prepared) and column.kind != "month":
             parsed = raw
             if f"__bad_{name}" in frame:
                 bad = frame[f"__bad_{name}"].to_numpy(dtype=bool)

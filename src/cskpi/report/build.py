@@ -62,16 +62,23 @@ def report_meta(
 
 
 def data_range(tables: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """Earliest and latest dated record over every table (None when nothing is dated)."""
-    lows, highs = [], []
-    for table, column in DATE_COLUMNS.items():
-        frame = tables.get(table)
-        if frame is not None and column in frame.columns and frame[column].notna().any():
-            lows.append(frame[column].min())
-            highs.append(frame[column].max())
-    if not lows:
-        return None
-    return min(lows), max(highs)
+    """Earliest and latest dated record over every table, outlier dates left out (None when
+    nothing is dated)."""
+    span = data_span(tables)
+    return span.range if span is not None else None
+
+
+def data_span(tables: dict[str, pd.DataFrame]):
+    """The bulk of the dated records over every table, and the outliers it leaves out."""
+    from cskpi.metrics.periods import bulk_span
+
+    return bulk_span(
+        [
+            tables[table][column]
+            for table, column in DATE_COLUMNS.items()
+            if table in tables and column in tables[table].columns
+        ]
+    )
 
 
 def kpi_catalogue() -> dict[str, dict[str, str]]:
