@@ -134,12 +134,16 @@ def write_table(path: Path, rows: list[dict[str, object]], fmt: str) -> Path:
         pq.write_table(pa.table(columns), path)
     else:
         from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        def cell(value: object) -> object:  # a workbook cannot hold control characters
+            return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
         book = Workbook()
         sheet = book.active
         sheet.append(header)
         for row in rows:
-            sheet.append([row.get(h) for h in header])
+            sheet.append([cell(row.get(h)) for h in header])
         book.save(path)
     return path
 
@@ -246,7 +250,7 @@ def _tracebacks(rng: random.Random) -> list[Case]:
                 if fmt == "parquet" and name == "int_5000_digits":
                     continue
                 column = columns[(len(found)) % len(columns)]
-                command = "validate" if (len(found) % 3) else rng.choice(
+                command = "validate" if (len(found) % 4) else rng.choice(
                     [c for c in COMMANDS if table in READS[c]])
                 found.append(_value_case(table, fmt, name, column, values, reason, command))
     found += _broken_files(rng)
@@ -389,7 +393,7 @@ def _bad_options() -> list[Case]:
             continue
         for name, extra in options.items():
             def build(tmp: Path, command: str = command, extra: list[str] = extra) -> list[str]:
-                _dataset(tmp, random.Random(SEED))
+                _dataset(tmp, random.Random(SEED), tables=READS[command])
                 return _command(command, tmp / "data", *extra)
 
             found.append(Case("exit_code", f"{name}-{command}", build, allowed=BAD_INPUT))
@@ -411,7 +415,7 @@ def _bad_options() -> list[Case]:
             continue
         for name, extra in periods.items():
             def build(tmp: Path, command: str = command, extra: list[str] = extra) -> list[str]:
-                _dataset(tmp, random.Random(SEED))
+                _dataset(tmp, random.Random(SEED), tables=READS[command])
                 return [command, str(tmp / "data"), *extra]
 
             found.append(Case("traceback", f"{name}-{command}", build, allowed=BAD_INPUT,
@@ -421,7 +425,7 @@ def _bad_options() -> list[Case]:
     for command, values in tops.items():
         for value in values:
             def build(tmp: Path, command: str = command, value: str = value) -> list[str]:
-                _dataset(tmp, random.Random(SEED))
+                _dataset(tmp, random.Random(SEED), tables=READS[command])
                 return [command, str(tmp / "data"), "--period", "2026-10", "--top", value]
 
             found.append(Case("traceback", f"top-{value}-{command}", build, allowed=BAD_INPUT))
@@ -429,7 +433,7 @@ def _bad_options() -> list[Case]:
                         "horizon-big": ["--horizon", "100000"],
                         "discount-nan": ["--discount", "nan"]}.items():
         def build(tmp: Path, extra: list[str] = extra) -> list[str]:
-            _dataset(tmp, random.Random(SEED))
+            _dataset(tmp, random.Random(SEED), tables=READS["clv"])
             return ["clv", str(tmp / "data"), *extra]
 
         found.append(Case("hang", name, build, allowed=BAD_INPUT, timeout=10))
@@ -439,7 +443,7 @@ def _bad_options() -> list[Case]:
                         "customers-cost-inf": ["customers", "--cost-per-contact", "inf"],
                         "customers-cost-nan": ["customers", "--cost-per-contact", "nan"]}.items():
         def build(tmp: Path, extra: list[str] = extra) -> list[str]:
-            _dataset(tmp, random.Random(SEED))
+            _dataset(tmp, random.Random(SEED), tables=READS[extra[0]])
             return [extra[0], str(tmp / "data"), "--period", "2026-10", *extra[1:]]
 
         found.append(Case("exit_code", name, build, allowed=BAD_INPUT))
@@ -466,10 +470,12 @@ def _silent_zeros(rng: random.Random) -> list[Case]:
         "agents": ("negative", lambda r: r.update(hours_worked="-5")),
         "revenue": ("bad_number", lambda r: r.update(amount="n/a")),
     }
+    rotation = 0
     for table, (name, change) in spoil.items():
+        readers = ["report", *(c for c in COMMANDS[3:] if table in READS[c])]
         for fmt in FORMATS:
-            for command in ("validate", "report", *(c for c in COMMANDS[3:]
-                                                    if table in READS[c])):
+            rotation += 1
+            for command in ("validate", readers[rotation % len(readers)]):
                 def build(tmp: Path, table: str = table, change=change, fmt: str = fmt,
                           command: str = command) -> list[str]:
                     rows = base_rows(table, random.Random(SEED))
@@ -595,7 +601,7 @@ def _exit_codes() -> list[Case]:
     for name, text in configs.items():
         for command in ("validate", "report", "trend", "customers"):
             def build(tmp: Path, text: str | None = text, command: str = command) -> list[str]:
-                _dataset(tmp, random.Random(SEED))
+                _dataset(tmp, random.Random(SEED), tables=READS[command])
                 target = tmp / "data" / "cskpi.toml"
                 if text is None:
                     target.write_bytes(bytes(range(256)))
@@ -606,7 +612,7 @@ def _exit_codes() -> list[Case]:
             found.append(Case("exit_code", f"config-{name}-{command}", build, allowed=BAD_INPUT))
     for command in ("validate", "report", "themes"):
         def build(tmp: Path, command: str = command) -> list[str]:
-            _dataset(tmp, random.Random(SEED))
+            _dataset(tmp, random.Random(SEED), tables=READS[command])
             (tmp / "conf").mkdir()
             return _command(command, tmp / "data", "--config", str(tmp / "conf"))
 
@@ -673,7 +679,7 @@ def _data_loss() -> list[Case]:
 def _injection() -> list[Case]:
     found: list[Case] = []
     payloads = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>",
-                "\t=1", "=cmd|' /C calc'!A0"]
+                "\t=1", "=cmd|' /C calc'!A0", "ctl\x01\x02chars"]
     targets = {
         "tickets": ("type", "channel", "agent_id", "team", "customer_id", "priority"),
         "surveys": ("comment", "survey", "agent_id"),
@@ -692,20 +698,20 @@ def _injection() -> list[Case]:
         ("validate", ["--rejects", "OUT.csv"]),
         ("report", ["--rejects", "OUT.csv", "--max-reject-rate", "100"]),
     ]
-    for index, payload in enumerate(payloads):
+    for fmt in ("csv", "xlsx"):
         for command, extra in runs:
-            def build(tmp: Path, payload: str = payload, command: str = command,
-                      extra: list[str] = extra, index: int = index) -> list[str]:
-                rng = random.Random(f"{SEED}{index}")
+            def build(tmp: Path, fmt: str = fmt, command: str = command,
+                      extra: list[str] = extra) -> list[str]:
+                rng = random.Random(f"{SEED}{fmt}")
                 for table in TABLES:
                     rows = base_rows(table, rng)
                     for i, row in enumerate(rows):
                         for column in targets.get(table, ()):
                             if column in row and i % 2 == 0:
-                                row[column] = payload
+                                row[column] = payloads[(i // 2) % len(payloads)]
                         if table == "tickets" and i == 5:
-                            row["created_at"] = payload  # a rejected row holds it too
-                    write_table(tmp / "data" / f"{table}.csv", rows, "csv")
+                            row["created_at"] = payloads[0]  # a rejected row holds it too
+                    write_table(tmp / "data" / f"{table}.{fmt}", rows, fmt)
                 # A file named like a formula: file names reach the rejects file and notes.
                 sub = tmp / "data" / "calls"
                 sub.mkdir()
@@ -715,6 +721,6 @@ def _injection() -> list[Case]:
                 args = [a.replace("OUT", str(tmp / "out")) for a in extra]
                 return [command, str(tmp / "data"), *_period(command), *args]
 
-            found.append(Case("injection", f"{index}-{command}-{'-'.join(extra[:2])}", build,
+            found.append(Case("injection", f"{fmt}-{command}-{'-'.join(extra[:2])}", build,
                               allowed=ANY_OUTCOME, tags={"outputs"}))
     return found

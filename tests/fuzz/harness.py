@@ -69,9 +69,8 @@ def check_output(path_or_text: Path | str, kind: str) -> None:
         for sheet in book.worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
+                    # a text cell holding "=1" is text; only a formula cell runs
                     assert cell.data_type != "f", f"live formula {cell.value!r} in {sheet.title}"
-                    if isinstance(cell.value, str):
-                        assert not cell.value.startswith(("=", "@")), cell.value
         return
     text = path_or_text.read_text(encoding="utf-8") if isinstance(path_or_text, Path) else (
         path_or_text)
@@ -127,7 +126,7 @@ def run_case(case: Case, tmp: Path) -> object:
     leftovers = [p for p in after if p.endswith(".tmp")]
     assert not leftovers, f"{case.id}: temporary files left: {leftovers}"
     fmt = _format_of(args)
-    if result.exit_code in (0, 1, 2) and fmt in ("csv", "json", "html", "md"):
+    if result.stdout.strip() and fmt in ("csv", "json", "html", "md"):
         check_output(result.stdout, fmt)
     for out in tmp.glob("out.*"):
         check_output(out, out.suffix[1:])

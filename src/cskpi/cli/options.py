@@ -129,6 +129,8 @@ def resolve_reject_rate(flag: float | None, config: object) -> float:
 
 def resolve_tz(flag: str | None, config: object) -> str:
     """--tz wins, then the tz of cskpi.toml, then UTC."""
+    if flag is not None and not flag.strip():
+        raise UsageError("--tz is empty. Give an IANA name such as Europe/Helsinki or UTC")
     return flag or getattr(config, "tz", None) or "UTC"
 
 
@@ -145,7 +147,9 @@ def check_read_options(date_order: str, decimal: str, encoding: str | None) -> N
         raise UsageError(f"--decimal {decimal!r} is not known. Use auto, . or ,")
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            # base64, rot13, hex, zlib … are codecs but no text encodings
+            if not codecs.lookup(encoding)._is_text_encoding:
+                raise LookupError(encoding)
         except LookupError:
             raise UsageError(
                 f"--encoding {encoding!r} is not a known text encoding. "

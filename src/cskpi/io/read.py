@@ -424,9 +424,12 @@ def read_canonical_csv(
         return None
     first_line = head.split("\n", 1)[0].strip("\r")
     try:
-        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+        names = next(csv.reader([first_line], delimiter=dialect.delimiter))
     except (csv.Error, StopIteration):
         return None
+    headers = [h.strip() for h in names]
+    if headers != names:
+        return None  # padded or tabbed names: Arrow would know the columns by their raw names
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
         return None
     include = [h for h in headers if h in wanted]
@@ -769,9 +772,19 @@ def read_xlsx(path: Path, header_rows: int = 1, sheet: str | None = None) -> Raw
                 fix="Open it in Excel and save it again as .xlsx",
             )
         ) from None
-    sheet_obj = book[sheet] if sheet else book.worksheets[0]
-    rows = list(sheet_obj.iter_rows(values_only=True))
-    book.close()
+    try:
+        sheet_obj = book[sheet] if sheet else book.worksheets[0]
+        rows = list(sheet_obj.iter_rows(values_only=True))
+    except Exception as exc:  # noqa: BLE001 - a cut or missing sheet part fails in many ways
+        raise InputFileError(
+            located(
+                path,
+                f"has a damaged sheet ({type(exc).__name__})",
+                fix="Open it in Excel and save it again as .xlsx",
+            )
+        ) from None
+    finally:
+        book.close()
     if not rows:
         raise InputFileError(
             located(
@@ -817,6 +830,14 @@ def read_json(path: Path, records_key: str | None = None) -> RawTable:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputFileError(
             located(path, f"is not valid JSON ({exc})", fix="Export the data again as JSON")
+        ) from None
+    except (RecursionError, ValueError):  # nesting thousands deep, an integer of 5,000 digits
+        raise InputFileError(
+            located(
+                path,
+                "nests too deeply or holds a number too long to read",
+                fix="Export the data again as a plain list of records",
+            )
         ) from None
     records = doc
     if isinstance(doc, dict):
