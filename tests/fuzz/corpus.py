@@ -19,7 +19,17 @@ from pathlib import Path
 SEED = 20261002
 TABLES = ("tickets", "calls", "surveys", "costs", "agents", "revenue")
 FORMATS = ("csv", "parquet", "xlsx", "json")
-COMMANDS = ("validate", "report", "kpis", "staffing", "types", "themes", "customers", "clv", "trend")
+COMMANDS = (
+    "validate",
+    "report",
+    "kpis",
+    "staffing",
+    "types",
+    "themes",
+    "customers",
+    "clv",
+    "trend",
+)
 # The tables each command reads (kpis reads none: it lists the catalogue).
 READS = {
     "validate": TABLES,
@@ -64,35 +74,84 @@ def base_rows(table: str, rng: random.Random, n: int = 12) -> list[dict[str, obj
         later = f"2026-10-{day:02d}T{hour + 1:02d}:{minute:02d}:00Z"
         agent = f"A{101 + i % 4}"
         if table == "tickets":
-            rows.append({"ticket_id": str(1000 + i), "created_at": stamp,
-                         "first_response_at": later, "resolved_at": later, "status": "closed",
-                         "channel": rng.choice(["email", "chat"]),
-                         "type": rng.choice(["billing", "delivery"]), "priority": "normal",
-                         "agent_id": agent, "team": "Aurora", "customer_id": f"C{i % 5}",
-                         "agent_replies": str(1 + i % 3), "reopens": "0"})
+            rows.append(
+                {
+                    "ticket_id": str(1000 + i),
+                    "created_at": stamp,
+                    "first_response_at": later,
+                    "resolved_at": later,
+                    "status": "closed",
+                    "channel": rng.choice(["email", "chat"]),
+                    "type": rng.choice(["billing", "delivery"]),
+                    "priority": "normal",
+                    "agent_id": agent,
+                    "team": "Aurora",
+                    "customer_id": f"C{i % 5}",
+                    "agent_replies": str(1 + i % 3),
+                    "reopens": "0",
+                }
+            )
         elif table == "calls":
             answered = f"2026-10-{day:02d}T{hour:02d}:{minute:02d}:20Z"
-            rows.append({"call_id": f"CL{i}", "queued_at": stamp, "answered_at": answered,
-                         "ended_at": later, "talk_seconds": str(100 + i),
-                         "hold_seconds": "0", "wrap_seconds": "10", "direction": "inbound",
-                         "agent_id": agent, "queue": "billing", "customer_id": f"C{i % 5}",
-                         "resolved": "true"})
+            rows.append(
+                {
+                    "call_id": f"CL{i}",
+                    "queued_at": stamp,
+                    "answered_at": answered,
+                    "ended_at": later,
+                    "talk_seconds": str(100 + i),
+                    "hold_seconds": "0",
+                    "wrap_seconds": "10",
+                    "direction": "inbound",
+                    "agent_id": agent,
+                    "queue": "billing",
+                    "customer_id": f"C{i % 5}",
+                    "resolved": "true",
+                }
+            )
         elif table == "surveys":
             survey = "csat" if i % 2 else "nps"
             score = 1 + i % 5 if survey == "csat" else i % 11
-            rows.append({"response_id": f"R{i}", "submitted_at": stamp, "survey": survey,
-                         "score": str(score),
-                         "comment": rng.choice(["slow reply", "great help", "refund late"]),
-                         "agent_id": agent, "customer_id": f"C{i % 5}"})
+            rows.append(
+                {
+                    "response_id": f"R{i}",
+                    "submitted_at": stamp,
+                    "survey": survey,
+                    "score": str(score),
+                    "comment": rng.choice(["slow reply", "great help", "refund late"]),
+                    "agent_id": agent,
+                    "customer_id": f"C{i % 5}",
+                }
+            )
         elif table == "costs":
-            rows.append({"period": "2026-10", "category": ["wages", "tools"][i % 2],
-                         "amount": f"{1000 + i}.50", "agent_id": agent, "team": "Aurora"})
+            rows.append(
+                {
+                    "period": "2026-10",
+                    "category": ["wages", "tools"][i % 2],
+                    "amount": f"{1000 + i}.50",
+                    "agent_id": agent,
+                    "team": "Aurora",
+                }
+            )
         elif table == "agents":
-            rows.append({"agent_id": f"A{101 + i}", "period": "2026-10", "team": "Aurora",
-                         "hours_worked": "150", "training_days": str(i % 3)})
+            rows.append(
+                {
+                    "agent_id": f"A{101 + i}",
+                    "period": "2026-10",
+                    "team": "Aurora",
+                    "hours_worked": "150",
+                    "training_days": str(i % 3),
+                }
+            )
         else:
-            rows.append({"customer_id": f"C{i % 5}", "date": f"2026-10-{day:02d}",
-                         "amount": f"{50 + i}.25", "segment": "smb"})
+            rows.append(
+                {
+                    "customer_id": f"C{i % 5}",
+                    "date": f"2026-10-{day:02d}",
+                    "amount": f"{50 + i}.25",
+                    "segment": "smb",
+                }
+            )
     return rows
 
 
@@ -151,10 +210,10 @@ def write_table(path: Path, rows: list[dict[str, object]], fmt: str) -> Path:
 # ------------------------------------------------------------------------------- the corpus
 
 
-def _dataset(folder: Path, rng: random.Random, fmt: str = "csv",
-             tables: tuple[str, ...] = TABLES) -> dict[str, Path]:
-    return {t: write_table(folder / "data" / f"{t}.{fmt}", base_rows(t, rng), fmt)
-            for t in tables}
+def _dataset(
+    folder: Path, rng: random.Random, fmt: str = "csv", tables: tuple[str, ...] = TABLES
+) -> dict[str, Path]:
+    return {t: write_table(folder / "data" / f"{t}.{fmt}", base_rows(t, rng), fmt) for t in tables}
 
 
 def _period(command: str) -> list[str]:
@@ -185,21 +244,36 @@ def _value_breaks() -> dict[str, tuple[str, Callable[[str], bool], list[object],
     return {
         # name: (kind of column, which columns, values, reject reason expected or "")
         "inf_number": ("number", lambda c: True, ["inf", "1e309", "-inf", "NaN"], "not_a_number"),
-        "year_0001": ("timestamp", lambda c: True, ["0001-01-01T00:00:00Z"],
-                      "timestamp_out_of_range"),
-        "year_1677": ("timestamp", lambda c: True, ["1677-01-01 00:00"],
-                      "timestamp_out_of_range"),
-        "year_2262": ("timestamp", lambda c: True, ["2262-06-01T00:00:00"],
-                      "timestamp_out_of_range"),
-        "year_9999": ("timestamp", lambda c: True, ["9999-12-31 23:59:59"],
-                      "timestamp_out_of_range"),
+        "year_0001": (
+            "timestamp",
+            lambda c: True,
+            ["0001-01-01T00:00:00Z"],
+            "timestamp_out_of_range",
+        ),
+        "year_1677": ("timestamp", lambda c: True, ["1677-01-01 00:00"], "timestamp_out_of_range"),
+        "year_2262": (
+            "timestamp",
+            lambda c: True,
+            ["2262-06-01T00:00:00"],
+            "timestamp_out_of_range",
+        ),
+        "year_9999": (
+            "timestamp",
+            lambda c: True,
+            ["9999-12-31 23:59:59"],
+            "timestamp_out_of_range",
+        ),
         "excel_huge": ("timestamp", lambda c: True, [2958466.0 * 3], ""),
         "epoch_huge": ("timestamp", lambda c: True, [1e19], ""),
         "id_huge_float": ("id", lambda c: True, [1e300, float("inf")], ""),
         "int_5000_digits": ("number", lambda c: True, ["9" * 5000], ""),
         "text_garbage": ("number", lambda c: True, ["\x00\x01", "١٢٣", "12,34,56", " "], ""),
-        "timestamp_garbage": ("timestamp", lambda c: True, ["2026-02-30", "31/31/2026", "\ufeff"],
-                              ""),
+        "timestamp_garbage": (
+            "timestamp",
+            lambda c: True,
+            ["2026-02-30", "31/31/2026", "\ufeff"],
+            "",
+        ),
     }
 
 
@@ -210,8 +284,9 @@ def _columns_of(table: str, kind: str) -> list[str]:
     return [c.name for c in SCHEMA[table].columns if c.kind in kinds]
 
 
-def _value_case(table: str, fmt: str, name: str, column: str, values: list[object],
-                reason: str, command: str) -> Case:
+def _value_case(
+    table: str, fmt: str, name: str, column: str, values: list[object], reason: str, command: str
+) -> Case:
     def build(tmp: Path) -> list[str]:
         rng = random.Random(f"{SEED}{table}{fmt}{name}{column}")
         rows = base_rows(table, rng)
@@ -234,8 +309,12 @@ def _value_case(table: str, fmt: str, name: str, column: str, values: list[objec
         reasons = summary["tables"][table]["files"][0]["rejects_by_reason"]
         assert reasons.get(reason, 0) >= 1, (reason, reasons)
 
-    return Case("traceback" if "not_a_number" not in reason else "silent_zero",
-                f"{name}-{table}.{column}-{fmt}-{command}", build, check=check)
+    return Case(
+        "traceback" if "not_a_number" not in reason else "silent_zero",
+        f"{name}-{table}.{column}-{fmt}-{command}",
+        build,
+        check=check,
+    )
 
 
 def _tracebacks(rng: random.Random) -> list[Case]:
@@ -250,8 +329,11 @@ def _tracebacks(rng: random.Random) -> list[Case]:
                 if fmt == "parquet" and name == "int_5000_digits":
                     continue
                 column = columns[(len(found)) % len(columns)]
-                command = "validate" if (len(found) % 4) else rng.choice(
-                    [c for c in COMMANDS if table in READS[c]])
+                command = (
+                    "validate"
+                    if (len(found) % 4)
+                    else rng.choice([c for c in COMMANDS if table in READS[c]])
+                )
                 found.append(_value_case(table, fmt, name, column, values, reason, command))
     found += _broken_files(rng)
     found += _bad_options()
@@ -263,10 +345,14 @@ def _broken_files(rng: random.Random) -> list[Case]:
     # A CSV cut mid-row or mid-character (a multi-byte name near the cut).
     for table in TABLES:
         for cut in (0.35, 0.5, 0.77, 0.93):
+
             def build(tmp: Path, table: str = table, cut: float = cut) -> list[str]:
                 rows = base_rows(table, random.Random(f"{SEED}{table}"))
-                key = next(k for k in rows[0] if k.endswith(("team", "comment", "queue",
-                                                              "category", "segment", "_id")))
+                key = next(
+                    k
+                    for k in rows[0]
+                    if k.endswith(("team", "comment", "queue", "category", "segment", "_id"))
+                )
                 for row in rows:
                     row[key] = f"{row[key]}ÄÖ€"
                 data = csv_bytes(rows)
@@ -278,33 +364,46 @@ def _broken_files(rng: random.Random) -> list[Case]:
     # Headers with tabs, padding, a BOM in the middle, duplicated names.
     for table in TABLES:
         for variant in ("tab", "pad", "dup", "empty_name"):
+
             def build(tmp: Path, table: str = table, variant: str = variant) -> list[str]:
                 rows = base_rows(table, random.Random(f"{SEED}{table}"))
                 header = list(rows[0])
-                shown = {"tab": [f"\t{h}\t" for h in header], "pad": [f"  {h}   " for h in header],
-                         "dup": [*header[:-1], header[0]], "empty_name": [*header[:-1], ""]}[variant]
+                shown = {
+                    "tab": [f"\t{h}\t" for h in header],
+                    "pad": [f"  {h}   " for h in header],
+                    "dup": [*header[:-1], header[0]],
+                    "empty_name": [*header[:-1], ""],
+                }[variant]
                 text = csv_bytes(rows).split(b"\n", 1)[1]
                 (tmp / "data").mkdir()
-                (tmp / "data" / f"{table}.csv").write_bytes(
-                    ",".join(shown).encode() + b"\n" + text)
+                (tmp / "data" / f"{table}.csv").write_bytes(",".join(shown).encode() + b"\n" + text)
                 return ["validate", str(tmp / "data"), "--format", "json"]
 
             found.append(Case("traceback", f"header-{variant}-{table}", build))
     # Deep nesting and enormous integers in JSON, TOML settings and TOML maps.
     deep_json = "[" * 10000 + "]" * 10000
-    for name, text in (("deep", deep_json), ("deep_object", '{"a":' * 10000 + "1" + "}" * 10000),
-                       ("int5000", '[{"ticket_id": ' + "9" * 5000 + "}]"),
-                       ("records_not_list", '{"tickets": 5}'), ("scalar", "42"), ("empty", "")):
+    for name, text in (
+        ("deep", deep_json),
+        ("deep_object", '{"a":' * 10000 + "1" + "}" * 10000),
+        ("int5000", '[{"ticket_id": ' + "9" * 5000 + "}]"),
+        ("records_not_list", '{"tickets": 5}'),
+        ("scalar", "42"),
+        ("empty", ""),
+    ):
+
         def build(tmp: Path, text: str = text) -> list[str]:
             (tmp / "data").mkdir()
             (tmp / "data" / "tickets.json").write_text(text, encoding="utf-8")
             return ["validate", str(tmp / "data")]
 
         found.append(Case("traceback", f"json-{name}", build, allowed=BAD_INPUT))
-    for name, text in (("deep", "a = " + "[" * 10000 + "]" * 10000),
-                       ("deep_tables", "x = " + "{a = " * 3000 + "1" + "}" * 3000),
-                       ("int5000", "max_reject_rate = " + "9" * 5000)):
+    for name, text in (
+        ("deep", "a = " + "[" * 10000 + "]" * 10000),
+        ("deep_tables", "x = " + "{a = " * 3000 + "1" + "}" * 3000),
+        ("int5000", "max_reject_rate = " + "9" * 5000),
+    ):
         for where in ("config", "map"):
+
             def build(tmp: Path, text: str = text, where: str = where) -> list[str]:
                 _dataset(tmp, random.Random(SEED), tables=("tickets",))
                 target = tmp / ("cskpi.toml" if where == "config" else "map.toml")
@@ -315,9 +414,11 @@ def _broken_files(rng: random.Random) -> list[Case]:
             found.append(Case("traceback", f"toml-{where}-{name}", build, allowed=BAD_INPUT))
     # Broken workbooks and Parquet files.
     for name in ("truncated_zip", "no_sheet_part", "truncated_sheet_xml", "not_zip"):
+
         def build(tmp: Path, name: str = name) -> list[str]:
-            path = write_table(tmp / "data" / "tickets.xlsx",
-                               base_rows("tickets", random.Random(SEED)), "xlsx")
+            path = write_table(
+                tmp / "data" / "tickets.xlsx", base_rows("tickets", random.Random(SEED)), "xlsx"
+            )
             data = path.read_bytes()
             if name == "truncated_zip":
                 path.write_bytes(data[: len(data) // 2])
@@ -339,16 +440,23 @@ def _broken_files(rng: random.Random) -> list[Case]:
 
         found.append(Case("traceback", f"xlsx-{name}", build, allowed=BAD_INPUT))
     for name in ("truncated", "garbage", "footer_only"):
+
         def build(tmp: Path, name: str = name) -> list[str]:
-            path = write_table(tmp / "data" / "calls.parquet",
-                               base_rows("calls", random.Random(SEED)), "parquet")
+            path = write_table(
+                tmp / "data" / "calls.parquet", base_rows("calls", random.Random(SEED)), "parquet"
+            )
             data = path.read_bytes()
-            path.write_bytes({"truncated": data[: len(data) // 2],
-                              "garbage": b"PAR1" + bytes(range(256)) * 4 + b"PAR1",
-                              "footer_only": data[-64:]}[name])
+            path.write_bytes(
+                {
+                    "truncated": data[: len(data) // 2],
+                    "garbage": b"PAR1" + bytes(range(256)) * 4 + b"PAR1",
+                    "footer_only": data[-64:],
+                }[name]
+            )
             return ["report", str(tmp / "data"), "--period", "2026-10"]
 
         found.append(Case("exit_code", f"parquet-{name}", build, allowed=BAD_INPUT))
+
     # Merged cells must not change the row count; a blank training_days is missing, not 0.
     def merged(tmp: Path) -> list[str]:
         from openpyxl import Workbook
@@ -368,8 +476,15 @@ def _broken_files(rng: random.Random) -> list[Case]:
         entry = json.loads(result.stdout)["tables"]["agents"]  # type: ignore[attr-defined]
         assert entry["rows_read"] == 4, entry
 
-    found.append(Case("silent_zero", "xlsx-merged-cells-keep-the-row-count", merged,
-                      allowed=frozenset({0}), check=four_rows))
+    found.append(
+        Case(
+            "silent_zero",
+            "xlsx-merged-cells-keep-the-row-count",
+            merged,
+            allowed=frozenset({0}),
+            check=four_rows,
+        )
+    )
     return found
 
 
@@ -392,6 +507,7 @@ def _bad_options() -> list[Case]:
         if command == "kpis":
             continue
         for name, extra in options.items():
+
             def build(tmp: Path, command: str = command, extra: list[str] = extra) -> list[str]:
                 _dataset(tmp, random.Random(SEED), tables=READS[command])
                 return _command(command, tmp / "data", *extra)
@@ -414,34 +530,47 @@ def _bad_options() -> list[Case]:
         if command == "validate":
             continue
         for name, extra in periods.items():
+
             def build(tmp: Path, command: str = command, extra: list[str] = extra) -> list[str]:
                 _dataset(tmp, random.Random(SEED), tables=READS[command])
                 return [command, str(tmp / "data"), *extra]
 
-            found.append(Case("traceback", f"{name}-{command}", build, allowed=BAD_INPUT,
-                              timeout=10))
-    tops = {"types": ["0", "-3"], "themes": ["0", "-1"], "customers": ["0", "-5"],
-            "clv": ["0", "-1"]}
+            found.append(
+                Case("traceback", f"{name}-{command}", build, allowed=BAD_INPUT, timeout=10)
+            )
+    tops = {
+        "types": ["0", "-3"],
+        "themes": ["0", "-1"],
+        "customers": ["0", "-5"],
+        "clv": ["0", "-1"],
+    }
     for command, values in tops.items():
         for value in values:
+
             def build(tmp: Path, command: str = command, value: str = value) -> list[str]:
                 _dataset(tmp, random.Random(SEED), tables=READS[command])
                 return [command, str(tmp / "data"), "--period", "2026-10", "--top", value]
 
             found.append(Case("traceback", f"top-{value}-{command}", build, allowed=BAD_INPUT))
-    for name, extra in {"horizon-huge": ["--horizon", "9999999999999999999999999"],
-                        "horizon-big": ["--horizon", "100000"],
-                        "discount-nan": ["--discount", "nan"]}.items():
+    for name, extra in {
+        "horizon-huge": ["--horizon", "9999999999999999999999999"],
+        "horizon-big": ["--horizon", "100000"],
+        "discount-nan": ["--discount", "nan"],
+    }.items():
+
         def build(tmp: Path, extra: list[str] = extra) -> list[str]:
             _dataset(tmp, random.Random(SEED), tables=READS["clv"])
             return ["clv", str(tmp / "data"), *extra]
 
         found.append(Case("hang", name, build, allowed=BAD_INPUT, timeout=10))
-    for name, extra in {"staffing-threshold-inf": ["staffing", "--threshold", "inf"],
-                        "staffing-threshold-nan": ["staffing", "--threshold", "nan"],
-                        "staffing-threshold-negative": ["staffing", "--threshold", "-5"],
-                        "customers-cost-inf": ["customers", "--cost-per-contact", "inf"],
-                        "customers-cost-nan": ["customers", "--cost-per-contact", "nan"]}.items():
+    for name, extra in {
+        "staffing-threshold-inf": ["staffing", "--threshold", "inf"],
+        "staffing-threshold-nan": ["staffing", "--threshold", "nan"],
+        "staffing-threshold-negative": ["staffing", "--threshold", "-5"],
+        "customers-cost-inf": ["customers", "--cost-per-contact", "inf"],
+        "customers-cost-nan": ["customers", "--cost-per-contact", "nan"],
+    }.items():
+
         def build(tmp: Path, extra: list[str] = extra) -> list[str]:
             _dataset(tmp, random.Random(SEED), tables=READS[extra[0]])
             return [extra[0], str(tmp / "data"), "--period", "2026-10", *extra[1:]]
@@ -452,8 +581,16 @@ def _bad_options() -> list[Case]:
         _dataset(tmp, random.Random(SEED), fmt="parquet")
         return ["report", str(tmp / "data"), "--period", "2026-10", "--engine", "dask"]
 
-    found.append(Case("traceback", "engine-dask-not-installed", no_dask, allowed=BAD_INPUT,
-                      stderr_has="pip install", tags={"no_dask"}))
+    found.append(
+        Case(
+            "traceback",
+            "engine-dask-not-installed",
+            no_dask,
+            allowed=BAD_INPUT,
+            stderr_has="pip install",
+            tags={"no_dask"},
+        )
+    )
     return found
 
 
@@ -461,9 +598,10 @@ def _silent_zeros(rng: random.Random) -> list[Case]:
     found: list[Case] = []
     # Every row rejected: the table is not available, the run exits 2, nothing reads as 0.
     spoil = {
-        "tickets": ("resolved_before_created",
-                    lambda r: r.update(resolved_at="2026-09-01T00:00:00Z",
-                                       first_response_at=None)),
+        "tickets": (
+            "resolved_before_created",
+            lambda r: r.update(resolved_at="2026-09-01T00:00:00Z", first_response_at=None),
+        ),
         "calls": ("bad_timestamp", lambda r: r.update(queued_at="yesterday")),
         "surveys": ("out_of_scale", lambda r: r.update(survey="csat", score="12")),
         "costs": ("bad_month", lambda r: r.update(period="2026-13")),
@@ -476,8 +614,14 @@ def _silent_zeros(rng: random.Random) -> list[Case]:
         for fmt in FORMATS:
             rotation += 1
             for command in ("validate", readers[rotation % len(readers)]):
-                def build(tmp: Path, table: str = table, change=change, fmt: str = fmt,
-                          command: str = command) -> list[str]:
+
+                def build(
+                    tmp: Path,
+                    table: str = table,
+                    change=change,
+                    fmt: str = fmt,
+                    command: str = command,
+                ) -> list[str]:
                     rows = base_rows(table, random.Random(SEED))
                     for row in rows:
                         change(row)
@@ -488,16 +632,28 @@ def _silent_zeros(rng: random.Random) -> list[Case]:
                         return ["report", str(tmp / "data"), "--period", "2026-10", "-f", "csv"]
                     return _command(command, tmp / "data")
 
-                def not_zero(tmp: Path, result: object, table: str = table,
-                             command: str = command) -> None:
+                def not_zero(
+                    tmp: Path, result: object, table: str = table, command: str = command
+                ) -> None:
                     assert "every row of" in result.stderr  # type: ignore[attr-defined]
                     if command == "report" and table == "tickets":
-                        line = next(x for x in result.stdout.splitlines()  # type: ignore
-                                    if ",tickets_created," in x)
+                        line = next(
+                            x
+                            for x in result.stdout.splitlines()  # type: ignore
+                            if ",tickets_created," in x
+                        )
                         assert ",tickets_created,," in line or ",0," not in line, line
 
-                found.append(Case("silent_zero", f"all-rejected-{name}-{table}-{fmt}-{command}",
-                                  build, allowed=BAD_INPUT, check=not_zero))
+                found.append(
+                    Case(
+                        "silent_zero",
+                        f"all-rejected-{name}-{table}-{fmt}-{command}",
+                        build,
+                        allowed=BAD_INPUT,
+                        check=not_zero,
+                    )
+                )
+
     # A blank training_days is missing, not 0.
     def blank(tmp: Path) -> list[str]:
         rows = base_rows("agents", random.Random(SEED), 3)
@@ -513,10 +669,18 @@ def _silent_zeros(rng: random.Random) -> list[Case]:
         agents = load_dataset(InputSpec(data_dir=tmp / "data")).tables["agents"]
         assert agents["training_days"].isna().all(), agents["training_days"].tolist()
 
-    found.append(Case("silent_zero", "blank-training-days-is-missing", blank,
-                      allowed=frozenset({0}), check=blank_is_missing))
+    found.append(
+        Case(
+            "silent_zero",
+            "blank-training-days-is-missing",
+            blank,
+            allowed=frozenset({0}),
+            check=blank_is_missing,
+        )
+    )
     # Share of rejects above the threshold (from the flag and from cskpi.toml).
     for where in ("flag", "config"):
+
         def build(tmp: Path, where: str = where) -> list[str]:
             rows = base_rows("tickets", random.Random(SEED))
             for row in rows[:4]:
@@ -527,8 +691,15 @@ def _silent_zeros(rng: random.Random) -> list[Case]:
                 return ["report", str(tmp / "data"), "--period", "2026-10"]
             return ["report", str(tmp / "data"), "--period", "2026-10", "--max-reject-rate", "20"]
 
-        found.append(Case("silent_zero", f"reject-share-over-threshold-{where}", build,
-                          allowed=BAD_INPUT, stderr_has="max_reject_rate 20"))
+        found.append(
+            Case(
+                "silent_zero",
+                f"reject-share-over-threshold-{where}",
+                build,
+                allowed=BAD_INPUT,
+                stderr_has="max_reject_rate 20",
+            )
+        )
     return found
 
 
@@ -541,8 +712,10 @@ def _hangs() -> list[Case]:
             continue
         table = READS[command][0]
         for kind in ("fifo", "dev_zero", "folder_fifo", "dir_as_file"):
-            def build(tmp: Path, command: str = command, table: str = table,
-                      kind: str = kind) -> list[str]:
+
+            def build(
+                tmp: Path, command: str = command, table: str = table, kind: str = kind
+            ) -> list[str]:
                 _dataset(tmp, random.Random(SEED), tables=tuple(t for t in TABLES if t != table))
                 if kind == "fifo":
                     os.mkfifo(tmp / "pipe.csv")
@@ -555,22 +728,37 @@ def _hangs() -> list[Case]:
                     (tmp / "data" / f"{table}.csv").mkdir()
                 return [command, str(tmp / "data"), *_period(command)]
 
-            found.append(Case("hang", f"{kind}-{command}", build, allowed=BAD_INPUT, timeout=10,
-                              stderr_has="not a regular file"))
+            found.append(
+                Case(
+                    "hang",
+                    f"{kind}-{command}",
+                    build,
+                    allowed=BAD_INPUT,
+                    timeout=10,
+                    stderr_has="not a regular file",
+                )
+            )
     # One stray date must not make the default period span a century.
-    for stray in ("1900-01-01T00:00:00Z", "1700-10-01T00:00:00Z", "1899-12-30T00:00:00Z",
-                  "2226-10-01T00:00:00Z"):
+    for stray in (
+        "1900-01-01T00:00:00Z",
+        "1700-10-01T00:00:00Z",
+        "1899-12-30T00:00:00Z",
+        "2226-10-01T00:00:00Z",
+    ):
         for command in ("report", "trend", "types", "validate"):
+
             def build(tmp: Path, stray: str = stray, command: str = command) -> list[str]:
                 rows = base_rows("tickets", random.Random(SEED), 40)
                 rows[3]["created_at"] = stray
                 rows[3]["first_response_at"] = rows[3]["resolved_at"] = None
                 write_table(tmp / "data" / "tickets.csv", rows, "csv")
-                return [command, str(tmp / "data")] + (["--format", "json"]
-                                                        if command == "validate" else [])
+                return [command, str(tmp / "data")] + (
+                    ["--format", "json"] if command == "validate" else []
+                )
 
-            def outlier_named(tmp: Path, result: object, stray: str = stray,
-                              command: str = command) -> None:
+            def outlier_named(
+                tmp: Path, result: object, stray: str = stray, command: str = command
+            ) -> None:
                 text = result.stdout + result.stderr  # type: ignore[attr-defined]
                 if command in ("report", "trend", "validate"):
                     assert "outlier" in text, text[-2000:]
@@ -578,8 +766,16 @@ def _hangs() -> list[Case]:
                     assert "2026-10" in result.stdout  # type: ignore[attr-defined]
                     assert stray[:7] not in result.stdout  # type: ignore[attr-defined]
 
-            found.append(Case("hang", f"stray-date-{stray[:4]}-{command}", build,
-                              allowed=frozenset({0}), timeout=15, check=outlier_named))
+            found.append(
+                Case(
+                    "hang",
+                    f"stray-date-{stray[:4]}-{command}",
+                    build,
+                    allowed=frozenset({0}),
+                    timeout=15,
+                    check=outlier_named,
+                )
+            )
     return found
 
 
@@ -600,7 +796,10 @@ def _exit_codes() -> list[Case]:
     }
     for name, text in configs.items():
         for command in ("validate", "report", "trend", "customers"):
-            def build(tmp: Path, text: str | None = text, command: str = command) -> list[str]:
+
+            def build(
+                tmp: Path, text: str | None = text, command: str = command, name: str = name
+            ) -> list[str]:
                 _dataset(tmp, random.Random(SEED), tables=READS[command])
                 target = tmp / "data" / "cskpi.toml"
                 if text is None:
@@ -611,6 +810,7 @@ def _exit_codes() -> list[Case]:
 
             found.append(Case("exit_code", f"config-{name}-{command}", build, allowed=BAD_INPUT))
     for command in ("validate", "report", "themes"):
+
         def build(tmp: Path, command: str = command) -> list[str]:
             _dataset(tmp, random.Random(SEED), tables=READS[command])
             (tmp / "conf").mkdir()
@@ -628,8 +828,15 @@ def _exit_codes() -> list[Case]:
         os.chmod(sub, 0)
         return ["report", str(tmp / "data"), "--period", "2026-10"]
 
-    found.append(Case("exit_code", "unreadable-sub-folder", unreadable, allowed=BAD_INPUT,
-                      tags={"needs_permissions"}))
+    found.append(
+        Case(
+            "exit_code",
+            "unreadable-sub-folder",
+            unreadable,
+            allowed=BAD_INPUT,
+            tags={"needs_permissions"},
+        )
+    )
     return found
 
 
@@ -640,8 +847,14 @@ def _data_loss() -> list[Case]:
     for command, flag in (("report", "-o"), ("report", "--rejects"), ("validate", "--rejects")):
         for fmt in FORMATS:
             for how in ("same", "symlink", "hardlink", "relative", "config", "map", "sub_file"):
-                def build(tmp: Path, command: str = command, flag: str = flag, fmt: str = fmt,
-                          how: str = how) -> list[str]:
+
+                def build(
+                    tmp: Path,
+                    command: str = command,
+                    flag: str = flag,
+                    fmt: str = fmt,
+                    how: str = how,
+                ) -> list[str]:
                     files = _dataset(tmp, random.Random(SEED), fmt=fmt)
                     target = files["tickets"]
                     extra: list[str] = []
@@ -658,28 +871,44 @@ def _data_loss() -> list[Case]:
                         target.write_text('currency = "EUR"\n')
                     elif how == "map":
                         target = tmp / "mine.toml"
-                        target.write_text('name = "mine"\ntable = "tickets"\n'
-                                          'detect = ["nothing_here"]\n')
+                        target.write_text(
+                            'name = "mine"\ntable = "tickets"\ndetect = ["nothing_here"]\n'
+                        )
                         extra = ["--map", str(target)]
                     elif how == "sub_file":
                         sub = tmp / "data" / "calls"
                         sub.mkdir()
-                        target = write_table(sub / f"2026-11.{fmt}",
-                                             base_rows("calls", random.Random(1)), fmt)
+                        target = write_table(
+                            sub / f"2026-11.{fmt}", base_rows("calls", random.Random(1)), fmt
+                        )
                     period = ["--period", "2026-10"] if command == "report" else []
                     output = ["-f", "csv"] if flag == "-o" else []
-                    return [command, str(tmp / "data"), *period, *output, *extra, flag,
-                            str(target)]
+                    return [command, str(tmp / "data"), *period, *output, *extra, flag, str(target)]
 
-                found.append(Case("data_loss", f"{how}-{fmt}-{command}{flag}", build,
-                                  allowed=BAD_INPUT, stderr_has="would destroy"))
+                found.append(
+                    Case(
+                        "data_loss",
+                        f"{how}-{fmt}-{command}{flag}",
+                        build,
+                        allowed=BAD_INPUT,
+                        stderr_has="would destroy",
+                    )
+                )
     return found
 
 
 def _injection() -> list[Case]:
     found: list[Case] = []
-    payloads = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>",
-                "\t=1", "=cmd|' /C calc'!A0", "ctl\x01\x02chars"]
+    payloads = [
+        '=HYPERLINK("http://x")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "<script>alert(1)</script>",
+        "\t=1",
+        "=cmd|' /C calc'!A0",
+        "ctl\x01\x02chars",
+    ]
     targets = {
         "tickets": ("type", "channel", "agent_id", "team", "customer_id", "priority"),
         "surveys": ("comment", "survey", "agent_id"),
@@ -687,9 +916,14 @@ def _injection() -> list[Case]:
         "calls": ("queue", "agent_id"),
     }
     runs = [
-        ("types", ["-f", "csv"]), ("types", ["-f", "html"]), ("customers", ["-f", "csv"]),
-        ("themes", ["-f", "csv"]), ("themes", ["-f", "html"]), ("clv", ["-f", "csv"]),
-        ("staffing", ["-f", "csv"]), ("trend", ["-f", "csv"]),
+        ("types", ["-f", "csv"]),
+        ("types", ["-f", "html"]),
+        ("customers", ["-f", "csv"]),
+        ("themes", ["-f", "csv"]),
+        ("themes", ["-f", "html"]),
+        ("clv", ["-f", "csv"]),
+        ("staffing", ["-f", "csv"]),
+        ("trend", ["-f", "csv"]),
         ("report", ["--by", "agent,channel,type", "-f", "csv"]),
         ("report", ["--by", "agent,team", "-o", "OUT.html"]),
         ("report", ["--by", "agent", "-o", "OUT.xlsx"]),
@@ -700,8 +934,10 @@ def _injection() -> list[Case]:
     ]
     for fmt in ("csv", "xlsx"):
         for command, extra in runs:
-            def build(tmp: Path, fmt: str = fmt, command: str = command,
-                      extra: list[str] = extra) -> list[str]:
+
+            def build(
+                tmp: Path, fmt: str = fmt, command: str = command, extra: list[str] = extra
+            ) -> list[str]:
                 rng = random.Random(f"{SEED}{fmt}")
                 for table in TABLES:
                     rows = base_rows(table, rng)
@@ -721,6 +957,13 @@ def _injection() -> list[Case]:
                 args = [a.replace("OUT", str(tmp / "out")) for a in extra]
                 return [command, str(tmp / "data"), *_period(command), *args]
 
-            found.append(Case("injection", f"{fmt}-{command}-{'-'.join(extra[:2])}", build,
-                              allowed=ANY_OUTCOME, tags={"outputs"}))
+            found.append(
+                Case(
+                    "injection",
+                    f"{fmt}-{command}-{'-'.join(extra[:2])}",
+                    build,
+                    allowed=ANY_OUTCOME,
+                    tags={"outputs"},
+                )
+            )
     return found

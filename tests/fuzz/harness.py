@@ -72,8 +72,11 @@ def check_output(path_or_text: Path | str, kind: str) -> None:
                     # a text cell holding "=1" is text; only a formula cell runs
                     assert cell.data_type != "f", f"live formula {cell.value!r} in {sheet.title}"
         return
-    text = path_or_text.read_text(encoding="utf-8") if isinstance(path_or_text, Path) else (
-        path_or_text)
+    text = (
+        path_or_text.read_text(encoding="utf-8")
+        if isinstance(path_or_text, Path)
+        else (path_or_text)
+    )
     if kind == "csv":
         assert not live_cells(text), live_cells(text)[:5]
     elif kind in ("html", "md"):

@@ -17,8 +17,14 @@ CASES = cases()
 
 def test_the_corpus_covers_every_class_with_enough_cases():
     counts = collections.Counter(case.klass for case in CASES)
-    assert set(counts) == {"data_loss", "silent_zero", "traceback", "hang", "exit_code",
-                           "injection"}
+    assert set(counts) == {
+        "data_loss",
+        "silent_zero",
+        "traceback",
+        "hang",
+        "exit_code",
+        "injection",
+    }
     assert sum(counts.values()) >= 700, counts
     assert len({case.id for case in CASES}) == len(CASES)  # ids name one case each
 
@@ -30,7 +36,8 @@ def test_bad_input_gives_a_message_and_exit_code_never_a_traceback_or_a_lost_fil
     if "needs_permissions" in case.tags and os.geteuid() == 0:
         pytest.skip("root reads any folder, so an unreadable one cannot be made")
     if "no_dask" in case.tags:
-        for name in [m for m in sys.modules if m == "dask" or m.startswith(("dask.", "distributed"))]:
+        loaded = [m for m in sys.modules if m == "dask" or m.startswith(("dask.", "distributed"))]
+        for name in loaded:
             monkeypatch.delitem(sys.modules, name)
         monkeypatch.setitem(sys.modules, "dask", None)
         monkeypatch.setitem(sys.modules, "distributed", None)

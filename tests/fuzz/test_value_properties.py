@@ -22,9 +22,29 @@ from tests.fuzz.harness import live_cells
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 cells = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["inf", "-inf", "NaN", "nan", "1e309", "-1e309", "Infinity", "9" * 400,
-                     "0001-01-01", "9999-12-31T23:59:59", "1677-09-21", "2262-04-12 00:00",
-                     "31.12.9999", "01/01/0001", "=1+1", "+1", "-1", "@A1", "\t=x"]),
+    st.sampled_from(
+        [
+            "inf",
+            "-inf",
+            "NaN",
+            "nan",
+            "1e309",
+            "-1e309",
+            "Infinity",
+            "9" * 400,
+            "0001-01-01",
+            "9999-12-31T23:59:59",
+            "1677-09-21",
+            "2262-04-12 00:00",
+            "31.12.9999",
+            "01/01/0001",
+            "=1+1",
+            "+1",
+            "-1",
+            "@A1",
+            "\t=x",
+        ]
+    ),
 )
 
 
@@ -44,8 +64,13 @@ def test_any_timestamp_text_types_or_is_rejected_never_raises(texts):
     raw = pd.DataFrame({"ticket_id": [str(i) for i in range(len(texts))], "created_at": texts})
     from cskpi.io.read import RawTable
 
-    table = RawTable(path="t.csv", frame=raw, lines=np.arange(2, len(texts) + 2),
-                     headers=list(raw.columns), format="csv")
+    table = RawTable(
+        path="t.csv",
+        frame=raw,
+        lines=np.arange(2, len(texts) + 2),
+        headers=list(raw.columns),
+        format="csv",
+    )
     mapped = apply_map(table, identity_map("tickets", list(raw.columns)))
     result = to_canonical(mapped)
     assert len(result.frame) + len(result.rejects) == len(texts)
@@ -67,8 +92,9 @@ def test_a_year_pandas_cannot_hold_is_out_of_range_and_any_other_is_not(year, mo
 @given(st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=6))
 def test_no_written_csv_cell_is_a_live_formula(rows):
     width = max(len(r) for r in rows)
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows],
-                         columns=[f"=c{i}" for i in range(width)])
+    frame = pd.DataFrame(
+        [r + [""] * (width - len(r)) for r in rows], columns=[f"=c{i}" for i in range(width)]
+    )
     text = csv_text(frame)
     assert not live_cells(text)
     # and nothing else changes: a guarded cell is the value with one leading quote

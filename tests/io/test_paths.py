@@ -20,8 +20,12 @@ def test_an_output_that_is_an_input_by_name_link_or_hard_link_is_refused(tmp_pat
     export.write_text("ticket_id\n1\n")
     (tmp_path / "soft.csv").symlink_to(export)
     os.link(export, tmp_path / "hard.csv")
-    for target in (export, tmp_path / "soft.csv", tmp_path / "hard.csv",
-                   tmp_path / "x" / ".." / "tickets.csv"):
+    for target in (
+        export,
+        tmp_path / "soft.csv",
+        tmp_path / "hard.csv",
+        tmp_path / "x" / ".." / "tickets.csv",
+    ):
         with pytest.raises(UsageError, match="writing there would destroy it"):
             check_outputs({"-o": target}, [export])
     check_outputs({"-o": tmp_path / "report.csv"}, [export])  # a new file is fine
@@ -90,9 +94,16 @@ def test_sigterm_during_a_write_unwinds_like_ctrl_c_and_removes_the_temporary_fi
 
 
 def test_rejects_are_written_with_formulas_neutralised_and_numbers_kept(tmp_path):
-    rejects = pd.DataFrame({"file": ["=x.csv"], "line": [3], "table": ["tickets"],
-                            "reason": ["bad_timestamp"], "detail": ["created_at: @SUM(A1)"],
-                            "raw": ["-1+2"]})
+    rejects = pd.DataFrame(
+        {
+            "file": ["=x.csv"],
+            "line": [3],
+            "table": ["tickets"],
+            "reason": ["bad_timestamp"],
+            "detail": ["created_at: @SUM(A1)"],
+            "raw": ["-1+2"],
+        }
+    )
     output.write_rejects(tmp_path / "r.csv", rejects, raw=False)
     assert (tmp_path / "r.csv").read_text() == (
         "file,line,table,reason,detail\n'=x.csv,3,tickets,bad_timestamp,created_at: @SUM(A1)\n"

@@ -174,8 +174,9 @@ def _as_text(summary: dict) -> str:
             )
         if entry.get("date_outliers"):
             far = entry["date_outliers"]
+            shown = ", ".join(far["examples"])
             out.append(
-                f"  {far['count']:,} outlier date(s) far from the rest ({', '.join(far['examples'])}"
+                f"  {far['count']:,} outlier date(s) far from the rest ({shown}"
                 f"{', …' if far['count'] > len(far['examples']) else ''}): left out of the "
                 f"default period, which covers {far['bulk'][0][:10]} .. {far['bulk'][1][:10]}"
             )
