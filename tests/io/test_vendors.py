@@ -52,40 +52,69 @@ def flatten(record: dict, prefix: str = "") -> dict:
 
 
 def json_records(path: Path, records_key: str | None) -> list[dict]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    text, decoder, docs = path.read_text(encoding="utf-8").strip(), json.JSONDecoder(), []
+    while text:  # one document, JSON lines, or objects back to back as a stream writes them
+        doc, end = decoder.raw_decode(text)
+        docs.append(doc)
+        text = text[end:].strip()
+    data = docs[0] if len(docs) == 1 else docs
     for part in (records_key or "").split("."):
         if part:
             data = data[part]
+    if isinstance(data, dict):  # a single object, or a list one level down
+        data = next((v for v in data.values() if isinstance(v, list)), [data])
     return [flatten(r) for r in data]
 
 
 def source_headers(path: Path, vendor_map: dict) -> list[str]:
-    if path.suffix == ".json":
+    if vendor_map["name"] == "genesys_cloud_details" and '"participants"' in path.read_text():
+        return list(importlib.import_module("cskpi.io.genesys").FIELDS)
+    if path.suffix in (".json", ".jsonl"):
         return list(json_records(path, vendor_map.get("records"))[0])
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return next(csv.reader(handle))
+        first = next(csv.reader(handle))
+    if vendor_map.get("fields"):  # no header row: the map names the columns
+        return vendor_map["fields"][: len(first)]
+    aliases = {normalise(k): v for k, v in vendor_map.get("aliases", {}).items()}
+    return [aliases.get(normalise(h), h) for h in first]
 
 
-def source_names(option: object) -> list[str]:
-    """The source headers one [columns] entry reads (base = canonical names are not headers)."""
+def source_groups(option: object) -> list[list[str]]:
+    """The source headers one [columns] entry reads, as groups of which one must be present
+    (`first_of` takes the first present; base = canonical names are not headers)."""
     if isinstance(option, str):
-        return [option]
+        return [[option]]
     assert isinstance(option, dict)
-    names: list[str] = []
-    for key in ("from", "first_of", "plus", "date", "time", "when", "unless"):
-        value = option.get(key)
-        names += value if isinstance(value, list) else [value] if value else []
-    return names
+    groups: list[list[str]] = []
+    if option.get("first_of"):
+        groups.append(list(option["first_of"]))
+    for key in ("from", "plus", "date", "time", "when", "unless"):
+        if option.get(key):
+            groups.append([option[key]])
+    return groups
+
+
+def cases() -> list:
+    """Every fixture, marked xfail where its expected file says what reading it still needs."""
+    params = []
+    for path in EXPECTED:
+        reason = json.loads(path.read_text()).get("xfail")
+        marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
+        params.append(pytest.param(path, marks=marks, id=path.stem.removesuffix(".expected")))
+    return params
 
 
 # --- the maps themselves (no loader needed) -------------------------------------------------
+
 
 @pytest.mark.parametrize("path", OWN_MAPS, ids=lambda p: p.stem)
 def test_each_map_is_named_after_its_file_and_fills_a_known_table(path: Path) -> None:
     vendor_map = tomllib.loads(path.read_text(encoding="utf-8"))
     assert vendor_map["name"] == path.stem
     assert vendor_map["table"] in TABLES
-    assert vendor_map["detect"], "a map without detect headers can only be forced"
+    assert vendor_map.get("detect") or vendor_map.get("detect_values"), (
+        "a map without detect headers or values can only be forced"
+    )
 
 
 @pytest.mark.parametrize("path", OWN_MAPS, ids=lambda p: p.stem)
@@ -115,33 +144,49 @@ def test_fixture_headers_hold_every_header_its_map_reads(expected: Path) -> None
     vendor = json.loads(expected.read_text())["vendor"]
     vendor_map = load_map(vendor)
     headers = {normalise(h) for h in source_headers(fixture_path(expected), vendor_map)}
-    read = [n for option in vendor_map["columns"].values() for n in source_names(option)]
-    read += vendor_map["detect"]
-    assert {normalise(n) for n in read} <= headers
+    required = set(TABLES[vendor_map["table"]].required)
+    # The vendor's main fixture holds every header the map reads; a variant (another language,
+    # another layout) at least the detect headers and those of the required columns.
+    main = expected.name == f"{vendor}.expected.json"
+    groups = [
+        g
+        for target, option in vendor_map["columns"].items()
+        if main or target in required
+        for g in source_groups(option)
+    ]
+    groups += [[d] for d in vendor_map.get("detect", [])]
+    missing = [g for g in groups if not {normalise(n) for n in g} & headers]
+    assert not missing
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.stem)
 def test_fixture_headers_match_exactly_one_map(expected: Path) -> None:
     vendor = json.loads(expected.read_text())["vendor"]
-    headers = {normalise(h) for h in source_headers(fixture_path(expected), load_map(vendor))}
+    path = fixture_path(expected)
     matching = []
-    for path in VENDORS_DIR.glob("*.toml"):
-        other = tomllib.loads(path.read_text(encoding="utf-8"))
-        if other.get("records") and fixture_path(expected).suffix == ".json":
-            try:
-                headers_other = {
-                    normalise(h) for h in source_headers(fixture_path(expected), other)
-                }
-            except (KeyError, TypeError):
-                continue
-        else:
-            headers_other = headers
-        if {normalise(h) for h in other["detect"]} <= headers_other:
+    for map_path in VENDORS_DIR.glob("*.toml"):
+        other = tomllib.loads(map_path.read_text(encoding="utf-8"))
+        if other.get("fields"):
+            if path.suffix == ".csv":  # a header-less map knows its file by the first row
+                with path.open(encoding="utf-8-sig", newline="") as handle:
+                    first = next(csv.reader(handle))
+                checks = {other["fields"].index(f): p for f, p in other["detect_values"].items()}
+                if len(first) > max(checks) and all(
+                    re.fullmatch(p, first[i]) for i, p in checks.items()
+                ):
+                    matching.append(other["name"])
+            continue
+        try:
+            headers = {normalise(h) for h in source_headers(path, other)}
+        except (KeyError, TypeError, StopIteration):
+            continue
+        if {normalise(h) for h in other["detect"]} <= headers:
             matching.append(other["name"])
     assert matching == [vendor]
 
 
 # --- loading through cskpi.io.load ------------------------------------------------------------
+
 
 def loader():
     try:
@@ -174,7 +219,7 @@ def select(frame: pd.DataFrame, table: str, key: object) -> pd.Series:
     return rows.iloc[0]
 
 
-@pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("expected", cases())
 def test_each_fixture_is_detected_from_its_headers_and_loads_as_worked_out(expected: Path) -> None:
     want = json.loads(expected.read_text())
     dataset = load(fixture_path(expected), want["table"])
@@ -197,7 +242,7 @@ def test_each_fixture_is_detected_from_its_headers_and_loads_as_worked_out(expec
         assert not mask.any(), f"{where} should have no answer (blank cell)"
 
 
-@pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("expected", cases())
 def test_forcing_the_vendor_loads_the_same_rows(expected: Path) -> None:
     want = json.loads(expected.read_text())
     dataset = load(fixture_path(expected), want["table"], vendor=want["vendor"])
@@ -220,3 +265,37 @@ def test_headers_in_other_case_spacing_bom_and_tz_suffix_still_detect(tmp_path: 
     dataset = load(variant, "tickets")
     assert dataset.files[0].vendor == "freshdesk"
     assert len(dataset.tables["tickets"]) == 5
+
+
+def test_chat_contacts_in_a_contact_record_file_are_left_out_of_calls_and_counted() -> None:
+    dataset = load(FIXTURES / "amazon_connect.json", "calls")
+    (report,) = dataset.files
+    assert report.rejects_by_reason == {"excluded_by_map": 1}
+    (detail,) = dataset.rejects["detail"]
+    assert detail == "Channel = CHAT (this calls map keeps VOICE)"
+
+
+def test_a_survey_without_a_scorable_question_reports_every_response() -> None:
+    dataset = load(FIXTURES / "surveymonkey_api.json", "surveys")
+    (report,) = dataset.files
+    assert (report.rows_read, report.rows_used, report.rows_rejected) == (2, 0, 2)
+    assert set(dataset.rejects["reason"]) == {"excluded_by_map"}
+
+
+def test_a_headerless_map_checks_its_detect_values_name_fields() -> None:
+    from cskpi.errors import ConfigError
+    from cskpi.io.vendor_maps import parse_map
+
+    doc = {"table": "calls", "fields": ["start"], "detect_values": {"stop": r"\d+"}}
+    with pytest.raises(ConfigError, match="detect_values"):
+        parse_map(doc, "m.toml")
+
+
+def test_a_file_whose_first_row_is_not_a_cdr_is_not_taken_for_one(tmp_path: Path) -> None:
+    # Same width as Master.csv, but a header row: recognised by headers or not at all.
+    lines = (FIXTURES / "asterisk_cdr.csv").read_text(encoding="utf-8").splitlines()
+    header = ",".join(load_map("asterisk_cdr")["fields"][:18])
+    variant = tmp_path / "calls.csv"
+    variant.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    with pytest.raises(Exception, match="required column 'call_id'"):
+        load(variant, "calls")

@@ -124,6 +124,10 @@ def to_canonical(
         proved = values.detect_date_order(stamp_columns, "auto")
         order = proved if not proved.ambiguous else values.DateOrder(order.order, False)
 
+    if "__excluded" in frame:  # rows the vendor map leaves out ([only], unscorable surveys)
+        why = frame["__excluded"]
+        reasons.add(why.notna().to_numpy(), "excluded_by_map", lambda m: why[m])
+
     for column in table.columns:
         if column.name not in frame:
             continue

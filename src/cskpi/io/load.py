@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from cskpi.errors import InputFileError, SchemaError, UsageError, located
+from cskpi.io import genesys, read, schema
 from cskpi.io import paths as paths_module
-from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
 from cskpi.io.inputs import InputSpec
@@ -18,7 +19,9 @@ from cskpi.io.vendor_maps import (
     VendorMap,
     all_maps,
     apply_map,
+    choose_headerless,
     choose_map,
+    headerless_names,
     identity_map,
     is_canonical,
     normalise_header,
@@ -197,14 +200,28 @@ def load_file(
             located(path, "is empty", fix="Export the data again, with its header row")
         )
     raw: read.RawTable | None = None
+    first_row: list[str] = []
     if fmt == "csv":
         headers = read.csv_headers(data, path, spec.encoding)
+        first_row = _first_row(data, path, spec.encoding)
     elif fmt == "parquet":
         headers = read.parquet_headers(path)
     else:
-        raw = read.read_any(path, encoding=spec.encoding)
+        raw = genesys.call_rows(read.read_any(path, encoding=spec.encoding))
         headers = raw.headers
-    vmap = _pick_map(headers, table, spec, maps, path)
+    # A CSV without a header row (Asterisk's Master.csv) is known by the values of its first row.
+    headerless = (
+        None if spec.vendor else choose_headerless(first_row, [m for m in maps if m.table == table])
+    )
+    vmap = headerless or _pick_map(headers, table, spec, maps, path)
+    if vmap is not None and vmap.fields and fmt == "csv":
+        raw = read.read_csv(
+            path,
+            encoding=spec.encoding,
+            decimal=spec.decimal,
+            data=data,
+            names=headerless_names(vmap, len(first_row)),
+        )
 
     wanted = _wanted(spec, table)
     if (
@@ -266,6 +283,17 @@ def load_file(
         )
         results.append((report, result))
     return results
+
+
+def _first_row(data: bytes, path: Path, encoding: str | None) -> list[str]:
+    """The first record's cells as written (csv_headers renames blank and repeated ones)."""
+    sample = data[:65536]
+    text = sample.decode(read.detect_encoding(sample, path, encoding), errors="replace")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return []
+    first = text.splitlines()[0]
+    return next(csv.reader([first], delimiter=read.sniff_dialect(text).delimiter), [])
 
 
 def _pick_map(

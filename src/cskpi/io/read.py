@@ -262,8 +262,12 @@ def read_csv(
     header_rows: int = 1,
     decimal: str = "auto",
     data: bytes | None = None,
+    names: list[str] | None = None,
 ) -> RawTable:
-    """Any common CSV dialect into string columns (empty cells are missing)."""
+    """Any common CSV dialect into string columns (empty cells are missing).
+
+    `names`: the file has no header row; these are its column names.
+    """
     data = read_bytes(path) if data is None else data
     sha = hashlib.sha256(data).hexdigest()
     enc = detect_encoding(data, path, encoding)
@@ -279,7 +283,11 @@ def read_csv(
         )
     dialect = sniff_dialect(text)
     try:
-        header_records, header_lines = _header_rows(text, dialect, header_rows)
+        header_records, header_lines = (
+            ([names], int(dialect.sep_line))
+            if names is not None
+            else _header_rows(text, dialect, header_rows)
+        )
     except InputFileError as exc:
         raise InputFileError(
             located(path, str(exc), row=1, fix="Check the file is a CSV export")

@@ -50,6 +50,10 @@ _MAP_KEYS = {
     "dedupe",
     "melt",
     "also",
+    "aliases",
+    "fields",
+    "detect_values",
+    "only",
 }
 
 
@@ -118,6 +122,10 @@ class VendorMap:
     melt: tuple[MeltRule, ...] = ()
     also: tuple[VendorMap, ...] = ()  # further tables filled from the same file
     path: str | None = None
+    aliases: dict[str, str] = field(default_factory=dict)  # other header name -> source name
+    fields: tuple[str, ...] = ()  # a file without a header row: its column names in order
+    detect_values: dict[str, str] = field(default_factory=dict)  # field -> regex on row 1
+    only: dict[str, tuple[str, ...]] = field(default_factory=dict)  # header -> values kept
 
 
 @dataclass
@@ -270,6 +278,21 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
                 rule.get("match_text"),
             )
         )  # type: ignore[arg-type]
+    aliases = {str(k): str(v) for k, v in doc.get("aliases", {}).items()}
+    fields = tuple(doc.get("fields", ()))
+    detect_values = dict(doc.get("detect_values", {}))
+    for name_, pattern in detect_values.items():
+        if name_ not in fields:
+            raise _fail(path, f"[detect_values] {name_!r} is not in fields", "Name a field")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _fail(
+                path,
+                f"[detect_values] {name_}: {pattern!r} is not a regular expression ({exc})",
+                "Fix the pattern",
+            ) from None
+    only = {str(k): tuple(str(x) for x in v) for k, v in doc.get("only", {}).items()}
     name = doc.get("name") or (parent.name if parent else Path(path or "map").stem)
     inherited_nulls = parent.null_values if parent else ()
     vmap = VendorMap(
@@ -286,6 +309,10 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
         dedupe=dedupe,
         melt=tuple(melt),
         path=path,
+        aliases=aliases or (dict(parent.aliases) if parent else {}),
+        fields=fields or (parent.fields if parent else ()),
+        detect_values=detect_values or (dict(parent.detect_values) if parent else {}),
+        only=only,
     )
     also = tuple(parse_map(sub, path, vmap) for sub in doc.get("also", []))
     return VendorMap(**{**vmap.__dict__, "also": also})
@@ -343,11 +370,53 @@ def choose_map(
             f"unknown vendor {forced!r}. Use one of "
             f"{', '.join(sorted({m.name for m in maps}))}, or give your map with --map"
         )
-    present = {normalise_header(h) for h in headers}
-    fitting = [m for m in maps if m.detect and {normalise_header(d) for d in m.detect} <= present]
+    fitting = [
+        m
+        for m in maps
+        if m.detect and {normalise_header(d) for d in m.detect} <= set(header_lookup(headers, m))
+    ]
     if not fitting:
         return None
     return max(fitting, key=lambda m: len(m.detect))  # max keeps the first among equals
+
+
+def header_lookup(headers: list[str], vmap: VendorMap) -> dict[str, str]:
+    """Normalised source name -> the file's header, with the map's [aliases] applied first.
+
+    An alias names the same column in another export language (Jira's `Creada` is `Created`); a
+    header that is itself a source name wins over an alias pointing at that name.
+    """
+    aliases = {normalise_header(k): normalise_header(v) for k, v in vmap.aliases.items()}
+    lookup: dict[str, str] = {}
+    for h in headers:
+        norm = normalise_header(h)
+        if norm in aliases:
+            lookup.setdefault(aliases[norm], h)
+    lookup.update({normalise_header(h): h for h in headers})
+    return lookup
+
+
+def choose_headerless(first_row: list[str], maps: list[VendorMap]) -> VendorMap | None:
+    """A map for a file without a header row, recognised by the values of its first row.
+
+    The row needs as many cells as the map's fields up to the last one it checks, and every
+    `detect_values` pattern must match its cell (Asterisk: timestamps and the disposition word).
+    """
+    for vmap in maps:
+        if not vmap.fields or not vmap.detect_values:
+            continue
+        positions = {vmap.fields.index(f): p for f, p in vmap.detect_values.items()}
+        if len(first_row) <= max(positions):
+            continue
+        if all(re.fullmatch(p, first_row[i].strip()) for i, p in positions.items()):
+            return vmap
+    return None
+
+
+def headerless_names(vmap: VendorMap, width: int) -> list[str]:
+    """The map's field names for a row of `width` cells (optional trailing fields may be absent)."""
+    names = list(vmap.fields[:width])
+    return names + [f"column{i + 1}" for i in range(len(names), width)]
 
 
 def is_canonical(headers: list[str], table: str) -> bool:
@@ -375,7 +444,7 @@ def identity_map(table: str, headers: list[str]) -> VendorMap:
 
 def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None) -> Mapped:
     """Rename, convert units, dedupe and melt one file's rows into one canonical table."""
-    by_norm = {normalise_header(h): h for h in raw.headers}
+    by_norm = header_lookup(raw.headers, vmap)
 
     def header(name: str) -> str | None:
         return by_norm.get(normalise_header(name))
@@ -480,6 +549,12 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
 
     # copy=False: the columns stay the file's arrays (no consolidating copy of every one).
     mapped_frame = pd.DataFrame(out, index=frame.index, copy=False)
+    excluded = _excluded(vmap, header, cell, frame.index)
+    if excluded is not None:
+        mapped_frame["__excluded"] = excluded
+    for name in vmap.only:
+        if header(name) is not None:
+            used.setdefault(header(name), "(rows kept: " + ", ".join(vmap.only[name]) + ")")
     missing = [
         c
         for c in spec.required
@@ -505,6 +580,24 @@ def apply_map(raw: RawTable, vmap: VendorMap, *, wanted: list[str] | None = None
         texts = dict(zip(raw.headers, raw.header_text or [], strict=False))
         result = _melt(result, frame, vmap, nulls, texts)
     return result
+
+
+def _excluded(vmap: VendorMap, header, cell, index: pd.Index) -> pd.Series | None:
+    """Per row, why the map's [only] table leaves it out (None for rows it keeps)."""
+    why = None
+    for name, kept in vmap.only.items():
+        if header(name) is None:
+            continue
+        text = cell(name)
+        other = text.notna() & ~text.str.casefold().isin({k.casefold() for k in kept})
+        if not other.any():
+            continue
+        detail = (
+            f"{name} = " + text.astype("str") + f" (this {vmap.table} map keeps {', '.join(kept)})"
+        )
+        detail = detail.where(other, None).astype(object)
+        why = detail if why is None else why.fillna(detail)
+    return None if why is None else pd.Series(why.to_numpy(), index=index, dtype=object)
 
 
 def _missing_required(raw: RawTable, vmap: VendorMap, target: str) -> None:
@@ -630,6 +723,20 @@ def _melt(
         used[header] = f"score ({rule.survey})"
     if pieces:
         frame = pd.concat(pieces, ignore_index=True)
+    elif taken == set(mapped.mapped):
+        # No question of the survey is one cskpi can score: every response is still read and
+        # counted, each rejected with the reason, instead of the file looking empty.
+        frame = mapped.frame.copy()
+        frame["score"] = None
+        frame["survey"] = None
+        frame["question"] = None
+        frame["__scale_min"] = np.nan
+        frame["__scale_max"] = np.nan
+        frame["__excluded"] = (
+            "no NPS, CSAT or CES question found in the export "
+            "(name the question's column with a [[melt]] rule in --map)"
+        )
+        frame["__line"] = mapped.lines
     else:
         frame = mapped.frame.iloc[0:0].assign(
             score=pd.Series(dtype=object), survey="", question="", __line=pd.Series(dtype=np.int64)
