@@ -77,17 +77,22 @@ def warn_about_inputs(files: list[Any], *, rejects_written: bool) -> None:
 
 def reject_rate_errors(dataset: Any, limit: float) -> list[str]:
     """Why the run must fail: files whose rejected share passes ``limit`` %, unusable tables."""
+    from cskpi.io.load import EXCLUDED, rejected_in_error
+
     errors = []
     for report in dataset.files:
-        if not report.rows_read:
+        wrong = rejected_in_error(report)
+        if not wrong:
             continue
-        share = 100 * report.rows_rejected / report.rows_read
+        share = 100 * wrong / report.rows_read
         if share > limit:
             reasons = ", ".join(
-                f"{count} {reason}" for reason, count in sorted(report.rejects_by_reason.items())
+                f"{count} {reason}"
+                for reason, count in sorted(report.rejects_by_reason.items())
+                if reason != EXCLUDED
             )
             errors.append(
-                f"{report.path}: {report.rows_rejected:,} of {report.rows_read:,} rows rejected "
+                f"{report.path}: {wrong:,} of {report.rows_read:,} rows rejected "
                 f"({share:.1f} % > max_reject_rate {limit:g} %: {reasons}). Has the export "
                 "changed? See the rejects with `cskpi validate --rejects FILE`, or raise "
                 "--max-reject-rate"

@@ -127,6 +127,14 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
     )
 
 
+EXCLUDED = "excluded_by_map"
+
+
+def rejected_in_error(report: FileReport) -> int:
+    """Rejected rows of a file that are errors: all but those a vendor map leaves out on purpose."""
+    return report.rows_rejected - report.rejects_by_reason.get(EXCLUDED, 0)
+
+
 def _unusable(tables: dict[str, pd.DataFrame], reports: list[FileReport]) -> dict[str, str]:
     """Tables whose files had rows but none usable -> why; such a table is left out, not zero.
 
@@ -136,7 +144,8 @@ def _unusable(tables: dict[str, pd.DataFrame], reports: list[FileReport]) -> dic
     found: dict[str, str] = {}
     for name, frame in tables.items():
         own = [r for r in reports if r.table == name]
-        if len(frame) or not any(r.rows_read for r in own):
+        # Rows a vendor map leaves out on purpose (a CHAT contact in a call log) are no errors.
+        if len(frame) or not any(rejected_in_error(r) for r in own):
             continue
         parts = []
         for r in own:
