@@ -108,3 +108,15 @@ def test_rejects_are_written_with_formulas_neutralised_and_numbers_kept(tmp_path
     assert (tmp_path / "r.csv").read_text() == (
         "file,line,table,reason,detail\n'=x.csv,3,tickets,bad_timestamp,created_at: @SUM(A1)\n"
     )
+
+
+def test_an_unreadable_sub_folder_is_an_error_naming_it(tmp_path, monkeypatch):
+    from cskpi.io import paths
+
+    def walk(folder, onerror):
+        onerror(PermissionError(13, "Permission denied", str(tmp_path / "calls")))
+        return iter(())
+
+    monkeypatch.setattr(paths.os, "walk", walk)
+    with pytest.raises(InputFileError, match=r"calls: cannot be read \(Permission denied\)"):
+        walk_files(tmp_path)
