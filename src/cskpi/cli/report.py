@@ -233,6 +233,7 @@ def report(
             charts=fmt == "html",
             redacted=redact,
         )
+        _explain_unusable(result.rows, dataset.unusable)
         if rejects is not None:
             _write_rejects(rejects, dataset.rejects, redact=redact)
         if not quiet:
@@ -336,6 +337,18 @@ def _width() -> int:
         return max(int(os.environ.get("COLUMNS", "100")), 40)
     except ValueError:
         return 100
+
+
+def _explain_unusable(rows: list[Any], unusable: dict[str, str]) -> None:
+    """A KPI of a table whose every row was rejected says so, not just "no tickets table"."""
+    import dataclasses
+
+    for index, row in enumerate(rows):
+        why = next(
+            (why for table, why in unusable.items() if row.reason == f"no {table} table"), None
+        )
+        if why is not None:
+            rows[index] = dataclasses.replace(row, reason=why)
 
 
 def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
