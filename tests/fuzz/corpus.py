@@ -457,6 +457,48 @@ def _broken_files(rng: random.Random) -> list[Case]:
 
         found.append(Case("exit_code", f"parquet-{name}", build, allowed=BAD_INPUT))
 
+    # Typed Parquet and JSON columns of the wrong kind: nested, boolean, far-off typed dates.
+    import datetime as dt
+
+    import pyarrow as pa
+
+    typed_columns = {
+        "created_at-epoch-int": ("created_at", pa.array([1790000000 + i for i in range(12)])),
+        "created_at-year-3000": (
+            "created_at",
+            pa.array([dt.datetime(3000, 1, 1)] * 12, type=pa.timestamp("us")),
+        ),
+        "created_at-year-1-date": ("created_at", pa.array([dt.date(1, 1, 1)] * 12)),
+        "created_at-bool": ("created_at", pa.array([True] * 12)),
+        "ticket_id-struct": ("ticket_id", pa.array([{"a": i} for i in range(12)])),
+        "ticket_id-list": ("ticket_id", pa.array([[i, i] for i in range(12)])),
+        "ticket_id-bool": ("ticket_id", pa.array([i % 2 == 0 for i in range(12)])),
+        "reopens-string": ("reopens", pa.array(["many"] * 12)),
+        "agent_replies-dictionary": ("agent_replies", pa.array(["1", "2"] * 6).dictionary_encode()),
+        "escalated-int": ("escalated", pa.array([3] * 12)),
+    }
+    for name, (column, values) in typed_columns.items():
+        for fmt in ("parquet", "json"):
+
+            def build(tmp: Path, column: str = column, values=values, fmt: str = fmt) -> list[str]:
+                import pyarrow.parquet as pq
+
+                rows = base_rows("tickets", random.Random(SEED))
+                table = pa.table({k: pa.array([r.get(k) for r in rows]) for k in rows[0]})
+                if column in table.column_names:
+                    table = table.set_column(table.column_names.index(column), column, values)
+                else:
+                    table = table.append_column(column, values)
+                (tmp / "data").mkdir()
+                if fmt == "parquet":
+                    pq.write_table(table, tmp / "data" / "tickets.parquet")
+                else:
+                    records = table.to_pylist()
+                    (tmp / "data" / "tickets.json").write_text(json.dumps(records, default=str))
+                return ["validate", str(tmp / "data"), "--format", "json"]
+
+            found.append(Case("traceback", f"typed-{name}-{fmt}", build))
+
     # Merged cells must not change the row count; a blank training_days is missing, not 0.
     def merged(tmp: Path) -> list[str]:
         from openpyxl import Workbook
@@ -576,6 +618,14 @@ def _bad_options() -> list[Case]:
             return [extra[0], str(tmp / "data"), "--period", "2026-10", *extra[1:]]
 
         found.append(Case("exit_code", name, build, allowed=BAD_INPUT))
+
+    for extra in (["--format", "json"], ["--format", "md"], ["--format", "nope"], ["--lang", "x"]):
+
+        def build(tmp: Path, extra: list[str] = extra) -> list[str]:
+            return ["kpis", *extra]
+
+        allowed = frozenset({0}) if extra[1] in ("json", "md") else BAD_INPUT
+        found.append(Case("exit_code", f"kpis-{'-'.join(extra)}", build, allowed=allowed))
 
     def no_dask(tmp: Path) -> list[str]:
         _dataset(tmp, random.Random(SEED), fmt="parquet")
