@@ -627,6 +627,34 @@ def _bad_options() -> list[Case]:
         allowed = frozenset({0}) if extra[1] in ("json", "md") else BAD_INPUT
         found.append(Case("exit_code", f"kpis-{'-'.join(extra)}", build, allowed=allowed))
 
+    # The partitioned engine reads Parquet history itself: the same breaks must hold there.
+    for name, change in {
+        "year-9999": lambda r, i: r.update(created_at="9999-12-31T00:00:00Z") if i < 3 else None,
+        "stray-1900": lambda r, i: r.update(created_at="1900-01-01T00:00:00Z") if i == 0 else None,
+        "all-rejected": lambda r, i: r.update(resolved_at="2026-01-01T00:00:00Z"),
+        "inf-replies": lambda r, i: r.update(agent_replies=float("inf")) if i < 2 else None,
+    }.items():
+        for period in (["--period", "2026-10"], []):
+
+            def build(tmp: Path, change=change, period: list[str] = period) -> list[str]:
+                rows = base_rows("tickets", random.Random(SEED), 30)
+                for i, row in enumerate(rows):
+                    change(row, i)
+                write_table(tmp / "data" / "tickets" / "2026-10.parquet", rows, "parquet")
+                return [
+                    "report",
+                    str(tmp / "data"),
+                    "--engine",
+                    "partitioned",
+                    "-f",
+                    "csv",
+                    *period,
+                ]
+
+            found.append(
+                Case("traceback", f"partitioned-{name}{'-' + '-'.join(period)}", build, timeout=30)
+            )
+
     def no_dask(tmp: Path) -> list[str]:
         _dataset(tmp, random.Random(SEED), fmt="parquet")
         return ["report", str(tmp / "data"), "--period", "2026-10", "--engine", "dask"]

@@ -10,6 +10,7 @@ import enum
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import typer
@@ -202,7 +203,16 @@ def report(
                 redacted=redact,
                 rejects=rejects,
             )
-            _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet)
+            # The scale engines read the files themselves; their file reports are in meta.
+            files = [SimpleNamespace(**f) for f in result.meta.get("files", [])]
+            _finish(
+                result,
+                fmt,
+                output,
+                fail_on_miss=fail_on_miss,
+                quiet=quiet,
+                checks=lambda: loading.fail_on_rejects(SimpleNamespace(files=files), reject_limit),
+            )
             return
         if fmt != "html":  # the HTML charts read more of the tables than the KPIs do
             from cskpi.metrics.engine import input_columns
