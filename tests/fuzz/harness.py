@@ -137,7 +137,8 @@ def run_case(case: Case, tmp: Path) -> object:
     if args[0] == "validate" and fmt == "json" and result.stdout.strip():
         for entry in json.loads(result.stdout)["tables"].values():
             for f in entry["files"]:
-                assert f["rows_read"] == f["rows_used"] + f["rows_rejected"] + f["rows_merged"], f
+                counted = f["rows_used"] + f["rows_rejected"] + f["rows_merged"]
+                assert f["rows_read"] == counted + f.get("rows_skipped", 0), f
                 assert sum(f["rejects_by_reason"].values()) == f["rows_rejected"], f
     if case.check is not None:
         case.check(tmp, result)

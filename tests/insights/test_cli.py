@@ -49,6 +49,29 @@ def test_staffing_csv_gives_the_reference_14_agents(folder):
         ["Mon", "10:00", 14, 2.0]]
 
 
+def test_staffing_writes_the_forecast_plan_as_a_workbook(folder):
+    import io
+
+    from openpyxl import load_workbook
+
+    calls = pd.read_csv(folder / "calls.csv")
+    weeks = [calls.assign(call_id=calls["call_id"] + f"w{w}",
+                          queued_at=pd.to_datetime(calls["queued_at"]) - pd.Timedelta(weeks=w),
+                          answered_at=pd.to_datetime(calls["answered_at"])
+                          - pd.Timedelta(weeks=w)) for w in range(3)]
+    pd.concat(weeks).to_csv(folder / "calls.csv", index=False)
+    result = run("staffing", folder, "--period", "2026-09-21..2026-10-11", "--format", "xlsx",
+                 "--forecast-days", "7", "--growth", "10")
+    assert result.exit_code == 0, result.output
+    book = load_workbook(io.BytesIO(result.stdout_bytes))
+    assert book.sheetnames == ["staffing_pattern", "staffing_forecast", "notes"]
+    rows = list(book["staffing_forecast"].values)
+    assert rows[0] == ("start", "date", "day", "time", "forecast_calls", "aht_seconds",
+                       "agents_needed", "agents_scheduled")
+    monday_ten = [r for r in rows[1:] if r[1] == "2026-10-12" and r[3] == "10:00"]
+    assert monday_ten[0][4] == pytest.approx(110, abs=1)         # 100 calls a Monday, +10 %
+
+
 def test_types_json_lists_the_new_type(folder):
     result = run("types", folder, "--period", "2026-10", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -63,6 +86,25 @@ def test_themes_redact_leaves_out_comments(folder):
     payload = json.loads(result.stdout)
     assert "negative_examples" not in payload["tables"]
     assert payload["tables"]["negative_terms"][0]["term"] == "slow"
+
+
+def test_themes_read_ticket_subjects_and_descriptions_by_type(folder):
+    tickets = pd.DataFrame({
+        "ticket_id": [f"t{i}" for i in range(40)],
+        "created_at": ["2026-10-02"] * 40,
+        "type": ["billing"] * 20 + ["outage"] * 20,
+        "subject": ["Laskun summa väärin"] * 10 + ["Laskua ei tullut"] * 10
+        + ["Palvelu poikki"] * 20,
+        "description": [""] * 40,
+        "tags": ["lasku"] * 20 + ["katko"] * 20,
+    })
+    tickets.to_csv(folder / "tickets.csv", index=False)
+    result = run("themes", folder, "--period", "2026-10", "--format", "json", "--redact")
+    assert result.exit_code == 0, result.output
+    groups = pd.DataFrame(json.loads(result.stdout)["tables"]["ticket_themes_by_group"])
+    billing = groups[groups["type"] == "billing"]
+    # laskun / laskua / lasku are one Finnish stem, in all 20 billing tickets and no outage one.
+    assert billing.iloc[0][["stem", "group", "others"]].tolist() == ["lasku", 20, 0]
 
 
 def test_customers_lists_who_costs_more_than_they_bring(folder):
@@ -92,6 +134,8 @@ def test_html_output_is_a_page(folder):
     (["--format", "xml"], "--format 'xml'"),
     (["--lang", "sv"], "--lang 'sv'"),
     (["--interval", "7"], "--interval 7"),
+    (["--growth", "-100"], "--growth -100"),
+    (["--forecast-days", "0"], "--forecast-days 0"),
     (["--period", "2026-13"], "no month 13"),
 ])
 def test_bad_options_exit_2_with_a_message_on_stderr(folder, args, message):

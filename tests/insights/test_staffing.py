@@ -88,3 +88,58 @@ def test_staffing_reproduces_the_reference_interval():
 
 def test_staffing_without_calls_says_not_available():
     assert "not available" in staffing(None, START, END).notes[0]
+
+
+HELSINKI = "Europe/Helsinki"
+
+
+def test_the_repeated_hour_of_the_autumn_clock_change_is_two_occurrences_not_one():
+    # 25 Oct 2026, Helsinki: 04:00 EEST becomes 03:00 EET, so 03:00–03:30 local happens at
+    # 00:00 and 01:00 UTC. 60 calls in each occurrence: 60 per occurrence (was 120 on 1 Sunday).
+    from cskpi.insights.erlang import agents_needed
+
+    start = pd.Timestamp("2026-10-19", tz=HELSINKI)
+    rows = [(f"{hour}-{i}", f"2026-10-25 0{hour}:05", f"2026-10-25 0{hour}:05:05", None, 120,
+             "a", None) for hour in (0, 1) for i in range(60)]
+    result = staffing(calls_frame(rows), start, start + pd.Timedelta(days=7), HELSINKI,
+                      StaffingOptions(use_abandonment=False))
+    table = result.tables["staffing_pattern"]
+    assert table[["day", "time", "occurrences", "calls_total", "calls_avg"]].values.tolist() == [
+        ["Sun", "03:00", 2, 120, 60.0]]
+    assert table["agents_needed"].tolist() == [agents_needed(60, 120, 1800).agents]
+    assert agents_needed(60, 120, 1800).agents < agents_needed(120, 120, 1800).agents
+
+
+def test_the_skipped_hour_of_the_spring_clock_change_is_not_averaged_over():
+    # 29 Mar 2026, Helsinki: 03:00 EET becomes 04:00 EEST, so Sunday 03:00 local exists only on
+    # 5 Apr of the two Sundays: 10 calls there average 10 (not 10 / 2 Sundays = 5).
+    start = pd.Timestamp("2026-03-23", tz=HELSINKI)
+    occurrences = weekday_occurrences(start, start + pd.Timedelta(days=14), HELSINKI)
+    assert occurrences[6] == 2
+    rows = [(str(i), "2026-04-05 00:10", "2026-04-05 00:10:05", None, 60, "a", None)
+            for i in range(10)]                               # 00:10 UTC = 03:10 EEST
+    pattern = arrival_pattern(calls_frame(rows), start, start + pd.Timedelta(days=14), HELSINKI)
+    row = pattern[(pattern.weekday == 6) & (pattern.interval == 180)].iloc[0]
+    assert (row.occurrences, row.calls_total, row.calls_avg) == (1, 10, 10.0)
+    # A day of 23 hours has 46 half-hours, one of 25 hours 50.
+    from cskpi.insights.staffing import interval_occurrences
+
+    spring = interval_occurrences(pd.Timestamp("2026-03-29", tz=HELSINKI),
+                                  pd.Timestamp("2026-03-30", tz=HELSINKI), HELSINKI, 30)
+    autumn = interval_occurrences(pd.Timestamp("2026-10-25", tz=HELSINKI),
+                                  pd.Timestamp("2026-10-26", tz=HELSINKI), HELSINKI, 30)
+    assert (len(spring), len(autumn)) == (46, 50)
+
+
+def test_short_abandons_are_left_out_of_the_volume_like_service_level_does():
+    # Monday 10:00: 100 answered, 20 hung up after 2 s (short, < 5 s), 10 after 60 s.
+    rows = [(f"a{i}", "2026-10-05 10:05", "2026-10-05 10:05:05", None, 180, "a", None)
+            for i in range(100)]
+    rows += [(f"s{i}", "2026-10-05 10:06", None, "2026-10-05 10:06:02", None, None, None)
+             for i in range(20)]
+    rows += [(f"l{i}", "2026-10-05 10:07", None, "2026-10-05 10:08:00", None, None, None)
+             for i in range(10)]
+    result = staffing(calls_frame(rows), START, START + pd.Timedelta(days=7), UTC,
+                      StaffingOptions(short_abandon_seconds=5, use_abandonment=False))
+    assert result.tables["staffing_pattern"]["calls_total"].tolist() == [110]
+    assert any(note.startswith("20 short abandons") for note in result.notes)

@@ -39,8 +39,9 @@ def test_tone_follows_the_survey_bands():
 def test_terms_count_once_per_comment_and_phrases_skip_stop_words():
     terms = comment_terms(pd.Series(["Slow slow reply", "Not the answer"]), stopwords("en"))
     words = terms[terms.kind == "word"]
-    assert words[words.doc == 0].term.tolist() == ["slow", "reply"]
-    assert set(terms[terms.kind == "phrase"].term) == {"slow slow", "slow reply", "not answer"}
+    assert words[words.doc == 0].form.tolist() == ["slow", "reply"]
+    assert words[words.doc == 0].term.tolist() == ["slow", "repli"]   # Snowball English stem
+    assert set(terms[terms.kind == "phrase"].form) == {"slow slow", "slow reply", "not answer"}
 
 
 def test_log_odds_ranks_a_negative_only_word_above_a_shared_one():
@@ -89,3 +90,73 @@ def test_examples_show_each_comment_text_once_per_term_newest_first_with_its_cou
     assert slow["last_date"].tolist() == ["2026-10-20", "2026-10-15"]
     assert not examples.duplicated(["term", "comment"]).any()
     assert "negative_examples" not in themes(frame, redact=True).tables
+
+
+def test_inflections_fall_into_one_term_in_the_texts_own_language():
+    # Snowball stems (snowballstemmer, checked against the published Snowball vocabularies):
+    # Finnish lasku / laskun / laskua -> lasku; English refund / refunds / refunded -> refund.
+    texts = pd.Series(["Laskun summa on väärin ja se on myöhässä",
+                       "laskua ei ole tullut vaikka se on luvattu",
+                       "lasku on taas väärin",
+                       "The refunds are late and the refund is wrong",
+                       "I was refunded twice for the same order"])
+    terms = comment_terms(texts, frozenset())
+    words = terms[terms["kind"] == "word"]
+    assert set(words.loc[words["doc"] < 3, "term"]) >= {"lasku"}
+    assert words.loc[words["form"].isin(["laskun", "laskua", "lasku"]), "term"].unique() == [
+        "lasku"]
+    assert words.loc[words["form"].str.startswith("refund"), "term"].unique() == ["refund"]
+
+
+def test_themes_rank_by_distinctiveness_with_a_minimum_support():
+    # 'please' and 'issue' are in every comment, negative or positive: common, not distinctive.
+    # 'refund' is in 10 of 40 negatives and no positive; 'invoice' in one negative only
+    # (below the support of max(2, 1 % of 40) = 2 texts) so it is not listed.
+    rows = [("nps", 2, "please fix this issue refund")] * 10
+    rows += [("nps", 3, "please look at this issue again")] * 29
+    rows += [("nps", 1, "please issue invoice")]
+    rows += [("nps", 10, "please issue solved nicely")] * 40
+    words = themes(surveys(rows)).tables["negative_terms"]
+    assert words["term"].iloc[0] in {"refund", "fix", "look", "again"}
+    assert "invoice" not in set(words["term"])
+    ranked = list(words["term"])
+    assert ranked.index("refund") < ranked.index("please")
+    please = words.set_index("term").loc["please"]
+    assert please["negative"] == 40 and not please["distinctive"]
+    assert words["z"].is_monotonic_decreasing
+
+
+def tickets(rows, created="2026-10-10"):
+    frame = pd.DataFrame(rows, columns=["type", "subject", "description"])
+    frame["ticket_id"] = pd.Series([f"t{i}" for i in range(len(frame))], dtype="str")
+    frame["created_at"] = pd.Timestamp(created, tz="UTC")
+    for column in ("type", "subject", "description"):
+        frame[column] = frame[column].astype("str")
+    return frame
+
+
+def test_ticket_text_gives_themes_by_type_and_themes_that_grew():
+    now = tickets([("billing", "Invoice wrong", "The invoice amount is wrong")] * 15
+                  + [("outage", "Service offline", "Our service is offline since morning")] * 20
+                  + [("billing", "Question", "A question about my plan")] * 15)
+    before = tickets([("billing", "Invoice wrong", "The invoice amount is wrong")] * 15
+                     + [("billing", "Question", "A question about my plan")] * 34
+                     + [("outage", "Service offline", "offline again")], created="2026-09-10")
+    frame = pd.concat([now, before], ignore_index=True)
+    result = themes(None, pd.Timestamp("2026-10-01", tz="UTC"),
+                    pd.Timestamp("2026-11-01", tz="UTC"), tickets=frame,
+                    previous_start=pd.Timestamp("2026-09-01", tz="UTC"))
+    by_type = result.tables["ticket_themes_by_group"]
+    # every outage ticket and no other says offline, service, since and morning: the top z
+    # (20 of 20 against 0 of 30), shared; the billing words are in half its tickets only.
+    outage = by_type[by_type["type"] == "outage"]
+    assert set(outage["term"].iloc[:4]) == {"offline", "service", "since", "morning"}
+    assert len(outage) == 4 and outage["z"].iloc[0] == outage["z"].iloc[3] > 1.96
+    assert by_type.loc[by_type["type"] == "billing", "term"].iloc[0] in {"invoice", "wrong",
+                                                                          "question", "amount",
+                                                                          "plan"}
+    grown = result.tables["ticket_themes_grown"].set_index("term")
+    # 'offline' in 20 of 50 tickets now, 1 of 50 before.
+    assert (grown.loc["offline", "now"], grown.loc["offline", "before"]) == (20, 1)
+    assert bool(grown.loc["offline", "grew"])
+    assert "question" not in grown.index or not grown.loc["question", "grew"]

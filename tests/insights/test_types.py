@@ -46,6 +46,27 @@ def test_a_doubled_share_is_significant_and_said_to_grow():
     billing = changes.set_index("type").loc["billing"]
     assert billing.significant and billing.direction == "grew"
     assert billing.change_points == 20.0
+    assert billing.q_value == pytest.approx(billing.p_value)   # both types have this same p
+
+
+def test_share_changes_control_false_alarms_across_types_like_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    # 200 tickets each month over five types; 'billing' moves 20 -> 35 of 200: pooled 0.1375,
+    # se = sqrt(0.1375 × 0.8625 × 2 / 200) = 0.034440, z = 2.178, p = 0.0294 — under 0.05 alone,
+    # but the smallest of five p-values: q = 0.0294 × 5 = 0.147, so no type is flagged.
+    frame = tickets([("2026-09", "billing", 20), ("2026-09", "login", 50),
+                     ("2026-09", "outage", 40), ("2026-09", "refund", 50), ("2026-09", "other", 40),
+                     ("2026-10", "billing", 35), ("2026-10", "login", 45),
+                     ("2026-10", "outage", 40), ("2026-10", "refund", 42),
+                     ("2026-10", "other", 38)])
+    changes, _ = share_changes(frame, month_window("2026-10"), "previous")
+    assert changes["q_value"].tolist() == pytest.approx(
+        list(multipletests(changes["p_value"], method="fdr_bh")[1]))
+    billing = changes.set_index("type").loc["billing"]
+    assert billing.p_value == pytest.approx(0.0294, abs=1e-4)
+    assert billing.q_value == pytest.approx(5 * billing.p_value)
+    assert not changes["significant"].any()
 
 
 def test_a_small_side_makes_the_comparison_not_available():

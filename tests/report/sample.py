@@ -96,14 +96,14 @@ def sample_result(
         result.meta["baseline"] = "previous period (2026-09)"
         result.comparisons = {
             ("2026-10", "all", "all", "nps"): Comparison(
-                30.0, 12.857142857142854, True, "two-proportion z-test", 0.012
+                30.0, 12.857142857142854, True, "two-proportion z-test", 0.012, 0.024
             ),
             ("2026-10", "all", "all", "csat"): Comparison(
-                90.0, -2.5, False, "two-proportion z-test", 0.41
+                90.0, -2.5, False, "two-proportion z-test", 0.41, 0.41
             ),
             ("2026-10", "all", "all", "tickets_created"): Comparison(1100, 104, None, None),
             ("2026-10", "all", "all", "first_response_hours_median"): Comparison(
-                4.0, -0.8, True, "bootstrap of the median", 0.003
+                4.0, -0.8, True, "bootstrap of the median", 0.003, 0.012, (-1.25, -0.5)
             ),
         }
     if targets:

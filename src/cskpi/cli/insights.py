@@ -40,7 +40,13 @@ DateTo = Annotated[
     str | None, typer.Option("--to", metavar="DATE", help="Last day YYYY-MM-DD (inclusive).")
 ]
 Format = Annotated[
-    str, typer.Option("--format", "-f", metavar="FORMAT", help="table, csv, json or html.")
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table, csv, json, html or xlsx (one sheet per table; redirect it to a file).",
+    ),
 ]
 TableName = Annotated[
     str | None,
@@ -62,7 +68,7 @@ ConfigPath = Annotated[
         "--config", metavar="FILE", help="cskpi.toml to use (default: the one in the data folder)."
     ),
 ]
-FORMATS = ("table", "csv", "json", "html")
+FORMATS = ("table", "csv", "json", "html", "xlsx")
 
 
 class Run:
@@ -141,9 +147,15 @@ def emit(insight: Insight, fmt: str, lang: str, table: str | None, quiet: bool =
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}")
     catalogue(lang)  # an unknown --lang fails before any output
+    if fmt == "xlsx" and sys.stdout.isatty():
+        raise UsageError("--format xlsx writes a workbook: redirect it to a file (> plan.xlsx)")
     for note in insight.notes:
         loading.note(note, quiet=quiet)
-    if fmt == "csv":
+    if fmt == "xlsx":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(render.to_xlsx(insight))
+        sys.stdout.buffer.flush()
+    elif fmt == "csv":
         sys.stdout.write(render.to_csv(insight, table))
     elif fmt == "json":
         sys.stdout.write(render.to_json(insight))
@@ -246,8 +258,21 @@ def staffing(
     no_abandonment: Annotated[
         bool, typer.Option("--erlang-c", help="Ignore abandonment (Erlang C only).")
     ] = False,
+    forecast_days: Annotated[
+        int | None,
+        typer.Option(
+            "--forecast-days",
+            metavar="DAYS",
+            help="Days after the period to forecast (default: the period's length, at most 31).",
+        ),
+    ] = None,
+    growth: Annotated[
+        float,
+        typer.Option("--growth", metavar="PCT", help="% added to the forecast call volume."),
+    ] = 0.0,
 ) -> Insight:
-    """Calls by weekday and time, and agents needed to meet a service level (Erlang C / A)."""
+    """Calls by weekday and time, agents needed to meet a service level (Erlang C / A), and a
+    forecast of the next days per interval (--format csv --table staffing_forecast or xlsx)."""
     from cskpi.insights.staffing import StaffingOptions
     from cskpi.insights.staffing import staffing as analyse
 
@@ -261,6 +286,13 @@ def staffing(
     _check_amount("--threshold", threshold)
     if interval <= 0 or 1440 % interval:
         raise UsageError(f"--interval {interval} does not divide a day. Use 15, 30 or 60")
+    if not -100 < growth <= 1000:
+        raise UsageError(f"--growth {growth} is outside −100–1000. Give a percentage")
+    window = span(periods)
+    if forecast_days is None:
+        forecast_days = min(31, max(1, (window.end - window.start).days))
+    if not 1 <= forecast_days <= 366:
+        raise UsageError(f"--forecast-days {forecast_days} is outside 1–366. Give a number of days")
     options = StaffingOptions(
         interval_minutes=interval,
         target_service_level=target_sl / 100,
@@ -269,8 +301,9 @@ def staffing(
         max_occupancy=max_occupancy / 100,
         short_abandon_seconds=run.config.short_abandon_seconds,
         use_abandonment=not no_abandonment,
+        forecast_days=forecast_days,
+        growth=growth / 100,
     )
-    window = span(periods)
     result = analyse(run.get("calls"), window.start, window.end, run.tz, options)
     result.meta["period"] = window.label
     return result
@@ -296,14 +329,36 @@ def themes(
         bool,
         typer.Option("--redact", help="Leave out example comments (they may hold personal data)."),
     ] = False,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", metavar="COLUMN", help="Ticket themes per type or agent_id (default type)."
+        ),
+    ] = "type",
+    no_stem: Annotated[
+        bool, typer.Option("--no-stem", help="Count words as written (no Snowball stemming).")
+    ] = False,
 ) -> Insight:
-    """Words and phrases that set negative feedback apart from positive feedback."""
+    """Terms that set negative feedback apart, ticket themes by type or agent, and terms that
+    grew since the previous period (survey comments; ticket subject, description and tags)."""
     from cskpi.insights.themes import themes as analyse
+    from cskpi.metrics.periods import previous_period
 
     _check_top(top)
+    if by not in ("type", "agent_id"):
+        raise UsageError(f"--by {by!r} is not known. Use type or agent_id")
     window = span(periods)
     result = analyse(
-        run.get("surveys"), window.start, window.end, top=top, redact=redact, tz=run.tz
+        run.get("surveys"),
+        window.start,
+        window.end,
+        top=top,
+        redact=redact,
+        tz=run.tz,
+        tickets=run.get("tickets"),
+        by=by,
+        previous_start=previous_period(window).start,
+        stem=not no_stem,
     )
     result.meta["period"] = window.label
     return result
@@ -355,7 +410,9 @@ def clv(
         int, typer.Option("--top", metavar="N", help="How many customers to list.")
     ] = 20,
 ) -> Insight:
-    """Customer lifetime value: historical, predicted (BG/NBD + Gamma-Gamma), by service speed."""
+    """Customer lifetime value: historical, P(alive), expected purchases and predicted value
+    (BG/NBD + Gamma-Gamma, checked before use), by service speed. The end of --period is the
+    calibration end: later revenue is left out."""
     from cskpi.insights.clv import clv as analyse
 
     _check_top(top)
@@ -365,13 +422,19 @@ def clv(
         )
     if not 0 <= discount < 100:
         raise UsageError(f"--discount {discount} is not a percentage below 100")
-    return analyse(
+    import pandas as pd
+
+    window = span(periods)
+    result = analyse(
         run.get("revenue"),
         run.get("tickets"),
         horizon_months=horizon,
         annual_discount=discount / 100,
         top=top,
+        observed_until=window.end - pd.Timedelta(1, "ns"),  # the period's last instant
     )
+    result.meta["period"] = window.label
+    return result
 
 
 def trend(
@@ -387,9 +450,9 @@ def trend(
         list[str] | None, typer.Option("--kpi", metavar="KPI", help="Only this KPI; repeatable.")
     ] = None,
 ) -> Insight:
-    """One line per KPI over the periods: sparkline, baseline, latest and better/worse."""
+    """One line per KPI over the periods: sparkline, tested change, and control-chart limits."""
     from cskpi.insights.trend import trend as analyse
-    from cskpi.metrics.engine import compute
+    from cskpi.metrics.engine import compute, kpi_samples
     from cskpi.metrics.registry import BY_ID, REGISTRY
 
     unknown = [k for k in kpi or [] if k not in BY_ID]
@@ -399,6 +462,12 @@ def trend(
     directions = {k.id: k.direction for k in REGISTRY}
     currency = run.config.currency
     units = {k.id: BY_ID[k.id].unit_for(currency) for k in REGISTRY}
+    by_label = {p.label: p for p in periods}
+
+    def samples(row, is_baseline):  # record-level values let means and percentiles be tested
+        return kpi_samples(run.tables, by_label[row.period], row.kpi, row.dimension,
+                           row.segment, run.config)
+
     return analyse(
         rows,
         [p.label for p in periods],
@@ -407,6 +476,7 @@ def trend(
         kpis=kpi,
         units=units,
         currency=currency,
+        samples=samples,
     )
 
 
@@ -420,7 +490,11 @@ TIMES = {
 COMMANDS = {
     "staffing": (staffing, ("calls",), {"calls": "queued_at"}),
     "types": (types, ("tickets",), {"tickets": "created_at"}),
-    "themes": (themes, ("surveys",), {"surveys": "submitted_at"}),
+    "themes": (
+        themes,
+        ("surveys", "tickets"),
+        {"surveys": "submitted_at", "tickets": "created_at"},
+    ),
     "customers": (customers, ("tickets", "calls", "revenue", "costs"), TIMES),
     "clv": (clv, ("revenue", "tickets"), {"revenue": "date"}),
     "trend": (trend, ALL_TABLES, TIMES),

@@ -83,12 +83,12 @@ def validate(
                 dataset.tables,
                 registry,
                 business_hours_configured=config.business_hours is not None,
-                unusable=dataset.unusable,
+                unusable={**_unusable(dataset), **dataset.unusable},
             )
             if registry is not None
             else None
         )
-        summary = _summary(dataset, kpis)
+        summary = _summary(dataset, kpis, registry)
         if not quiet:
             for report in dataset.files:
                 for warning in report.warnings:
@@ -100,7 +100,38 @@ def validate(
         loading.fail_on_rejects(dataset, reject_limit)
 
 
-def _summary(dataset, kpis) -> dict:
+def _unusable(dataset) -> dict[str, str]:
+    """Tables whose files held rows but gave none to use (also when a map left every row out)."""
+    read: dict[str, int] = {}
+    used: dict[str, int] = {}
+    for report in dataset.files:
+        read[report.table] = read.get(report.table, 0) + report.rows_read
+        used[report.table] = used.get(report.table, 0) + report.rows_used
+    return {
+        t: f"no usable {t} row: every row read was rejected or had no answer"
+        for t, n in read.items()
+        if n and not used[t]
+    }
+
+
+def _lost_kpis(table: str, columns: list[str], kpis, registry) -> list[str]:
+    """The unavailable KPIs that need one of these columns of ``table``."""
+    if kpis is None or registry is None:
+        return []
+    missing = {f"{table}.{c}" for c in columns}
+    why = {k.kpi: k.reason for k in kpis if not k.available}
+    return [
+        str(k.id)
+        for k in registry
+        if str(k.id) in why
+        and any(
+            needed in missing and needed.partition(".")[2] in why[str(k.id)]
+            for needed in map(str, getattr(k, "inputs", ()))
+        )
+    ]
+
+
+def _summary(dataset, kpis, registry=None) -> dict:
     tables: dict[str, dict] = {}
     for report in dataset.files:
         entry = tables.setdefault(
@@ -127,6 +158,9 @@ def _summary(dataset, kpis) -> dict:
                 "columns_mapped": report.columns_mapped,
                 "columns_ignored": report.columns_ignored,
                 "warnings": report.warnings,
+                "rows_skipped": report.rows_skipped,
+                "tickets_done_without_time": report.tickets_done_without_time,
+                "recognition": _recognition(report, kpis, registry),
             }
         )
     from cskpi.io.schema import TABLES
@@ -155,6 +189,16 @@ def _summary(dataset, kpis) -> dict:
         summary["kpis_available"] = [k.kpi for k in kpis if k.available]
         summary["kpis_not_available"] = {k.kpi: k.reason for k in kpis if not k.available}
     return summary
+
+
+def _recognition(report, kpis, registry) -> dict | None:
+    found = report.recognition
+    if found is None:
+        return None
+    return {
+        **found,
+        "kpis_lost": _lost_kpis(report.table, found["columns_missed"], kpis, registry),
+    }
 
 
 def _iso(value) -> str | None:
@@ -193,7 +237,14 @@ def _as_text(summary: dict) -> str:
             out.append(
                 f"    read {f['rows_read']:,}, used {f['rows_used']:,}, rejected "
                 f"{f['rows_rejected']:,}, merged {f['rows_merged']:,}"
+                + (f", without an answer {f['rows_skipped']:,}" if f["rows_skipped"] else "")
             )
+            out += _recognition_lines(f["recognition"])
+            if f["tickets_done_without_time"]:
+                out.append(
+                    f"    warning: {f['tickets_done_without_time']:,} ticket(s) say resolved or "
+                    "closed but have no resolution time"
+                )
             for reason, count in sorted(f["rejects_by_reason"].items()):
                 out.append(f"    rejected {reason}: {count:,}")
             pairs = f["columns_mapped"].items()
@@ -215,6 +266,29 @@ def _as_text(summary: dict) -> str:
     else:
         out.append("KPIs: the KPI catalogue is not installed, so availability is not shown")
     return "\n".join(out)
+
+
+def _recognition_lines(found: dict | None) -> list[str]:
+    if found is None:
+        return []
+    how = "forced with --vendor" if found["forced"] else "recognised"
+    second = (
+        f"; runner-up {found['runner_up']} {found['runner_up_score']:.2f}"
+        if found["runner_up"]
+        else ""
+    )
+    lines = [f"    layout: {found['map']} ({how}, score {found['score']:.2f}{second})"]
+    lines += [f"    `{g['header']}` read as {g['column']} ({g['how']})" for g in found["guesses"]]
+    lines += [
+        f"    `{g['header']}` not read as {g['column']} ({g['how']}): "
+        "its values are not of that kind"
+        for g in found["guesses_rejected"]
+    ]
+    if found["missed"]:
+        lines.append(f"    missed: {', '.join(found['missed'])}")
+    if found["kpis_lost"]:
+        lines.append(f"    KPIs lost by the missed columns: {', '.join(found['kpis_lost'])}")
+    return lines
 
 
 def register(app: typer.Typer) -> None:

@@ -119,6 +119,22 @@ def to_csv(insight: Insight, table: str | None = None) -> str:
     return csv_text(insight.tables[key])
 
 
+def to_xlsx(insight: Insight) -> bytes:
+    """Every table as a sheet (ids as column names, numbers as numbers), notes on the last."""
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for key, frame in insight.tables.items():
+            plain = frame.copy()
+            for column in plain.columns:  # Excel has no time zones: keep the local clock
+                if isinstance(plain[column].dtype, pd.DatetimeTZDtype):
+                    plain[column] = plain[column].dt.tz_localize(None)
+            plain.to_excel(writer, sheet_name=key[:31], index=False)
+        pd.DataFrame({"note": insight.notes}).to_excel(writer, sheet_name="notes", index=False)
+    return buffer.getvalue()
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}

@@ -1,7 +1,8 @@
 """Ticket types: volume per period, the top types, new types, and shares that moved.
 
-A share moved "significantly" when a two-proportion z-test (two-sided, α = 0.05) rejects equal
-shares and both sides hold at least 30 tickets.
+A share moved "significantly" when a two-proportion z-test (two-sided) rejects equal shares
+at a Benjamini–Hochberg q below 0.05 over the types of one comparison, and both sides hold at
+least 30 tickets.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from scipy.stats import norm
 
 from cskpi.insights.result import Insight, not_available
 from cskpi.insights.windows import Window, in_window, shifted
+from cskpi.report.compare import benjamini_hochberg
 
 ALPHA = 0.05
 MIN_RECORDS = 30
@@ -66,7 +68,8 @@ def share_changes(tickets: pd.DataFrame, window: Window,
                   baseline: str) -> tuple[pd.DataFrame, str | None]:
     """Type shares in ``window`` vs the previous window or the same window a year earlier.
 
-    Returns every type present on either side with z and p; ``significant`` marks p < α.
+    Returns every type present on either side with z, p and the Benjamini–Hochberg q over these
+    types; ``significant`` marks q < α.
     A side with fewer than 30 tickets makes the comparison not available (the reason is returned).
     """
     other = shifted(window, baseline)
@@ -88,7 +91,8 @@ def share_changes(tickets: pd.DataFrame, window: Window,
         "z": np.round(z, 3), "p_value": p,
     })
     out["change_points"] = np.round(out["share"] - out["baseline_share"], 2)
-    out["significant"] = out["p_value"] < ALPHA
+    out["q_value"] = benjamini_hochberg(list(out["p_value"]))
+    out["significant"] = out["q_value"] < ALPHA
     out["direction"] = np.where(out["change_points"] > 0, "grew", "fell")
     return out.sort_values("p_value", kind="stable").reset_index(drop=True), None
 

@@ -32,8 +32,9 @@ def kpi_availability(
 ) -> list[Availability]:
     """For each KPI of ``registry`` (objects with ``id`` and ``inputs`` = "table" or
     "table.column" strings): available when every input table is loaded and every input column
-    is present with at least one value. ``unusable`` gives the reason of a table whose every row
-    was rejected."""
+    is present with at least one value. ``unusable`` maps the tables whose files had rows but
+    none usable to why, so nothing is available from them (an export of no rows still counts
+    zero)."""
     result = []
     for kpi in registry:
         reason = ""
@@ -44,6 +45,8 @@ def kpi_availability(
             frame = tables.get(table)
             if frame is None:
                 reason = (unusable or {}).get(table) or f"no {table} data"
+            elif table in (unusable or {}):
+                reason = (unusable or {})[table]
             elif column and column not in frame.columns and needed in BUSINESS_MINUTES:
                 reason = (
                     f"{table} have no {column} and no opening hours are set: "

@@ -53,6 +53,9 @@ class FileReport:
     columns_ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    rows_skipped: int = 0  # survey responses without any answer a map knows (counted in rows_read)
+    tickets_done_without_time: int = 0  # status says resolved/closed, resolved_at is empty
+    recognition: dict | None = None  # how the layout was chosen (io.load._recognition_summary)
 
 
 @dataclass

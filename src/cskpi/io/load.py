@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,12 +11,13 @@ import numpy as np
 import pandas as pd
 
 from cskpi.errors import InputFileError, SchemaError, UsageError, located
-from cskpi.io import genesys, read, schema
+from cskpi.io import genesys, read, recognise, schema
 from cskpi.io import paths as paths_module
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
 from cskpi.io.inputs import InputSpec
 from cskpi.io.vendor_maps import (
+    ColumnRule,
     VendorMap,
     all_maps,
     apply_map,
@@ -23,7 +25,6 @@ from cskpi.io.vendor_maps import (
     choose_map,
     headerless_names,
     identity_map,
-    is_canonical,
     normalise_header,
 )
 
@@ -98,6 +99,8 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
         spec.outputs, [p for _, p in pairs] + [*spec.map_files, *spec.protected]
     )
     maps = all_maps(spec.map_files)
+    if spec.vendor:
+        choose_map([], maps, spec.vendor)  # an unknown name stops before any file is read
     parts: dict[str, list[tuple[FileReport, Canonical]]] = {}
     reports: list[FileReport] = []
     for done, (table, path) in enumerate(pairs):
@@ -220,9 +223,17 @@ def load_file(
         headers = raw.headers
     # A CSV without a header row (Asterisk's Master.csv) is known by the values of its first row.
     headerless = (
-        None if spec.vendor else choose_headerless(first_row, [m for m in maps if m.table == table])
+        _forced_headerless(spec.vendor, maps, table)
+        if spec.vendor
+        else choose_headerless(first_row, [m for m in maps if m.table == table])
     )
-    vmap = headerless or _pick_map(headers, table, spec, maps, path)
+    if headerless is not None and fmt == "csv":
+        names = headerless_names(headerless, len(first_row))
+        chosen = recognise.score_map(names, headerless, 1)
+        found = recognise.Recognition(table, [chosen], chosen, forced=bool(spec.vendor))
+    else:
+        found = _recognise(headers, table, spec, maps, path)
+    vmap = _map_to_use(found)
     if vmap is not None and vmap.fields and fmt == "csv":
         raw = read.read_csv(
             path,
@@ -246,7 +257,7 @@ def load_file(
             data = None  # the file's bytes are parsed: free them before typing (peak memory)
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)
-            return [(_report(path, table, None, fast, mapped, result, 0), result)]
+            return [_fast_report(path, table, fast, mapped, result, found)]
 
     if vmap is None and fmt == "parquet":
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
@@ -254,7 +265,7 @@ def load_file(
         if fast is not None:
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)
-            return [(_report(path, table, None, fast, mapped, result, 0), result)]
+            return [_fast_report(path, table, fast, mapped, result, found)]
 
     if raw is None or (vmap is not None and vmap.header_rows > 1):
         header_rows = vmap.header_rows if vmap else 1
@@ -272,8 +283,10 @@ def load_file(
     elif vmap is not None and vmap.records and fmt == "json":
         raw = read.read_json(path, vmap.records)
     the_map = vmap or identity_map(table, raw.headers)
+    if found.chosen is not None and found.chosen.guesses and vmap is not None:
+        the_map = _plausible_guesses(raw, the_map, found, path)
     results = []
-    for sub in (the_map, *the_map.also):
+    for sub in (the_map, *_fillable_also(the_map, raw.headers)):
         mapped = apply_map(raw, sub, wanted=_wanted(spec, sub.table))
         result = to_canonical(mapped, tz=spec.tz, date_order=spec.date_order, decimal=raw.decimal)
         shape = raw.shape_rejects if sub is the_map else []
@@ -287,11 +300,19 @@ def load_file(
                 }
             )
             result.rejects = pd.concat([result.rejects, extra], ignore_index=True)
-        report = _report(
-            path, sub.table, vmap.name if vmap else None, raw, mapped, result, len(shape)
-        )
+        vendor = None if vmap is None or vmap.name == "canonical" else vmap.name
+        report = _report(path, sub.table, vendor, raw, mapped, result, len(shape))
+        if sub is the_map:
+            report.recognition = _recognition_summary(found)
+            _no_answers(report, raw, sub, mapped)
+        _resolved_without_time(report, result)
         results.append((report, result))
     return results
+
+
+def _forced_headerless(name: str, maps: list[VendorMap], table: str) -> VendorMap | None:
+    """The --vendor map when it describes a headerless export of this table."""
+    return next((m for m in maps if m.name == name and m.fields and m.table == table), None)
 
 
 def _first_row(data: bytes, path: Path, encoding: str | None) -> list[str]:
@@ -305,48 +326,210 @@ def _first_row(data: bytes, path: Path, encoding: str | None) -> list[str]:
     return next(csv.reader([first], delimiter=read.sniff_dialect(text).delimiter), [])
 
 
-def _pick_map(
+def _recognise(
     headers: list[str], table: str, spec: InputSpec, maps: list[VendorMap], path: Path
-) -> VendorMap | None:
-    if spec.vendor:
-        forced = choose_map(headers, maps, spec.vendor)
-        if forced is not None and (
-            forced.table == table or any(s.table == table for s in forced.also)
-        ):
-            return forced
-    # A vendor whose detect headers are all present wins over canonical-looking names: Zendesk's
-    # ticket metrics JSON has `ticket_id` and `created_at` but is not a canonical file.
-    found = choose_map(headers, maps)
-    if found is not None and (found.table == table or any(s.table == table for s in found.also)):
-        return found
-    if is_canonical(headers, table):
-        return None
-    names = {normalise_header(h) for h in headers}
-    missing = [c for c in schema.TABLES[table].required if c not in names]
-    if found is not None:
+) -> recognise.Recognition:
+    """The layout the file is read with; stops with exit 2 naming what is missing when none fits."""
+    found = recognise.recognise(
+        headers, table, maps, user_maps=len(spec.map_files), forced=spec.vendor
+    )
+    if found.forced and found.chosen is not None and found.chosen.missing_required:
+        forced = found.chosen
+        expected = "; ".join(
+            f"{c} (expects {_expected(forced.vmap, c)})" for c in forced.missing_required
+        )
         raise SchemaError(
             located(
                 path,
-                f"looks like a {found.title or found.name} export, "
-                f"which fills {found.table}, not {table}",
-                fix=f"Pass it as --{found.table} (or move it in the folder)",
+                f"the {forced.name} map cannot fill the required column(s) of {table}: {expected}",
+                row=1,
+                column=forced.missing_required[0],
+                fix="Export the file with those columns, or describe it with --map FILE "
+                f"(`cskpi map {path} --table {table}` writes a starter)",
             )
         )
+    if found.chosen is not None:
+        return found
     if not headers:
         raise InputFileError(
             located(path, "has no header row", fix="Export the data again, with its header row")
         )
+    if found.elsewhere is not None:
+        other = found.elsewhere.vmap
+        raise SchemaError(
+            located(
+                path,
+                f"looks like a {other.title or other.name} export, "
+                f"which fills {other.table}, not {table}",
+                fix=f"Pass it as --{other.table} (or move it in the folder)",
+            )
+        )
+    closest = min(
+        (c for c in found.candidates if c.missing_required),
+        key=lambda c: (-c.score, c.kind, c.name),
+        default=found.candidates[0],
+    )
+    missing = closest.missing_required[0] if closest.missing_required else table
+    if closest.name == "canonical":
+        why = f"required column {missing!r} of {table} is missing"
+    else:
+        why = (
+            f"required column {missing!r} of {table} is missing "
+            f"(closest: map {closest.name!r}, which expects {_expected(closest.vmap, missing)})"
+        )
     raise SchemaError(
         located(
             path,
-            f"required column {missing[0]!r} of {table} is missing and "
-            f"the headers match no known export",
+            f"{why} and the headers match no known export",
             row=1,
-            column=missing[0],
-            fix=f"Rename a column to {missing[0]!r}, or describe the export "
-            f"with --map FILE (see docs/vendor-maps.md)",
+            column=missing,
+            fix=f"Write a map for this export with `cskpi map {path} --table {table}` and pass "
+            f"it with --map, or rename a column to {missing!r} (see docs/vendor-maps.md)",
         )
     )
+
+
+def _fillable_also(vmap: VendorMap, headers: list[str]) -> list[VendorMap]:
+    """The map's further tables whose required columns this file can fill; a forced or partly
+    matching map may miss them, which loses that table, not the file."""
+    return [s for s in vmap.also if not recognise.score_map(headers, s, 1).missing_required]
+
+
+def _expected(vmap: VendorMap, column: str) -> str:
+    rule = vmap.columns.get(column)
+    return " or ".join(repr(s) for s in rule.sources) if rule and rule.sources else "no header"
+
+
+def _map_to_use(found: recognise.Recognition) -> VendorMap | None:
+    """None for a file with canonical names (it may take the fast typed read)."""
+    chosen = found.chosen
+    assert chosen is not None
+    if chosen.kind == 2 and all(g.how == "canonical name" for g in chosen.guesses):
+        return None
+    return chosen.vmap
+
+
+def _plausible_guesses(
+    raw: read.RawTable, vmap: VendorMap, found: recognise.Recognition, path: Path
+) -> VendorMap:
+    """Drop a guessed column whose values are not of its kind (a `Resolved` yes/no column is not
+    a resolution time); a required one stops the file."""
+    chosen = found.chosen
+    assert chosen is not None
+    spec = schema.TABLES[vmap.table]
+    dropped = []
+    columns = dict(vmap.columns)
+    for guess in chosen.guesses:
+        if guess.how == "canonical name":
+            continue
+        kind = spec.column(guess.column).kind
+        cells = raw.frame[guess.header]
+        if guess.column.endswith(("_seconds", "_minutes")) and recognise.clock_durations(cells):
+            columns[guess.column] = ColumnRule(guess.column, source=guess.header, unit="hms")
+        elif recognise.implausible(cells, kind):
+            dropped.append(guess)
+    if not dropped:
+        return VendorMap(**{**vmap.__dict__, "columns": columns})
+    required = [g for g in dropped if spec.column(g.column).required]
+    if required:
+        g = required[0]
+        raise SchemaError(
+            located(
+                path,
+                f"`{g.header}` was read as {g.column} ({g.how}) but its values are not "
+                f"{spec.column(g.column).kind}s",
+                row=1,
+                column=g.header,
+                fix=f"Describe the file with --map FILE (`cskpi map {path}` writes a starter)",
+            )
+        )
+    found.rejected_guesses = dropped
+    columns = {k: v for k, v in columns.items() if k not in {g.column for g in dropped}}
+    return VendorMap(**{**vmap.__dict__, "columns": columns})
+
+
+def _recognition_summary(found: recognise.Recognition) -> dict:
+    chosen = found.chosen
+    assert chosen is not None
+    second = found.runner_up
+    rejected = {g.header for g in found.rejected_guesses}
+    return {
+        "map": chosen.name,
+        "score": round(chosen.score, 3),
+        "forced": found.forced,
+        "runner_up": second.name if second else None,
+        "runner_up_score": round(second.score, 3) if second else None,
+        "used": [h for h in chosen.used if h not in rejected],
+        "missed": list(chosen.missed),
+        "columns_missed": list(chosen.missing_optional),
+        "guesses": [
+            {"header": g.header, "column": g.column, "how": g.how}
+            for g in chosen.guesses
+            if g.how != "canonical name" and g.header not in rejected
+        ],
+        "guesses_rejected": [
+            {"header": g.header, "column": g.column, "how": g.how} for g in found.rejected_guesses
+        ],
+    }
+
+
+def _fast_report(path, table, fast, mapped, result, found) -> tuple[FileReport, Canonical]:
+    report = _report(path, table, None, fast, mapped, result, 0)
+    report.recognition = _recognition_summary(found)
+    _resolved_without_time(report, result)
+    return report, result
+
+
+def _no_answers(report: FileReport, raw: read.RawTable, vmap: VendorMap, mapped) -> None:
+    """A survey export whose questions hold no NPS/CSAT/CES answer: count its responses and name
+    its questions, so "0 rows" never hides a file that was read."""
+    if not (vmap.melt and mapped.answers_only) or report.rows_used:
+        return
+    responses = len(raw.frame)
+    if not report.rows_read:  # answer columns found, every one empty
+        report.rows_read = responses
+        report.rows_skipped = responses
+        empty = [h for h, target in mapped.mapped.items() if target.startswith("score (")]
+        report.warnings.append(
+            f"{report.path}: none of the {responses} responses has an answer: the answer "
+            f"columns {', '.join(empty)} are empty in every row"
+        )
+        return
+    texts = dict(zip(raw.headers, raw.header_text or [], strict=False))
+    takeable = [h for h in mapped.ignored if any(re.search(m.match, h) for m in vmap.melt)]
+
+    def question_first(header: str) -> bool:  # Q1, Q2_3 … or a text asking something
+        return not (re.match(r"(?i)^q\d", header) or "?" in texts.get(header, ""))
+
+    takeable.sort(key=question_first)  # stable: file order within each group
+    questions = [f"{h} ({texts[h]})" if texts.get(h) else h for h in takeable]
+    shown = ", ".join(questions[:12]) + (" …" if len(questions) > 12 else "")
+    report.warnings.append(
+        f"{report.path}: none of the {responses} responses answers an NPS, CSAT or CES question "
+        f"the {vmap.name} map knows; columns found: {shown or '-'}. To count one, add a "
+        f'[[melt]] rule to a map (match = "^<column>$", survey = "csat") and pass it with --map'
+    )
+
+
+def _resolved_without_time(report: FileReport, result: Canonical) -> None:
+    """Tickets whose status says done but carry no resolution time: counted, and said (the
+    status decides nothing; resolved_at does)."""
+    frame = result.frame
+    if report.table != "tickets" or "status" not in frame or not len(frame):
+        return
+    open_rows = frame["resolved_at"].isna() if "resolved_at" in frame else None
+    status = frame["status"] if open_rows is None else frame["status"][open_rows]
+    # Few distinct statuses: test those, not every row.
+    distinct = pd.Series(status.dropna().unique(), dtype="str")
+    done_words = distinct[distinct.str.casefold().str.contains(recognise.done_pattern())]
+    done = status.isin(done_words.tolist())
+    count = int(done.sum())
+    if count:
+        report.tickets_done_without_time = count
+        report.warnings.append(
+            f"{report.path}: {count} ticket(s) have a resolved/closed status but no resolution "
+            "time; they count as unresolved (resolved_at decides, not the status)"
+        )
 
 
 def _needed_sources(vmap: VendorMap, headers: list[str], wanted: list[str] | None) -> list[str]:

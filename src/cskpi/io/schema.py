@@ -83,6 +83,10 @@ TICKETS = Table("tickets", (
     # Durations some vendors export instead of timestamps; kept for business-hours KPIs.
     _c("first_response_business_minutes", "number", nonneg=True),
     _c("resolution_business_minutes", "number", nonneg=True),
+    # Free text for `themes`; no KPI reads it.
+    _c("subject", "text"),
+    _c("description", "text"),
+    _c("tags", "text"),
 ), key="ticket_id")
 
 CALLS = Table("calls", (

@@ -41,6 +41,7 @@ _MAP_KEYS = {
     "title",
     "table",
     "detect",
+    "required",
     "header_rows",
     "null_values",
     "date_order",
@@ -112,6 +113,7 @@ class VendorMap:
     table: str
     title: str = ""
     detect: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()  # source headers without which the map cannot be used
     header_rows: int = 1
     null_values: tuple[str, ...] = ()
     date_order: str | None = None
@@ -300,6 +302,7 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
         table=table,
         title=doc.get("title", parent.title if parent else ""),
         detect=tuple(doc.get("detect", parent.detect if parent else ())),
+        required=tuple(doc.get("required", ())),
         header_rows=int(doc.get("header_rows", parent.header_rows if parent else 1)),
         null_values=tuple(dict.fromkeys((*inherited_nulls, *doc.get("null_values", ())))),
         date_order=doc.get("date_order", parent.date_order if parent else None),
@@ -314,6 +317,14 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
         detect_values=detect_values or (dict(parent.detect_values) if parent else {}),
         only=only,
     )
+    read = {normalise_header(s) for rule in columns.values() for s in rule.sources}
+    unread = [h for h in vmap.required if normalise_header(h) not in read]
+    if unread:
+        raise _fail(
+            path,
+            f"required header(s) {unread} are not read by any [columns] rule",
+            "List in `required` only headers that [columns] reads",
+        )
     also = tuple(parse_map(sub, path, vmap) for sub in doc.get("also", []))
     return VendorMap(**{**vmap.__dict__, "also": also})
 
@@ -361,7 +372,7 @@ def all_maps(user_maps: list[Path]) -> list[VendorMap]:
 def choose_map(
     headers: list[str], maps: list[VendorMap], forced: str | None = None, path: Path | None = None
 ) -> VendorMap | None:
-    """The map named ``forced``, else the most specific map whose detect headers are all present."""
+    """The map named ``forced``, else the best-scoring map that fits (see io.recognise)."""
     if forced:
         for vmap in maps:
             if vmap.name == forced:
@@ -370,14 +381,9 @@ def choose_map(
             f"unknown vendor {forced!r}. Use one of "
             f"{', '.join(sorted({m.name for m in maps}))}, or give your map with --map"
         )
-    fitting = [
-        m
-        for m in maps
-        if m.detect and {normalise_header(d) for d in m.detect} <= set(header_lookup(headers, m))
-    ]
-    if not fitting:
-        return None
-    return max(fitting, key=lambda m: len(m.detect))  # max keeps the first among equals
+    from cskpi.io.recognise import best_map
+
+    return best_map(headers, maps)
 
 
 def header_lookup(headers: list[str], vmap: VendorMap) -> dict[str, str]:
@@ -653,15 +659,9 @@ def _dedupe(
     """Keep one row per key: the greatest `order_by` (ties: the later row)."""
     key, order = header(rule.key), header(rule.order_by)
     if key is None or order is None:
-        missing = rule.key if key is None else rule.order_by
-        raise SchemaError(
-            located(
-                raw.path,
-                f"column {missing!r} needed to keep one row per record is missing",
-                row=1,
-                fix="Export the file with that column",
-            )
-        )
+        # A list export holds one row per record: nothing to merge (repeats are still rejected
+        # as duplicate_id when typing).
+        return frame, lines, 0
     order_text = values.clean_text(frame[order], nulls)
     if rule.kind == "number":
         rank, _ = values.parse_number(order_text)

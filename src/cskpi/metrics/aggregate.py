@@ -34,6 +34,10 @@ class Hooks:
     merge: str = "sum"  # "sum" | "rows"
     samples: Values | None = None
     zero_when_empty: bool = False  # counts: a group with no records is 0, not "not available"
+    # What the value is, so a comparison can pick a test that tests it: "mean", "share",
+    # "quantile" (at ``q``), "nps", "maximum", "count", "sum", or "other".
+    statistic: str = "other"
+    q: float | None = None
 
 
 def merge_parts(frames: list[pd.DataFrame], merge: str) -> pd.DataFrame:
@@ -161,7 +165,10 @@ def _sum_count_finish(scale: float) -> Finish:
 def mean(values: Values) -> Hooks:
     """Mean of the known values."""
     return Hooks(
-        lambda s: _sum_count(_records(values)(s)), _sum_count_finish(1.0), samples=values
+        lambda s: _sum_count(_records(values)(s)),
+        _sum_count_finish(1.0),
+        samples=values,
+        statistic="mean",
     )
 
 
@@ -173,7 +180,10 @@ def share(flags: Values) -> Hooks:
         return frame.assign(x=frame["x"] * 100.0)
 
     return Hooks(
-        lambda s: _sum_count(_records(flags)(s)), _sum_count_finish(100.0), samples=samples
+        lambda s: _sum_count(_records(flags)(s)),
+        _sum_count_finish(100.0),
+        samples=samples,
+        statistic="share",
     )
 
 
@@ -183,7 +193,9 @@ def quantile(values: Values, q: float) -> Hooks:
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         return group_quantile(parts, q)
 
-    return Hooks(_known_records(values), finish, merge="rows", samples=values)
+    return Hooks(
+        _known_records(values), finish, merge="rows", samples=values, statistic="quantile", q=q
+    )
 
 
 def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -247,7 +259,7 @@ def maximum(values: Values) -> Hooks:
         p = _indexed(parts_)
         return _frame(p.index, np.where(p["n"] > 0, p["max_x"], np.nan), p["n"])
 
-    return Hooks(parts, finish, samples=values)
+    return Hooks(parts, finish, samples=values, statistic="maximum")
 
 
 def count(records: Callable[[Scope], pd.DataFrame]) -> Hooks:
@@ -264,7 +276,7 @@ def count(records: Callable[[Scope], pd.DataFrame]) -> Hooks:
         p = _indexed(parts_)
         return _frame(p.index, p["n"], p["n"])
 
-    return Hooks(parts, finish, zero_when_empty=True)
+    return Hooks(parts, finish, zero_when_empty=True, statistic="count")
 
 
 def total(values: Values, *, zero_when_empty: bool) -> Hooks:
@@ -275,7 +287,9 @@ def total(values: Values, *, zero_when_empty: bool) -> Hooks:
         value = p["s"] if zero_when_empty else np.where(p["n"] > 0, p["s"], np.nan)
         return _frame(p.index, value, p["n"])
 
-    return Hooks(lambda s: _sum_count(values(s)), finish, zero_when_empty=zero_when_empty)
+    return Hooks(
+        lambda s: _sum_count(values(s)), finish, zero_when_empty=zero_when_empty, statistic="sum"
+    )
 
 
 def _nps_parts(scores: Values) -> Parts:
@@ -318,7 +332,7 @@ def nps(scores: Values) -> Hooks:
         x = known["x"]
         return known.assign(x=np.where(x >= 9, 100.0, np.where(x <= 6, -100.0, 0.0)))
 
-    return Hooks(_nps_parts(scores), finish, samples=samples)
+    return Hooks(_nps_parts(scores), finish, samples=samples, statistic="nps")
 
 
 def nps_margin(scores: Values) -> Hooks:

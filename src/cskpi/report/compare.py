@@ -1,24 +1,30 @@
 """Compare a report with a baseline: the previous period, or a tidy CSV a scheduled job kept.
 
 Each current row is matched with the baseline row of the same dimension, segment and KPI, and
-gets the previous value, the change (in the KPI's unit; percentage points for rates) and, where
-a test fits, whether the change is significant at α = 0.05:
+gets the previous value, the change (in the KPI's unit; percentage points for rates) and a test
+chosen for the statistic the KPI is (see :func:`statistic_of`):
 
 - rates and shares (unit ``%``): two-proportion z-test from each value and its ``n``;
 - ``nps`` and ``relationship_nps``: the difference against its standard error (see
   :func:`nps_standard_error`);
-- means and medians: Mann–Whitney U when record-level values exist for both periods;
-- counts and sums: not tested.
+- means: Welch's t-test on the record-level values;
+- medians and percentiles: a seeded bootstrap 95 % interval of the difference (the same data
+  always give the same interval); its p-value is the smallest level at which the interval would
+  exclude 0;
+- maxima, minima, counts and sums of events, and ratios of totals: not tested.
 
-No test is run when either side has fewer than 30 records; ``significant`` is then None and
-``test`` says why.
+No test is run when either side has fewer than 30 records. The p-values of every comparison in
+one output are adjusted together by Benjamini–Hochberg (``q_value``); ``significant`` is
+q < 0.05, so about 5 % of the changes called significant are false alarms however many KPIs
+and groups are compared. Untested rows have ``significant`` None and ``test`` saying why.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,14 +40,130 @@ Z_95 = 1.96
 NPS_KPIS = frozenset({"nps", "relationship_nps"})
 NPS_MARGIN_KPI = {"nps": "nps_margin_of_error"}
 TIDY_COLUMNS = ("period", "dimension", "segment", "kpi", "value", "unit", "n")
+RESAMPLES = 2000
+SEED = 20260101  # fixed: a bootstrap must give the same answer on every run
 
 Z_TEST = "two-proportion z-test"
 NPS_TEST = "z-test of the NPS difference against its standard error"
 NPS_BOUND_TEST = NPS_TEST + " (upper-bound standard error)"
-U_TEST = "Mann-Whitney U test"
+WELCH_TEST = "Welch's t-test"
+
+# Statistic kinds (KpiDef.hooks.statistic).
+MEAN, SHARE, QUANTILE, NPS = "mean", "share", "quantile", "nps"
+MAXIMUM, MINIMUM, COUNT, SUM, OTHER = "maximum", "minimum", "count", "sum", "other"
+UNTESTED = {
+    MAXIMUM: "not tested: a maximum is one extreme record, no sampling test fits it",
+    MINIMUM: "not tested: a minimum is one extreme record, no sampling test fits it",
+    COUNT: "not tested: a count of events has no rate to test",
+    SUM: "not tested: a total of events has no rate to test",
+    OTHER: "not tested: no sampling test fits this ratio of totals",
+}
 
 RowKey = tuple[str, str, str, str]
 Samples = Callable[[KpiValue, bool], "np.ndarray | None"]
+
+
+@dataclass(frozen=True)
+class Significance:
+    """The outcome of one test: its name, two-sided p (None when not run) and an interval."""
+
+    test: str
+    p_value: float | None
+    interval: tuple[float, float] | None = None
+
+
+def statistic_of(kpi: str, unit: str = "") -> tuple[str, float | None]:
+    """(statistic kind, quantile) of a KPI id; unknown ids are a share when the unit is %."""
+    from cskpi.metrics.registry import BY_ID
+
+    if kpi in BY_ID:
+        hooks = BY_ID[kpi].hooks
+        if hooks.statistic != OTHER:
+            return hooks.statistic, hooks.q
+    if kpi in NPS_KPIS:
+        return NPS, None
+    if unit == "%":
+        return SHARE, None
+    return (COUNT if unit == "count" else OTHER), None
+
+
+def compare_samples(statistic: str, current: np.ndarray, baseline: np.ndarray, *,
+                    q: float | None = None) -> Significance:
+    """The test that fits ``statistic`` on two samples of record-level values.
+
+    Values are those :func:`cskpi.metrics.engine.kpi_samples` returns: shares as 0/100, NPS
+    answers as −100/0/100, durations and scores as they are. NaN values are left out.
+    """
+    now = np.asarray(current, dtype="float64")
+    before = np.asarray(baseline, dtype="float64")
+    now, before = now[~np.isnan(now)], before[~np.isnan(before)]
+    if statistic in UNTESTED:
+        return Significance(UNTESTED[statistic], None)
+    name = {SHARE: Z_TEST, NPS: NPS_TEST, MEAN: WELCH_TEST}.get(statistic)
+    if statistic == QUANTILE:
+        name = _bootstrap_name(0.5 if q is None else q)
+    reason = _too_few(str(name), len(now), len(before))
+    if reason:
+        return Significance(reason, None)
+    if statistic == SHARE:
+        return two_proportion_test(int((now > 0).sum()), len(now), int((before > 0).sum()),
+                                   len(before))
+    if statistic == NPS:
+        error = math.hypot(_nps_error_of(now), _nps_error_of(before))
+        return Significance(NPS_TEST, _normal_p(now.mean() - before.mean(), error))
+    if statistic == MEAN:
+        return welch_test(now, before)
+    return bootstrap_quantile_difference(now, before, 0.5 if q is None else q)
+
+
+def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> Significance:
+    """Pooled two-proportion z-test of x1/n1 = x2/n2, two-sided."""
+    pooled = (x1 + x2) / (n1 + n2)
+    error = math.sqrt(max(pooled * (1 - pooled), 0.0) * (1 / n1 + 1 / n2))
+    return Significance(Z_TEST, _normal_p(x1 / n1 - x2 / n2, error))
+
+
+def welch_test(current: np.ndarray, baseline: np.ndarray) -> Significance:
+    """Welch's unequal-variance t-test of equal means, two-sided."""
+    if np.ptp(np.concatenate([current, baseline])) == 0:
+        return Significance(WELCH_TEST, 1.0)  # every value the same: no difference at all
+    if np.var(current) == 0 and np.var(baseline) == 0:
+        return Significance(WELCH_TEST, 0.0)  # two constants that differ
+    result = stats.ttest_ind(current, baseline, equal_var=False)
+    return Significance(WELCH_TEST, float(result.pvalue))
+
+
+def bootstrap_quantile_difference(current: np.ndarray, baseline: np.ndarray, q: float, *,
+                                  resamples: int = RESAMPLES, seed: int = SEED) -> Significance:
+    """Percentile bootstrap 95 % interval of quantile(current) − quantile(baseline).
+
+    Each side is resampled on its own (the periods are independent); the quantile is numpy's
+    linear interpolation, as the KPI. p = 2 × the smaller share of resampled differences on
+    either side of 0 (with +1 smoothing), the lowest level whose interval excludes 0.
+    """
+    def difference(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.quantile(a, q, axis=axis) - np.quantile(b, q, axis=axis)
+
+    batch = max(1, 4_000_000 // max(len(current), len(baseline)))
+    result = stats.bootstrap((current, baseline), difference, n_resamples=resamples,
+                             method="percentile", confidence_level=0.95, vectorized=True,
+                             batch=batch, rng=np.random.default_rng(seed))
+    draws = result.bootstrap_distribution
+    below, above = int((draws <= 0).sum()), int((draws >= 0).sum())
+    p_value = min(1.0, 2 * (min(below, above) + 1) / (len(draws) + 1))
+    low, high = result.confidence_interval
+    return Significance(_bootstrap_name(q), p_value, (float(low), float(high)))
+
+
+def benjamini_hochberg(pvalues: Sequence[float | None]) -> list[float | None]:
+    """Benjamini–Hochberg adjusted p-values (q); None stays None and takes no part."""
+    known = [i for i, p in enumerate(pvalues) if p is not None and not math.isnan(p)]
+    adjusted: list[float | None] = [None] * len(pvalues)
+    if known:
+        values = stats.false_discovery_control([float(pvalues[i]) for i in known], method="bh")
+        for i, q in zip(known, np.atleast_1d(values), strict=True):
+            adjusted[i] = float(q)
+    return adjusted
 
 
 def compare(current: list[KpiValue], baseline: list[KpiValue], *,
@@ -50,9 +172,9 @@ def compare(current: list[KpiValue], baseline: list[KpiValue], *,
     """(period, dimension, segment, kpi) of each current row that has a baseline -> Comparison.
 
     ``units`` overrides a row's unit by KPI id. ``samples(row, is_baseline)`` returns the
-    record-level values behind a mean or median row (or None when they are not at hand).
-    When the baseline holds several periods, each current period is compared with the latest
-    baseline period that starts before it (else the latest baseline period).
+    record-level values behind a row (or None when they are not at hand); means and percentiles
+    are tested only with them. When the baseline holds several periods, each current period is
+    compared with the latest baseline period that starts before it (else the latest one).
     """
     units = units or {}
     baseline_period = _baseline_periods({row.period for row in current},
@@ -68,7 +190,16 @@ def compare(current: list[KpiValue], baseline: list[KpiValue], *,
         unit = units.get(row.kpi, row.unit)
         comparisons[(row.period, row.dimension, row.segment, row.kpi)] = _compare_row(
             row, previous, unit, margins, samples)
-    return comparisons
+    return adjust(comparisons)
+
+
+def adjust(comparisons: dict[RowKey, Comparison]) -> dict[RowKey, Comparison]:
+    """Fill q (Benjamini–Hochberg over all of them) and significant = q < α."""
+    keys = list(comparisons)
+    qs = benjamini_hochberg([comparisons[k].p_value for k in keys])
+    return {key: replace(comparisons[key], q_value=q,
+                         significant=None if q is None else q < ALPHA)
+            for key, q in zip(keys, qs, strict=True)}
 
 
 def nps_standard_error(nps: float, n: int, margin: float | None = None) -> float:
@@ -137,21 +268,30 @@ def _compare_row(row: KpiValue, previous: KpiValue, unit: str,
     if now is None or before is None:
         return Comparison(before, None, None, "not tested: value not available")
     change = now - before
-    if row.kpi in NPS_KPIS:
-        return _nps_test(row, previous, now, before, change, margins)
-    if unit == "%":
-        return _proportion_test(row.n, previous.n, now, before, change)
-    current_values = samples(row, False) if samples else None
-    if current_values is not None:
-        baseline_values = samples(previous, True)
-        if baseline_values is None:
-            return Comparison(before, change, None,
-                              "not tested: no record-level data in the baseline")
-        return _rank_test(np.asarray(current_values, float), np.asarray(baseline_values, float),
-                          before, change)
-    if unit == "count":
-        return Comparison(before, change, None, "not tested: counts have no sampling test")
-    return Comparison(before, change, None, "not tested: no record-level data")
+    statistic, q = statistic_of(row.kpi, unit)
+    if statistic == NPS:
+        tested = _nps_test(row, previous, now, before, margins)
+    elif statistic == SHARE or (statistic == OTHER and unit == "%"):
+        tested = _proportion_test(row.n, previous.n, now, before)
+    elif statistic in UNTESTED:
+        tested = Significance(UNTESTED[statistic], None)
+    else:  # a mean or a percentile: only on record-level values
+        current_values = samples(row, False) if samples else None
+        baseline_values = samples(previous, True) if current_values is not None else None
+        if current_values is None:
+            tested = Significance("not tested: no record-level data", None)
+        elif baseline_values is None:
+            tested = Significance("not tested: no record-level data in the baseline", None)
+        else:
+            tested = compare_samples(statistic, current_values, baseline_values, q=q)
+    return Comparison(before, change, None, tested.test, tested.p_value,
+                      interval=tested.interval)
+
+
+def _bootstrap_name(q: float) -> str:
+    what = "median" if q == 0.5 else f"p{round(q * 100):d}"
+    return (f"bootstrap 95 % interval of the {what} difference "
+            f"({RESAMPLES:,} resamples, fixed seed)")
 
 
 def _too_few(test: str, now_n: int | None, before_n: int | None) -> str | None:
@@ -164,22 +304,19 @@ def _too_few(test: str, now_n: int | None, before_n: int | None) -> str | None:
     return None
 
 
-def _proportion_test(now_n: int | None, before_n: int | None, now: float, before: float,
-                     change: float) -> Comparison:
+def _proportion_test(now_n: int | None, before_n: int | None, now: float,
+                     before: float) -> Significance:
     reason = _too_few(Z_TEST, now_n, before_n)
     if reason or now_n is None or before_n is None:
-        return Comparison(before, change, None, reason)
-    p_now, p_before = now / 100, before / 100
-    pooled = (p_now * now_n + p_before * before_n) / (now_n + before_n)
-    error = math.sqrt(max(pooled * (1 - pooled), 0.0) * (1 / now_n + 1 / before_n))
-    return _normal_result(p_now - p_before, error, before, change, Z_TEST)
+        return Significance(str(reason), None)
+    return two_proportion_test(now / 100 * now_n, now_n, before / 100 * before_n, before_n)
 
 
-def _nps_test(row: KpiValue, previous: KpiValue, now: float, before: float, change: float,
-              margins: tuple[dict[RowKey, float], dict[RowKey, float]]) -> Comparison:
+def _nps_test(row: KpiValue, previous: KpiValue, now: float, before: float,
+              margins: tuple[dict[RowKey, float], dict[RowKey, float]]) -> Significance:
     reason = _too_few(NPS_TEST, row.n, previous.n)
     if reason or row.n is None or previous.n is None:
-        return Comparison(before, change, None, reason)
+        return Significance(str(reason), None)
     margin_kpi = NPS_MARGIN_KPI.get(row.kpi, "")
     now_margin = margins[0].get((row.period, row.dimension, row.segment, margin_kpi))
     before_margin = margins[1].get((previous.period, previous.dimension, previous.segment,
@@ -189,30 +326,18 @@ def _nps_test(row: KpiValue, previous: KpiValue, now: float, before: float, chan
         now_margin = before_margin = None
     error = math.hypot(nps_standard_error(now, row.n, now_margin),
                        nps_standard_error(before, previous.n, before_margin))
-    return _normal_result(change, error, before, change, NPS_BOUND_TEST if bounded else NPS_TEST)
+    return Significance(NPS_BOUND_TEST if bounded else NPS_TEST, _normal_p(now - before, error))
 
 
-def _normal_result(difference: float, error: float, before: float, change: float,
-                   test: str) -> Comparison:
+def _nps_error_of(answers: np.ndarray) -> float:
+    """Standard error (points) of the NPS of answers scored −100/0/100."""
+    return float(np.sqrt(np.var(answers) / len(answers)))
+
+
+def _normal_p(difference: float, error: float) -> float:
     if error > 0:
-        p_value = float(2 * stats.norm.sf(abs(difference / error)))
-    else:  # both periods without spread: any difference is certain
-        p_value = 1.0 if difference == 0 else 0.0
-    return Comparison(before, change, p_value < ALPHA, test, p_value)
-
-
-def _rank_test(now_values: np.ndarray, before_values: np.ndarray, before: float,
-               change: float) -> Comparison:
-    now_values = now_values[~np.isnan(now_values)]
-    before_values = before_values[~np.isnan(before_values)]
-    reason = _too_few(U_TEST, len(now_values), len(before_values))
-    if reason:
-        return Comparison(before, change, None, reason)
-    if np.ptp(np.concatenate([now_values, before_values])) == 0:
-        return Comparison(before, change, False, U_TEST, 1.0)  # every value tied
-    p_value = float(stats.mannwhitneyu(now_values, before_values,
-                                       alternative="two-sided").pvalue)
-    return Comparison(before, change, p_value < ALPHA, U_TEST, p_value)
+        return float(2 * stats.norm.sf(abs(difference / error)))
+    return 1.0 if difference == 0 else 0.0  # both periods without spread: any change is certain
 
 
 def _margins(rows: Iterable[KpiValue]) -> dict[RowKey, float]:

@@ -98,6 +98,8 @@ def _change_cell(result: ReportResult, row: KpiValue, unit: str, direction: str)
     title = ""
     if comparison.test:
         p_value = "" if comparison.p_value is None else f", p = {comparison.p_value:.3g}"
+        if comparison.q_value is not None:
+            p_value += f", q = {comparison.q_value:.3g} (Benjamini–Hochberg)"
         title = f' title="{esc(comparison.test + p_value)}"'
     marker = ' <span class="sig">*</span>' if comparison.significant else ""
     return f'<td class="num {css}"{title}>{esc(human_change(comparison.change, unit))}{marker}</td>'
@@ -274,8 +276,9 @@ def render_html(result: ReportResult) -> str:
         )
         sections.append(f"<section>{heading}{tables}</section>")
     significance = (
-        '<p class="note"><span class="sig">*</span> change is statistically significant at '
-        "the 5 % level (hover a change for the test).</p>"
+        '<p class="note"><span class="sig">*</span> change is statistically significant: '
+        "Benjamini–Hochberg q below 5 % over every comparison (hover a change for the "
+        "test).</p>"
         if any(c.significant for c in result.comparisons.values())
         else ""
     )

@@ -51,6 +51,9 @@ def _row(result: ReportResult, row: Any) -> dict[str, Any]:
         out["significant"] = comparison.significant
         out["test"] = comparison.test
         out["p_value"] = _number(comparison.p_value)
+        out["q_value"] = _number(comparison.q_value)
+        if comparison.interval is not None:
+            out["change_interval"] = [_number(bound) for bound in comparison.interval]
     return out
 
 

@@ -32,6 +32,10 @@ class Comparison:
     significant: bool | None  # None = not tested (too few records, no test for this unit)
     test: str | None  # e.g. "two-proportion z-test", "bootstrap of the median"
     p_value: float | None = None
+    # Benjamini–Hochberg adjusted p over every comparison of one output; significant = q < 0.05.
+    q_value: float | None = None
+    # 95 % interval of the change (bootstrap tests), in the KPI's unit.
+    interval: tuple[float, float] | None = None
 
 
 @dataclass

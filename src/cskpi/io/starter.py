@@ -1,0 +1,158 @@
+"""A starter vendor map for any export: its headers read as canonical columns, with the reasons.
+
+`cskpi map FILE` writes it, so an export no map knows gets going in one edit. What the values show
+(the day-month order of dates, duration units, a decimal comma) is written as map options or as
+comments; columns that name nothing canonical are listed as comments.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from cskpi.io import read, recognise, schema, values
+from cskpi.io.vendor_maps import builtin_maps
+
+_HMS = re.compile(r"^\d+:\d{1,2}(?::\d{1,2}(?:[.,]\d+)?)?$")
+
+
+def _toml(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def _sample(column: pd.Series) -> str:
+    filled = values.clean_text(column.astype("str")).dropna()
+    if filled.empty:
+        return "(empty)"
+    text = str(filled.iloc[0])
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def best_table(headers: list[str]) -> str:
+    """The table whose canonical layout the headers fit best (required columns first)."""
+    scored = [recognise.score_canonical(headers, t) for t in schema.TABLES]
+    best = max(scored, key=lambda c: (c.eligible, c.score))
+    return best.vmap.table
+
+
+def _duration_unit(header: str, column: pd.Series) -> tuple[str | None, str]:
+    """The unit a duration column's values are in, and why."""
+    filled = values.clean_text(column.astype("str")).dropna().head(500)
+    if len(filled) and filled.str.match(_HMS.pattern).mean() > 0.5:
+        return "hms", "values look like H:MM:SS"
+    words = recognise.header_key(header)
+    for unit, pattern in (
+        ("milliseconds", r"(ms|millisec)"),
+        ("minutes", r"(min|minute|minuten|minutes|minuti|minutos|minuter|minuutit)"),
+        ("hours", r"(hour|hours|stunden|heures|horas|ore|uren|timmar|tunnit|timer|godziny)$"),
+        ("seconds", r"(sec|seconds|sekunden|secondes|segundos|secondi|seconden|sekunder|s)$"),
+    ):
+        if re.search(pattern, words):
+            return unit, f"the header says {unit}"
+    return None, "no unit in the header or values: values taken as they are"
+
+
+def starter_map(path: Path, table: str | None = None, encoding: str | None = None) -> str:
+    """The TOML text of a starter map for ``path`` (see docs/vendor-maps.md)."""
+    raw = read.read_any(Path(path), encoding=encoding)
+    headers = raw.headers
+    table = table or best_table(headers)
+    spec = schema.TABLES[table]
+    guesses = recognise.guess_columns(headers, table)
+    kept, doubtful = [], []
+    for guess in guesses:
+        kind = spec.column(guess.column).kind
+        cells = raw.frame[guess.header]
+        clock = guess.column.endswith(("_seconds", "_minutes")) and recognise.clock_durations(cells)
+        if not clock and recognise.implausible(cells, kind):
+            doubtful.append(guess)
+        else:
+            kept.append(guess)
+    by_column = {g.column: g for g in kept}
+    name = re.sub(r"[^0-9a-z]+", "_", Path(path).stem.casefold()).strip("_") or "export"
+
+    lines = [
+        f"# Starter map for {Path(path).name}, written by `cskpi map`. Check each guess, fill",
+        "# what is missing, then run:",
+        f"#   cskpi validate --map THIS_FILE --{table} {_toml(str(path))}",
+    ]
+    fitting = recognise.recognise(headers, table, list(builtin_maps().values())).chosen
+    if fitting is not None and fitting.kind == 1:
+        lines.append(
+            f"# Note: this file is already recognised as {fitting.name} "
+            f"(score {fitting.score:.2f}); you may not need a map."
+        )
+    required = [by_column[c].header for c in spec.required if c in by_column]
+    lines += [
+        f"name = {_toml(name)}",
+        f"title = {_toml(Path(path).name + ' export')}",
+        f"table = {_toml(table)}",
+        f"detect = [{', '.join(_toml(h) for h in required)}]",
+    ]
+
+    stamps = [
+        raw.frame[by_column[c.name].header]
+        for c in spec.columns
+        if c.kind == "timestamp" and c.name in by_column
+    ]
+    order = values.detect_date_order(stamps)
+    if order.order in ("day-first", "month-first") and not order.ambiguous:
+        lines.append(f"date_order = {_toml(order.order)}   # the dates' values prove it")
+    elif order.ambiguous:
+        lines.append(
+            '# date_order = "day-first"   # no date proves day-first or month-first: set it'
+        )
+    numbers = [
+        values.clean_text(raw.frame[by_column[c.name].header].astype("str"))
+        for c in spec.columns
+        if c.kind in ("number", "int") and c.name in by_column
+    ]
+    if numbers and values.guess_decimal(pd.concat(numbers)) == ",":
+        lines.append("# The numbers use a decimal comma: run cskpi with --decimal ,")
+
+    lines += ["", "[columns]"]
+    for column in spec.columns:
+        guess = by_column.get(column.name)
+        if guess is None:
+            continue
+        reason = f"{guess.how}; e.g. {_sample(raw.frame[guess.header])}"
+        if column.name.endswith(("_seconds", "_minutes")):
+            unit, why = _duration_unit(guess.header, raw.frame[guess.header])
+            if unit is not None:
+                rule = f"{{ from = {_toml(guess.header)}, unit = {_toml(unit)} }}"
+                lines.append(f"{column.name} = {rule}   # {reason}; {why}")
+                continue
+            reason += f"; {why}"
+        lines.append(f"{column.name} = {_toml(guess.header)}   # {reason}")
+    for column in spec.required:
+        if column not in by_column:
+            lines.append(
+                f'# {column} = "?"   # REQUIRED and not found: name the column that holds it'
+                + (" (or give it in [constants])" if table == "surveys" else "")
+            )
+    for guess in doubtful:
+        lines.append(
+            f"# {guess.column} = {_toml(guess.header)}   # not used: {guess.how}, but its values "
+            f"are not {spec.column(guess.column).kind}s (e.g. {_sample(raw.frame[guess.header])})"
+        )
+    optional = [c for c in spec.names if c not in by_column and c not in spec.required]
+    if optional:
+        lines += textwrap.wrap(
+            f"Not found (optional): {', '.join(optional)}",
+            width=98,
+            initial_indent="# ",
+            subsequent_indent="#   ",
+        )
+    used = {g.header for g in kept}
+    unmapped = [h for h in headers if h not in used]
+    if unmapped:
+        lines += [
+            "",
+            "# Columns of the file that name no canonical column (map one above if it fits):",
+        ]
+        lines += [f"#   {_toml(h)}   e.g. {_sample(raw.frame[h])}" for h in unmapped]
+    return "\n".join(lines) + "\n"
