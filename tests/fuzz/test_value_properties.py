@@ -9,7 +9,7 @@ import io
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cskpi.io import values
@@ -19,7 +19,9 @@ from cskpi.metrics.periods import bulk_span
 from cskpi.report.output import csv_text
 from tests.fuzz.harness import live_cells
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 cells = st.one_of(
     st.text(max_size=30),
     st.sampled_from(
@@ -90,6 +92,8 @@ def test_a_year_pandas_cannot_hold_is_out_of_range_and_any_other_is_not(year, mo
 
 @FAST
 @given(st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=6))
+@example([["\r"]])  # a bare carriage return split the row once
+@example([["", ""], ["=1\r\n@x"]])
 def test_no_written_csv_cell_is_a_live_formula(rows):
     width = max(len(r) for r in rows)
     frame = pd.DataFrame(
@@ -101,6 +105,7 @@ def test_no_written_csv_cell_is_a_live_formula(rows):
     back = list(csv.reader(io.StringIO(text)))[1:]
     for original, written in zip(rows, back, strict=True):
         for a, b in zip(original, written, strict=False):
+            a = a.replace("\r\n", "\n").replace("\r", "\n")  # line breaks are written as \n
             assert b in (a, "'" + a) or (a.strip() == "" and b.strip() == "")
 
 

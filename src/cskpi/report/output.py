@@ -69,9 +69,17 @@ def _guarded(column: pd.Series) -> pd.Series:
 
     texts = column.astype("string")
     live = texts.str.startswith(FORMULA_TRIGGERS).fillna(False).to_numpy(dtype=bool)
-    if not live.any():
-        return column
-    return column.astype("object").where(~live, "'" + texts.astype("object"))
+    if live.any():
+        column = column.astype("object").where(~live, "'" + texts.astype("object"))
+        texts = column.astype("string")
+    # A bare carriage return is no line end for the '\n' CSV writer, so it would not quote it and
+    # a reader would split the row there: line breaks inside a cell are written as '\n' (quoted).
+    if texts.str.contains("\r", regex=False).fillna(False).any():
+        column = column.astype("object").where(
+            texts.isna().to_numpy(),
+            texts.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False),
+        )
+    return column
 
 
 def csv_text(frame: pd.DataFrame) -> str:
