@@ -22,6 +22,7 @@ from cskpi.io.schema import LABOUR_CATEGORIES
 CONFIG_NAME = "cskpi.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FCR_VARIANTS = ("one_touch", "call_resolved")
+WEEK_STARTS = ("mon", "sun")
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,17 @@ class BusinessHours:
 class Config:
     currency: str = "EUR"
     tz: str | None = None                    # timezone of naive timestamps and periods (--tz wins)
+    week_start: str = "mon"                  # first day of a week for --every week: mon | sun
+    lang: str = "en"                         # language of human outputs (--lang wins)
     short_abandon_seconds: float = 5.0
     service_level_seconds: float = 20.0
     first_response_sla_hours: float = 24.0
     # overrides by priority / channel value (lower-cased); priority wins when both match
     sla_hours_by_priority: dict[str, float] = field(default_factory=dict)
     sla_hours_by_channel: dict[str, float] = field(default_factory=dict)
+    resolution_sla_hours: float = 72.0
+    resolution_sla_hours_by_priority: dict[str, float] = field(default_factory=dict)
+    resolution_sla_hours_by_channel: dict[str, float] = field(default_factory=dict)
     labour_categories: tuple[str, ...] = LABOUR_CATEGORIES
     csat_good_min: float = 4.0               # csat counts scores >= this as satisfied
     fcr_variant: str = "one_touch"           # one_touch | call_resolved
@@ -61,13 +67,16 @@ _SCHEMA: dict[str, Any] = {
     "currency": "currency",
     "tz": "tz",
     "max_reject_rate": "percent",
+    "week_start": "week_start",
+    "lang": "lang",
     "thresholds": {
         "short_abandon_seconds": "seconds",
         "service_level_seconds": "seconds",
         "csat_good_min": "csat_score",
     },
     "sla": {"first_response_hours": "hours", "priority": "hours_table",
-            "channel": "hours_table"},
+            "channel": "hours_table", "resolution_hours": "hours",
+            "resolution_priority": "hours_table", "resolution_channel": "hours_table"},
     "costs": {"labour_categories": "categories"},
     "fcr": {"variant": "fcr_variant"},
     "business_hours": {
@@ -176,6 +185,20 @@ def _build(raw: dict[str, Any], check: _Checker,
     if "max_reject_rate" in raw:
         settings["max_reject_rate"] = check.number(raw["max_reject_rate"], "max_reject_rate",
                                                    "50", maximum=100, unit=" (a percentage)")
+    if "week_start" in raw:
+        if raw["week_start"] not in WEEK_STARTS:
+            raise check.fail("week_start", f"must be \"mon\" or \"sun\", got "
+                             f"{_shown(raw['week_start'])}",
+                             'Write week_start = "sun" for weeks from Sunday to Saturday')
+        settings["week_start"] = raw["week_start"]
+    if "lang" in raw:
+        from cskpi.i18n import LANGUAGES, resolve
+
+        lang = resolve(check.string(raw["lang"], "lang", '"fi"'))
+        if lang not in LANGUAGES:
+            raise check.fail("lang", f"{raw['lang']!r} is not a language cskpi speaks",
+                             f"Use one of: {', '.join(LANGUAGES)}")
+        settings["lang"] = lang
 
     thresholds = _section(raw, "thresholds", check)
     for key in ("short_abandon_seconds", "service_level_seconds"):
@@ -192,8 +215,14 @@ def _build(raw: dict[str, Any], check: _Checker,
         settings["first_response_sla_hours"] = check.number(
             sla["first_response_hours"], "sla.first_response_hours", "24", positive=True,
             unit=" of hours")
+    if "resolution_hours" in sla:
+        settings["resolution_sla_hours"] = check.number(
+            sla["resolution_hours"], "sla.resolution_hours", "72", positive=True,
+            unit=" of hours")
     for part, field_name in (("priority", "sla_hours_by_priority"),
-                             ("channel", "sla_hours_by_channel")):
+                             ("channel", "sla_hours_by_channel"),
+                             ("resolution_priority", "resolution_sla_hours_by_priority"),
+                             ("resolution_channel", "resolution_sla_hours_by_channel")):
         if part in sla:
             overrides = check.table(sla[part], f"sla.{part}")
             settings[field_name] = {

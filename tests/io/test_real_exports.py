@@ -235,9 +235,6 @@ def test_ecsi_answers_all_load_when_the_map_states_surveys_on_their_own_scale(
 # --- vendor-samples/: genuine vendor layouts, one small file each ------------------------------
 
 SAMPLES = "vendor-samples"
-NEEDS_SINGLE_OBJECT = pytest.mark.xfail(
-    strict=False, reason="needs a single JSON object read as one record"
-)
 
 
 def _load_sample(real_data, relative: str, table: str):
@@ -295,7 +292,6 @@ def test_help_scout_list_response_loads_its_conversation(real_data):
     assert row["agent_id"] == "none@nowhere.com"
 
 
-@NEEDS_SINGLE_OBJECT
 def test_intercom_conversation_object_loads_as_one_ticket(real_data):
     dataset, report = _load_sample(real_data, "intercom/docs_conversation_example.json", "tickets")
     assert (report.vendor, report.rows_read, report.rows_used) == ("intercom", 1, 1)
@@ -304,7 +300,6 @@ def test_intercom_conversation_object_loads_as_one_ticket(real_data):
     assert row["created_at"] == pd.Timestamp(1663597223, unit="s", tz="UTC")
 
 
-@NEEDS_SINGLE_OBJECT
 def test_zendesk_ticket_metric_object_loads_as_one_ticket(real_data):
     dataset, report = _load_sample(real_data, "zendesk/docs_ticket_metric_example.json", "tickets")
     assert (report.vendor, report.rows_read, report.rows_used) == ("zendesk_metrics", 1, 1)

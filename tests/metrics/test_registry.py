@@ -41,6 +41,8 @@ CATALOGUE_IDS = [
     "first_response_business_hours_median",
     "first_response_business_hours_p90",
     "first_response_sla_breach_rate",
+    "first_response_sla_breaches",
+    "resolution_sla_breach_rate",
     "resolution_hours_median",
     "resolution_hours_p90",
     "resolution_business_hours_median",

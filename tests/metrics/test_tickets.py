@@ -190,3 +190,75 @@ def test_business_hours_without_minutes_or_opening_hours_say_how_to_fix_it():
     assert row.value is None
     assert "add [business_hours] to cskpi.toml" in row.reason
     assert not math.isnan(overall({"tickets": TICKETS}, "tickets_created").value)
+
+
+def test_sla_breaches_count_the_breach_rates_numerator_over_tickets_created():
+    # t5 late and t6 ran out -> 2 breaches among the 5 tickets created in October
+    row = overall({"tickets": TICKETS}, "first_response_sla_breaches")
+    assert (row.value, row.n, row.unit) == (2, 5, "count")
+
+
+def test_sla_breaches_per_agent_per_day_judge_each_day_at_its_own_end():
+    # Oct 5: t5 (agent b) answered 25 h later -> 1 breach. Oct 10: t6 unanswered, its SLA runs
+    # out at Oct 11 00:00, exactly the day's end -> not yet breached in that day.
+    from cskpi.metrics.engine import compute
+    from cskpi.metrics.periods import parse_periods
+
+    periods = parse_periods(None, "2026-10-05", "2026-10-10", "UTC", every="day")
+    rows = compute({"tickets": TICKETS}, periods, ["agent"], Config())
+    got = {
+        (r.period, r.segment): (r.value, r.n)
+        for r in rows
+        if r.kpi == "first_response_sla_breaches" and r.dimension == "agent" and r.n
+    }
+    # every other agent-day is a count of 0 over no tickets
+    assert len(rows) > len(got)
+    assert got == {("2026-10-05", "b"): (1, 1), ("2026-10-10", "(none)"): (0, 1)}
+
+
+# Resolution SLA (72 h by default), all created in October 2026 (UTC):
+# r1 resolved exactly 72 h later -> met; r2 72 h and 1 s later -> breach;
+# r3 open, SLA ran out Oct 31 00:00 before the end -> breach;
+# r4 open, SLA runs out Nov 1 00:00:01 after the end -> not breached;
+# r5 open, SLA runs out exactly at the end Nov 1 00:00 -> not breached;
+# r6 chat, resolved 5 h later -> met at 72 h, breach with a 4 h chat resolution SLA.
+RESOLUTION = frame(
+    "tickets",
+    ticket_id=["r1", "r2", "r3", "r4", "r5", "r6"],
+    created_at=[
+        "2026-10-01T00:00Z",
+        "2026-10-02T00:00Z",
+        "2026-10-28T00:00Z",
+        "2026-10-29T00:00:01Z",
+        "2026-10-29T00:00Z",
+        "2026-10-20T00:00Z",
+    ],
+    resolved_at=["2026-10-04T00:00Z", "2026-10-05T00:00:01Z", NaT, NaT, NaT, "2026-10-20T05:00Z"],
+    channel=["email", "email", "email", "email", "email", "chat"],
+    priority=["normal"] * 6,
+)
+
+
+def test_resolution_sla_met_at_exactly_72_hours_and_open_tickets_breach_once_it_ran_out():
+    row = overall({"tickets": RESOLUTION}, "resolution_sla_breach_rate")
+    assert row.value == pytest.approx(100 * 2 / 6)
+    assert row.n == 6
+
+
+def test_resolution_sla_override_by_channel_and_by_priority():
+    by_channel = Config(resolution_sla_hours_by_channel={"Chat": 4})
+    row = overall({"tickets": RESOLUTION}, "resolution_sla_breach_rate", config=by_channel)
+    assert row.value == 50.0
+    # a priority override wins over the channel's: normal = 200 h meets r1, r2 and r6, and r3's
+    # SLA (Oct 28 + 200 h = Nov 5) runs out after the end -> no breach at all
+    both = Config(
+        resolution_sla_hours_by_channel={"chat": 4},
+        resolution_sla_hours_by_priority={"NORMAL": 200},
+    )
+    assert overall({"tickets": RESOLUTION}, "resolution_sla_breach_rate", config=both).value == 0
+
+
+def test_resolution_sla_does_not_follow_the_first_response_sla():
+    config = Config(first_response_sla_hours=1, sla_hours_by_channel={"chat": 1})
+    row = overall({"tickets": RESOLUTION}, "resolution_sla_breach_rate", config=config)
+    assert row.value == pytest.approx(100 * 2 / 6)

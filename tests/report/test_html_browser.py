@@ -76,3 +76,33 @@ def test_the_screenshot_is_not_blank(page, tmp_path):
     assert int.from_bytes(png[16:20], "big") == 1280 and int.from_bytes(png[20:24], "big") == 2000
     # A white page compresses to a few kilobytes; charts, text and tables do not.
     assert len(png) > 10 * len(blank_shot.read_bytes())
+
+
+def test_the_kpi_cards_show_target_status_and_the_change_with_its_significance(page, tmp_path):
+    import re
+
+    run = chromium(tmp_path, page, "--dump-dom")
+    assert run.returncode == 0, run.stderr[-2000:]
+    cards = dict(
+        re.findall(r'<div class="card[^"]*" data-kpi="([a-z_]+)">(.*?)</div></div>', run.stdout)
+    )
+    assert "target &gt;= 85: met" in cards["csat"]
+    assert "−2.5 pp vs previous" in cards["csat"]
+    # nps: +12.9 against the previous period, significant (p = 0.012)
+    assert '+12.9 vs previous · <span class="sig">significant</span>' in cards["nps"]
+    assert "+104 vs previous · not tested" in cards["tickets_created"]
+
+
+def test_the_agents_section_opens_in_finnish_without_console_errors(tmp_path):
+    from cskpi.report.render import render
+    from tests.report.test_people_outputs import with_agents
+
+    path = tmp_path / "agents.html"
+    path.write_text(render(with_agents(), "html", lang="fi"), encoding="utf-8")
+    run = chromium(tmp_path, path, "--dump-dom")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert '<html lang="fi">' in run.stdout
+    assert "<h2>Agentit · 2026-10</h2>" in run.stdout
+    assert '<table class="heat">' in run.stdout
+    assert "90&nbsp;%" in run.stdout or "90\u00a0%" in run.stdout
+    assert [line for line in run.stderr.splitlines() if "CONSOLE" in line] == []

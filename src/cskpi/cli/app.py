@@ -7,8 +7,21 @@ Exit codes: 0 success; 1 a target was missed (only with --fail-on-miss); 2 bad i
 from __future__ import annotations
 
 import typer
+from typer.core import TyperOption
 
 from cskpi.cli import commands
+
+
+def _flag_type(self: TyperOption, ctx: object) -> str | None:
+    """No type column for flags: `--quiet` takes no value, so `<bool>` would mislead."""
+    if self.is_flag:
+        return None
+    return _option_type(self, ctx)
+
+
+# Typer's Rich help prints the annotation of every option, flags included; flags take no value.
+_option_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="cskpi",
@@ -34,8 +47,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """Customer-service KPIs from your exports."""
 

@@ -6,7 +6,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES = ("validate", "report", "kpis", "insights", "map")
+COMMAND_MODULES = ("validate", "report", "scorecard", "kpis", "insights", "map")
 
 
 def register(app: typer.Typer) -> None:

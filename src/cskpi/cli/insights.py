@@ -19,7 +19,7 @@ from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
 from cskpi.config import Config
 from cskpi.errors import UsageError
-from cskpi.i18n import LANGUAGES, catalogue
+from cskpi.i18n import catalogue
 from cskpi.insights.result import Insight
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ Period = Annotated[
     typer.Option(
         "--period",
         metavar="PERIOD",
-        help="2026-10 (a month), 2026-07..2026-10 (months) or 2026-10-01..2026-10-15 (days).",
+        help="2026-10 (a month), 2026-07..2026-10 (months), 2026-10-01..2026-10-15 (days), "
+        "2026-W41, 2026-Q4 or 2026, or all (one period over all the data).",
     ),
 ]
 DateFrom = Annotated[
@@ -56,12 +57,6 @@ TableName = Annotated[
         help="With --format csv: which table to write (default the first).",
     ),
 ]
-Lang = Annotated[
-    str,
-    typer.Option(
-        "--lang", metavar="LANG", help=f"Language of labels and headings: {', '.join(LANGUAGES)}."
-    ),
-]
 ConfigPath = Annotated[
     Path | None,
     typer.Option(
@@ -74,10 +69,21 @@ FORMATS = ("table", "csv", "json", "html", "xlsx")
 class Run:
     """The loaded data, config and periods one command works on."""
 
-    def __init__(self, shared: dict[str, Any], tables: tuple[str, ...]) -> None:
+    def __init__(
+        self, shared: dict[str, Any], tables: tuple[str, ...], *, may_be_empty: bool = False
+    ) -> None:
         self.config: Config = o.load_settings(shared["config_path"], shared["data_dir"])
         self.reject_limit = o.resolve_reject_rate(shared["max_reject_rate"], self.config)
+        self.quiet = shared["quiet"]
+        self.dataset: Any = None
         self.tz = o.resolve_tz(shared["tz"], self.config)
+        self.tables: dict[str, Any] = {}
+        if (
+            may_be_empty
+            and shared["data_dir"] is None
+            and not any(shared.get(name) for name in o.TABLE_FILES)
+        ):
+            return  # kept summaries only (trend --history): nothing to load
         spec = o.input_spec(shared, self.tz, tables)
         self.quiet = shared["quiet"]
         self.dataset = loading.load(spec, quiet=shared["quiet"])
@@ -94,9 +100,12 @@ class Run:
         date_from: str | None,
         date_to: str | None,
         time_columns: dict[str, str],
+        every: str | None = None,
     ) -> list:
         from cskpi.metrics.periods import parse_periods
 
+        if not self.tables and period is None and not (date_from or date_to):
+            return []  # no raw data and no range: the kept summaries give the periods
         stamps = [
             self.tables[t][c]
             for t, c in time_columns.items()
@@ -106,7 +115,13 @@ class Run:
 
         span = bulk_span(stamps)
         periods = parse_periods(
-            period, date_from, date_to, self.tz, data_range=span.range if span else None
+            period,
+            date_from,
+            date_to,
+            self.tz,
+            data_range=span.range if span else None,
+            every=every,
+            week_start=self.config.week_start,
         )
         if span is not None and span.note() and not period:
             loading.note(span.note(), quiet=self.quiet)
@@ -181,12 +196,13 @@ def _shared(
     date_order: o.DateOrder = "auto",
     decimal: o.Decimal = "auto",
     encoding: o.Encoding = None,
+    sheet: o.Sheet = None,
     period: Period = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
     fmt: Format = "table",
     table: TableName = None,
-    lang: Lang = "en",
+    lang: o.Lang = None,
     config_path: ConfigPath = None,
     max_reject_rate: o.MaxRejectRate = None,
     quiet: o.Quiet = False,
@@ -198,29 +214,42 @@ def _shared(
 SHARED = inspect.signature(_shared, eval_str=True).parameters
 
 
-def insight_command(tables: tuple[str, ...], time_columns: dict[str, str]):
-    """Turn ``body(run, periods, **own_options)`` into a command with the shared options too."""
+def _every(every: o.Every = None) -> None:
+    """--every, on the commands that read a series of periods."""
+
+
+EVERY = inspect.signature(_every, eval_str=True).parameters
+
+
+def insight_command(tables: tuple[str, ...], time_columns: dict[str, str], grains: bool = False):
+    """Turn ``body(run, periods, **own_options)`` into a command with the shared options too.
+
+    ``grains`` adds --every, which splits the chosen range into days, weeks, … (metrics.periods).
+    """
 
     def decorate(body: Callable[..., Insight]) -> Callable[..., None]:
         own = list(inspect.signature(body, eval_str=True).parameters.values())[2:]
 
         def command(**kwargs) -> None:
             shared = {name: kwargs.pop(name) for name in SHARED}
+            every = kwargs.pop("every", None)
             with user_errors(shared["debug"]):
                 fmt, lang = shared["fmt"], shared["lang"]
                 if fmt not in FORMATS:
                     raise UsageError(
                         f"--format {fmt!r} is not known. Use one of {', '.join(FORMATS)}"
                     )
-                catalogue(lang)  # an unknown --lang fails before any loading
-                run = Run(shared, tables)
+                if lang is not None:
+                    catalogue(lang)  # an unknown --lang fails before any loading
+                run = Run(shared, tables, may_be_empty=bool(kwargs.get("history")))
+                lang = o.resolve_lang(lang, run.config)
                 periods = run.periods(
-                    shared["period"], shared["date_from"], shared["date_to"], time_columns
+                    shared["period"], shared["date_from"], shared["date_to"], time_columns, every
                 )
                 emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
                 loading.fail_on_rejects(run.dataset, run.reject_limit)
 
-        parameters = [*SHARED.values(), *own]
+        parameters = [*SHARED.values(), *(EVERY.values() if grains else ()), *own]
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in parameters}
         command.__doc__ = body.__doc__
@@ -449,6 +478,15 @@ def trend(
     kpi: Annotated[
         list[str] | None, typer.Option("--kpi", metavar="KPI", help="Only this KPI; repeatable.")
     ] = None,
+    history: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--history",
+            metavar="DIR|FILE",
+            help="Tidy CSVs kept from earlier runs (files or folders; repeatable), read as the "
+            "past; periods the raw data covers are computed from it.",
+        ),
+    ] = None,
 ) -> Insight:
     """One line per KPI over the periods: sparkline, tested change, and control-chart limits."""
     from cskpi.insights.trend import trend as analyse
@@ -458,19 +496,34 @@ def trend(
     unknown = [k for k in kpi or [] if k not in BY_ID]
     if unknown:
         raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. See `cskpi kpis`")
-    rows = compute(run.tables, periods, [], run.config)
+    rows = compute(run.tables, periods, [], run.config) if periods else []
     directions = {k.id: k.direction for k in REGISTRY}
     currency = run.config.currency
     units = {k.id: BY_ID[k.id].unit_for(currency) for k in REGISTRY}
+    labels = [p.label for p in periods]
+    notes: list[str] = []
+    if history:
+        from cskpi.report.build import data_range
+        from cskpi.report.history import covered_periods, join, load_history, sort_periods
+
+        kept = load_history(history, units)
+        covered = covered_periods(periods, data_range(run.tables))
+        rows = join(rows, periods, covered, kept)
+        labels = sort_periods(row.period for row in rows)
+        notes = kept.notes
+        if not labels:
+            raise UsageError("--history: no kept period to show and no raw data. Check the files")
     by_label = {p.label: p for p in periods}
 
     def samples(row, is_baseline):  # record-level values let means and percentiles be tested
+        if row.period not in by_label:  # a kept summary has none
+            return None
         return kpi_samples(run.tables, by_label[row.period], row.kpi, row.dimension,
                            row.segment, run.config)
 
-    return analyse(
+    result = analyse(
         rows,
-        [p.label for p in periods],
+        labels,
         directions,
         baseline=baseline,
         kpis=kpi,
@@ -478,6 +531,8 @@ def trend(
         currency=currency,
         samples=samples,
     )
+    result.notes.extend(notes)
+    return result
 
 
 ALL_TABLES = ("tickets", "calls", "surveys", "costs", "agents", "revenue")
@@ -487,6 +542,7 @@ TIMES = {
     "surveys": "submitted_at",
     "revenue": "date",
 }
+GRAIN_COMMANDS = ("types", "trend")  # the commands that read a series of periods
 COMMANDS = {
     "staffing": (staffing, ("calls",), {"calls": "queued_at"}),
     "types": (types, ("tickets",), {"tickets": "created_at"}),
@@ -503,4 +559,4 @@ COMMANDS = {
 
 def register(app: typer.Typer) -> None:
     for name, (body, tables, times) in COMMANDS.items():
-        app.command(name)(insight_command(tables, times)(body))
+        app.command(name)(insight_command(tables, times, name in GRAIN_COMMANDS)(body))

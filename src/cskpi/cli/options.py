@@ -89,6 +89,15 @@ Encoding = Annotated[
         help="Text encoding of CSV files, e.g. utf-8, cp1252 (default: detected per file).",
     ),
 ]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME",
+        help="Workbook sheet to read from XLSX files (default: the first sheet whose "
+        "headers are recognised, else the first sheet with data).",
+    ),
+]
 Rejects = Annotated[
     Path | None,
     typer.Option(
@@ -106,6 +115,36 @@ MaxRejectRate = Annotated[
         "rows is rejected (default: max_reject_rate in cskpi.toml, else 50).",
     ),
 ]
+Every = Annotated[
+    str | None,
+    typer.Option(
+        "--every",
+        metavar="GRAIN",
+        help="Split the chosen range into periods of a day, week, month, quarter or year "
+        "(2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026); weeks run Monday to Sunday unless "
+        'cskpi.toml says week_start = "sun".',
+    ),
+]
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        help="Language of labels, headings and number formats in human outputs: en, fi, da, "
+        "no (or nb), ro, lv (default: lang in cskpi.toml, else en). CSV and JSON stay neutral.",
+    ),
+]
+
+
+def resolve_lang(flag: str | None, config: object) -> str:
+    """--lang wins, then the lang of cskpi.toml, then English; an unknown one is a usage error."""
+    from cskpi.i18n import catalogue, resolve
+
+    lang = resolve(flag or getattr(config, "lang", None) or "en")
+    catalogue(lang)
+    return lang
+
+
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
@@ -168,7 +207,8 @@ def input_spec(
     """The checked InputSpec of a command's shared input options.
 
     ``given`` maps the option names declared above (data_dir, tickets … revenue, vendor,
-    map_files, date_order, decimal, encoding) to their values: a command passes its ``locals()``.
+    map_files, date_order, decimal, encoding, sheet) to their values: a command passes its
+    ``locals()``.
     Explicit files of tables outside ``tables`` are left out.
     """
     date_order = given.get("date_order") or "auto"
@@ -185,6 +225,7 @@ def input_spec(
         date_order=date_order,
         decimal=decimal,
         encoding=encoding,
+        sheet=given.get("sheet"),
         outputs={flag: Path(p) for flag, p in (outputs or {}).items() if p not in (None, "-")},
         protected=[Path(p) for p in protected or [] if p is not None],
     )

@@ -100,8 +100,16 @@ def _usage(name: str, command: Any) -> str:
 
 
 def command_section(name: str, command: Any) -> str:
-    lines = [f"## cskpi {name}", "", _paragraphs(command.help), "", "```", _usage(name, command),
-             "```", ""]
+    lines = [
+        f"## cskpi {name}",
+        "",
+        _paragraphs(command.help),
+        "",
+        "```",
+        _usage(name, command),
+        "```",
+        "",
+    ]
     arguments = [p for p in command.params if _is_argument(p)]
     for argument in arguments:
         lines.append(f"`{(argument.name or '').upper()}`: {_plain(getattr(argument, 'help', ''))}")

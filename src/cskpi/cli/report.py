@@ -26,8 +26,10 @@ Period = Annotated[
     typer.Option(
         "--period",
         metavar="PERIOD",
-        help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), or days "
-        "YYYY-MM-DD..YYYY-MM-DD. Default: every month the data covers.",
+        help="Month YYYY-MM, months YYYY-MM..YYYY-MM (one period each), days "
+        "YYYY-MM-DD..YYYY-MM-DD, a day, week, quarter or year as --every writes it (2026-W41, "
+        "2026-Q4, 2026), or 'all' (one period over all the data). "
+        "Default: every month the data covers.",
     ),
 ]
 DateFrom = Annotated[
@@ -77,6 +79,16 @@ Compare = Annotated[
         metavar="previous|FILE",
         help="'previous' (the period before each one) or a tidy CSV kept from an earlier "
         "run; adds previous value, change and significance.",
+    ),
+]
+History = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--history",
+        metavar="DIR|FILE",
+        help="Tidy CSVs kept from earlier runs (files or folders; repeatable), read as the past: "
+        "periods the raw data does not cover come from them (with --compare previous, the "
+        "periods before).",
     ),
 ]
 FailOnMiss = Annotated[
@@ -129,19 +141,23 @@ def report(
     period: Period = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
+    every: options.Every = None,
     by: By = None,
     tz: options.Tz = None,
     config_path: ConfigPath = None,
     fmt: Format = None,  # type: ignore[valid-type]
     output: Output = None,
     compare_with: Compare = None,
+    history: History = None,
     fail_on_miss: FailOnMiss = False,
     redact: Redact = False,
+    lang: options.Lang = None,
     vendor: options.Vendor = None,
     map_files: options.MapFile = None,
     date_order: options.DateOrder = "auto",
     decimal: options.Decimal = "auto",
     encoding: options.Encoding = None,
+    sheet: options.Sheet = None,
     rejects: options.Rejects = None,
     max_reject_rate: options.MaxRejectRate = None,
     quiet: options.Quiet = False,
@@ -158,6 +174,8 @@ def report(
     cskpi report exports/ --period 2026-07..2026-10 --by agent -o kpis.csv
 
     cskpi report exports/ --period 2026-10 --compare previous --fail-on-miss
+
+    cskpi report exports/ --period 2026-10 --every week --by agent
 
     cskpi report --tickets zendesk.csv --calls calls.xlsx --tz Europe/Helsinki
 
@@ -181,6 +199,7 @@ def report(
         config = options.load_settings(config_path, data_dir)
         reject_limit = options.resolve_reject_rate(max_reject_rate, config)
         tz = options.resolve_tz(tz, config)
+        lang = options.resolve_lang(lang, config)
         baseline = compare_with if compare_with not in (None, "previous") else None
         spec = options.input_spec(
             locals(),
@@ -189,6 +208,8 @@ def report(
             protected=[config.source, baseline],
         )
         if engine != "pandas":
+            if every is not None:
+                _usage(f"--every needs the rows in memory. Drop --engine {engine} to split periods")
             result = _scaled(
                 engine,
                 spec,
@@ -211,6 +232,7 @@ def report(
                 output,
                 fail_on_miss=fail_on_miss,
                 quiet=quiet,
+                lang=lang,
                 checks=lambda: loading.fail_on_rejects(SimpleNamespace(files=files), reject_limit),
             )
             return
@@ -226,9 +248,25 @@ def report(
             tables = redact_tables(tables, new_salt())
         from cskpi.metrics.periods import parse_periods
 
+        kept = None
+        if history:
+            if compare_with != "previous":
+                _usage("--history needs --compare previous: it gives the periods before")
+            from cskpi.metrics.registry import REGISTRY
+            from cskpi.report.history import load_history
+
+            kept = load_history(history, {k.id: k.unit_for(config.currency) for k in REGISTRY})
+            for text in kept.notes:
+                loading.note(text, quiet=quiet)
         span = data_span(tables)
         periods = parse_periods(
-            period, date_from, date_to, tz, data_range=span.range if span else None
+            period,
+            date_from,
+            date_to,
+            tz,
+            data_range=span.range if span else None,
+            every=every,
+            week_start=config.week_start,
         )
         if span is not None and span.note() and not period:
             loading.note(span.note(), quiet=quiet)
@@ -242,6 +280,7 @@ def report(
             baseline=compare_with,
             charts=fmt == "html",
             redacted=redact,
+            history=kept,
         )
         _explain_unusable(result.rows, dataset.unusable)
         if rejects is not None:
@@ -254,6 +293,7 @@ def report(
             output,
             fail_on_miss=fail_on_miss,
             quiet=quiet,
+            lang=lang,
             checks=lambda: loading.fail_on_rejects(dataset, reject_limit),
         )
 
@@ -265,6 +305,7 @@ def _finish(
     *,
     fail_on_miss: bool,
     quiet: bool,
+    lang: str = "en",
     checks: Any = None,
 ) -> None:
     """Render, write to stdout or the file, run ``checks`` (exit 2 on too many rejects), and
@@ -274,7 +315,7 @@ def _finish(
     to_stdout = output in (None, "-")
     color = to_stdout and _stdout_is_tty() and "NO_COLOR" not in os.environ
     width = _width() if to_stdout else 100
-    content = render(result, fmt, width=width, color=color)
+    content = render(result, fmt, width=width, color=color, lang=lang)
     _emit(content, None if to_stdout else Path(output or ""), fmt)
     if not to_stdout and not quiet:
         print(f"wrote {output}", file=sys.stderr)

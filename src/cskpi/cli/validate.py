@@ -49,6 +49,7 @@ def validate(
     date_order: options.DateOrder = "auto",
     decimal: options.Decimal = "auto",
     encoding: options.Encoding = None,
+    sheet: options.Sheet = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
 ) -> None:
@@ -145,6 +146,7 @@ def _summary(dataset, kpis, registry=None) -> dict:
                 "path": report.path,
                 "vendor": report.vendor or "canonical",
                 "format": report.format,
+                "sheet": report.sheet,
                 "encoding": report.encoding,
                 "delimiter": report.delimiter,
                 "decimal": report.decimal,
@@ -228,7 +230,7 @@ def _as_text(summary: dict) -> str:
             dialect = (
                 f"{f['encoding']}, delimiter {f['delimiter']!r}, decimal {f['decimal']!r}"
                 if f["format"] == "csv"
-                else f["format"]
+                else f["format"] + (f", sheet {f['sheet']!r}" if f.get("sheet") else "")
             )
             order = f["date_order"] or "-"
             if f["date_order_ambiguous"]:

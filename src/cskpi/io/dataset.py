@@ -39,6 +39,7 @@ class FileReport:
     table: str
     vendor: str | None = None
     format: str = "csv"  # csv | parquet | xlsx | json
+    sheet: str | None = None  # the workbook sheet read (XLSX)
     encoding: str | None = None
     delimiter: str | None = None
     decimal: str | None = None

@@ -17,6 +17,7 @@ class InputSpec:
     date_order: str = "auto"           # auto | day-first | month-first
     decimal: str = "auto"              # auto | "." | ","
     encoding: str | None = None        # force an encoding
+    sheet: str | None = None           # the workbook sheet to read (default: the recognised one)
     # Restrict to these columns per table (columnar reads); None = every canonical column.
     columns: dict[str, list[str]] | None = None
     # Files this run writes (option -> path) and further files it must never write (the settings

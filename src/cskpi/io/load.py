@@ -201,12 +201,25 @@ def _wanted(spec: InputSpec, table: str) -> list[str] | None:
 
 
 def load_file(
-    path: Path, table: str, spec: InputSpec, maps: list[VendorMap]
+    path: Path, table: str, spec: InputSpec, maps: list[VendorMap], data: bytes | None = None
 ) -> list[tuple[FileReport, Canonical]]:
-    """One file -> its canonical rows for its table (and for further tables its map fills)."""
+    """One file -> its canonical rows for its table (and for further tables its map fills).
+
+    A gzip or zip file is loaded as the files it holds; ``data`` is then one of them.
+    """
     path = Path(path)
-    fmt = read.file_format(path)
-    data = read.read_bytes(path) if fmt == "csv" else None
+    packed = data is not None
+    if not packed:
+        members = read.unpack(path)
+        if members is not None:
+            return [
+                item
+                for inner, blob in members
+                for item in load_file(inner, table, spec, maps, blob)
+            ]
+    fmt = read.file_format(path, data)
+    if data is None and fmt == "csv":
+        data = read.read_bytes(path)
     if data is not None and len(data) < 4096 and not data.strip(b"\r\n\t \xef\xbb\xbf\xff\xfe\x00"):
         raise InputFileError(
             located(path, "is empty", fix="Export the data again, with its header row")
@@ -217,9 +230,17 @@ def load_file(
         headers = read.csv_headers(data, path, spec.encoding)
         first_row = _first_row(data, path, spec.encoding)
     elif fmt == "parquet":
-        headers = read.parquet_headers(path)
+        headers = read.parquet_headers(path, data)
     else:
-        raw = genesys.call_rows(read.read_any(path, encoding=spec.encoding))
+        raw = genesys.call_rows(
+            read.read_any(
+                path,
+                encoding=spec.encoding,
+                data=data,
+                sheet=spec.sheet,
+                accept=lambda heads: _recognised(heads, table, spec, maps),
+            )
+        )
         headers = raw.headers
     # A CSV without a header row (Asterisk's Master.csv) is known by the values of its first row.
     headerless = (
@@ -252,7 +273,9 @@ def load_file(
         and read.detect_encoding(data[:65536], path) in ("utf-8", "utf-8-sig")
     ):
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
-        fast = read.read_canonical_csv(path, kinds, wanted or list(kinds), spec.tz, data)
+        fast = read.read_canonical_csv(
+            path, kinds, wanted or list(kinds), spec.tz, data, packed=packed
+        )
         if fast is not None:
             data = None  # the file's bytes are parsed: free them before typing (peak memory)
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
@@ -261,7 +284,7 @@ def load_file(
 
     if vmap is None and fmt == "parquet":
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
-        fast = read.read_canonical_parquet(path, kinds, wanted or list(kinds), spec.tz)
+        fast = read.read_canonical_parquet(path, kinds, wanted or list(kinds), spec.tz, data)
         if fast is not None:
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)
@@ -279,9 +302,11 @@ def load_file(
             records_key=vmap.records if vmap else None,
             columns=columns,
             decimal=spec.decimal,
+            data=data,
+            sheet=raw.sheet if raw is not None else spec.sheet,
         )
     elif vmap is not None and vmap.records and fmt == "json":
-        raw = read.read_json(path, vmap.records)
+        raw = read.read_json(path, vmap.records, data)
     the_map = vmap or identity_map(table, raw.headers)
     if found.chosen is not None and found.chosen.guesses and vmap is not None:
         the_map = _plausible_guesses(raw, the_map, found, path)
@@ -308,6 +333,12 @@ def load_file(
         _resolved_without_time(report, result)
         results.append((report, result))
     return results
+
+
+def _recognised(headers: list[str], table: str, spec: InputSpec, maps: list[VendorMap]) -> bool:
+    """Whether a sheet's headers fit a layout of the table (which sheet of a workbook to read)."""
+    found = recognise.recognise(headers, table, maps, user_maps=len(spec.map_files))
+    return found.chosen is not None
 
 
 def _forced_headerless(name: str, maps: list[VendorMap], table: str) -> VendorMap | None:
@@ -568,6 +599,7 @@ def _report(
         table=table,
         vendor=vendor,
         format=raw.format,
+        sheet=raw.sheet,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         decimal=raw.decimal if raw.format == "csv" else None,

@@ -1,5 +1,8 @@
 """Reading export files into raw frames: CSV (any common dialect and encoding), Parquet, XLSX, JSON.
 
+Files packed in gzip or zip are unpacked first (see containers); what a file holds is decided
+from its bytes, the suffix only breaks ties between text formats.
+
 A raw frame keeps the file's own headers and cell texts; mapping and typing happen later. Every row
 carries the line (CSV), row (XLSX) or record number (JSON) it came from, for error messages.
 """
@@ -25,6 +28,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from cskpi.errors import InputFileError, located
+from cskpi.io import containers
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
 SUFFIX_FORMAT = {
@@ -33,8 +37,13 @@ SUFFIX_FORMAT = {
     ".pq": "parquet",
     ".xlsx": "xlsx",
     ".xlsm": "xlsx",
+    ".xls": "xlsx",
     ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    **containers.CONTAINER_SUFFIXES,
 }
+MAX_NESTING = 3  # a zip of gzipped CSVs is two levels; deeper is refused
 DELIMITERS = (",", ";", "\t", "|")
 FALLBACK_ENCODINGS = ("cp1252", "cp1250", "cp1257")
 
@@ -55,19 +64,73 @@ class RawTable:
     shape_rejects: list[tuple[int, str]] = field(default_factory=list)  # (line, detail)
     typed: bool = False  # values already carry canonical dtypes
     header_text: list[str] | None = None  # second header row (question text), when there is one
+    sheet: str | None = None  # the workbook sheet read (XLSX)
 
 
-def file_format(path: Path) -> str:
-    fmt = SUFFIX_FORMAT.get(path.suffix.lower())
-    if fmt is None:
+def file_format(path: Path, data: bytes | None = None) -> str:
+    """csv, parquet, xlsx, json, gzip or zip: the bytes decide, the suffix breaks ties for text.
+
+    ``data`` is the file's content when it came out of a container (else the file is read).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    by_suffix = SUFFIX_FORMAT.get(suffix)
+    if by_suffix is None and data is None:
         raise InputFileError(
             located(
                 path,
                 f"unknown file type {path.suffix!r}",
-                fix="Give a .csv, .tsv, .parquet, .xlsx or .json file",
+                fix="Give a .csv, .tsv, .parquet, .xlsx or .json file (or one packed in .gz/.zip)",
             )
         )
-    return fmt
+    head = data[: containers.HEAD] if data is not None else _read_head(path)
+    found = containers.sniff(head, suffix)
+    if found == "zip":
+        return containers.zip_kind(data, path)
+    if found == "xls":
+        return "xlsx"  # calamine reads the legacy binary workbook too
+    if found is not None:
+        return found
+    # Text that is not JSON: CSV, whatever the suffix says (a "workbook" saved as CSV).
+    return "csv"
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read(containers.HEAD)
+    except OSError:
+        return read_bytes(path)  # raises cskpi's message for a missing or unreadable file
+
+
+def unpack(
+    path: Path, data: bytes | None = None, depth: int = 0
+) -> list[tuple[Path, bytes]] | None:
+    """The files inside a gzip or zip container as (shown path, bytes); None for a plain file.
+
+    A member is shown as `<archive>/<member>`; containers inside containers are unpacked too.
+    """
+    path = Path(path)
+    fmt = file_format(path, data)
+    if fmt not in ("gzip", "zip"):
+        return None
+    if depth >= MAX_NESTING:
+        raise InputFileError(
+            located(path, "is packed too many times over", fix="Unpack it and give the files")
+        )
+    data = read_bytes(path) if data is None else data
+    if fmt == "gzip":
+        inner = [(containers.gzip_inner_name(path), containers.gunzip(data, path))]
+    else:
+        supported = tuple(SUFFIX_FORMAT)
+        inner = [
+            (path / name, blob) for name, blob in containers.zip_members(data, path, supported)
+        ]
+    files = []
+    for inner_path, blob in inner:
+        nested = unpack(inner_path, blob, depth + 1)
+        files += nested if nested is not None else [(inner_path, blob)]
+    return files
 
 
 def read_bytes(path: Path) -> bytes:
@@ -418,12 +481,20 @@ _FALSE = ["false", "False", "FALSE", "0", "no", "No", "NO"]
 
 
 def read_canonical_csv(
-    path: Path, kinds: dict[str, str], wanted: list[str], tz: str, data: bytes
+    path: Path,
+    kinds: dict[str, str],
+    wanted: list[str],
+    tz: str,
+    data: bytes,
+    *,
+    packed: bool = False,
 ) -> RawTable | None:
     """Typed columns straight from pyarrow when the headers are canonical and values clean.
 
-    Returns None when any value needs the careful path (decimal comma, odd dates, …).
+    Returns None when any value needs the careful path (decimal comma, odd dates, …). ``packed``:
+    the bytes came out of a container, so the digest is theirs (there is no file to hash later).
     """
+    digest = _lazy_sha(path, data if packed else None)
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
     head = data[:65536].decode("utf-8", errors="replace")
@@ -490,7 +561,7 @@ def read_canonical_csv(
             encoding="utf-8",
             delimiter=dialect.delimiter,
             decimal=".",
-            sha256=_lazy_sha(path),
+            sha256=digest,
             typed=True,
         )
     return None
@@ -628,18 +699,18 @@ def _untidy(column: pa.ChunkedArray) -> bool:
 
 
 def read_canonical_parquet(
-    path: Path, kinds: dict[str, str], wanted: list[str], tz: str
+    path: Path, kinds: dict[str, str], wanted: list[str], tz: str, data: bytes | None = None
 ) -> RawTable | None:
     """Typed columns straight from Arrow when a canonical Parquet file already stores them so.
 
     Only the wanted columns are read. Returns None (the careful path) when a column's Parquet type
     is not its canonical kind's (numbers as text, integer IDs, months, …).
     """
-    headers = parquet_headers(path)
+    headers = parquet_headers(path, data)
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
         return None
     include = [h for h in headers if h in wanted]
-    arrow_schema = pq.read_schema(path)
+    arrow_schema = pq.read_schema(_parquet_source(path, data))
     types = dict(zip(arrow_schema.names, arrow_schema.types, strict=True))
     for name in include:
         kind, type_ = kinds[name], types[name]
@@ -666,7 +737,7 @@ def read_canonical_parquet(
             ],
             metadata=arrow_schema.metadata,
         )
-        table = pq.read_table(path, columns=include, schema=as_large)
+        table = pq.read_table(_parquet_source(path, data), columns=include, schema=as_large)
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable_parquet(path, exc) from None
     columns = {}
@@ -691,7 +762,7 @@ def read_canonical_parquet(
         lines=np.arange(1, len(frame) + 1, dtype=np.int64),
         headers=headers,
         format="parquet",
-        sha256=_lazy_sha(path),
+        sha256=_lazy_sha(path, data),
         typed=True,
     )
 
@@ -706,18 +777,27 @@ def _unreadable_parquet(path: Path, exc: Exception) -> InputFileError:
     )
 
 
-def parquet_headers(path: Path) -> list[str]:
+def _parquet_source(path: Path, data: bytes | None) -> Path | pa.BufferReader:
+    return path if data is None else pa.BufferReader(data)
+
+
+def parquet_headers(path: Path, data: bytes | None = None) -> list[str]:
     try:
-        return list(pq.read_schema(path).names)
+        return list(pq.read_schema(_parquet_source(path, data)).names)
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable_parquet(path, exc) from None
 
 
-def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
+def read_parquet(
+    path: Path, columns: list[str] | None = None, data: bytes | None = None
+) -> RawTable:
     """Only the needed columns are read; values keep their Parquet types."""
-    headers = parquet_headers(path)
+    headers = parquet_headers(path, data)
     try:
-        table = pq.read_table(path, columns=[c for c in headers if columns is None or c in columns])
+        table = pq.read_table(
+            _parquet_source(path, data),
+            columns=[c for c in headers if columns is None or c in columns],
+        )
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable_parquet(path, exc) from None
     frame = table.to_pandas()
@@ -728,7 +808,7 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> RawTable:
         lines=np.arange(1, len(frame) + 1, dtype=np.int64),
         headers=headers,
         format="parquet",
-        sha256=_lazy_sha(path),
+        sha256=_lazy_sha(path, data),
     )
 
 
@@ -740,8 +820,10 @@ def _sha(path: Path) -> str:
         return hashlib.sha256(read_bytes(path)).hexdigest()  # raises cskpi's message
 
 
-def _lazy_sha(path: Path) -> Callable[[], str]:
+def _lazy_sha(path: Path, data: bytes | None = None) -> Callable[[], str]:
     """The file's SHA-256, computed only if an output shows it (see dataset.FileReport)."""
+    if data is not None:
+        return lambda: hashlib.sha256(data).hexdigest()
     return functools.partial(_sha, Path(path))
 
 
@@ -765,11 +847,93 @@ def _cell_text(value: object) -> object:
     return str(value)
 
 
-def read_xlsx(path: Path, header_rows: int = 1, sheet: str | None = None) -> RawTable:
-    """The first sheet (or `sheet`) as texts; Excel dates/times become ISO / H:MM:SS texts."""
+HeaderCheck = Callable[[list[str]], bool]
+
+
+def read_xlsx(
+    path: Path,
+    header_rows: int = 1,
+    sheet: str | None = None,
+    data: bytes | None = None,
+    accept: HeaderCheck | None = None,
+) -> RawTable:
+    """One sheet as texts; Excel dates/times become ISO / H:MM:SS texts, blank cells missing.
+
+    The sheet is `sheet` when named, else the first whose headers `accept` recognises, else the
+    first sheet that holds anything (visible sheets before hidden ones, each in workbook order).
+    Read with calamine; openpyxl only when calamine cannot.
+    """
+    data = read_bytes(path) if data is None else data
+    try:
+        sheets = _calamine_sheets(data)
+    except Exception:  # calamine raises its own kinds and plain ones for a file it cannot read
+        sheets = _openpyxl_sheets(data, path)
+    try:
+        name, rows, first = _choose_sheet(sheets, path, sheet, accept, header_rows)
+    except InputFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cut or missing sheet part fails in many ways
+        raise InputFileError(
+            located(
+                path,
+                f"has a damaged sheet ({type(exc).__name__})",
+                fix="Open it in Excel and save it again as .xlsx",
+            )
+        ) from None
+    width = max(len(r) for r in rows[first:])
+    head = [_header_text(v) for v in rows[first]] + [""] * (width - len(rows[first]))
+    sub = None
+    if header_rows > 1 and len(rows) > first + 1:
+        sub = [_header_text(v) for v in rows[first + 1]]
+    headers = unique_headers(head, sub)
+    body = rows[first + header_rows :]
+    if any(len(r) != width for r in body):
+        body = [list(r) + [None] * (width - len(r)) for r in body]
+    cells = np.empty((len(body), width), dtype=object)
+    if body:
+        cells[:] = body
+    frame = pd.DataFrame(
+        {name_: _column_texts(cells[:, i]) for i, name_ in enumerate(headers)},
+        index=pd.RangeIndex(len(body)),
+    )
+    keep = frame.notna().any(axis=1).to_numpy()  # Excel's formatted-but-empty rows
+    start = first + header_rows + 1  # sheet row of the first body row
+    lines = np.arange(start, start + len(frame), dtype=np.int64)[keep]
+    frame = frame[keep].reset_index(drop=True)
+    return RawTable(
+        path=path,
+        frame=frame,
+        lines=lines,
+        headers=headers,
+        format="xlsx",
+        sha256=hashlib.sha256(data).hexdigest(),
+        sheet=name,
+    )
+
+
+def _header_text(value: object) -> str:
+    text = _cell_text(value)
+    return "" if text is None else str(text)
+
+
+def _calamine_sheets(data: bytes) -> list[tuple[str, Callable[[], list[list]]]]:
+    """(name, rows loader) of each worksheet, in workbook order (chart sheets left out)."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+    def rows(name: str) -> list[list]:
+        # Leading blank rows kept: row numbers in messages are the sheet's own.
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    sheets = [meta for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+    sheets.sort(key=lambda meta: meta.visible != SheetVisibleEnum.Visible)  # hidden ones last
+    return [(meta.name, functools.partial(rows, meta.name)) for meta in sheets]
+
+
+def _openpyxl_sheets(data: bytes, path: Path) -> list[tuple[str, Callable[[], list[list]]]]:
     import openpyxl
 
-    data = read_bytes(path)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -780,84 +944,218 @@ def read_xlsx(path: Path, header_rows: int = 1, sheet: str | None = None) -> Raw
                 fix="Open it in Excel and save it again as .xlsx",
             )
         ) from None
-    try:
-        sheet_obj = book[sheet] if sheet else book.worksheets[0]
-        rows = list(sheet_obj.iter_rows(values_only=True))
-    except Exception as exc:  # noqa: BLE001 - a cut or missing sheet part fails in many ways
-        raise InputFileError(
-            located(
-                path,
-                f"has a damaged sheet ({type(exc).__name__})",
-                fix="Open it in Excel and save it again as .xlsx",
+
+    def rows(name: str) -> list[list]:
+        # From row 1: openpyxl starts at the sheet's first used row otherwise.
+        sheet = book[name]
+        return [list(r) for r in sheet.iter_rows(min_row=1, values_only=True)]
+
+    names = sorted(book.sheetnames, key=lambda name: book[name].sheet_state != "visible")
+    return [(name, functools.partial(rows, name)) for name in names]
+
+
+def _choose_sheet(
+    sheets: list[tuple[str, Callable[[], list[list]]]],
+    path: Path,
+    wanted: str | None,
+    accept: HeaderCheck | None,
+    header_rows: int,
+) -> tuple[str, list[list], int]:
+    """(sheet name, its rows, index of its header row): the named, recognised or first used one."""
+    names = [name for name, _ in sheets]
+    if wanted is not None:
+        if wanted not in names:
+            raise InputFileError(
+                located(
+                    path,
+                    f"has no sheet {wanted!r}",
+                    fix=f"Use one of: {', '.join(repr(n) for n in names)}",
+                )
             )
-        ) from None
-    finally:
-        book.close()
-    if not rows:
+        sheets = [s for s in sheets if s[0] == wanted]
+    first_used = None
+    for name, load_rows in sheets:
+        rows = load_rows()
+        first = _first_filled(rows)
+        if first is None:
+            continue
+        if first_used is None:
+            first_used = (name, rows, first)
+        if accept is None or wanted is not None:
+            break
+        head = unique_headers([_header_text(v) for v in rows[first]])
+        if accept(head):
+            return name, rows, first
+    if first_used is None:
+        where = f"sheet {wanted!r}" if wanted else "every sheet"
         raise InputFileError(
-            located(
-                path,
-                "the first sheet is empty",
-                fix="Put the data with its header row on the first sheet",
-            )
+            located(path, f"{where} is empty", fix="Put the data with its header row on a sheet")
         )
-    width = max(len(r) for r in rows)
-    head = [("" if v is None else str(_cell_text(v))) for v in rows[0]] + [""] * (
-        width - len(rows[0])
-    )
-    sub = None
-    if header_rows > 1 and len(rows) > 1:
-        sub = [("" if v is None else str(_cell_text(v))) for v in rows[1]]
-    headers = unique_headers(head, sub)
-    body = rows[header_rows:]
-    frame = (
-        pd.DataFrame(body, columns=headers, dtype=object)
-        if body
-        else pd.DataFrame(columns=headers, dtype=object)
-    )
-    for name in headers:
-        frame[name] = frame[name].map(_cell_text).astype("str").replace("", np.nan)
-    keep = frame.notna().any(axis=1).to_numpy()  # Excel's formatted-but-empty rows
-    lines = np.arange(header_rows + 1, header_rows + 1 + len(frame), dtype=np.int64)[keep]
-    frame = frame[keep].reset_index(drop=True)
-    return RawTable(
-        path=path,
-        frame=frame,
-        lines=lines,
-        headers=headers,
-        format="xlsx",
-        sha256=hashlib.sha256(data).hexdigest(),
+    return first_used
+
+
+def _first_filled(rows: list[list]) -> int | None:
+    return next(
+        (i for i, row in enumerate(rows) if any(v is not None and v != "" for v in row)), None
     )
 
 
-def read_json(path: Path, records_key: str | None = None) -> RawTable:
-    """A list of records, or the list under `records_key` (or the first key holding one)."""
-    data = read_bytes(path)
+def _column_texts(values: np.ndarray) -> pd.Series:
+    """One sheet column's cells as texts (blank = missing), by whole columns where types allow."""
+    values = values.copy()
+    values[values == ""] = None
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        return pd.Series(values, dtype="str")
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        present = pd.notna(values)
+        number = np.zeros(len(values))
+        number[present] = values[present].astype("float64")
+        whole = present & (np.floor(number) == number) & (np.abs(number) < 2**53)
+        text = np.full(len(values), None, dtype=object)
+        text[whole] = number[whole].astype(np.int64).astype(str)
+        rest = present & ~whole
+        text[rest] = number[rest].astype(str)
+        return pd.Series(text, dtype="str")
+    if kind in ("date", "datetime"):  # date and date-time cells: one C conversion, not one per cell
+        try:
+            stamps = pd.to_datetime(pd.Series(values, dtype=object)).to_numpy("datetime64[us]")
+        except (ValueError, TypeError, OverflowError):
+            stamps = None
+        if stamps is not None:
+            present = ~np.isnat(stamps)
+            whole = (stamps[present] == stamps[present].astype("datetime64[s]")).all()
+            text = np.full(len(values), None, dtype=object)
+            text[present] = np.char.replace(
+                np.datetime_as_string(stamps[present], unit="s" if whole else "us"), "T", " "
+            )
+            return pd.Series(text, dtype="str")
+    if kind == "time":
+        present = pd.notna(values)
+        values[present] = values[present].astype(str)  # str(time) is its ISO form, HH:MM:SS
+        return pd.Series(values, dtype="str")
+    return pd.Series(values, dtype=object).map(_cell_text).astype("str")
+
+
+# Extended-JSON wrappers (MongoDB exports) around one value: the value is what an analyst means.
+_EXTENDED = frozenset(
+    {"$oid", "$date", "$numberLong", "$numberInt", "$numberDouble", "$numberDecimal", "$uuid"}
+)
+
+
+def _plain_value(obj: dict) -> object:
+    """`{"$oid": "…"}` -> "…", `{"$date": {"$numberLong": "…"}}` -> "…" (epoch ms), else obj."""
+    if len(obj) == 1:
+        ((key, value),) = obj.items()
+        if key in _EXTENDED:
+            return value
+    return obj
+
+
+def json_documents(text: str, path: Path) -> list[object]:
+    """Every JSON value of a text: one document, JSON lines, or objects written back to back.
+
+    Amazon Connect streams contact records as `{…}{…}` with no separator; raw_decode reads one
+    value at a time, so all three layouts go through one loop.
+    """
+    decoder = json.JSONDecoder(object_hook=_plain_value if '"$' in text else None)
+    documents = []
+    space = re.compile(r"[\s\x00]*")
+    pos = space.match(text).end()
+    while pos < len(text):
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            raise InputFileError(
+                located(path, "is nested too deeply to be records", fix="Export it as a table")
+            ) from None
+        except json.JSONDecodeError as exc:
+            # JSON lines: the line where the broken record starts; one document: where it breaks.
+            line = text.count("\n", 0, pos) + 1 if documents else exc.lineno
+            raise InputFileError(
+                located(
+                    path,
+                    f"is not valid JSON ({exc.msg})",
+                    row=line,
+                    fix="Export the data again as JSON or JSON lines",
+                )
+            ) from None
+        except ValueError:  # an integer of thousands of digits (Python's int conversion limit)
+            raise InputFileError(
+                located(path, "holds a number too long to read", fix="Export it as a table")
+            ) from None
+        documents.append(value)
+        pos = space.match(text, end).end()
+    return documents
+
+
+def _id_like(key: str) -> bool:
+    return key.casefold() in ("id", "_id") or key.endswith(("_id", "Id", "ID", "_ID"))
+
+
+def _object_lists(doc: dict) -> list[list]:
+    """Lists of objects at the top of a document, then one level down, in document order."""
+    top = [v for v in doc.values() if isinstance(v, list) and all(isinstance(r, dict) for r in v)]
+    down = [
+        v
+        for inner in doc.values()
+        if isinstance(inner, dict)
+        for v in inner.values()
+        if isinstance(v, list) and all(isinstance(r, dict) for r in v)
+    ]
+    return top + down
+
+
+def json_records(documents: list[object], records_key: str | None) -> list | None:
+    """The records of a JSON file's documents; None when they hold none.
+
+    Several documents (JSON lines, back-to-back objects) are one record each, or lists of records.
+    One document is a list of records, an envelope holding one (`{"tickets": […]}`,
+    `{"_embedded": {"conversations": […]}}`, or under `records_key`), or one record itself: an
+    object with an ID field (`id`, `ContactId`, `_id`, …) is a record even when it holds lists.
+    """
+    if len(documents) != 1:
+        records: list = []
+        for doc in documents:
+            if isinstance(doc, list):
+                records += doc
+            else:
+                records.append(doc)
+        return records
+    doc = documents[0]
+    if isinstance(doc, list):
+        return doc
+    if not isinstance(doc, dict):
+        return None
+    if records_key is not None:
+        if records_key.split(".")[0] not in doc:
+            return [doc]  # one record as the API returns it singly (`ticket_metric`, not the list)
+        found: object = doc
+        for part in records_key.split("."):  # "_embedded.conversations"
+            found = found.get(part) if isinstance(found, dict) else None
+        return found if isinstance(found, list) else None
+    lists = _object_lists(doc)
+    has_id = any(_id_like(k) and not isinstance(v, dict | list) for k, v in doc.items())
+    if lists and not has_id:
+        return next((v for v in lists if v), lists[0])  # the first non-empty list wins
+    return [doc]
+
+
+def read_json(path: Path, records_key: str | None = None, data: bytes | None = None) -> RawTable:
+    """Records from a JSON document, JSON lines or back-to-back objects (see json_records)."""
+    data = read_bytes(path) if data is None else data
     try:
-        doc = json.loads(data.decode(detect_encoding(data, path)).lstrip("\ufeff"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = data.decode(detect_encoding(data, path)).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
         raise InputFileError(
             located(path, f"is not valid JSON ({exc})", fix="Export the data again as JSON")
         ) from None
-    except (RecursionError, ValueError):  # nesting thousands deep, an integer of 5,000 digits
+    documents = json_documents(text, path)
+    if not documents:
         raise InputFileError(
-            located(
-                path,
-                "nests too deeply or holds a number too long to read",
-                fix="Export the data again as a plain list of records",
-            )
-        ) from None
-    records = doc
-    if isinstance(doc, dict):
-        if records_key is not None:
-            records = doc
-            for part in records_key.split("."):  # "_embedded.conversations"
-                records = records.get(part) if isinstance(records, dict) else None
-        else:
-            records = next((v for v in doc.values() if isinstance(v, list)), None)
-            if records is None:  # one level down: Help Scout {"_embedded": {"conversations": [..]}}
-                inner = [v for v in doc.values() if isinstance(v, dict)]
-                records = next((v for d in inner for v in d.values() if isinstance(v, list)), None)
+            located(path, "is empty", fix="Export the data again as JSON or JSON lines")
+        )
+    records = json_records(documents, records_key)
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         where = f"key {records_key!r}" if records_key else "the document"
         raise InputFileError(
@@ -892,15 +1190,33 @@ def read_any(
     records_key: str | None = None,
     columns: list[str] | None = None,
     decimal: str = "auto",
+    data: bytes | None = None,
+    sheet: str | None = None,
+    accept: HeaderCheck | None = None,
 ) -> RawTable:
-    fmt = file_format(path)
+    """A plain file (or one file's bytes out of a container, as ``data``) by what it holds."""
+    fmt = file_format(path, data)
+    if fmt in ("gzip", "zip"):
+        files = unpack(path, data)
+        if files is None or len(files) != 1:
+            raise InputFileError(
+                located(
+                    path,
+                    f"holds {len(files or [])} export files",
+                    fix="Give it to a command that loads data (report, validate); it reads each",
+                )
+            )
+        path, data = files[0]
+        fmt = file_format(path, data)
     if fmt == "csv":
-        return read_csv(path, encoding=encoding, header_rows=header_rows, decimal=decimal)
+        return read_csv(
+            path, encoding=encoding, header_rows=header_rows, decimal=decimal, data=data
+        )
     if fmt == "parquet":
-        return read_parquet(path, columns)
+        return read_parquet(path, columns, data)
     if fmt == "xlsx":
-        return read_xlsx(path, header_rows)
-    return read_json(path, records_key)
+        return read_xlsx(path, header_rows, sheet, data, accept)
+    return read_json(path, records_key, data)
 
 
 def csv_headers(data: bytes, path: Path, encoding: str | None = None) -> list[str]:

@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cskpi.io.dates import YEAR_PIVOT, words_to_numbers
+
 # Excel's TRUE/FALSE in the languages our users work in, plus the usual spellings.
 TRUE_WORDS = frozenset(
     {
@@ -264,10 +266,10 @@ _TIME = (
 )
 _OFFSET = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
 _ISO = rf"^(?P<Y>\d{{4}})-(?P<mo>\d{{1,2}})-(?P<D>\d{{1,2}}){_TIME}{_OFFSET}$"
-_DOTTED = rf"^(?P<D>\d{{1,2}})\.(?P<mo>\d{{1,2}})\.(?P<Y>\d{{4}})\.?{_TIME}{_OFFSET}$"
-_SLASH_DASH = (
-    rf"^(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep)(?P<Y>\d{{4}}){_TIME}{_OFFSET}$"
-)
+# Years of two digits too: Excel's re-saved `3/17/25 6:04` and `17.03.25 06:04` (see YEAR_PIVOT).
+_YEAR = r"(?P<Y>\d{4}|\d{2})(?!\d)"
+_DOTTED = rf"^(?P<D>\d{{1,2}})\.(?P<mo>\d{{1,2}})\.{_YEAR}\.?{_TIME}{_OFFSET}$"
+_SLASH_DASH = rf"^(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep){_YEAR}{_TIME}{_OFFSET}$"
 _ISO_FAST = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
 
 
@@ -285,10 +287,12 @@ def detect_date_order(columns: list[pd.Series], forced: str = "auto") -> DateOrd
         if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_numeric_dtype(values):
             continue
         text = clean_text(values)
-        parts = _extract(text, r"^(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-]\d{4}")
+        parts = _extract(text, r"^(?P<a>\d{1,2})[/-](?P<b>\d{1,2})[/-](?:\d{4}|\d{2})(?:\D|$)")
         firsts.append(parts["a"].dropna().astype(int))
         seconds.append(parts["b"].dropna().astype(int))
-        dotted = dotted or bool(text.str.match(r"\d{1,2}\.\d{1,2}\.\d{4}").fillna(False).any())
+        dotted = dotted or bool(
+            text.str.match(r"\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?:\D|$)").fillna(False).any()
+        )
     first = pd.concat(firsts) if firsts else pd.Series(dtype=int)
     second = pd.concat(seconds) if seconds else pd.Series(dtype=int)
     if first.empty:
@@ -320,7 +324,7 @@ def parse_timestamp(
         )
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return _from_numbers(values.astype("float64"), tz, numeric_dates)
-    text = _month_names_to_numbers(clean_text(values))
+    text = words_to_numbers(clean_text(values))
     present = _present(text)
     # Instants accumulate as UTC nanoseconds; each lane fills the rows it can read.
     utc = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -366,7 +370,9 @@ def _matches(arrow_text: pa.Array, pattern: str) -> np.ndarray:
 
 def _layouts(date_order: str) -> list[str]:
     day, month = ("%m", "%d") if date_order == "month-first" else ("%d", "%m")
+    # %y reads two-digit years with the POSIX pivot, which is YEAR_PIVOT.
     dates = [f"{day}-{month}-%Y", f"{day}/{month}/%Y", "%d.%m.%Y", "%d.%m.%Y."]
+    dates += [f"{day}/{month}/%y", "%d.%m.%y"]
     times = [" %H:%M", " %H:%M:%S", " %H.%M.%S", " %H.%M", ""]
     return [d + t for d in dates for t in times]
 
@@ -396,28 +402,6 @@ def _strptime_checked(arrow_text: pa.Array, layout: str) -> np.ndarray:
     return kept.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
 
 
-_MONTHS = {
-    m: f"{i:02d}"
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-_DAY_MONTH_NAME = r"^(?P<d>\d{1,2})[/\- ](?P<mon>[A-Za-z]{3})[/\- ](?P<y>\d{4}|\d{2})\b"
-
-
-def _month_names_to_numbers(text: pd.Series) -> pd.Series:
-    """Jira's `02/May/23 4:40 PM` -> `02/05/2023 4:40 PM` (day first, as Jira writes it)."""
-    parts = text.str.extract(_DAY_MONTH_NAME)
-    month = parts["mon"].str.casefold().map(_MONTHS)
-    hit = month.notna()
-    if not hit.any():
-        return text
-    year = parts["y"].where(parts["y"].str.len() == 4, "20" + parts["y"])
-    rest = text.str.replace(_DAY_MONTH_NAME, "", regex=True)
-    numeric = parts["d"].str.zfill(2) + "/" + month + "/" + year + rest
-    return numeric.where(hit, text)
-
-
 def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Series, np.ndarray]:
     frames = []
     for pattern in (_ISO, _DOTTED, _SLASH_DASH):
@@ -429,6 +413,9 @@ def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Ser
             part["mo"] = second if day_first else first
         frames.append(part[["Y", "mo", "D", "H", "M", "S", "f", "ampm", "tz"]])
     parts = frames[0].combine_first(frames[1]).combine_first(frames[2])
+    year = parts["Y"].astype("float64")
+    short = (parts["Y"].str.len() == 2).fillna(False)
+    year = year.where(~short, year + np.where(year >= YEAR_PIVOT, 1900, 2000))
     numeric = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     matched = parts["Y"].notna().to_numpy()
     hour = parts["H"].astype("float64").fillna(0)
@@ -438,7 +425,7 @@ def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Ser
     stamp = pd.to_datetime(
         pd.DataFrame(
             {
-                "year": parts["Y"].astype("float64"),
+                "year": year,
                 "month": parts["mo"].astype("float64"),
                 "day": parts["D"].astype("float64"),
                 "hour": hour,

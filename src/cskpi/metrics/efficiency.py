@@ -56,13 +56,20 @@ def first_response_hours(s: Scope) -> pd.DataFrame:
     return values(t, (t["first_response_at"] - t["created_at"]) / HOUR)
 
 
-def sla_hours(tickets: pd.DataFrame, config) -> pd.Series:
-    """Each ticket's first-response target in hours: by priority, else by channel, else default."""
-    hours = pd.Series(float(config.first_response_sla_hours), index=tickets.index)
-    for column, overrides in (
-        ("channel", config.sla_hours_by_channel),
-        ("priority", config.sla_hours_by_priority),
-    ):
+def sla_hours(tickets: pd.DataFrame, config, kind: str = "first_response") -> pd.Series:
+    """Each ticket's SLA in hours: by priority, else by channel, else the default.
+
+    ``kind`` is ``first_response`` or ``resolution``: the two targets are configured apart.
+    """
+    if kind == "resolution":
+        default = config.resolution_sla_hours
+        by_channel = config.resolution_sla_hours_by_channel
+        by_priority = config.resolution_sla_hours_by_priority
+    else:
+        default = config.first_response_sla_hours
+        by_channel, by_priority = config.sla_hours_by_channel, config.sla_hours_by_priority
+    hours = pd.Series(float(default), index=tickets.index)
+    for column, overrides in (("channel", by_channel), ("priority", by_priority)):
         if overrides and column in tickets.columns:
             table = {str(k).strip().lower(): float(v) for k, v in overrides.items()}
             override = lower(tickets[column]).map(table).astype("float64")
@@ -70,15 +77,28 @@ def sla_hours(tickets: pd.DataFrame, config) -> pd.Series:
     return hours
 
 
-def sla_breached(s: Scope) -> pd.DataFrame:
-    s.need("tickets", "first_response_at")
+def _breached(s: Scope, column: str, kind: str) -> pd.DataFrame:
+    """1 where ``column`` came after the SLA, or has not come and the SLA ran out before end.
+
+    Met exactly at the SLA is not a breach; an open ticket whose SLA runs out after the period
+    end counts in the denominator as not breached (KPIS.md clarifications).
+    """
+    s.need("tickets", column)
     t = s.tickets_created
-    deadline = t["created_at"] + pd.to_timedelta(sla_hours(t, s.config), unit="h")
-    response = t["first_response_at"]
-    late = (response > deadline).fillna(False).to_numpy()
+    deadline = t["created_at"] + pd.to_timedelta(sla_hours(t, s.config, kind), unit="h")
+    done = t[column]
+    late = (done > deadline).fillna(False).to_numpy()
     ran_out = (deadline < s.end).fillna(False).to_numpy()
-    breached = np.where(response.notna().to_numpy(), late, ran_out)
+    breached = np.where(done.notna().to_numpy(), late, ran_out)
     return flags(t, breached, np.ones(len(t), dtype=bool))
+
+
+def sla_breached(s: Scope) -> pd.DataFrame:
+    return _breached(s, "first_response_at", "first_response")
+
+
+def resolution_sla_breached(s: Scope) -> pd.DataFrame:
+    return _breached(s, "resolved_at", "resolution")
 
 
 def resolution_hours(s: Scope) -> pd.DataFrame:

@@ -1,6 +1,9 @@
 """Report periods: half-open intervals [start, end) in the user's timezone.
 
 A month is labelled ``YYYY-MM``; any other range ``START..END`` with both ISO dates inclusive.
+With a time grain (``--every``) a range is split into days ``YYYY-MM-DD``, ISO weeks ``YYYY-Www``
+(``YYYY-Www-sun`` for weeks that start on Sunday), months, quarters ``YYYY-Qn`` or years ``YYYY``;
+a grain period cut by the range's edge keeps the ``START..END`` label of what is left of it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ class Period:
     label: str
     start: pd.Timestamp  # tz-aware, inclusive
     end: pd.Timestamp  # tz-aware, exclusive
+    grain: str | None = None  # day | week | month | quarter | year for a whole grain period
+    week_start: str = "mon"  # mon | sun: the first day of a week (grain week only)
 
     @property
     def tz(self) -> str:
@@ -57,6 +62,94 @@ class Period:
         final_day = last.date() - timedelta(days=1)
         span = pd.period_range(first.strftime("%Y-%m"), final_day.strftime("%Y-%m"), freq="M")
         return [str(p) for p in span]
+
+
+GRAINS = ("day", "week", "month", "quarter", "year")
+WEEK_STARTS = ("mon", "sun")
+ALL = "all"
+
+
+def grain_floor(day: date, grain: str, week_start: str = "mon") -> date:
+    """The first day of the ``grain`` period holding ``day``."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        back = day.weekday() if week_start == "mon" else (day.weekday() + 1) % 7
+        return day - timedelta(days=back)
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def grain_next(first: date, grain: str) -> date:
+    """The first day of the ``grain`` period after the one starting on ``first``."""
+    if grain == "day":
+        return first + timedelta(days=1)
+    if grain == "week":
+        return first + timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def grain_label(first: date, grain: str, week_start: str = "mon") -> str:
+    if grain == "day":
+        return first.isoformat()
+    if grain == "week":
+        # A Sunday week is named after the ISO week of its Monday, with which it shares six days.
+        monday = first if week_start == "mon" else first + timedelta(days=1)
+        year, week, _ = monday.isocalendar()
+        return f"{year:04d}-W{week:02d}" + ("" if week_start == "mon" else "-sun")
+    if grain == "month":
+        return f"{first.year:04d}-{first.month:02d}"
+    if grain == "quarter":
+        return f"{first.year:04d}-Q{(first.month - 1) // 3 + 1}"
+    return f"{first.year:04d}"
+
+
+def grain_period(day: date, grain: str, tz: str, week_start: str = "mon") -> Period:
+    """The whole ``grain`` period holding ``day``, boundaries at local midnight in ``tz``."""
+    first = grain_floor(day, grain, week_start)
+    return Period(
+        grain_label(first, grain, week_start),
+        local_midnight(first, tz),
+        local_midnight(grain_next(first, grain), tz),
+        grain=grain,
+        week_start=week_start,
+    )
+
+
+def split_periods(
+    first: date, after: date, grain: str, tz: str, week_start: str = "mon"
+) -> list[Period]:
+    """The days ``first`` (inclusive) to ``after`` (exclusive) in periods of ``grain``.
+
+    A period the range cuts keeps only the days inside the range and is labelled as a range, so
+    a label never claims days that were not counted.
+    """
+    out: list[Period] = []
+    day = grain_floor(first, grain, week_start)
+    while day < after:
+        following = grain_next(day, grain)
+        if day >= first and following <= after:
+            out.append(grain_period(day, grain, tz, week_start))
+        else:
+            out.append(range_period(max(day, first), min(following, after) - timedelta(days=1), tz))
+        day = following
+    return out
+
+
+def check_grain(every: str | None, week_start: str = "mon") -> str | None:
+    if every is None:
+        return None
+    grain = every.strip().lower()
+    if grain not in GRAINS:
+        raise UsageError(f"--every {every!r} is not a time grain. Use one of: {', '.join(GRAINS)}")
+    if week_start not in WEEK_STARTS:
+        raise UsageError(f"week_start {week_start!r} is not known. Use mon or sun")
+    return grain
 
 
 def local_midnight(day: date, tz: str) -> pd.Timestamp:
@@ -137,18 +230,57 @@ def parse_periods(
     tz: str,
     *,
     data_range: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    every: str | None = None,
+    week_start: str = "mon",
 ) -> list[Period]:
-    """The periods a report covers.
+    """The periods a report covers; with ``every``, those split into periods of that grain.
+
+    Without a chosen range (no period, or ``period="all"``) the grains cover the data whole: the
+    first and last periods are not cut. A chosen range is split exactly, its edges cutting grains.
+    """
+    grain = check_grain(every, week_start)
+    chosen = _chosen_periods(period, date_from, date_to, tz, data_range)
+    if grain is None:
+        return chosen
+    first, after = chosen[0].start.date(), chosen[-1].end.date()
+    whole = (period is None and not (date_from or date_to)) or (period or "").strip().lower() == ALL
+    if whole:
+        local = _local_range(data_range, tz)
+        if local is not None:  # the data's own days, not the months that hold them
+            first, after = local[0], local[1] + timedelta(days=1)
+        first = grain_floor(first, grain, week_start)
+        after = grain_floor(after - timedelta(days=1), grain, week_start)
+        after = grain_next(after, grain)
+    return split_periods(first, after, grain, tz, week_start)
+
+
+def _chosen_periods(
+    period: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    tz: str,
+    data_range: tuple[pd.Timestamp, pd.Timestamp] | None,
+) -> list[Period]:
+    """The periods a report covers without a grain.
 
     - ``period="2026-10"``: that month; ``"2026-07..2026-10"``: one period per month (inclusive);
       ``"2026-10-01..2026-10-15"``: one range period.
     - ``date_from`` / ``date_to`` (inclusive dates): one range period ``START..END``; a missing side
       is taken from ``data_range``.
+    - ``period="all"``: one range period from the first to the last day ``data_range`` covers.
     - nothing: one period per month from the first to the last month ``data_range`` covers.
     """
     _check_tz(tz)
     if period and (date_from or date_to):
         raise UsageError("--period cannot be combined with --from/--to. Give one or the other")
+    if period and period.strip().lower() == ALL:
+        local = _local_range(data_range, tz)
+        if local is None:
+            raise UsageError(
+                "--period all: no dated records to take the period from. "
+                "Give --period YYYY-MM or --from/--to"
+            )
+        return [range_period(local[0], local[1], tz)]
     if period:
         text = period.strip()
         if ".." in text:
@@ -162,6 +294,13 @@ def parse_periods(
                 return _months_between(first, last, tz)
             first_day, last_day = _date(left, "--period start"), _date(right, "--period end")
             return [_checked_range(first_day, last_day, tz, f"--period {text!r}")]
+        kind = label_kind(text)
+        if kind in ("day", "week", "week-sun", "quarter", "year"):
+            first_day = label_start(text)
+            if first_day is None:
+                raise UsageError(f"--period {text!r} names no such day, week or quarter")
+            grain = kind.split("-")[0]
+            return [grain_period(first_day, grain, tz, "sun" if kind == "week-sun" else "mon")]
         return [month_period(*_month(text, "--period"), tz)]
     if date_from or date_to:
         local = _local_range(data_range, tz)
@@ -275,10 +414,13 @@ def _as_local(stamp: pd.Timestamp, tz: str) -> pd.Timestamp:
 def previous_period(p: Period) -> Period:
     """The period of the same length immediately before ``p``.
 
-    A month gives the previous month; a range of whole months the same number of months before;
+    A grain period gives the one before at the same grain; a month the previous month; a range
+    of whole months the same number of months before;
     any other range the same number of days before.
     """
     tz = p.tz
+    if p.grain is not None:
+        return grain_period(p.start.date() - timedelta(days=1), p.grain, tz, p.week_start)
     months = p.months()
     if months is not None:
         count = len(months)
@@ -294,3 +436,43 @@ def previous_period(p: Period) -> Period:
     first_day = p.start.date()
     days = (p.end.date() - first_day).days
     return range_period(first_day - timedelta(days=days), first_day - timedelta(days=1), tz)
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})(-sun)?$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def label_start(label: str) -> date | None:
+    """The first day a period label names (every form cskpi writes), or None when unreadable."""
+    text = label.split("..", 1)[0].strip()
+    try:
+        if _DATE.match(text):
+            return date.fromisoformat(text)
+        if _MONTH.match(text):
+            return date(int(text[:4]), int(text[5:]), 1)
+        if week := _WEEK.match(text):
+            monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+            return monday - timedelta(days=1) if week.group(3) else monday
+        if quarter := _QUARTER.match(text):
+            return date(int(quarter.group(1)), 3 * int(quarter.group(2)) - 2, 1)
+        if _YEAR.match(text):
+            return date(int(text), 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
+def label_kind(label: str) -> str:
+    """day, week, week-sun, month, quarter, year or range: the form of a period label."""
+    if ".." in label:
+        return "range"
+    if _DATE.match(label):
+        return "day"
+    if week := _WEEK.match(label):
+        return "week-sun" if week.group(3) else "week"
+    if _MONTH.match(label):
+        return "month"
+    if _QUARTER.match(label):
+        return "quarter"
+    return "year" if _YEAR.match(label) else "range"

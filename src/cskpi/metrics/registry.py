@@ -495,6 +495,32 @@ def _efficiency() -> list[KpiDef]:
             no_created,
         ),
         _k(
+            "first_response_sla_breaches",
+            "First response SLA breaches",
+            e,
+            "count",
+            "down",
+            "the breach rate's numerator: tickets created in the period whose first response "
+            "came after the SLA, or has not come and the SLA ran out before the period end "
+            "(n = tickets created); with --by agent --every day, SLA breaches per agent per day",
+            (*fr_inputs, "tickets.priority", "tickets.channel"),
+            agg.total(eff.sla_breached, zero_when_empty=True),
+            no_created,
+        ),
+        _k(
+            "resolution_sla_breach_rate",
+            "Resolution SLA breach rate",
+            e,
+            "%",
+            "down",
+            "tickets created in the period whose resolution came after the resolution SLA (72 h "
+            "unless configured per priority or channel), or has not come and that SLA ran out "
+            "before the period end ÷ tickets created in the period",
+            (*_RESOLVED, "tickets.priority", "tickets.channel"),
+            agg.share(eff.resolution_sla_breached),
+            no_created,
+        ),
+        _k(
             "resolution_hours_median",
             "Resolution time (median)",
             e,

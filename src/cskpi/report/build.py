@@ -118,11 +118,13 @@ def build_report(
     baseline: str | Path | None = None,
     charts: bool = False,
     redacted: bool = False,
+    history: Any = None,
 ) -> ReportResult:
     """Compute every KPI for ``periods`` (metrics.periods.Period) and what the report adds to them.
 
     ``baseline`` is ``"previous"`` (the same KPIs over the period before each one) or the path of
     a tidy CSV kept from an earlier run. ``charts`` adds the HTML report's chart data.
+    ``history`` (report.history.History) gives the previous periods the raw data does not cover.
     """
     from cskpi.metrics.engine import compute
 
@@ -135,7 +137,7 @@ def build_report(
         meta=report_meta(config, by, files, redacted=redacted),
     )
     if baseline is not None:
-        _add_comparison(result, tables, periods, by, config, baseline)
+        _add_comparison(result, tables, periods, by, config, baseline, history)
     if config.targets:
         from cskpi.report.targets import evaluate_targets
 
@@ -156,6 +158,7 @@ def _add_comparison(
     by: Sequence[str],
     config: Config,
     baseline: str | Path,
+    history: Any = None,
 ) -> None:
     from cskpi.metrics.engine import compute
     from cskpi.report.compare import compare, load_baseline_csv
@@ -167,11 +170,25 @@ def _add_comparison(
 
         before = {p.label: p for p in (previous_period(p) for p in periods)}
         baseline_rows = compute(tables, list(before.values()), list(by), config)
+        kept_periods: set[str] = set()  # previous periods read from kept summaries
+        if history is not None:
+            from cskpi.report.history import covered_periods, join
+
+            covered = covered_periods(list(before.values()), data_range(tables))
+            baseline_rows = [
+                row
+                for row in join(baseline_rows, list(before.values()), covered, history)
+                if row.period in before
+            ]
+            kept_periods = set(before) - covered
         result.meta["baseline"] = "previous period (" + ", ".join(before) + ")"
         by_label = {**{p.label: p for p in periods}, **before}
 
         def samples(row: KpiValue, is_baseline: bool) -> Any:
-            # Record-level values let compare() test means and medians (Mann-Whitney U).
+            # Record-level values let compare() test means and medians (Mann-Whitney U); a kept
+            # summary has none.
+            if is_baseline and row.period in kept_periods:
+                return None
             return kpi_samples(
                 tables, by_label[row.period], row.kpi, row.dimension, row.segment, config
             )

@@ -242,7 +242,7 @@ def load_baseline_csv(path: Path) -> list[KpiValue]:
     for name in ("period", "kpi"):
         _fail_on_first(path, frame, frame[name] == "", line, name, f"empty {name}",
                        f"Every row needs a {name}")
-    value = pd.to_numeric(frame["value"], errors="coerce")
+    value = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     _fail_on_first(path, frame, value.isna() & (frame["value"] != ""), line, "value",
                    "{!r} is not a number", "Write values with a '.' decimal point and no thousands "
                    "separator, or leave the cell empty for not available")
@@ -360,12 +360,11 @@ def _baseline_periods(current: set[str], baseline: set[str]) -> dict[str, str]:
 
 
 def _period_start(period: str) -> dt.date:
-    """First day of ``YYYY-MM`` or ``START..END``; unreadable labels sort first."""
-    text = period.split("..", 1)[0].strip()
-    try:
-        return dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
-    except ValueError:
-        return dt.date.min
+    """First day of any period label cskpi writes (month, range, day, week, quarter, year);
+    unreadable labels sort first."""
+    from cskpi.metrics.periods import label_start
+
+    return label_start(period) or dt.date.min
 
 
 def _value(row: KpiValue) -> float | None:

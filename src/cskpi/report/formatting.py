@@ -6,9 +6,13 @@ Every renderer formats through these functions so a value reads the same in ever
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from cskpi.metrics.scope import NONE_GROUP
 from cskpi.report.model import KpiValue, ReportResult
 
 # Characters that make Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP).
@@ -17,6 +21,51 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _SIX_PLACES = Decimal("0.000001")
 
 AREAS = ("Satisfaction", "Value", "Efficiency")
+
+# The language of the human outputs being rendered (terminal, Markdown, HTML, XLSX); CSV and JSON
+# never read it. English keeps cskpi's own number style; other languages format through Babel.
+_LANGUAGE: ContextVar[str] = ContextVar("cskpi_language", default="en")
+LOCALES = {"fi": "fi_FI", "da": "da_DK", "no": "nb_NO", "ro": "ro_RO", "lv": "lv_LV"}
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Render human outputs in ``lang`` (i18n codes: en, fi, da, no, ro, lv) inside the block."""
+    from cskpi.i18n import catalogue, resolve
+
+    lang = resolve(lang)
+    catalogue(lang)  # an unknown language fails here, before any output
+    token = _LANGUAGE.set(lang)
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def current_language() -> str:
+    return _LANGUAGE.get()
+
+
+def word(key: str) -> str:
+    """A heading or word of the human outputs in the current language (i18n [headings])."""
+    from cskpi.i18n import heading
+
+    return heading(key, _LANGUAGE.get())
+
+
+def human_reason(reason: str | None) -> str:
+    """Why a value is not available, in the current language (English when not translated)."""
+    from cskpi.i18n import reason as translated
+
+    return translated(reason, _LANGUAGE.get()) if reason else word("not_available")
+
+
+def area_title(area: str) -> str:
+    return word(f"area_{area.lower()}") if area in AREAS else area
+
+
+def _locale() -> str | None:
+    return LOCALES.get(_LANGUAGE.get())
 
 
 def plain_number(value: Any) -> str:
@@ -114,6 +163,9 @@ def human_value(value: Any, unit: str, currency: str = "EUR") -> str:
         return "—"
     number = float(value)
     kind = unit_kind(unit)
+    locale = _locale()
+    if locale is not None:
+        return _localised(number, kind, currency, locale)
     if kind == "percent":
         return f"{_trim(f'{number:.1f}')} %"
     if kind == "hours":
@@ -131,6 +183,44 @@ def human_value(value: Any, unit: str, currency: str = "EUR") -> str:
     return _trim(f"{number:.2f}") if abs(number) < 10 else _trim(f"{number:.1f}")
 
 
+def _localised(number: float, kind: str, currency: str, locale: str) -> str:
+    """A value for a reader of ``locale``: Babel's separators, percent and currency patterns."""
+    from babel.core import Locale
+    from babel.numbers import format_currency, format_decimal, format_percent
+
+    if kind == "percent":
+        pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.#")
+        return format_percent(number / 100, format=pattern, locale=locale)
+    if kind in ("money", "money_per_hour"):
+        money = format_currency(number, currency, locale=locale)
+        return money + ("/h" if kind == "money_per_hour" else "")
+    if kind == "hours":
+        if number >= 240:
+            return f"{format_decimal(number, format='#,##0', locale=locale)} h"
+        return human_hours(number)
+    if kind == "seconds":
+        if number < 10 and round(number) != number:
+            return f"{format_decimal(number, format='0.#', locale=locale)} s"
+        return human_seconds(number)
+    if kind == "count":
+        return format_decimal(number, format="#,##0.##", locale=locale)
+    if kind == "days":
+        return f"{format_decimal(number, format='0.#', locale=locale)} d"
+    return format_decimal(number, format="0.##" if abs(number) < 10 else "0.#", locale=locale)
+
+
+def human_n(n: int | None) -> str:
+    """A record count for people: '3,368' in English, the reader's grouping otherwise."""
+    if n is None:
+        return ""
+    locale = _locale()
+    if locale is None:
+        return f"{n:,}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, format="#,##0", locale=locale)
+
+
 def human_change(change: Any, unit: str) -> str:
     """A change against the baseline, signed, in the KPI's unit ('+2.1 pp' for percentages)."""
     if is_missing(change):
@@ -139,6 +229,17 @@ def human_change(change: Any, unit: str) -> str:
     sign = "+" if number > 0 else ("−" if number < 0 else "±")
     kind = unit_kind(unit)
     size = abs(number)
+    locale = _locale()
+    if locale is not None and kind == "percent":
+        from babel.numbers import format_decimal
+
+        return f"{sign}{format_decimal(size, format='0.#', locale=locale)} pp"
+    if locale is not None and kind in ("money", "money_per_hour"):
+        from babel.numbers import format_decimal
+
+        return sign + format_decimal(size, format="#,##0.00", locale=locale)
+    if locale is not None and kind not in ("hours", "seconds"):
+        return sign + _localised(size, kind, "", locale)
     if kind == "percent":
         return f"{sign}{_trim(f'{size:.1f}')} pp"
     if kind in ("hours", "seconds"):
@@ -164,8 +265,13 @@ def change_is_good(change: Any, direction: str) -> bool | None:
 def kpi_info(result: ReportResult, kpi: str) -> dict[str, str]:
     """Label, area, unit and direction of a KPI from the result's metadata, with safe fallbacks."""
     info = result.meta.get("kpis", {}).get(kpi, {})
+    label = info.get("label")
+    if _LANGUAGE.get() != "en":
+        from cskpi.i18n import label as translated
+
+        label = translated(kpi, _LANGUAGE.get()) if translated(kpi, "en") != kpi else label
     return {
-        "label": info.get("label") or kpi.replace("_", " ").capitalize(),
+        "label": label or kpi.replace("_", " ").capitalize(),
         "area": info.get("area") or "Other",
         "unit": info.get("unit", ""),
         "direction": info.get("direction", ""),
@@ -183,6 +289,19 @@ def rows_by_area(result: ReportResult, rows: list[KpiValue]) -> dict[str, list[K
     return {area: grouped[area] for area in order}
 
 
+def for_people(rows: list[KpiValue]) -> list[KpiValue]:
+    """The rows a person reads: a ``(none)`` group without a value from records is left out.
+
+    A KPI whose records carry no agent (costs, calls by queue) would otherwise list an empty
+    ``agent = (none)`` row under itself; CSV and JSON keep every row.
+    """
+    return [
+        row
+        for row in rows
+        if row.segment != NONE_GROUP or (row.value is not None and (row.n or 0) > 0)
+    ]
+
+
 def row_key(row: KpiValue) -> tuple[str, str, str, str]:
     return (row.period, row.dimension, row.segment, row.kpi)
 
@@ -198,7 +317,7 @@ def segment_label(row: KpiValue) -> str:
 def report_facts(result: Any) -> list[str]:
     """The facts under a report's title, as plain text (renderers escape them for their format)."""
     facts = [
-        f"Timezone {result.tz}",
+        f"{word('timezone')} {result.tz}",
         f"cskpi {result.meta.get('tool_version', '')}",
         f"KPI definitions {result.meta.get('definitions_version', '')}",
     ]

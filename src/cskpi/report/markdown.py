@@ -8,14 +8,19 @@ from __future__ import annotations
 import re
 
 from cskpi.report.formatting import (
+    area_title,
     currency,
+    for_people,
     human_change,
+    human_n,
+    human_reason,
     human_value,
     kpi_info,
     report_facts,
     row_key,
     rows_by_area,
     segment_label,
+    word,
 )
 from cskpi.report.model import KpiValue, ReportResult
 
@@ -36,12 +41,12 @@ def _ordered(rows: list[KpiValue]) -> list[KpiValue]:
 def _table(result: ReportResult, rows: list[KpiValue]) -> list[str]:
     with_comparison = bool(result.comparisons)
     with_targets = bool(result.targets)
-    header = ["KPI", "Group", "Value", "n"]
+    header = [word("kpi"), word("group"), word("value"), word("n")]
     if with_comparison:
-        header += ["Previous", "Change"]
+        header += [word("previous"), word("change")]
     if with_targets:
-        header += ["Target", "Status"]
-    header.append("Note")
+        header += [word("target"), word("status")]
+    header.append(word("note"))
     align = (
         ["---", "---", "---:", "---:"]
         + ["---:", "---:"] * with_comparison
@@ -57,7 +62,7 @@ def _table(result: ReportResult, rows: list[KpiValue]) -> list[str]:
             escape_markdown(info["label"]),
             escape_markdown(segment_label(row)),
             escape_markdown(human_value(row.value, info["unit"], money)),
-            "" if row.n is None else f"{row.n:,}",
+            human_n(row.n),
         ]
         if with_comparison:
             comparison = result.comparisons.get(key)
@@ -74,32 +79,37 @@ def _table(result: ReportResult, rows: list[KpiValue]) -> list[str]:
             )
         if with_targets:
             target, status = result.targets.get(key, ("", ""))
-            cells += [escape_markdown(target), f"**{status}**" if status == "missed" else status]
-        cells.append(
-            "" if row.value is not None else escape_markdown(row.reason or "not available")
-        )
+            cells += [
+                escape_markdown(target),
+                f"**{word(status)}**"
+                if status == "missed"
+                else (word(status) if status == "met" else status),
+            ]
+        cells.append("" if row.value is not None else escape_markdown(human_reason(row.reason)))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def render_markdown(result: ReportResult) -> str:
     periods = result.periods or sorted({row.period for row in result.rows})
-    lines = [f"# Customer-service KPIs: {escape_markdown(', '.join(periods))}", ""]
+    lines = [f"# {word('report_title')}: {escape_markdown(', '.join(periods))}", ""]
     facts = [escape_markdown(fact) for fact in report_facts(result)]
     lines += [" · ".join(facts), ""]
     for period in periods:
-        period_rows = [row for row in result.rows if row.period == period]
+        period_rows = for_people([row for row in result.rows if row.period == period])
         if len(periods) > 1:
             lines += [f"## {escape_markdown(period)}", ""]
         for area, rows in rows_by_area(result, period_rows).items():
             level = "###" if len(periods) > 1 else "##"
-            lines += [f"{level} {escape_markdown(area)}", ""] + _table(result, rows) + [""]
+            lines += (
+                [f"{level} {escape_markdown(area_title(area))}", ""] + _table(result, rows) + [""]
+            )
     if any(c.significant for c in result.comparisons.values()):
-        lines += ["\\* change is statistically significant at the 5 % level", ""]
+        lines += [f"\\* {word('significant_note')}", ""]
     files = result.meta.get("files", [])
     if files:
         lines += [
-            "## Inputs",
+            f"## {word('inputs')}",
             "",
             "| File | Table | Rows read | Used | Rejected |",
             "| --- | --- | ---: | ---: | ---: |",

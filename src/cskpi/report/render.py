@@ -51,9 +51,17 @@ def _renderer(fmt: str) -> Callable[..., str | bytes]:
     raise UsageError(f"unknown format {fmt!r}. Use one of: {', '.join(FORMATS)}")
 
 
-def render(result: ReportResult, fmt: str, *, width: int = 100, color: bool = False) -> str | bytes:
-    """The report in ``fmt``: text for table/csv/json/md/html, bytes for xlsx."""
+def render(
+    result: ReportResult, fmt: str, *, width: int = 100, color: bool = False, lang: str = "en"
+) -> str | bytes:
+    """The report in ``fmt``: text for table/csv/json/md/html, bytes for xlsx.
+
+    ``lang`` sets the words and number style of the human formats; CSV and JSON stay neutral.
+    """
+    from cskpi.report.formatting import language
+
     renderer = _renderer(fmt)
-    if fmt == "table":
-        return renderer(result, width=width, color=color)
-    return renderer(result)
+    with language(lang if fmt not in ("csv", "json") else "en"):
+        if fmt == "table":
+            return renderer(result, width=width, color=color)
+        return renderer(result)

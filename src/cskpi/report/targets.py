@@ -27,13 +27,14 @@ _SPELLINGS = {"≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 _TARGET = re.compile(r"^\s*(<=|>=|==|<|>|≤|≥|=<|=>)\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*%?\s*$")
 
 MET, MISSED, NOT_AVAILABLE = "met", "missed", "n/a"
-TARGET_HELP = ('write an operator (<=, >=, <, >, ==) and a number in the KPI\'s unit, '
-               'e.g. "<= 4" or ">= 85"')
+TARGET_HELP = (
+    'write an operator (<=, >=, <, >, ==) and a number in the KPI\'s unit, e.g. "<= 4" or ">= 85"'
+)
 
 
 @dataclass(frozen=True)
 class Target:
-    op: str          # one of OPERATORS
+    op: str  # one of OPERATORS
     bound: float
 
     @property
@@ -58,8 +59,9 @@ def parse_target(text: str) -> Target:
     return Target(op, bound)
 
 
-def evaluate_targets(rows: list[KpiValue], targets: Mapping[str, str]
-                     ) -> dict[tuple[str, str, str, str], tuple[str, str]]:
+def evaluate_targets(
+    rows: list[KpiValue], targets: Mapping[str, str]
+) -> dict[tuple[str, str, str, str], tuple[str, str]]:
     """(period, dimension, segment, kpi) -> (target text, "met" | "missed" | "n/a").
 
     Only rows whose KPI has a target appear. A row without a value is "n/a".

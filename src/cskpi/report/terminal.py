@@ -13,14 +13,19 @@ from rich.table import Table
 from rich.text import Text
 
 from cskpi.report.formatting import (
+    area_title,
     change_is_good,
     currency,
+    for_people,
     human_change,
+    human_n,
+    human_reason,
     human_value,
     kpi_info,
     row_key,
     rows_by_area,
     segment_label,
+    word,
 )
 from cskpi.report.model import KpiValue, ReportResult
 
@@ -30,6 +35,10 @@ def _significance(result: ReportResult, row: KpiValue) -> str:
     if comparison is None or comparison.significant is None:
         return ""
     return "*" if comparison.significant else ""
+
+
+def _status(status: str) -> str:
+    return word(status) if status in ("met", "missed") else status
 
 
 def _ordered(rows: list[KpiValue]) -> list[KpiValue]:
@@ -47,7 +56,7 @@ def _area_table(
     with_notes = width >= 100
     with_previous = with_comparison and width >= 80
     table = Table(
-        title=area,
+        title=area_title(area),
         title_justify="left",
         box=box.SIMPLE_HEAD if fancy else None,
         show_edge=False,
@@ -56,17 +65,17 @@ def _area_table(
         title_style="bold" if fancy else "",
         header_style="bold" if fancy else "",
     )
-    table.add_column("KPI", overflow="fold", min_width=14)
-    table.add_column("Value", justify="right", no_wrap=True)
-    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column(word("kpi"), overflow="fold", min_width=14)
+    table.add_column(word("value"), justify="right", no_wrap=True)
+    table.add_column(word("n"), justify="right", no_wrap=True)
     if with_previous:
-        table.add_column("Previous", justify="right", no_wrap=True)
+        table.add_column(word("previous"), justify="right", no_wrap=True)
     if with_comparison:
-        table.add_column("Change", justify="right", no_wrap=True)
+        table.add_column(word("change"), justify="right", no_wrap=True)
     if with_targets:
-        table.add_column("Target", no_wrap=True)
+        table.add_column(word("target"), no_wrap=True)
     if with_notes:
-        table.add_column("Note", overflow="fold", min_width=12)
+        table.add_column(word("note"), overflow="fold", min_width=12)
 
     money = currency(result)
     footnotes: list[str] = []
@@ -84,7 +93,7 @@ def _area_table(
         # Text objects are never parsed as markup, so data text cannot inject styles.
         cells: list[Text] = [Text(label)]
         value_text = human_value(row.value, info["unit"], money)
-        reason = "" if row.value is not None else (row.reason or "not available")
+        reason = "" if row.value is not None else human_reason(row.reason)
         if reason and not with_notes:
             footnotes.append(
                 f"{info['label']}"
@@ -92,7 +101,7 @@ def _area_table(
                 f": {reason}"
             )
         cells.append(Text(value_text))
-        cells.append(Text("" if row.n is None else f"{row.n:,}"))
+        cells.append(Text(human_n(row.n)))
         if with_comparison:
             comparison = result.comparisons.get(key)
             previous = comparison.previous if comparison else None
@@ -109,7 +118,9 @@ def _area_table(
             status_style = (
                 "" if not fancy else {"met": "green", "missed": "bold red"}.get(status, "")
             )
-            cells.append(Text(f"{status} ({target})" if status else "", style=status_style))
+            cells.append(
+                Text(f"{_status(status)} ({target})" if status else "", style=status_style)
+            )
         if with_notes:
             cells.append(Text(reason, style="dim" if fancy else ""))
         table.add_row(*cells)
@@ -137,10 +148,12 @@ def render_table(result: ReportResult, *, width: int = 100, color: bool = False)
         header += f" · compared with {result.meta['baseline']}"
     console.print(Text(header, style="bold" if color else ""))
     for period in periods:
-        period_rows = [row for row in result.rows if row.period == period]
+        period_rows = for_people([row for row in result.rows if row.period == period])
         if len(periods) > 1:
             console.print()
-            console.print(Text(f"Period {period}", style="bold underline" if color else ""))
+            console.print(
+                Text(f"{word('period')} {period}", style="bold underline" if color else "")
+            )
         for area, rows in rows_by_area(result, period_rows).items():
             console.print()
             table, footnotes = _area_table(result, area, rows, fancy=color, width=width)
@@ -149,13 +162,13 @@ def render_table(result: ReportResult, *, width: int = 100, color: bool = False)
                 console.print(Text(f"  — {note}", style="dim" if color else ""))
     if result.comparisons and any(c.significant for c in result.comparisons.values()):
         console.print()
-        console.print(Text("* change is statistically significant at the 5 % level"))
+        console.print(Text(f"* {word('significant_note')}"))
     missed = sum(1 for _, status in result.targets.values() if status == "missed")
     if result.targets:
         console.print()
         console.print(
             Text(
-                f"Targets: {len(result.targets) - missed} met, {missed} missed",
+                word("targets_summary").format(met=len(result.targets) - missed, missed=missed),
                 style=("bold red" if missed else "green") if color else "",
             )
         )

@@ -15,12 +15,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cskpi.report.formatting import (
+    LOCALES,
+    area_title,
     currency,
+    current_language,
+    human_reason,
     is_missing,
     kpi_info,
     row_key,
     rows_by_area,
     unit_kind,
+    word,
 )
 from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.tidy_csv import COLUMNS
@@ -32,7 +37,13 @@ MET_FONT = Font(color="15803D")
 
 
 def number_format(unit: str, money: str) -> str:
+    """An Excel number format; the reader's Excel shows its own separators, so only the currency
+    is written the reader's way (the symbol, € for EUR) in languages other than English."""
     kind = unit_kind(unit)
+    if current_language() != "en":
+        from babel.numbers import get_currency_symbol
+
+        money = get_currency_symbol(money, locale=LOCALES[current_language()])
     return {
         "percent": '0.0" %"',
         "hours": '0.00" h"',
@@ -74,14 +85,15 @@ def _widths(sheet: Any, widths: list[int]) -> None:
 
 
 def _area_sheet(book: Workbook, result: ReportResult, area: str, rows: list[KpiValue]) -> None:
-    sheet = book.create_sheet(title=area[:31])
+    sheet = book.create_sheet(title=area_title(area)[:31])
     money = currency(result)
-    names = ["Period", "KPI", "Dimension", "Group", "Value", "Unit", "n"]
+    names = [word("period"), word("kpi"), "Dimension", word("group"), word("value"), "Unit", "n"]
     if result.comparisons:
-        names += ["Previous", "Change", "Significant"]
+        names += [word("previous"), word("change"), word("significant").capitalize()]
     if result.targets:
-        names += ["Target", "Status"]
-    names.append("Note")
+        names += [word("target"), word("status")]
+    status_column = len(names)
+    names.append(word("note"))
     _header(sheet, names)
     for index, row in enumerate(rows, start=2):
         info = kpi_info(result, row.kpi)
@@ -110,12 +122,15 @@ def _area_sheet(book: Workbook, result: ReportResult, area: str, rows: list[KpiV
         status = ""
         if result.targets:
             target, status = result.targets.get(row_key(row), ("", ""))
-            values += [(target, None), (status, None)]
-        values.append(("" if row.value is not None else (row.reason or "not available"), None))
+            values += [
+                (target, None),
+                (word(status) if status in ("met", "missed") else status, None),
+            ]
+        values.append(("" if row.value is not None else human_reason(row.reason), None))
         for column, (value, value_format) in enumerate(values, start=1):
             _put(sheet.cell(row=index, column=column), value, value_format)
         if status:
-            sheet.cell(row=index, column=names.index("Status") + 1).font = (
+            sheet.cell(row=index, column=status_column).font = (
                 MISSED_FONT if status == "missed" else MET_FONT
             )
     _widths(sheet, [10, 34, 12, 24, 16, 10, 9] + [14] * (len(names) - 8) + [40])

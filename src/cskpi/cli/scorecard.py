@@ -1,0 +1,187 @@
+"""`cskpi scorecard`: one row per agent (or team, channel, …), one column per KPI, per period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cskpi.cli import loading, options
+from cskpi.cli.errors import user_errors
+from cskpi.cli.report import BREAKDOWNS, ConfigPath, DateFrom, DateTo, History, Output, Period
+
+FORMATS = ("table", "csv", "json", "xlsx", "html")
+SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".html": "html", ".txt": "table"}
+
+By = Annotated[
+    str,
+    typer.Option(
+        "--by", metavar="DIMENSION", help=f"One row per value of: {', '.join(BREAKDOWNS)}."
+    ),
+]
+Kpi = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kpi",
+        metavar="KPI",
+        help="A column; repeatable or comma-separated (default: a set a support lead reads first).",
+    ),
+]
+Area = Annotated[
+    str | None,
+    typer.Option(
+        "--area",
+        metavar="AREA",
+        help="The default columns of one area: satisfaction, efficiency or value.",
+    ),
+]
+MinN = Annotated[
+    int,
+    typer.Option(
+        "--min-n", metavar="N", min=1, help="Mark cells computed from fewer records than this."
+    ),
+]
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table, csv, json, xlsx or html. Default: from the -o suffix, else table.",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("scorecard")(scorecard)
+
+
+def scorecard(
+    data_dir: options.DataDir = None,
+    tickets: options.Tickets = None,
+    calls: options.Calls = None,
+    surveys: options.Surveys = None,
+    costs: options.Costs = None,
+    agents: options.Agents = None,
+    revenue: options.Revenue = None,
+    period: Period = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    every: options.Every = None,
+    by: By = "agent",
+    kpi: Kpi = None,
+    area: Area = None,
+    min_n: MinN = 30,
+    lang: options.Lang = None,
+    history: History = None,
+    tz: options.Tz = None,
+    config_path: ConfigPath = None,
+    fmt: Format = None,
+    output: Output = None,
+    vendor: options.Vendor = None,
+    map_files: options.MapFile = None,
+    date_order: options.DateOrder = "auto",
+    decimal: options.Decimal = "auto",
+    encoding: options.Encoding = None,
+    quiet: options.Quiet = False,
+    debug: options.Debug = False,
+) -> None:
+    """One row per agent, one column per KPI: who needs coaching and who is just noise.
+
+    Cells from fewer than --min-n records are marked (°), not hidden. A cell is flagged (▲ better,
+    ▼ worse) when the group differs significantly from the rest of the period, with the tests of
+    --compare and Benjamini–Hochberg control over the whole table.
+
+    Examples:
+
+    cskpi scorecard exports/ --period 2026-10
+
+    cskpi scorecard exports/ --period 2026-10 --every week --by team -o scorecard.xlsx
+
+    cskpi scorecard exports/ --period 2026-10 --every day --kpi first_response_sla_breaches
+    """
+    with user_errors(debug):
+        from cskpi.cli.report import _emit, _stdout_is_tty, _usage, _width
+        from cskpi.config import load_config
+        from cskpi.metrics.engine import input_columns
+        from cskpi.metrics.periods import parse_periods
+        from cskpi.metrics.registry import BY_ID
+        from cskpi.report.build import data_range
+        from cskpi.report.scorecard import choose_kpis, scorecard_for
+        from cskpi.report.scorecard_render import render
+
+        fmt = _format(fmt, output, _usage)
+        dimension = by.strip().lower()
+        if dimension not in BREAKDOWNS:
+            _usage(f"--by {by!r} is not a breakdown. Use one of: {', '.join(BREAKDOWNS)}")
+        raw = data_dir is not None or any((tickets, calls, surveys, costs, agents, revenue))
+        if not raw and not history:
+            _usage("no data given. Name a data folder (cskpi scorecard exports/) or files")
+        columns = choose_kpis(kpi, area, list(BY_ID))
+        config = load_config(config_path, data_dir)
+        tz = options.resolve_tz(tz, config)
+        lang = options.resolve_lang(lang, config)
+        kept = None
+        if history:
+            from cskpi.report.history import load_history
+
+            units = {kpi_id: d.unit_for(config.currency) for kpi_id, d in BY_ID.items()}
+            kept = load_history(history, units)
+            for text in kept.notes:
+                loading.note(text, quiet=quiet)
+        tables: dict = {}
+        periods: list = []
+        if raw:
+            spec = options.input_spec(locals(), tz)
+            spec.columns = input_columns([dimension])
+            dataset = loading.load(spec, quiet=quiet)
+            tables = dataset.tables
+            if not quiet:
+                loading.warn_about_inputs(dataset.files, rejects_written=False)
+        if raw or period or date_from or date_to:
+            periods = parse_periods(
+                period,
+                date_from,
+                date_to,
+                tz,
+                data_range=data_range(tables),
+                every=every,
+                week_start=config.week_start,
+            )
+        card = scorecard_for(
+            tables,
+            periods,
+            dimension,
+            columns,
+            config,
+            tz=tz,
+            min_n=min_n,
+            history=kept,
+            drop_empty=not kpi and area is None,
+        )
+        to_stdout = output in (None, "-")
+        content = render(
+            card,
+            fmt,
+            width=_width() if to_stdout else 100,
+            color=to_stdout and _stdout_is_tty() and fmt == "table",
+            lang=lang,
+        )
+        _emit(content, None if to_stdout else Path(output or ""), fmt)
+
+
+def _format(fmt: str | None, output: str | None, usage) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            usage(f"--format {fmt!r} is not known. Use one of: {', '.join(FORMATS)}")
+        return fmt
+    if output and output != "-":
+        suffix = Path(output).suffix.lower()
+        if suffix not in SUFFIXES:
+            usage(
+                f"-o {output!r}: cannot tell the format from {suffix or 'no suffix'!r}. "
+                f"Add --format ({', '.join(FORMATS)})"
+            )
+        return SUFFIXES[suffix]
+    return "table"
