@@ -247,7 +247,8 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str], grain
                     shared["period"], shared["date_from"], shared["date_to"], time_columns, every
                 )
                 emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
-                loading.fail_on_rejects(run.dataset, run.reject_limit)
+                if run.dataset is not None:  # None: kept summaries only, nothing was read
+                    loading.fail_on_rejects(run.dataset, run.reject_limit)
 
         parameters = [*SHARED.values(), *(EVERY.values() if grains else ()), *own]
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
