@@ -567,11 +567,16 @@ def _bad_options() -> list[Case]:
         "to-year-9999": ["--from", "2026-10-01", "--to", "9999-12-31"],
         "period-and-from": ["--period", "2026-10", "--from", "2026-10-01"],
         "period-garbage": ["--period", "2026-10..x"],
+        "every-day-300-years": ["--period", "1900-01-01..2199-12-31", "--every", "day"],
+        "every-week-200-years": ["--from", "1950-01-01", "--to", "2150-12-31", "--every", "week"],
+        "every-nonsense": ["--period", "2026-10", "--every", "fortnight"],
     }
     for command in ("validate", "report", "staffing", "types", "themes", "customers", "trend"):
         if command == "validate":
             continue
         for name, extra in periods.items():
+            if "--every" in extra and command not in ("report", "types", "trend"):
+                continue
 
             def build(tmp: Path, command: str = command, extra: list[str] = extra) -> list[str]:
                 _dataset(tmp, random.Random(SEED), tables=READS[command])

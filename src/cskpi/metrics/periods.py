@@ -23,6 +23,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # more months than this is a typo (a 200-year range), not a question.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 MAX_MONTHS = 240
+MAX_PERIODS = 1000  # periods of a --every split (a day each: almost three years)
 # The default period leaves out dates far from the rest (a 1900-01-01 placeholder, Excel's day 0,
 # a year typo): farther from the median than OUTLIER_MADS median absolute deviations, and at
 # least OUTLIER_FLOOR (docs/decisions.md).
@@ -243,6 +244,14 @@ def parse_periods(
     if grain is None:
         return chosen
     first, after = chosen[0].start.date(), chosen[-1].end.date()
+    days_each = {"day": 1, "week": 7, "month": 28, "quarter": 90}.get(grain, 365)
+    approx = (after - first).days // days_each
+    if approx > MAX_PERIODS:
+        raise UsageError(
+            f"--every {grain} splits {first}..{after - timedelta(days=1)} into about {approx:,} "
+            f"periods; a report covers at most {MAX_PERIODS:,}. Give a shorter range or a "
+            "longer grain"
+        )
     whole = (period is None and not (date_from or date_to)) or (period or "").strip().lower() == ALL
     if whole:
         local = _local_range(data_range, tz)
