@@ -25,7 +25,10 @@ demo: venv
 	$(BIN)/cskpi validate examples/data
 	$(BIN)/cskpi report examples/data --period 2026-10
 
+# The gates first: the import layers (pyproject [tool.importlinter]) and the typed core (mypy).
 test: dev-venv
+	PYTHONPATH=src $(BIN)/lint-imports
+	PYTHONPATH=src $(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: dev-venv

@@ -7,7 +7,7 @@ interpreter start-up or imports), the median of --repeat runs; peak RSS is the p
 ``ru_maxrss`` from ``os.wait4``. Contenders, on bench/out/rows-N (made by bench/generate.py):
 
 - ``cskpi parquet (report columns)``: ``load_dataset`` of the Parquet folder restricted to the
-  columns ``cskpi report --by agent`` loads (``metrics.engine.input_columns``) — typed,
+  columns ``cskpi report --by agent`` loads (``pipeline.input_columns``) — typed,
   validated, canonical pandas frames;
 - ``pyarrow read_table (same columns)``: ``pq.read_table(path, columns=…)`` of those columns,
   nothing converted or checked;
@@ -47,7 +47,7 @@ def work(kind: str, data: Path) -> dict[str, float]:
     """One measurement in this process: seconds of the load call and rows loaded."""
     from cskpi.io.inputs import InputSpec
     from cskpi.io.load import load_dataset
-    from cskpi.metrics.engine import input_columns
+    from cskpi.pipeline import input_columns
 
     columns = input_columns(["agent"])
     if kind.startswith("arrow"):

@@ -52,6 +52,7 @@ class Contender:
     output: Path | None = None     # tidy CSV it writes, for the cross-check
     times: list[float] = field(default_factory=list)
     peak_rss_kb: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds
     failed: str | None = None
 
 
@@ -59,8 +60,9 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONWARNINGS": "ignore"}
 
 
-def run_measured(command: list[str]) -> tuple[float, int, int, str]:
-    """Run one process to its end: (wall seconds, peak RSS KB, exit code, stderr tail)."""
+def run_measured(command: list[str]) -> tuple[float, int, int, str, float]:
+    """Run one process to its end: (wall seconds, peak RSS KB, exit code, stderr tail, CPU
+    seconds user + system). On a shared machine CPU time moves less with other people's load."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -68,7 +70,8 @@ def run_measured(command: list[str]) -> tuple[float, int, int, str]:
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss, process.returncode, stderr[-2000:]
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss, process.returncode, stderr[-2000:], cpu
 
 
 def cskpi_has(command: str) -> bool:
@@ -223,23 +226,27 @@ def markdown(rows: int, data: Path, results: dict[str, list[Contender]],
         f"{max(len(c.times) for cs in results.values() for c in cs)} runs; peak RSS: "
         "`ru_maxrss` from `os.wait4` of that process.",
         "",
-        "| format | contender | median s | min s | peak RSS MiB | × DuckDB | answers |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| format | contender | median s | min s | CPU s (user+sys) | peak RSS MiB | × DuckDB "
+        "| CPU × DuckDB | answers |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for fmt, found in results.items():
         duck = next((c for c in found if c.name == "duckdb" and c.times), None)
         base = statistics.median(duck.times) if duck else None
+        base_cpu = statistics.median(duck.cpu) if duck else None
         for c in found:
             if c.failed:
-                lines.append(f"| {fmt} | {c.name} | failed | | | | {c.failed} |")
+                lines.append(f"| {fmt} | {c.name} | failed | | | | | | {c.failed} |")
                 continue
             median = statistics.median(c.times)
             ratio = f"{median / base:.2f}" if base else ""
+            cpu = statistics.median(c.cpu)
+            cpu_ratio = f"{cpu / base_cpu:.2f}" if base_cpu else ""
             answer = verdicts.get(fmt, {}).get(c.name, "reads only" if "floor" in c.name else "")
             if "CSV load" in c.name and total:
                 answer = f"{total / median / 1e6:.2f} M rows/s parsed"
-            lines.append(f"| {fmt} | {c.name} | {median:.2f} | {min(c.times):.2f} | "
-                         f"{max(c.peak_rss_kb) / 1024:.0f} | {ratio} | {answer} |")
+            lines.append(f"| {fmt} | {c.name} | {median:.2f} | {min(c.times):.2f} | {cpu:.2f} | "
+                         f"{max(c.peak_rss_kb) / 1024:.0f} | {ratio} | {cpu_ratio} | {answer} |")
     lines += [""] + [f"- {note}" for note in dict.fromkeys(notes)]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -273,7 +280,7 @@ def bench_rows(rows: int, formats: list[str], repeat: int, check_only: bool, com
             for c in found:     # round robin, so a warm or cold cache favours no one
                 if c.failed:
                     continue
-                elapsed, rss, code, stderr = run_measured(c.command)
+                elapsed, rss, code, stderr, cpu = run_measured(c.command)
                 if code != 0:
                     last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
                     c.failed = f"exit {code}: {last}"
@@ -281,6 +288,7 @@ def bench_rows(rows: int, formats: list[str], repeat: int, check_only: bool, com
                     continue
                 c.times.append(elapsed)
                 c.peak_rss_kb.append(rss)
+                c.cpu.append(cpu)
                 print(f"{fmt:8} {c.name:30} {elapsed:7.2f} s {rss / 1024:7.0f} MiB",
                       file=sys.stderr)
         verdicts[fmt] = cross_check(found)

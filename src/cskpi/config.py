@@ -375,7 +375,7 @@ def _dates(value: Any, check: _Checker) -> tuple[str, ...]:
 
 def _targets(table: dict[str, Any], check: _Checker,
              known_kpis: Collection[str] | None) -> dict[str, str]:
-    from cskpi.report.targets import TARGET_HELP, parse_target
+    from cskpi.metrics.targets import TARGET_HELP, parse_target
 
     targets: dict[str, str] = {}
     for kpi, text in table.items():

@@ -3,7 +3,7 @@ import pytest
 
 from cskpi.errors import UsageError
 from cskpi.insights.trend import judge, sparkline, trend
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 
 
 def test_sparkline_spans_the_eight_bars_and_leaves_gaps():

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cskpi.io import schema
-from cskpi.metrics.engine import input_columns
 from cskpi.metrics.registry import REGISTRY
+from cskpi.pipeline import input_columns
 
 
 def test_every_kpi_input_and_every_checkable_column_is_loaded():

@@ -140,3 +140,35 @@ def test_a_month_without_answers_has_no_score():
     assert r.value is None and r.reason == "no ces answers in 2026-12"
     rows = kpis({"surveys": SURVEYS}, period="2026-12")
     assert rows[("question", "all", "csat_by_question")].reason == "no csat answers in 2026-12"
+
+
+def _linked_answers(ids):
+    return frame(
+        "surveys",
+        response_id=ids,
+        submitted_at=["2026-10-05T12:00Z"] * len(ids),
+        survey=["csat"] * len(ids),
+        score=[5] * len(ids),
+        ticket_id=["t1"] * len(ids),
+    )
+
+
+RESOLVED_FOUR = frame(
+    "tickets",
+    ticket_id=["t1", "t2", "t3", "t4"],
+    created_at=["2026-10-01T00:00Z"] * 4,
+    resolved_at=["2026-10-02T00:00Z"] * 4,
+)
+
+
+def test_response_rate_counts_distinct_numbered_ids_as_one_each():
+    surveys = _linked_answers(["R7", "R3", "R12"])  # distinct numbers, not in order
+    r = row("survey_response_rate", {"surveys": surveys, "tickets": RESOLVED_FOUR})
+    assert (r.value, r.n) == (75.0, 4)
+
+
+def test_response_rate_tells_ids_apart_that_share_a_number():
+    # R01 and R1 read as the same number but are different responses; R1 twice is one.
+    surveys = _linked_answers(["R01", "R1", "R1"])
+    r = row("survey_response_rate", {"surveys": surveys, "tickets": RESOLVED_FOUR})
+    assert (r.value, r.n) == (50.0, 4)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cskpi.report.model import Comparison, KpiValue, ReportResult
+from cskpi.metrics.results import Comparison, KpiValue, ReportResult
 
 KPIS = {
     "nps": {

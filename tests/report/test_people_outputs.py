@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from cskpi.metrics.results import KpiValue
 from cskpi.report.html_report import render_html
 from cskpi.report.json_report import render_json
 from cskpi.report.markdown import render_markdown
-from cskpi.report.model import KpiValue
 from cskpi.report.terminal import render_table
 from cskpi.report.tidy_csv import render_csv
 from tests.report.sample import sample_result

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from cskpi.errors import InputFileError
+from cskpi.io.redact import hash_ids, redact_tables
 from cskpi.report.output import write_atomic
-from cskpi.report.redact import hash_ids, redact_tables
 
 SALT = b"0123456789abcdef"
 

@@ -9,10 +9,10 @@ import zipfile
 
 from openpyxl import load_workbook
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report.html_report import render_html
 from cskpi.report.json_report import render_json
 from cskpi.report.markdown import escape_markdown, render_markdown
-from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.terminal import render_table
 from cskpi.report.tidy_csv import render_csv
 from cskpi.report.xlsx_report import render_xlsx

@@ -12,7 +12,7 @@ from cskpi.io.inputs import InputSpec
 from cskpi.io.load import load_dataset
 from cskpi.metrics.engine import compute
 from cskpi.metrics.periods import Period
-from cskpi.report.model import ReportResult
+from cskpi.metrics.results import ReportResult
 from cskpi.report.tidy_csv import render_csv
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "generate.py"

@@ -44,7 +44,7 @@ def test_the_dask_engine_gives_the_pandas_tidy_csv(history, client):
 def test_the_default_periods_come_from_the_cluster(history, client):
     from cskpi.io.inputs import InputSpec
     from cskpi.io.load import load_dataset
-    from cskpi.report.build import data_range
+    from cskpi.scale.columns import data_range
     from cskpi.scale.dask_engine import dask_range, open_dask
 
     tables = load_dataset(InputSpec(data_dir=history)).tables
@@ -59,3 +59,26 @@ def test_an_unreachable_scheduler_is_a_usage_error():
 
     with pytest.raises(UsageError, match="cannot connect"):
         connect("tcp://127.0.0.1:1")
+
+
+def test_the_dask_engine_report_has_the_pandas_comparison_tests_and_charts(history, client):
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+    from cskpi.metrics.compare import WELCH_TEST
+    from cskpi.pipeline import ReportRequest, run_report
+    from cskpi.scale.engines import DaskEngine
+    from cskpi.scale.memory import MemoryEngine
+
+    dataset = load_dataset(InputSpec(data_dir=history, tz="UTC"))
+    small = {t: f for t, f in dataset.tables.items() if t in ("costs", "agents")}
+    request = ReportRequest(
+        by=["agent"], config=Config(), tz="UTC", period="2026-10", baseline="previous", charts=True
+    )
+    dask = DaskEngine(client, str(history), ["agent"], Config(), "UTC", small, [], None)
+    dask.every_column = True
+    expected = run_report(request, MemoryEngine(dataset.tables, Config(), ["agent"]))
+    result = run_report(request, dask)
+    assert result.rows == expected.rows
+    assert result.comparisons == expected.comparisons
+    assert any(c.test == WELCH_TEST for c in result.comparisons.values())
+    assert result.charts == expected.charts

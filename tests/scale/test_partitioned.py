@@ -45,7 +45,7 @@ def test_a_range_period_and_a_timezone_read_the_same_records(history):
 
 def test_the_default_periods_come_from_the_same_date_range(history):
     from cskpi.io.load import load_dataset
-    from cskpi.report.build import data_range
+    from cskpi.scale.columns import data_range
 
     tables = load_dataset(InputSpec(data_dir=history)).tables
     assert history_range(open_history(InputSpec(data_dir=history), [])) == data_range(tables)
@@ -110,3 +110,30 @@ def test_naive_timestamps_near_a_month_edge_land_in_the_local_month(tmp_path):
     assert got == pandas_csv(tmp_path, periods, [], tz="Europe/Helsinki")
     assert "2026-09,all,all,tickets_created,1,count,1" in got
     assert "2026-10,all,all,tickets_created,1,count,1" in got
+
+
+def test_a_later_period_takes_an_earlier_files_open_tickets_from_memory(history, monkeypatch):
+    from cskpi.scale import partitioned
+
+    spec = InputSpec(data_dir=history, tz="UTC")
+    state = open_history(spec, BY)
+    periods = parse_periods("2026-08..2026-10", None, None, "UTC")
+    opened = []
+    real = partitioned._file_dataset
+    monkeypatch.setattr(
+        partitioned, "_file_dataset", lambda path: opened.append(path) or real(path)
+    )
+    rows = compute_partitioned(state, periods, Config())
+    assert tidy(rows, periods) == pandas_csv(history, periods, BY)
+    first = sorted(state.files["tickets"])[0]
+    carried = state.carried[first].to_pandas()
+    # Only tickets still open after the file's last creation are kept: resolved later or never.
+    latest = pq.read_table(first, columns=["created_at"]).column("created_at").to_pandas().max()
+    still_open = carried["resolved_at"].isna() | (carried["resolved_at"] >= latest)
+    assert len(carried) and still_open.all()
+    assert len(carried) < pq.read_metadata(first).num_rows / 2
+    # The earliest files are not opened again for the October report: their dates are known.
+    earliest = {sorted(state.files[t])[0] for t in ("tickets", "calls", "surveys")}
+    opened.clear()
+    compute_partitioned(state, parse_periods("2026-10", None, None, "UTC"), Config())
+    assert not earliest.intersection(opened)

@@ -504,8 +504,8 @@ def trend(
     labels = [p.label for p in periods]
     notes: list[str] = []
     if history:
-        from cskpi.report.build import data_range
-        from cskpi.report.history import covered_periods, join, load_history, sort_periods
+        from cskpi.metrics.history import covered_periods, join, load_history, sort_periods
+        from cskpi.metrics.periods import data_range
 
         kept = load_history(history, units)
         covered = covered_periods(periods, data_range(run.tables))

@@ -182,7 +182,7 @@ def report(
     Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage.
     """
     with user_errors(debug):
-        from cskpi.report.build import build_report, data_span
+        from cskpi.pipeline import ReportRequest, run_report
 
         fmt = _format(fmt.value if fmt else None, output)
         breakdowns = _breakdowns(by)
@@ -205,88 +205,49 @@ def report(
             locals(),
             tz,
             outputs={"-o": output, "--rejects": rejects},
-            protected=[config.source, baseline],
+            protected=[config.source, baseline, *(history or [])],
         )
-        if engine != "pandas":
-            if every is not None:
-                _usage(f"--every needs the rows in memory. Drop --engine {engine} to split periods")
-            result = _scaled(
-                engine,
-                spec,
-                breakdowns,
-                config,
-                tz=tz,
-                period=period,
-                date_from=date_from,
-                date_to=date_to,
-                baseline=compare_with,
-                scheduler=scheduler,
-                redacted=redact,
-                rejects=rejects,
-            )
-            # The scale engines read the files themselves; their file reports are in meta.
-            files = [SimpleNamespace(**f) for f in result.meta.get("files", [])]
-            _finish(
-                result,
-                fmt,
-                output,
-                fail_on_miss=fail_on_miss,
-                quiet=quiet,
-                lang=lang,
-                checks=lambda: loading.fail_on_rejects(SimpleNamespace(files=files), reject_limit),
-            )
-            return
-        if fmt != "html":  # the HTML charts read more of the tables than the KPIs do
-            from cskpi.metrics.engine import input_columns
-
-            spec.columns = input_columns(breakdowns)
-        dataset = loading.load(spec, quiet=quiet)
-        tables = dataset.tables
-        if redact:
-            from cskpi.report.redact import new_salt, redact_tables
-
-            tables = redact_tables(tables, new_salt())
-        from cskpi.metrics.periods import parse_periods
-
         kept = None
         if history:
             if compare_with != "previous":
                 _usage("--history needs --compare previous: it gives the periods before")
+            from cskpi.metrics.history import load_history
             from cskpi.metrics.registry import REGISTRY
-            from cskpi.report.history import load_history
 
             kept = load_history(history, {k.id: k.unit_for(config.currency) for k in REGISTRY})
             for text in kept.notes:
                 loading.note(text, quiet=quiet)
-        span = data_span(tables)
-        periods = parse_periods(
-            period,
-            date_from,
-            date_to,
-            tz,
-            data_range=span.range if span else None,
-            every=every,
-            week_start=config.week_start,
-        )
-        if span is not None and span.note() and not period:
-            loading.note(span.note(), quiet=quiet)
-        result = build_report(
-            tables,
-            periods,
-            breakdowns,
-            config,
+        request = ReportRequest(
+            by=breakdowns,
+            config=config,
             tz=tz,
-            files=dataset.files,
+            period=period,
+            date_from=date_from,
+            date_to=date_to,
             baseline=compare_with,
             charts=fmt == "html",
             redacted=redact,
+            every=every,
             history=kept,
+            meta={} if engine == "pandas" else {"engine": engine},
         )
-        _explain_unusable(result.rows, dataset.unusable)
-        if rejects is not None:
-            _write_rejects(rejects, dataset.rejects, redact=redact)
+        if rejects is not None and engine == "dask":
+            _usage(
+                "--rejects is not available with --engine dask (its workers keep no rejected "
+                "rows). Use --engine partitioned or pandas to write rejected rows"
+            )
+        source, unusable = _open_engine(engine, spec, request, scheduler=scheduler, quiet=quiet)
+        try:
+            _note_outliers(source, request, quiet)
+            result = run_report(request, source)
+            if rejects is not None:
+                _write_rejects(rejects, source.rejects(), redact=redact)
+        finally:
+            source.close()
+        _explain_unusable(result.rows, unusable)
         if not quiet:
-            loading.warn_about_inputs(dataset.files, rejects_written=rejects is not None)
+            loading.warn_about_inputs(list(source.files), rejects_written=rejects is not None)
+        files = SimpleNamespace(files=list(source.files), unusable=unusable)
         _finish(
             result,
             fmt,
@@ -294,8 +255,62 @@ def report(
             fail_on_miss=fail_on_miss,
             quiet=quiet,
             lang=lang,
-            checks=lambda: loading.fail_on_rejects(dataset, reject_limit),
+            checks=lambda: loading.fail_on_rejects(files, reject_limit),
         )
+
+
+def _open_engine(
+    engine: str, spec: Any, request: Any, *, scheduler: str | None, quiet: bool
+) -> tuple[Any, dict[str, str]]:
+    """The engine that holds the records (loaded into memory here, or read by a scale engine),
+    and the tables whose every row was rejected, with why."""
+    if engine == "pandas":
+        from cskpi.scale.memory import MemoryEngine
+
+        if not request.charts:  # the HTML charts read more of the tables than the KPIs do
+            from cskpi.pipeline import input_columns
+
+            spec.columns = input_columns(request.by)
+        dataset = loading.load(spec, quiet=quiet)
+        memory = MemoryEngine(
+            dataset.tables,
+            request.config,
+            request.by,
+            files=dataset.files,
+            rejects=dataset.rejects,
+        )
+        return memory, dataset.unusable
+    from cskpi.io import paths
+    from cskpi.scale.engines import ENGINES, open_scaled
+
+    if engine not in ENGINES:
+        _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
+    # The scale engines read the files themselves: refuse an output that is one of them first.
+    folder = Path(spec.data_dir) if spec.data_dir is not None else None
+    history = paths.walk_files(folder) if folder is not None and folder.is_dir() else []
+    named = [p for files in spec.files.values() for p in files]
+    paths.check_outputs(spec.outputs, [*history, *named, *spec.map_files, *spec.protected])
+    return open_scaled(
+        engine,
+        spec,
+        request.by,
+        request.config,
+        tz=request.tz,
+        scheduler=scheduler,
+        every_column=request.charts,
+    ), {}
+
+
+def _note_outliers(source: Any, request: Any, quiet: bool) -> None:
+    """Say which outlier dates the default period leaves out (in-memory data only)."""
+    tables = getattr(source, "tables", None)
+    if tables is None or request.period or request.date_from or request.date_to:
+        return
+    from cskpi.metrics.periods import data_span
+
+    span = data_span(tables)
+    if span is not None and span.note():
+        loading.note(span.note(), quiet=quiet)
 
 
 def _finish(
@@ -322,25 +337,6 @@ def _finish(
     if checks is not None:
         checks()
     _exit_on_miss(result.targets, fail_on_miss, quiet)
-
-
-def _scaled(
-    engine: str, spec: Any, by: list[str], config: Any, *, rejects: Path | None, **kwargs: Any
-) -> Any:
-    """--engine partitioned|dask: the report from cskpi.scale, which reads the files itself."""
-    from cskpi.scale.build import ENGINES, scaled_report
-
-    if engine not in ENGINES:
-        _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
-    if rejects is not None:
-        _usage(f"--rejects needs the rows in memory. Drop --engine {engine} to write rejected rows")
-    from cskpi.io import paths
-
-    folder = Path(spec.data_dir) if spec.data_dir is not None else None
-    history = paths.walk_files(folder) if folder is not None and folder.is_dir() else []
-    files = [p for paths_ in spec.files.values() for p in paths_]
-    paths.check_outputs(spec.outputs, [*history, *files, *spec.map_files, *spec.protected])
-    return scaled_report(engine, spec, by, config, **kwargs)
 
 
 def _usage(message: str) -> None:
@@ -403,8 +399,8 @@ def _explain_unusable(rows: list[Any], unusable: dict[str, str]) -> None:
 
 
 def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
+    from cskpi.io.redact import redact_rejects
     from cskpi.report.output import write_rejects
-    from cskpi.report.redact import redact_rejects
 
     write_rejects(path, redact_rejects(rejects) if redact else rejects)
 

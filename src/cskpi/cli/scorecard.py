@@ -104,11 +104,10 @@ def scorecard(
     with user_errors(debug):
         from cskpi.cli.report import _emit, _stdout_is_tty, _usage, _width
         from cskpi.config import load_config
-        from cskpi.metrics.engine import input_columns
-        from cskpi.metrics.periods import parse_periods
+        from cskpi.pipeline import input_columns
+        from cskpi.metrics.periods import data_range, parse_periods
         from cskpi.metrics.registry import BY_ID
-        from cskpi.report.build import data_range
-        from cskpi.report.scorecard import choose_kpis, scorecard_for
+        from cskpi.metrics.scorecard import choose_kpis, scorecard_for
         from cskpi.report.scorecard_render import render
 
         fmt = _format(fmt, output, _usage)
@@ -124,7 +123,7 @@ def scorecard(
         lang = options.resolve_lang(lang, config)
         kept = None
         if history:
-            from cskpi.report.history import load_history
+            from cskpi.metrics.history import load_history
 
             units = {kpi_id: d.unit_for(config.currency) for kpi_id, d in BY_ID.items()}
             kept = load_history(history, units)

@@ -1,7 +1,7 @@
 """Trends: one line per KPI over many periods, a sparkline, and whether it moved the right way.
 
 The latest period is compared with the baseline by the test that fits the KPI's statistic
-(:mod:`cskpi.report.compare`, Benjamini–Hochberg over all KPIs shown); a change is called
+(:mod:`cskpi.metrics.compare`, Benjamini–Hochberg over all KPIs shown); a change is called
 better or worse only when that test finds it significant. Control limits across all periods
 flag single periods outside the usual variation: a p-chart for rates (limits from each
 period's own n), an XmR chart (individuals, limits at mean ± 2.66 × mean moving range) for
@@ -17,8 +17,8 @@ import pandas as pd
 
 from cskpi.errors import UsageError
 from cskpi.insights.result import Insight
-from cskpi.report.compare import SHARE, Samples, compare, statistic_of
-from cskpi.report.model import KpiValue
+from cskpi.metrics.compare import SHARE, Samples, compare, statistic_of
+from cskpi.metrics.results import KpiValue
 
 BARS = "▁▂▃▄▅▆▇█"
 XMR_FACTOR = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two
@@ -98,7 +98,7 @@ def trend(rows: Sequence[KpiValue], periods: Sequence[str], directions: Mapping[
     ``units`` (KPI id → unit, currency already filled in) override the rows' own units; they and
     ``currency`` go to meta so a terminal view can show values the way reports do. Numbers keep
     at most six decimals, as in the tidy CSV. ``samples`` gives record-level values (see
-    :func:`cskpi.report.compare.compare`) so means and percentiles can be tested too.
+    :func:`cskpi.metrics.compare.compare`) so means and percentiles can be tested too.
     """
     result = Insight("trend")
     if baseline is not None and baseline not in periods:

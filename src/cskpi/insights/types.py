@@ -13,7 +13,7 @@ from scipy.stats import norm
 
 from cskpi.insights.result import Insight, not_available
 from cskpi.insights.windows import Window, in_window, shifted
-from cskpi.report.compare import benjamini_hochberg
+from cskpi.metrics.compare import benjamini_hochberg
 
 ALPHA = 0.05
 MIN_RECORDS = 30

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cskpi.ids import as_integers
 from cskpi.io import schema, values
 from cskpi.io.vendor_maps import Mapped
 
@@ -422,34 +423,7 @@ def _has_repeats(key: pd.Series) -> bool:
     array = pa.array(key.array).drop_null()
     if not len(array):
         return False
-    numbers = _as_integers(array)
-    if numbers is not None and (
-        bool((np.diff(numbers) > 0).all()) or pd.Index(numbers).is_unique
-    ):
+    numbers = as_integers(array)
+    if numbers is not None and (bool((np.diff(numbers) > 0).all()) or pd.Index(numbers).is_unique):
         return False
     return len(pc.unique(array)) < len(array)
-
-
-def _as_integers(array: pa.ChunkedArray) -> np.ndarray | None:
-    """Each text as an integer after the digits-free prefix of the first text, or None."""
-    import pyarrow.compute as pc
-
-    first = array[0].as_py()
-    if not isinstance(first, str):
-        return None
-    prefix = first.rstrip("0123456789")
-    # A cast that fails costs as much as hashing every text: try it only when the first fits.
-    if prefix in ("", "-", "+") and len(prefix) < len(first):
-        try:
-            return pc.cast(array, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return None
-    if len(prefix) == len(first):
-        return None
-    try:
-        if not pc.all(pc.starts_with(array, pattern=prefix)).as_py():
-            return None
-        digits = pc.utf8_slice_codeunits(array, start=len(prefix))
-        return pc.cast(digits, pa.int64()).to_numpy()
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None

@@ -17,6 +17,19 @@ AREAS = (
 ARROWS = {"up": "↑", "down": "↓", "none": "·"}
 
 
+def kpi_catalogue() -> dict[str, dict[str, str]]:
+    """Label, area, unit and direction of every registered KPI, as the renderers read them."""
+    return {
+        d.id: {
+            "label": d.label,
+            "area": str(d.area),
+            "unit": str(d.unit),
+            "direction": str(d.direction),
+        }
+        for d in REGISTRY
+    }
+
+
 def as_dict(kpi: KpiDef) -> dict[str, object]:
     return {
         "id": kpi.id,

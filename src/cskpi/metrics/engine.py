@@ -23,8 +23,8 @@ from cskpi.errors import UsageError
 from cskpi.metrics.aggregate import merge_parts
 from cskpi.metrics.periods import Period
 from cskpi.metrics.registry import BY_ID, REGISTRY, KpiDef
+from cskpi.metrics.results import KpiValue
 from cskpi.metrics.scope import DIMENSIONS, NONE_GROUP, OVERALL, SEG, Scope, Unavailable
-from cskpi.report.model import KpiValue
 
 QUESTION = "question"
 
@@ -39,32 +39,6 @@ def check_dimensions(by: Sequence[str]) -> list[str]:
         if key not in out:
             out.append(key)
     return out
-
-
-def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
-    """The canonical columns a report over ``by`` needs loaded, per table (a columnar read).
-
-    Every KPI's inputs and the breakdown columns, plus every column whose values can reject a row
-    or raise a warning (timestamps, numbers, booleans, IDs, months), so that what is loaded,
-    rejected and reported does not depend on the projection. Only labels and free text that
-    nothing reads are left unread.
-    """
-    from cskpi.io import schema
-
-    wanted: dict[str, set[str]] = {name: set() for name in schema.TABLES}
-    for kpi in REGISTRY:
-        for item in kpi.inputs:
-            table, _, column = item.partition(".")
-            if column:
-                wanted[table].add(column)
-    breakdown = {DIMENSIONS[d] for d in check_dimensions(by)}
-    for name, table in schema.TABLES.items():
-        for column in table.columns:
-            if column.kind not in ("str", "text") or column.name in breakdown:
-                wanted[name].add(column.name)
-    return {
-        name: [c for c in table.names if c in wanted[name]] for name, table in schema.TABLES.items()
-    }
 
 
 def segment_order(segment: str) -> tuple[int, str, str]:

@@ -9,6 +9,7 @@ a grain period cut by the range's edge keeps the ``START..END`` label of what is
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -485,3 +486,30 @@ def label_kind(label: str) -> str:
     if _QUARTER.match(label):
         return "quarter"
     return "year" if _YEAR.match(label) else "range"
+
+
+# The columns that date each table's records for the default periods (KPIS.md conventions).
+RANGE_COLUMNS = {
+    "tickets": "created_at",
+    "calls": "queued_at",
+    "surveys": "submitted_at",
+    "revenue": "date",
+}
+
+
+def data_range(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Earliest and latest dated record over every table, outlier dates left out (None when
+    nothing is dated)."""
+    span = data_span(tables)
+    return span.range if span is not None else None
+
+
+def data_span(tables: Mapping[str, pd.DataFrame]) -> Span | None:
+    """The bulk of the dated records over every table, and the outliers it leaves out."""
+    return bulk_span(
+        [
+            tables[table][column]
+            for table, column in RANGE_COLUMNS.items()
+            if table in tables and tables[table] is not None and column in tables[table].columns
+        ]
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from cskpi.ids import as_integers
 from cskpi.metrics import aggregate as agg
 from cskpi.metrics.efficiency import flags, values
 from cskpi.metrics.scope import SEG, Scope, Unavailable
@@ -90,9 +92,13 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
         frame["_survey"].isin(["csat", "nps"]).to_numpy()
         & (_non_empty(frame, "ticket_id") | _non_empty(frame, "call_id"))
     ]
-    # One row per distinct (group, response_id), the first of each, in file order.
-    keys, _, _ = _pair_keys(linked[SEG], linked["response_id"])
-    picked = linked.loc[~pd.Series(keys).duplicated(keep="first").to_numpy()]
+    # One row per distinct (group, response_id), the first of each, in file order; every row
+    # when the ids are known and distinct (the usual export), without hashing them.
+    if _distinct_ids(linked["response_id"]):
+        picked = linked
+    else:
+        keys, _, _ = _pair_keys(linked[SEG], linked["response_id"])
+        picked = linked.loc[~pd.Series(keys).duplicated(keep="first").to_numpy()]
     responses = pd.DataFrame(
         {
             SEG: picked[SEG].array,
@@ -122,11 +128,29 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(seen)
 
 
+def _distinct_ids(ids: pd.Series) -> bool:
+    """Whether every id is present and no two are equal, proved from integers (cskpi.ids): equal
+    texts give equal integers, so distinct integers are distinct texts. False means unknown."""
+    if not len(ids):
+        return True
+    array = pa.array(ids.array)
+    if array.null_count:
+        return False
+    numbers = as_integers(array)
+    if numbers is None:
+        return False
+    return bool((numbers[1:] > numbers[:-1]).all()) or pd.Index(numbers).is_unique
+
+
 def response_rate_finish(parts: pd.DataFrame) -> pd.DataFrame:
-    keys, codes, width = _pair_keys(parts[SEG], parts["response_id"])
-    _, labels = agg._codes(parts[SEG])
+    codes, labels = agg._codes(parts[SEG])
     size = len(labels)
-    answered = np.bincount(_distinct(keys[keys >= 0]) // width, minlength=size)
+    has_id = parts["response_id"].notna().to_numpy()
+    if _distinct_ids(parts["response_id"][has_id]):
+        answered = np.bincount(codes[has_id], minlength=size)
+    else:
+        keys, codes, width = _pair_keys(parts[SEG], parts["response_id"])
+        answered = np.bincount(_distinct(keys[keys >= 0]) // width, minlength=size)
     weights = parts["contacts"].to_numpy(dtype="float64")
     contacts = np.bincount(codes, weights=weights, minlength=size).astype("int64")
     present = np.bincount(codes, minlength=size) > 0  # groups with any row

@@ -12,8 +12,8 @@ from contextvars import ContextVar
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.metrics.scope import NONE_GROUP
-from cskpi.report.model import KpiValue, ReportResult
 
 # Characters that make Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

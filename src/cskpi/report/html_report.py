@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report import svg
 from cskpi.report.formatting import (
     area_title,
@@ -26,7 +27,6 @@ from cskpi.report.formatting import (
     segment_label,
     word,
 )
-from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.svg import esc
 
 CSS = """
@@ -183,7 +183,7 @@ def _card_comparisons(result: ReportResult, period: str) -> tuple[dict, str]:
     periods = result.periods
     if period not in periods or periods.index(period) == 0:
         return {}, ""
-    from cskpi.report.compare import compare
+    from cskpi.metrics.compare import compare
 
     before = periods[periods.index(period) - 1]
     current = [r for r in result.rows if r.period == period and r.dimension == "all"]
@@ -334,7 +334,7 @@ def _agents(result: ReportResult, period: str) -> str:
     """With --by agent: one row per agent, the scorecard's columns, as a heat table."""
     if "agent" not in result.meta.get("by", []):
         return ""
-    from cskpi.report.scorecard import DEFAULT_SET, build_scorecard
+    from cskpi.metrics.scorecard import DEFAULT_SET, build_scorecard
     from cskpi.report.scorecard_render import heat_tables, legend
 
     rows = [r for r in result.rows if r.period == period and r.dimension in ("all", "agent")]

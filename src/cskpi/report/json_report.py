@@ -10,8 +10,8 @@ import json
 import math
 from typing import Any
 
+from cskpi.metrics.results import ReportResult
 from cskpi.report.formatting import row_key
-from cskpi.report.model import ReportResult
 
 SCHEMA_VERSION = 1
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report.formatting import (
     area_title,
     currency,
@@ -22,7 +23,6 @@ from cskpi.report.formatting import (
     segment_label,
     word,
 )
-from cskpi.report.model import KpiValue, ReportResult
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|<>~&])")
 

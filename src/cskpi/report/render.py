@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cskpi.errors import UsageError
-from cskpi.report.model import ReportResult
+from cskpi.metrics.results import ReportResult
 
 FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
 BINARY_FORMATS = frozenset({"xlsx"})

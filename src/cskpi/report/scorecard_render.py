@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from cskpi.metrics.scorecard import Cell, Scorecard
 from cskpi.report.formatting import (
     current_language,
     human_reason,
@@ -24,7 +25,6 @@ from cskpi.report.formatting import (
     plain_number,
     word,
 )
-from cskpi.report.scorecard import Cell, Scorecard
 
 FORMATS = ("table", "csv", "json", "xlsx", "html")
 MARKS = {"better": "▲", "worse": "▼", "higher": "↑", "lower": "↓"}
@@ -212,7 +212,7 @@ def render_xlsx(card: Scorecard) -> bytes:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from cskpi.report.targets import parse_target
+    from cskpi.metrics.targets import parse_target
     from cskpi.report.xlsx_report import HEADER_FILL, HEADER_FONT, _put, number_format
 
     info = card.meta.get("kpis", {})

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report.formatting import (
     area_title,
     change_is_good,
@@ -27,7 +28,6 @@ from cskpi.report.formatting import (
     segment_label,
     word,
 )
-from cskpi.report.model import KpiValue, ReportResult
 
 
 def _significance(result: ReportResult, row: KpiValue) -> str:

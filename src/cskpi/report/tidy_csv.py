@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
+from cskpi.metrics.results import ReportResult
 from cskpi.report.formatting import neutralise_formula, plain_number, row_key
-from cskpi.report.model import ReportResult
 
 COLUMNS = ("period", "dimension", "segment", "kpi", "value", "unit", "n")
 

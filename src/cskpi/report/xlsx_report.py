@@ -14,6 +14,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cskpi.metrics.results import KpiValue, ReportResult
 from cskpi.report.formatting import (
     LOCALES,
     area_title,
@@ -27,7 +28,6 @@ from cskpi.report.formatting import (
     unit_kind,
     word,
 )
-from cskpi.report.model import KpiValue, ReportResult
 from cskpi.report.tidy_csv import COLUMNS
 
 HEADER_FONT = Font(bold=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cskpi.io import schema
+from cskpi.metrics.periods import data_range
 from cskpi.metrics.registry import REGISTRY, KpiDef
 from cskpi.metrics.scope import DIMENSIONS
 
@@ -37,3 +38,6 @@ def needed_columns(table: str, by: Sequence[str], kpis: Sequence[KpiDef] = REGIS
         wanted |= {spec.key, "updated_at"}
     wanted |= {c.name for c in spec.columns if c.kind in _CHECKED_KINDS}
     return [name for name in spec.names if name in wanted]
+
+
+__all__ = ["DATE_COLUMN", "data_range", "needed_columns"]

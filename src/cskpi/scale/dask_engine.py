@@ -28,7 +28,7 @@ from cskpi.errors import UsageError
 from cskpi.io import read, schema
 from cskpi.io.vendor_maps import apply_map, identity_map
 from cskpi.metrics.periods import Period
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 from cskpi.scale.columns import DATE_COLUMN, needed_columns
 from cskpi.scale.partitioned import MARGIN, SLICED
 from cskpi.scale.parts import PartsAccumulator
@@ -59,7 +59,9 @@ def connect(scheduler: str | None, *, workers: int = 2, processes: bool = True) 
                 "`dask-scheduler` and give its address, e.g. tcp://10.0.0.5:8786"
             ) from None
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=processes,
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=processes,
         dashboard_address=":0",  # any free port: a busy 8787 must not stop the run
     )
     return Client(cluster)
@@ -168,6 +170,7 @@ def open_dask(
     periods_hint: Sequence[Period] | None = None,
     *,
     storage_options: dict[str, Any] | None = None,
+    every_column: bool = False,
 ) -> dict[str, Any]:
     """Lazy frames of every canonical Parquet table under ``source`` (folder or fsspec URL),
     with pushdown filters for the report dates when they are known."""
@@ -177,7 +180,8 @@ def open_dask(
         if table not in SLICED:
             continue
         lazy = dd.read_parquet(path, storage_options=storage_options)
-        columns = [c for c in needed_columns(table, by) if c in lazy.columns]
+        wanted = schema.TABLES[table].names if every_column else needed_columns(table, by)
+        columns = [c for c in wanted if c in lazy.columns]
         filters = None
         if periods_hint:
             filters = _filters(table, periods_hint, lazy._meta[DATE_COLUMN[table]].dtype)
@@ -193,7 +197,7 @@ def dask_range(
     """Earliest and latest dated record (for the default periods), computed on the cluster."""
     import dask
 
-    from cskpi.report.build import data_range
+    from cskpi.scale.columns import data_range
 
     lows, highs = [], []
     pairs = [(lazy[DATE_COLUMN[t]].min(), lazy[DATE_COLUMN[t]].max()) for t, lazy in frames.items()]

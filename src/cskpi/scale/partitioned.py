@@ -22,7 +22,7 @@ elsewhere, every copy of the slice's ids is read and the loader's rule picks one
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -34,15 +34,16 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from cskpi.config import Config
+from cskpi.ids import as_integers
 from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import FileReport
 from cskpi.io.inputs import InputSpec
-from cskpi.io.load import _combine, find_files, load_dataset
+from cskpi.io.load import REJECT_COLUMNS, _combine, find_files, load_dataset
 from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
 from cskpi.metrics.periods import Period
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 from cskpi.scale.columns import DATE_COLUMN, needed_columns
 from cskpi.scale.parts import PartsAccumulator
 
@@ -62,6 +63,46 @@ class History:
     columns: dict[str, list[str]] = field(default_factory=dict)  # per sliced table, over its files
     loaded: dict[str, pd.DataFrame] = field(default_factory=dict)
     reports: list[FileReport] = field(default_factory=list)
+    loaded_rejects: pd.DataFrame | None = None  # rows the loader rejected from the other tables
+    # Per tickets file: its latest created_at (None: always read the file), and once a later
+    # period needs it, its tickets still open after that moment (what later backlogs can hold).
+    latest: dict[Path, pa.Scalar | None] = field(default_factory=dict)
+    # Per file: earliest and latest value of its date column (None: unknown, always read it).
+    bounds: dict[Path, tuple[pa.Scalar, pa.Scalar] | None] = field(default_factory=dict)
+    schemas: dict[Path, pa.Schema] = field(default_factory=dict)
+    carried: dict[Path, pa.Table] = field(default_factory=dict)
+    # Per keyed table: ids (as integers) found more than once over all files; None: not integers.
+    repeated: dict[str, np.ndarray | None] = field(default_factory=dict)
+
+    def rejected(self, batch_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
+        """Every rejected row (file, line, table, reason, detail, raw) of every input.
+
+        The per-period reads cannot number rows (a pushed-down filter drops the others), so each
+        Parquet file is read once more in batches, numbering rows as the loader does (from 1);
+        only the rejected rows are kept.
+        """
+        frames = [self.loaded_rejects] if self.loaded_rejects is not None else []
+        for table, paths in self.files.items():
+            for path in paths:
+                dataset = _file_dataset(path)
+                scanner = dataset.scanner(
+                    columns=_columns_in(dataset, self.columns[table]), batch_size=batch_rows
+                )
+                first = 1
+                for batch in scanner.to_batches():
+                    if batch.num_rows == 0:
+                        continue
+                    rejects = _canonical(
+                        path, table, pa.Table.from_batches([batch]), self.spec, first_line=first
+                    ).rejects
+                    first += batch.num_rows
+                    if len(rejects):
+                        rejects = rejects.sort_values("line", kind="stable")
+                        frames.append(rejects.assign(file=str(path), table=table)[REJECT_COLUMNS])
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return pd.DataFrame(columns=REJECT_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
 
     def template(self) -> dict[str, pd.DataFrame]:
         """An empty frame with the full column set of every table present."""
@@ -78,8 +119,12 @@ def empty_frame(table: str, columns: Sequence[str]) -> pd.DataFrame:
     )
 
 
-def open_history(spec: InputSpec, by: Sequence[str]) -> History:
-    """Sort the input files into Parquet read per period and the rest, loaded now."""
+def open_history(spec: InputSpec, by: Sequence[str], *, every_column: bool = False) -> History:
+    """Sort the input files into Parquet read per period and the rest, loaded now.
+
+    ``every_column`` reads every column of the files (the HTML charts show labels and comments no
+    KPI reads) instead of the ones KPIs, breakdowns and checks need.
+    """
     history = History(spec=spec, by=list(by))
     whole: dict[str, list[Path]] = {}
     for table, path in find_files(spec):
@@ -95,11 +140,13 @@ def open_history(spec: InputSpec, by: Sequence[str]) -> History:
         ):
             wanted = needed_columns(table, by)
             present = {h for p in paths for h in read.parquet_headers(p)}
+            if every_column:
+                wanted = schema.TABLES[table].names
             history.files[table] = paths
             history.columns[table] = [c for c in wanted if c in present]
             del whole[table]
     if whole:
-        columns = {table: needed_columns(table, by) for table in whole}
+        columns = None if every_column else {table: needed_columns(table, by) for table in whole}
         rest = InputSpec(
             files=whole,
             tz=spec.tz,
@@ -113,6 +160,7 @@ def open_history(spec: InputSpec, by: Sequence[str]) -> History:
         dataset = load_dataset(rest)
         history.loaded = dict(dataset.tables)
         history.reports = dataset.files
+        history.loaded_rejects = dataset.rejects
     return history
 
 
@@ -182,7 +230,9 @@ def _columns_in(dataset: ds.Dataset, columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c in dataset.schema.names]
 
 
-def _canonical(path: Path, table: str, data: pa.Table, spec: InputSpec) -> Canonical:
+def _canonical(
+    path: Path, table: str, data: pa.Table, spec: InputSpec, *, first_line: int = 1
+) -> Canonical:
     """Type and check rows read from a canonical Parquet file exactly as the loader does."""
     frame = data.to_pandas()
     frame.columns = [str(c) for c in frame.columns]
@@ -190,7 +240,7 @@ def _canonical(path: Path, table: str, data: pa.Table, spec: InputSpec) -> Canon
     raw = read.RawTable(
         path=path,
         frame=frame,
-        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        lines=np.arange(first_line, first_line + len(frame), dtype=np.int64),
         headers=headers,
         format="parquet",
     )
@@ -218,21 +268,112 @@ def _read_window(
     columns: Sequence[str] | None = None,
     extra: ds.Expression | None = None,
 ) -> pa.Table:
+    wanted = columns or history.columns[table]
+    if extra is None:
+        carried = _carried(history, table, path, period)
+        if carried is not None:
+            return carried.select(_columns_in_table(carried, wanted))
     dataset = _file_dataset(path)
     expr = period_filter(table, period, dataset.schema, history.spec.tz)
     if extra is not None:
         expr = extra if expr is None else expr & extra
-    return dataset.to_table(
-        columns=_columns_in(dataset, columns or history.columns[table]), filter=expr
-    )
+    return dataset.to_table(columns=_columns_in(dataset, wanted), filter=expr)
+
+
+def _columns_in_table(data: pa.Table, columns: Sequence[str]) -> list[str]:
+    return [c for c in columns if c in data.schema.names]
+
+
+def _touching(history: History, table: str, period: Period) -> list[Path]:
+    """The files of ``table`` that can hold records of ``period``: a file whose dates all lie
+    outside the read window is skipped without opening it again (a monthly history would
+    otherwise open every file for every period)."""
+    paths = []
+    for path in history.files[table]:
+        if path not in history.bounds:
+            history.bounds[path] = _date_bounds(table, path)
+        bounds = history.bounds[path]
+        if bounds is not None:
+            earliest, latest = bounds
+            high = _scalar(earliest.type, period.end + MARGIN, history.spec.tz)
+            low = _scalar(earliest.type, period.start - MARGIN, history.spec.tz)
+            if high is not None and pc.greater_equal(earliest, high).as_py():
+                continue  # created (queued, submitted) after the window
+            # Tickets created before the window can still be open in it (see _carried).
+            if table != "tickets" and low is not None and pc.less(latest, low).as_py():
+                continue
+        paths.append(path)
+    return paths
+
+
+def _date_bounds(table: str, path: Path) -> tuple[pa.Scalar, pa.Scalar] | None:
+    dataset = _file_dataset(path)
+    column = DATE_COLUMN[table]
+    if column not in dataset.schema.names:
+        return None
+    bounds = pc.min_max(dataset.to_table(columns=[column]).column(column))
+    earliest, latest = bounds["min"], bounds["max"]
+    if not earliest.is_valid or _scalar(earliest.type, pd.Timestamp(0, tz="UTC"), "UTC") is None:
+        return None
+    return earliest, latest
+
+
+def _carried(history: History, table: str, path: Path, period: Period) -> pa.Table | None:
+    """The records of a tickets file created wholly before ``period`` that count in it, from the
+    tickets of that file still open after its last creation (kept in memory); None when the file
+    must be read.
+
+    Such a file can only add tickets open across the period (backlog), and those are a subset of
+    the tickets it had open after its own last creation. Keeping them once makes a history of N
+    monthly files cost N reads instead of N²/2 (each period re-reading every earlier file).
+    """
+    if table != "tickets":
+        return None
+    if path not in history.latest:
+        history.latest[path] = _latest_created(path)
+    latest = history.latest[path]
+    if latest is None:
+        return None
+    low = _scalar(latest.type, period.start - MARGIN, history.spec.tz)
+    if low is None or not pc.less(latest, low).as_py():
+        return None
+    if path not in history.carried:
+        resolved = ds.field("resolved_at")
+        dataset = _file_dataset(path)
+        history.carried[path] = dataset.to_table(
+            columns=_columns_in(dataset, history.columns["tickets"]),
+            filter=resolved.is_null() | (resolved >= latest),
+        )
+    still_open = history.carried[path]
+    expr = period_filter(table, period, still_open.schema, history.spec.tz)
+    if expr is None:
+        return None
+    return ds.dataset(still_open).to_table(filter=expr)
+
+
+def _latest_created(path: Path) -> pa.Scalar | None:
+    """The latest created_at of a tickets file (None when its timestamps do not allow carrying:
+    created and resolved of different or non-timestamp types, or no dated ticket)."""
+    dataset = _file_dataset(path)
+    names = dataset.schema.names
+    if "created_at" not in names or "resolved_at" not in names:
+        return None
+    created_type = dataset.schema.field("created_at").type
+    if not pa.types.is_timestamp(created_type):
+        return None
+    if dataset.schema.field("resolved_at").type != created_type:
+        return None
+    latest = pc.max(dataset.to_table(columns=["created_at"]).column("created_at"))
+    return latest if latest.is_valid else None
 
 
 def _windowed(
     history: History, table: str, path: Path, data: pa.Table, period: Period
 ) -> pd.DataFrame:
     frame = _canonical(path, table, data, history.spec).frame
-    dataset = _file_dataset(path)
-    if period_filter(table, period, dataset.schema, history.spec.tz) is None:
+    if path not in history.schemas:
+        history.schemas[path] = _file_dataset(path).schema
+    if period_filter(table, period, history.schemas[path], history.spec.tz) is None:
         frame = frame.loc[_exact_window(table, frame, period)].reset_index(drop=True)
     return frame
 
@@ -240,19 +381,15 @@ def _windowed(
 def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, int]:
     """The distinct ids (as exported) of the period's slice, and how many slice rows carry one.
 
-    Only the id and date columns are read; a file whose dates cannot be pushed down gives all its
-ids,
-    which only makes the check below look at more ids than it must.
+    Only the id and date columns are read; a file whose dates cannot be pushed down gives all
+    its ids, which only makes the check below look at more ids than it must.
     """
     key = schema.TABLES[table].key
     arrays = []
-    for path in history.files[table]:
-        dataset = _file_dataset(path)
-        if key not in dataset.schema.names:
+    for path in _touching(history, table, period):
+        if key not in read.parquet_headers(path):
             continue
-        data = dataset.to_table(
-            columns=[key], filter=period_filter(table, period, dataset.schema, history.spec.tz)
-        )
+        data = _read_window(history, table, path, period, [key])
         arrays.extend(pc.drop_null(data.column(key).cast(pa.string())).chunks)
     ids = pa.concat_arrays(arrays) if arrays else pa.array([], type=pa.string())
     return pc.unique(ids), len(ids)
@@ -262,6 +399,13 @@ def _has_copies(history: History, table: str, ids: pa.Array, rows: int) -> bool:
     """Whether an id of the slice occurs more than once across the files (or twice in the slice)."""
     if len(ids) != rows:
         return True
+    if table not in history.repeated:
+        history.repeated[table] = _repeated_ids(history, table)
+    repeated = history.repeated[table]
+    numbers = as_integers(pa.chunked_array([ids])) if len(ids) else np.empty(0, np.int64)
+    if repeated is not None and numbers is not None:
+        # Equal texts give equal integers, so no shared integer proves no copy.
+        return bool(np.isin(numbers, repeated).any())
     key = schema.TABLES[table].key
     found = 0
     for path in history.files[table]:
@@ -269,6 +413,29 @@ def _has_copies(history: History, table: str, ids: pa.Array, rows: int) -> bool:
         if key in dataset.schema.names:
             found += dataset.count_rows(filter=ds.field(key).cast(pa.string()).isin(ids))
     return found != rows
+
+
+def _repeated_ids(history: History, table: str) -> np.ndarray | None:
+    """The ids, as integers (cskpi.ids.as_integers), found more than once over every file of
+    ``table``: one read of the id column per file for the whole report. None when some file's ids
+    do not read as integers (the per-period lookup is used then)."""
+    key = schema.TABLES[table].key
+    parts = []
+    for path in history.files[table]:
+        dataset = _file_dataset(path)
+        if key not in dataset.schema.names:
+            continue
+        ids = pc.drop_null(dataset.to_table(columns=[key]).column(key).cast(pa.string()))
+        if not len(ids):
+            continue
+        numbers = as_integers(ids)
+        if numbers is None:
+            return None
+        parts.append(numbers)
+    if not parts:
+        return np.empty(0, dtype=np.int64)
+    ordered = np.sort(np.concatenate(parts))
+    return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
 
 
 def _merged_copies(history: History, table: str, ids: pa.Array) -> pd.DataFrame:
@@ -295,7 +462,7 @@ def _slice(history: History, table: str, period: Period) -> pd.DataFrame:
         if _has_copies(history, table, ids, rows):
             return _merged_copies(history, table, ids)
     frames = []
-    for path in history.files[table]:
+    for path in _touching(history, table, period):
         data = _read_window(history, table, path, period)
         if data.num_rows:
             frames.append(_windowed(history, table, path, data, period))
@@ -304,7 +471,11 @@ def _slice(history: History, table: str, period: Period) -> pd.DataFrame:
 
 def _slice_rows(history: History, table: str, period: Period) -> int:
     total = 0
-    for path in history.files[table]:
+    for path in _touching(history, table, period):
+        carried = _carried(history, table, path, period)
+        if carried is not None:
+            total += carried.num_rows
+            continue
         dataset = _file_dataset(path)
         total += dataset.count_rows(
             filter=period_filter(table, period, dataset.schema, history.spec.tz)
@@ -314,15 +485,21 @@ def _slice_rows(history: History, table: str, period: Period) -> int:
 
 def _batches(history: History, table: str, period: Period, max_rows: int) -> Iterator[pd.DataFrame]:
     """The period's records of one table, ``max_rows`` at most at a time."""
-    for path in history.files[table]:
-        dataset = _file_dataset(path)
-        expr = period_filter(table, period, dataset.schema, history.spec.tz)
+    for path in _touching(history, table, period):
+        carried = _carried(history, table, path, period)
+        if carried is not None:
+            batches: Iterable[pa.RecordBatch] = carried.to_batches(max_chunksize=max_rows)
+        else:
+            dataset = _file_dataset(path)
+            expr = period_filter(table, period, dataset.schema, history.spec.tz)
+            batches = dataset.scanner(
+                columns=_columns_in(dataset, history.columns[table]),
+                filter=expr,
+                batch_size=max_rows,
+            ).to_batches()
         pending: list[pa.RecordBatch] = []
         count = 0
-        scanner = dataset.scanner(
-            columns=_columns_in(dataset, history.columns[table]), filter=expr, batch_size=max_rows
-        )
-        for batch in scanner.to_batches():
+        for batch in batches:
             if batch.num_rows == 0:
                 continue
             pending.append(batch)
@@ -388,7 +565,7 @@ def compute_partitioned(
 
 def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     """Earliest and latest dated record over every table, from one date column at a time."""
-    from cskpi.report.build import data_range
+    from cskpi.scale.columns import data_range
 
     lows, highs = [], []
     for table, paths in history.files.items():

@@ -31,8 +31,8 @@ from cskpi.metrics.engine import (
 )
 from cskpi.metrics.periods import Period
 from cskpi.metrics.registry import BY_ID, REGISTRY, KpiDef
+from cskpi.metrics.results import KpiValue
 from cskpi.metrics.scope import OVERALL, SEG, Scope, Unavailable
-from cskpi.report.model import KpiValue
 
 
 def dimension_order(by: Sequence[str]) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from scipy import stats
 
-from cskpi.report.model import KpiValue
-from cskpi.report.scorecard import build_scorecard, choose_kpis
+from cskpi.metrics.results import KpiValue
+from cskpi.metrics.scorecard import build_scorecard, choose_kpis
 
 P = "2026-10"
 

@@ -1,8 +1,8 @@
 import pytest
 
 from cskpi.errors import ConfigError
-from cskpi.report.model import KpiValue
-from cskpi.report.targets import Target, any_missed, evaluate_targets, parse_target
+from cskpi.metrics.results import KpiValue
+from cskpi.metrics.targets import Target, any_missed, evaluate_targets, parse_target
 
 
 @pytest.mark.parametrize(("text", "op", "bound"), [

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cskpi.metrics.compare import ALPHA, MIN_RECORDS, NPS_KPIS, benjamini_hochberg, compare
+from cskpi.metrics.results import KpiValue
 from cskpi.metrics.scope import NONE_GROUP, OVERALL
-from cskpi.report.compare import ALPHA, MIN_RECORDS, NPS_KPIS, benjamini_hochberg, compare
-from cskpi.report.model import KpiValue
 
 REST = "rest"  # the period label of the rest-of-the-period rows handed to compare()
 
@@ -279,16 +279,16 @@ def scorecard_for(
     ``drop_empty`` leaves out KPIs no group has a value for (a default column the dimension's
     records do not carry, such as survey KPIs by team); columns asked for by name stay.
     """
+    from cskpi.metrics.catalogue import kpi_catalogue
     from cskpi.metrics.engine import check_dimensions, compute
-    from cskpi.report.build import kpi_catalogue
-    from cskpi.report.targets import evaluate_targets
+    from cskpi.metrics.targets import evaluate_targets
 
     [dimension] = check_dimensions([dimension])
     rows = compute(tables, list(periods), [dimension], config) if periods else []
     labels = [p.label for p in periods]
     if history is not None:
-        from cskpi.report.build import data_range
-        from cskpi.report.history import covered_periods, join, sort_periods
+        from cskpi.metrics.history import covered_periods, join, sort_periods
+        from cskpi.metrics.periods import data_range
 
         rows = join(rows, periods, covered_periods(periods, data_range(tables)), history)
         labels = sort_periods(r.period for r in rows)

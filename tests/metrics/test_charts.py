@@ -1,7 +1,7 @@
 import pandas as pd
 
-from cskpi.report.charts import calls_heatmap, chart_data, daily_volume, kpi_trends, nps_mix
-from cskpi.report.model import KpiValue
+from cskpi.metrics.charts import calls_heatmap, chart_data, daily_volume, kpi_trends, nps_mix
+from cskpi.metrics.results import KpiValue
 
 TZ = "Europe/Helsinki"
 START = pd.Timestamp("2026-10-01", tz=TZ)

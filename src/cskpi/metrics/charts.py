@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 
 # Hour buckets for ticket durations: under 1 h, 1–4 h, 4–8 h, 8–24 h, 1–2 d, 2–3 d, over 3 d.
 DURATION_EDGES_HOURS = (0.0, 1.0, 4.0, 8.0, 24.0, 48.0, 72.0, float("inf"))

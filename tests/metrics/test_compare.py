@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from cskpi.errors import InputFileError, SchemaError
-from cskpi.report.compare import compare, load_baseline_csv, nps_standard_error
-from cskpi.report.model import KpiValue
+from cskpi.metrics.compare import compare, load_baseline_csv, nps_standard_error
+from cskpi.metrics.results import KpiValue
 
 KEY = ("2026-10", "all", "all")
 
@@ -195,7 +195,7 @@ def test_a_missing_baseline_file_says_so(tmp_path):
 def test_the_two_proportion_z_test_agrees_with_statsmodels():
     from statsmodels.stats.proportion import proportions_ztest
 
-    from cskpi.report.compare import two_proportion_test
+    from cskpi.metrics.compare import two_proportion_test
 
     _, expected = proportions_ztest([160, 70], [200, 100])
     assert two_proportion_test(160, 200, 70, 100).p_value == pytest.approx(expected, rel=1e-12)
@@ -204,7 +204,7 @@ def test_the_two_proportion_z_test_agrees_with_statsmodels():
 def test_welchs_t_test_agrees_with_statsmodels_and_a_hand_calculation():
     from statsmodels.stats.weightstats import ttest_ind
 
-    from cskpi.report.compare import welch_test
+    from cskpi.metrics.compare import welch_test
 
     # a: mean 3, sample variance 2.5 (n 5); b: mean 6, variance 34 / 3 = 11.333 (n 4).
     # se = sqrt(0.5 + 2.8333) = 1.8257, t = −3 / 1.8257 = −1.6432;
@@ -220,7 +220,7 @@ def test_welchs_t_test_agrees_with_statsmodels_and_a_hand_calculation():
 def test_benjamini_hochberg_agrees_with_statsmodels_and_by_hand():
     from statsmodels.stats.multitest import multipletests
 
-    from cskpi.report.compare import benjamini_hochberg
+    from cskpi.metrics.compare import benjamini_hochberg
 
     # Sorted 0.01, 0.03, 0.04 of m = 3: q = min over k ≥ i of p(k) × 3 / k →
     # 0.04, min(0.04, 0.045) = 0.04, min(0.04, 0.03) = 0.03.
@@ -278,7 +278,7 @@ def test_median_p90_mean_and_maximum_of_one_sample_each_get_their_own_test():
 
 
 def test_the_bootstrap_interval_is_deterministic_and_matches_plain_resampling():
-    from cskpi.report.compare import bootstrap_quantile_difference
+    from cskpi.metrics.compare import bootstrap_quantile_difference
 
     rng = np.random.default_rng(3)
     a, b = rng.normal(12.0, 3.0, 200), rng.normal(10.0, 3.0, 150)
@@ -298,7 +298,7 @@ def test_the_bootstrap_interval_is_deterministic_and_matches_plain_resampling():
 
 
 def test_test_samples_picks_the_test_from_the_statistic_kind():
-    from cskpi.report.compare import compare_samples
+    from cskpi.metrics.compare import compare_samples
 
     share_now = np.r_[np.full(160, 100.0), np.zeros(40)]
     share_before = np.r_[np.full(70, 100.0), np.zeros(30)]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cskpi.errors import ConfigError
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from cskpi.cli.app import app
 from cskpi.errors import UsageError
+from cskpi.metrics.history import History, join, load_history, sort_periods
 from cskpi.metrics.periods import label_kind, label_start, parse_periods
-from cskpi.report.history import History, join, load_history, sort_periods
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 
 HEADER = "period,dimension,segment,kpi,value,unit,n\n"
 UNITS = {"csat": "%", "tickets_created": "count", "service_cost": "EUR"}
@@ -142,7 +142,7 @@ def test_a_scorecard_from_kept_csvs_alone_tests_agents_against_the_rest(tmp_path
 
 
 def test_a_kept_quarterly_csv_is_compared_quarter_with_the_quarter_before():
-    from cskpi.report.compare import compare
+    from cskpi.metrics.compare import compare
 
     current = [KpiValue("2027-Q1", "all", "all", "tickets_created", 10, "count", 10)]
     baseline = [

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cskpi.errors import UsageError
+from cskpi.metrics.compare import load_baseline_csv
 from cskpi.metrics.periods import label_kind, label_start
-from cskpi.report.compare import load_baseline_csv
-from cskpi.report.model import KpiValue
+from cskpi.metrics.results import KpiValue
 
 
 @dataclass

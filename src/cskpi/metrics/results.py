@@ -50,4 +50,4 @@ class ReportResult:
     targets: dict[tuple[str, str, str, str], tuple[str, str]] = field(
         default_factory=dict
     )  # -> (target, met|missed)
-    charts: dict[str, Any] = field(default_factory=dict)  # chart data for html (see report.charts)
+    charts: dict[str, Any] = field(default_factory=dict)  # chart data for html (see metrics.charts)

@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from cskpi.errors import InputFileError, SchemaError, located
-from cskpi.report.model import Comparison, KpiValue
+from cskpi.metrics.results import Comparison, KpiValue
 
 ALPHA = 0.05
 MIN_RECORDS = 30
