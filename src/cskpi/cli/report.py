@@ -399,10 +399,12 @@ def _explain_unusable(rows: list[Any], unusable: dict[str, str]) -> None:
 
 
 def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
+    from cskpi.io.load import no_rejects
     from cskpi.io.redact import redact_rejects
     from cskpi.report.output import write_rejects
 
-    write_rejects(path, redact_rejects(rejects) if redact else rejects)
+    frame = rejects if rejects is not None else no_rejects()
+    write_rejects(path, redact_rejects(frame) if redact else frame)
 
 
 def _emit(content: str | bytes, path: Path | None, fmt: str) -> None:

@@ -55,7 +55,7 @@ def validate(
 ) -> None:
     """Check the exports: files, vendors, dialects, rows used and rejected, KPIs available."""
     from cskpi.io.availability import kpi_availability
-    from cskpi.io.load import load_dataset
+    from cskpi.io.load import load_dataset, no_rejects
     from cskpi.report.output import write_rejects
 
     with user_errors(debug):
@@ -77,7 +77,9 @@ def validate(
 
         dataset = load_dataset(spec, progress=progress)
         if rejects is not None:
-            write_rejects(rejects, dataset.rejects, raw=False)
+            write_rejects(
+                rejects, dataset.rejects if dataset.rejects is not None else no_rejects(), raw=False
+            )
         registry = _registry()
         kpis = (
             kpi_availability(

@@ -32,6 +32,11 @@ Progress = Callable[[str, int, int], None]
 REJECT_COLUMNS = ["file", "line", "table", "reason", "detail", "raw"]
 
 
+def no_rejects() -> pd.DataFrame:
+    """An empty rejects table with the loader's columns."""
+    return pd.DataFrame(columns=REJECT_COLUMNS)
+
+
 def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
     """(table, path) pairs: the folder's `<table>.<ext>` and `<table>/*.<ext>`, then explicit files.
 
@@ -118,9 +123,7 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
         for report, result in items
         if len(result.rejects)
     ]
-    reject_frame = (
-        pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
-    )
+    reject_frame = pd.concat(rejects, ignore_index=True) if rejects else no_rejects()
     if spec.columns is not None:
         tables = {name: _restrict(frame, name, spec.columns) for name, frame in tables.items()}
     unusable = _unusable(tables, reports)

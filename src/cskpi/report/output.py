@@ -106,11 +106,9 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     write_atomic(path, csv_text(frame))
 
 
-def write_rejects(path: Path, rejects: pd.DataFrame | None, *, raw: bool = True) -> int:
-    """Every rejected row (file, line, table, reason, detail[, raw]) as a guarded CSV; how many."""
-    from cskpi.io.load import REJECT_COLUMNS
-
-    frame = rejects if rejects is not None else pd.DataFrame(columns=REJECT_COLUMNS)
-    columns = [c for c in REJECT_COLUMNS if c in frame.columns and (raw or c != "raw")]
-    write_csv(path, frame[columns])
-    return len(frame)
+def write_rejects(path: Path, rejects: pd.DataFrame, *, raw: bool = True) -> int:
+    """Every rejected row (the loader's columns, ``raw`` only when asked) as a guarded CSV; how
+    many. The loader decides the columns, so this writer needs nothing from ``io``."""
+    columns = [c for c in rejects.columns if raw or c != "raw"]
+    write_csv(path, rejects[columns])
+    return len(rejects)
