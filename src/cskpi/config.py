@@ -7,6 +7,7 @@ the file lives in :func:`load_config`; docs/config.md shows a complete annotated
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from collections.abc import Collection
@@ -56,6 +57,7 @@ class Config:
     fcr_variant: str = "one_touch"           # one_touch | call_resolved
     business_hours: BusinessHours | None = None
     targets: dict[str, str] = field(default_factory=dict)   # kpi id -> "<= 4", ">= 85"
+    max_reject_rate: float = 50.0            # % of a file's rows rejected before the run fails
     source: str | None = None                # path of the file it came from
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -64,6 +66,7 @@ class Config:
 _SCHEMA: dict[str, Any] = {
     "currency": "currency",
     "tz": "tz",
+    "max_reject_rate": "percent",
     "week_start": "week_start",
     "lang": "lang",
     "thresholds": {
@@ -97,6 +100,10 @@ def load_config(path: Path | None = None, data_dir: Path | None = None, *,
     if path is None:
         return Config()
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder. Give --config the path of a cskpi.toml file")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a regular file. Give --config the path of a cskpi.toml")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
@@ -108,6 +115,10 @@ def load_config(path: Path | None = None, data_dir: Path | None = None, *,
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}. Fix the syntax there (text values "
                           "need quotes, e.g. currency = \"EUR\")") from None
+    except (RecursionError, ValueError) as exc:  # nesting or an integer of thousands of digits
+        what = "nests too deeply" if isinstance(exc, RecursionError) else "holds a number too long"
+        raise ConfigError(f"{path}: {what} to read. Keep it to the keys docs/config.md shows"
+                          ) from None
     return _build(raw, _Checker(path), known_kpis)
 
 
@@ -141,8 +152,8 @@ class _Checker:
                positive: bool = False, maximum: float | None = None, unit: str = "") -> float:
         bad = isinstance(value, bool) or not isinstance(value, int | float)
         if not bad:
-            bad = value < minimum or (positive and value <= minimum) or (
-                maximum is not None and value > maximum) or value != value
+            bad = not math.isfinite(value) or value < minimum or (
+                positive and value <= minimum) or (maximum is not None and value > maximum)
         if bad:
             low = f"> {minimum:g}" if positive else f">= {minimum:g}"
             span = f"between {minimum:g} and {maximum:g}" if maximum is not None else low
@@ -171,6 +182,9 @@ def _build(raw: dict[str, Any], check: _Checker,
         settings["currency"] = currency
     if "tz" in raw:
         settings["tz"] = _timezone(raw["tz"], "tz", check)
+    if "max_reject_rate" in raw:
+        settings["max_reject_rate"] = check.number(raw["max_reject_rate"], "max_reject_rate",
+                                                   "50", maximum=100, unit=" (a percentage)")
     if "week_start" in raw:
         if raw["week_start"] not in WEEK_STARTS:
             raise check.fail("week_start", f"must be \"mon\" or \"sun\", got "

@@ -104,10 +104,10 @@ def scorecard(
     with user_errors(debug):
         from cskpi.cli.report import _emit, _stdout_is_tty, _usage, _width
         from cskpi.config import load_config
-        from cskpi.pipeline import input_columns
         from cskpi.metrics.periods import data_range, parse_periods
         from cskpi.metrics.registry import BY_ID
         from cskpi.metrics.scorecard import choose_kpis, scorecard_for
+        from cskpi.pipeline import input_columns
         from cskpi.report.scorecard_render import render
 
         fmt = _format(fmt, output, _usage)

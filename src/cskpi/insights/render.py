@@ -20,6 +20,7 @@ from cskpi.errors import UsageError
 from cskpi.i18n import heading, label
 from cskpi.insights.result import Insight
 from cskpi.report.formatting import human_change, human_value
+from cskpi.report.output import csv_text
 
 
 def _cell(value: Any) -> str:
@@ -115,7 +116,7 @@ def to_csv(insight: Insight, table: str | None = None) -> str:
     if key not in insight.tables:
         raise UsageError(f"--table {key!r} is not part of this result. "
                          f"Use one of {', '.join(insight.tables)}")
-    return insight.tables[key].to_csv(index=False, lineterminator="\n")
+    return csv_text(insight.tables[key])
 
 
 def to_xlsx(insight: Insight) -> bytes:
@@ -161,7 +162,7 @@ def to_json(insight: Insight) -> str:
         "notes": insight.notes,
         "meta": _jsonable(insight.meta),
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def to_html(insight: Insight, lang: str = "en") -> str:

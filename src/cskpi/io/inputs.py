@@ -20,3 +20,7 @@ class InputSpec:
     sheet: str | None = None           # the workbook sheet to read (default: the recognised one)
     # Restrict to these columns per table (columnar reads); None = every canonical column.
     columns: dict[str, list[str]] | None = None
+    # Files this run writes (option -> path) and further files it must never write (the settings
+    # file, a baseline): io.paths refuses an output that is any of them or an input.
+    outputs: dict[str, Path | None] = field(default_factory=dict)
+    protected: list[Path] = field(default_factory=list)

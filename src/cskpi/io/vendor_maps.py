@@ -343,6 +343,14 @@ def load_map(path: Path) -> VendorMap:
                 path, f"is not valid TOML ({exc})", fix="Fix the syntax (see docs/vendor-maps.md)"
             )
         ) from None
+    except (RecursionError, ValueError, UnicodeDecodeError, IsADirectoryError):
+        raise ConfigError(
+            located(
+                path,
+                "cannot be read as a map (not UTF-8 text, nested too deeply or a number too long)",
+                fix="See docs/vendor-maps.md for the layout",
+            )
+        ) from None
     return parse_map(doc, str(path))
 
 

@@ -39,7 +39,7 @@ from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import FileReport
 from cskpi.io.inputs import InputSpec
-from cskpi.io.load import REJECT_COLUMNS, _combine, find_files, load_dataset
+from cskpi.io.load import REJECT_COLUMNS, _combine, find_files, load_dataset, no_rejects
 from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
 from cskpi.metrics.periods import Period
@@ -101,7 +101,7 @@ class History:
                         frames.append(rejects.assign(file=str(path), table=table)[REJECT_COLUMNS])
         frames = [f for f in frames if len(f)]
         if not frames:
-            return pd.DataFrame(columns=REJECT_COLUMNS)
+            return no_rejects()
         return pd.concat(frames, ignore_index=True)
 
     def template(self) -> dict[str, pd.DataFrame]:
