@@ -1173,9 +1173,9 @@ def read_json(path: Path, records_key: str | None = None, data: bytes | None = N
             frame[name] = column.map(_json_cell)
         elif column.dtype == "float64" and column.isna().any():
             # Whole numbers with a null among them come back as floats: keep them whole, so an id
-            # or group number reads "98738", not "98738.0".
+            # or group number reads "98738", not "98738.0" (past 2**53 no float is an exact whole).
             filled = column.dropna()
-            if (filled == filled.round()).all():
+            if (filled == filled.round()).all() and (filled.abs() < 2**53).all():
                 frame[name] = column.astype("Int64").astype(object).where(column.notna(), None)
     return RawTable(
         path=path,
