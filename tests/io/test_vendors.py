@@ -378,3 +378,18 @@ def test_a_trimmed_five9_call_log_is_five9_and_loses_only_what_its_columns_fed(
     assert "answered_at" not in calls and "talk_seconds" not in calls
     assert select(calls, "calls", "1")["direction"] == "outbound"
     assert select(calls, "calls", "2")["queued_at"] == pd.Timestamp("2026-09-03 10:05", tz="UTC")
+
+
+def test_an_intercom_conversation_rating_is_one_csat_answer_with_its_remark() -> None:
+    dataset = load(FIXTURES / "intercom.json", "tickets")
+    surveys = dataset.tables["surveys"]
+    # Only the first conversation was rated: 4 stars, two hours after it began.
+    (row,) = surveys.to_dict("records")
+    assert (row["response_id"], row["ticket_id"], row["survey"], row["score"]) == (
+        "215467",
+        "215467",
+        "csat",
+        4.0,
+    )
+    assert (row["comment"], row["agent_id"]) == ("Quick answer", "814860")
+    assert row["submitted_at"] == pd.Timestamp(1683022527 + 7200, unit="s", tz="UTC")
