@@ -606,3 +606,33 @@ def test_validate_prints_the_layout_its_runner_up_every_guess_and_the_kpis_lost(
     found = summary["tables"]["tickets"]["files"][0]["recognition"]
     assert found["used"] == ["Ticket ID", "Created At", "Resolved At", "Agent"]
     assert found["runner_up"] is not None and found["runner_up_score"] < found["score"]
+
+
+def test_every_header_language_names_the_words_of_an_nps_csat_and_ces_question():
+    from cskpi.io.recognise import dictionary_file, header_key, languages
+
+    assert len(languages()) == 14
+    for language in languages():
+        words = dictionary_file(language)["survey_words"]
+        assert set(words) == {"nps", "csat", "ces"}, language
+        for stems in words.values():
+            # compared with header keys, so written the way header_key leaves a header
+            assert stems and all(header_key(w) == w for w in stems), language
+
+
+@pytest.mark.parametrize(
+    ("header", "survey"),
+    [
+        ("Jak prawdopodobne jest, że polecisz nas znajomemu?", "nps"),
+        ("Hvor tilfreds er du med kundeservice?", "csat"),
+        ("Cât de ușor a fost să rezolvați problema?", "ces"),
+        ("Cik apmierināts esat ar atbalstu?", "csat"),
+        ("Hur nöjd är du med supporten?", "csat"),
+    ],
+)
+def test_a_survey_question_in_another_language_is_guessed_by_its_words(header, survey):
+    from cskpi.io.starter import melt_guesses
+
+    frame = pd.DataFrame({header: ["4", "5", "", "3"]})
+    ((found_header, found_survey, _),) = melt_guesses(frame, [header])
+    assert (found_header, found_survey) == (header, survey)
