@@ -393,3 +393,23 @@ def test_an_intercom_conversation_rating_is_one_csat_answer_with_its_remark() ->
     )
     assert (row["comment"], row["agent_id"]) == ("Quick answer", "814860")
     assert row["submitted_at"] == pd.Timestamp(1683022527 + 7200, unit="s", tz="UTC")
+
+
+def test_zendesk_good_bad_ratings_are_left_out_and_counted_and_the_report_still_runs() -> None:
+    from typer.testing import CliRunner
+
+    from cskpi.cli.app import app
+
+    path = FIXTURES / "zendesk_full_export.csv"
+    dataset = load(path, "tickets")
+    (surveys,) = [r for r in dataset.files if r.table == "surveys"]
+    # 4101 Good, 4102 Bad; Offered / Unoffered are no answer at all
+    assert (surveys.rows_read, surveys.rows_used) == (2, 0)
+    assert surveys.rejects_by_reason == {"excluded_by_map": 2}
+    assert sorted(dataset.rejects["detail"]) == [
+        "Satisfaction Score = Bad (not a csat score: left out by the map)",
+        "Satisfaction Score = Good (not a csat score: left out by the map)",
+    ]
+    # Left-out answers do not count towards --max-reject-rate: the tickets' KPIs still come out.
+    result = CliRunner().invoke(app, ["report", "--tickets", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr

@@ -100,6 +100,8 @@ class MeltRule:
     match_text: str | None = None  # regex on the second header row (question text)
     # the question when this is the only column of its survey in the file ("overall")
     question_alone: str | None = None
+    # answers that are ratings of another kind (Zendesk "Good" / "Bad"): left out and counted
+    not_scores: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,7 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
                 scale,
                 rule.get("match_text"),
                 rule.get("question_alone"),
+                tuple(str(v) for v in rule.get("not_scores", ())),
             )
         )  # type: ignore[arg-type]
     aliases = {str(k): str(v) for k, v in doc.get("aliases", {}).items()}
@@ -722,6 +725,13 @@ def _melt(
         piece["__scale_min"] = rule.scale[0] if rule.scale else np.nan
         piece["__scale_max"] = rule.scale[1] if rule.scale else np.nan
         piece["__line"] = mapped.lines[present]
+        if rule.not_scores:
+            text = piece["score"].astype("str").str.strip()
+            other = text.str.casefold().isin({v.casefold() for v in rule.not_scores}).to_numpy()
+            if other.any():
+                why = f"{header} = " + text + f" (not a {rule.survey} score: left out by the map)"
+                piece["__excluded"] = why.where(other, None)
+                piece.loc[other, "score"] = None
         pieces.append(piece)
         rules.append(rule)
         used[header] = f"score ({rule.survey})"
