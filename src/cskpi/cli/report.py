@@ -306,16 +306,12 @@ def _note_outliers(source: Any, request: Any, quiet: bool) -> None:
     """Say which outlier dates the default period leaves out (engines that know them)."""
     if request.period or request.date_from or request.date_to:
         return
-    if hasattr(source, "data_span"):
+    if hasattr(source, "tables"):
+        loading.note_outliers(source.tables, quiet=quiet)
+    elif hasattr(source, "data_span"):
         span = source.data_span()
-    elif hasattr(source, "tables"):
-        from cskpi.metrics.periods import data_span
-
-        span = data_span(source.tables)
-    else:
-        return
-    if span is not None and span.note():
-        loading.note(span.note(), quiet=quiet)
+        if span is not None and span.note():
+            loading.note(span.note(), quiet=quiet)
 
 
 def _finish(
@@ -396,10 +392,8 @@ def _explain_unusable(rows: list[Any], unusable: dict[str, str]) -> None:
     import dataclasses
 
     for index, row in enumerate(rows):
-        why = next(
-            (why for table, why in unusable.items() if row.reason == f"no {table} table"), None
-        )
-        if why is not None:
+        why = loading.unusable_reason(row.reason, unusable)
+        if why != row.reason:
             rows[index] = dataclasses.replace(row, reason=why)
 
 
