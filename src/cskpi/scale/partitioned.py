@@ -51,7 +51,7 @@ from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
 from cskpi.metrics.periods import RANGE_COLUMNS, Period, Span, bulk_span
 from cskpi.metrics.results import KpiValue
-from cskpi.scale.columns import DATE_COLUMN, needed_columns
+from cskpi.scale.columns import DATE_COLUMN, checked_columns, needed_columns
 from cskpi.scale.parts import PartsAccumulator
 
 # Tables read selectively per period; the others are small (one row per cost item or agent month).
@@ -594,10 +594,8 @@ def scan(history: History, batch_rows: int = DEFAULT_MAX_ROWS) -> History:
             dataset = _file_dataset(path)
             report = FileReport(path=str(path), table=table, format="parquet")
             counts: dict[str, int] = {}
-            scanner = dataset.scanner(
-                columns=_columns_in(dataset, history.columns[table]), batch_size=batch_rows
-            )
-            for batch in scanner.to_batches():
+            columns = checked_columns(table, _columns_in(dataset, history.columns[table]))
+            for batch in dataset.scanner(columns=columns, batch_size=batch_rows).to_batches():
                 if batch.num_rows == 0:
                     continue
                 result = _canonical(
