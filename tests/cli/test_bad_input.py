@@ -145,3 +145,23 @@ def test_the_partitioned_engine_leaves_a_stray_date_out_of_the_default_periods_w
     counted = [x for x in result.stdout.splitlines() if ",all,all,tickets_created," in x]
     assert counted == ["2026-10,all,all,tickets_created,20,count,20"]
     assert result.stdout == run("report", tmp_path, "-f", "csv").stdout
+
+
+def test_the_partitioned_engine_names_a_csv_table_whose_every_row_is_rejected(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "tickets").mkdir()
+    pq.write_table(
+        pa.table({"ticket_id": ["1"], "created_at": ["2026-10-02T10:00:00Z"]}),
+        tmp_path / "tickets" / "2026-10.parquet",
+    )
+    (tmp_path / "revenue.csv").write_text("customer_id,date,amount\nC1,2026-10-01,n/a\n")
+    args = ("report", tmp_path, "--period", "2026-10", "-f", "json")
+    result = run(*args, "--engine", "partitioned")
+    assert result.exit_code == 2
+    why = f"every row of {tmp_path / 'revenue.csv'} was rejected: 1 bad_number"
+    rows = json.loads(result.stdout)["rows"]
+    assert {r["reason"] for r in rows if r["kpi"] == "revenue"} == {why}
+    memory = json.loads(run(*args).stdout)["rows"]
+    assert {r["reason"] for r in memory if r["kpi"] == "revenue"} == {why}

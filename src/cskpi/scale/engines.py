@@ -66,9 +66,10 @@ class PartitionedEngine:
         *,
         every_column: bool = False,
     ) -> None:
-        from cskpi.scale.partitioned import open_history, scan
+        from cskpi.scale.partitioned import DEFAULT_MAX_ROWS, open_history, scan
 
-        self.history = scan(open_history(spec, by, every_column=every_column))
+        history = open_history(spec, by, every_column=every_column)
+        self.history = scan(history, max_rows or DEFAULT_MAX_ROWS)
         self.config, self.max_rows = config, max_rows
 
     @property

@@ -173,6 +173,7 @@ def open_history(spec: InputSpec, by: Sequence[str], *, every_column: bool = Fal
         history.loaded = dict(dataset.tables)
         history.reports = dataset.files
         history.loaded_rejects = dataset.rejects
+        history.unusable = dict(dataset.unusable)
     return history
 
 
@@ -615,9 +616,10 @@ def scan(history: History, batch_rows: int = DEFAULT_MAX_ROWS) -> History:
             report.rejects_by_reason = counts
             history.reports.append(report)
             used[table] = used.get(table, 0) + report.rows_used
-    history.unusable = unusable_tables(used, history.reports)
-    for table in history.unusable:
+    unusable = unusable_tables(used, history.reports)
+    for table in unusable:
         del history.files[table], history.columns[table]
+    history.unusable.update(unusable)
     stamps += [
         frame[column]
         for table, column in RANGE_COLUMNS.items()
