@@ -298,6 +298,9 @@ def test_intercom_conversation_object_loads_as_one_ticket(real_data):
     row = dataset.tables["tickets"].iloc[0]
     assert row["ticket_id"] == "1295"
     assert row["created_at"] == pd.Timestamp(1663597223, unit="s", tz="UTC")
+    # its conversation_rating (5 stars) is one csat answer
+    surveys = dataset.tables["surveys"]
+    assert surveys[["ticket_id", "survey", "score"]].values.tolist() == [["1295", "csat", 5.0]]
 
 
 def test_zendesk_ticket_metric_object_loads_as_one_ticket(real_data):

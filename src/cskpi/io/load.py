@@ -340,6 +340,7 @@ def load_file(
             report.recognition = _recognition_summary(found)
             _no_answers(report, raw, sub, mapped)
         _resolved_without_time(report, result)
+        _unknown_directions(report, result)
         results.append((report, result))
     return results
 
@@ -517,6 +518,7 @@ def _fast_report(path, table, fast, mapped, result, found) -> tuple[FileReport, 
     report = _report(path, table, None, fast, mapped, result, 0)
     report.recognition = _recognition_summary(found)
     _resolved_without_time(report, result)
+    _unknown_directions(report, result)
     return report, result
 
 
@@ -570,6 +572,25 @@ def _resolved_without_time(report: FileReport, result: Canonical) -> None:
             f"{report.path}: {count} ticket(s) have a resolved/closed status but no resolution "
             "time; they count as unresolved (resolved_at decides, not the status)"
         )
+
+
+def _unknown_directions(report: FileReport, result: Canonical) -> None:
+    """Calls whose direction is neither inbound nor outbound count as inbound (DATA.md): said,
+    so an outbound call under a name no map knows (an Asterisk context) is not hidden."""
+    frame = result.frame
+    if report.table != "calls" or "direction" not in frame or not len(frame):
+        return
+    distinct = pd.Series(frame["direction"].dropna().unique(), dtype="str")
+    other = distinct[~distinct.str.strip().str.casefold().isin(("inbound", "outbound"))]
+    if other.empty:
+        return
+    count = int(frame["direction"].isin(other.tolist()).sum())
+    shown = ", ".join(sorted(other.tolist())[:8]) + (" …" if len(other) > 8 else "")
+    report.warnings.append(
+        f"{report.path}: {count} call(s) have a direction that is neither inbound nor outbound "
+        f"({shown}); they count as inbound. If some are outbound, say so in a map: "
+        'direction = { from = "<column>", values = { <value> = "outbound" } }'
+    )
 
 
 def _needed_sources(vmap: VendorMap, headers: list[str], wanted: list[str] | None) -> list[str]:

@@ -1168,10 +1168,15 @@ def read_json(path: Path, records_key: str | None = None, data: bytes | None = N
     frame = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
     frame.columns = [str(c) for c in frame.columns]
     for name in frame.columns:
-        if frame[name].dtype == object:
-            frame[name] = frame[name].map(
-                lambda v: json.dumps(v) if isinstance(v, list | dict) else v
-            )
+        column = frame[name]
+        if column.dtype == object:
+            frame[name] = column.map(_json_cell)
+        elif column.dtype == "float64" and column.isna().any():
+            # Whole numbers with a null among them come back as floats: keep them whole, so an id
+            # or group number reads "98738", not "98738.0" (past 2**53 no float is an exact whole).
+            filled = column.dropna()
+            if (filled == filled.round()).all() and (filled.abs() < 2**53).all():
+                frame[name] = column.astype("Int64").astype(object).where(column.notna(), None)
     return RawTable(
         path=path,
         frame=frame,
@@ -1180,6 +1185,14 @@ def read_json(path: Path, records_key: str | None = None, data: bytes | None = N
         format="json",
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _json_cell(value: object) -> object:
+    """A nested value as one cell: a list of plain values (Zendesk `tags`) as their text joined by
+    ", " and an empty list as empty; other lists and objects as JSON text."""
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value) if value else None
+    return json.dumps(value) if isinstance(value, list | dict) else value
 
 
 def read_any(
