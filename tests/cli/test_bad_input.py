@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from cskpi.cli.app import app
@@ -95,11 +94,6 @@ main()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the partitioned engine types rows per period slice and keeps no per-file reject "
-    "counts, so a period whose every ticket is rejected still counts 0 tickets",
-)
 def test_the_partitioned_engine_never_counts_zero_for_a_table_whose_every_row_is_rejected(
     tmp_path,
 ):
@@ -121,3 +115,53 @@ def test_the_partitioned_engine_never_counts_zero_for_a_table_whose_every_row_is
     line = next(x for x in result.stdout.splitlines() if ",tickets_created," in x)
     assert line == "2026-10,all,all,tickets_created,,count,"
     assert result.exit_code == 2
+    why = "every row of " + str(tmp_path / "tickets" / "2026-10.parquet")
+    assert f"{why} was rejected: 2 resolved_before_created" in result.stderr
+    assert "2 of 2 rows rejected" in result.stderr  # the file's rejects are counted and shown
+    memory = run("report", tmp_path, "--period", "2026-10", "-f", "csv")
+    assert memory.stdout == result.stdout
+    shown = run("report", tmp_path, "--engine", "partitioned", "--period", "2026-10", "-f", "json")
+    reasons = {
+        r["reason"] for r in json.loads(shown.stdout)["rows"] if r["kpi"] == "tickets_created"
+    }
+    assert reasons == {f"{why} was rejected: 2 resolved_before_created"}
+
+
+def test_the_partitioned_engine_leaves_a_stray_date_out_of_the_default_periods_with_a_note(
+    tmp_path,
+):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "tickets").mkdir()
+    created = [f"2026-10-{day:02d}T10:00:00Z" for day in range(1, 21)] + ["1900-01-01T10:00:00Z"]
+    pq.write_table(
+        pa.table({"ticket_id": [str(i) for i in range(21)], "created_at": created}),
+        tmp_path / "tickets" / "2026-10.parquet",
+    )
+    result = run("report", tmp_path, "--engine", "partitioned", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "1 outlier date(s) far from the rest of the data (1900-01-01)" in result.stderr
+    counted = [x for x in result.stdout.splitlines() if ",all,all,tickets_created," in x]
+    assert counted == ["2026-10,all,all,tickets_created,20,count,20"]
+    assert result.stdout == run("report", tmp_path, "-f", "csv").stdout
+
+
+def test_the_partitioned_engine_names_a_csv_table_whose_every_row_is_rejected(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "tickets").mkdir()
+    pq.write_table(
+        pa.table({"ticket_id": ["1"], "created_at": ["2026-10-02T10:00:00Z"]}),
+        tmp_path / "tickets" / "2026-10.parquet",
+    )
+    (tmp_path / "revenue.csv").write_text("customer_id,date,amount\nC1,2026-10-01,n/a\n")
+    args = ("report", tmp_path, "--period", "2026-10", "-f", "json")
+    result = run(*args, "--engine", "partitioned")
+    assert result.exit_code == 2
+    why = f"every row of {tmp_path / 'revenue.csv'} was rejected: 1 bad_number"
+    rows = json.loads(result.stdout)["rows"]
+    assert {r["reason"] for r in rows if r["kpi"] == "revenue"} == {why}
+    memory = json.loads(run(*args).stdout)["rows"]
+    assert {r["reason"] for r in memory if r["kpi"] == "revenue"} == {why}

@@ -519,8 +519,9 @@ def trend(
     def samples(row, is_baseline):  # record-level values let means and percentiles be tested
         if row.period not in by_label:  # a kept summary has none
             return None
-        return kpi_samples(run.tables, by_label[row.period], row.kpi, row.dimension,
-                           row.segment, run.config)
+        return kpi_samples(
+            run.tables, by_label[row.period], row.kpi, row.dimension, row.segment, run.config
+        )
 
     result = analyse(
         rows,

@@ -227,5 +227,19 @@ def input_spec(
         encoding=encoding,
         sheet=given.get("sheet"),
         outputs={flag: Path(p) for flag, p in (outputs or {}).items() if p not in (None, "-")},
-        protected=[Path(p) for p in protected or [] if p is not None],
+        protected=protected_files(protected or []),
     )
+
+
+def protected_files(given: list[Any]) -> list[Path]:
+    """The files an output must never replace: ``given`` files, and every file of a given folder
+    (a --history folder of kept tidy CSVs)."""
+    from cskpi.io.paths import walk_files
+
+    found: list[Path] = []
+    for item in given:
+        if item is None:
+            continue
+        path = Path(item)
+        found += walk_files(path) if path.is_dir() else [path]
+    return found

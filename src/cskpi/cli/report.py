@@ -290,7 +290,7 @@ def _open_engine(
     history = paths.walk_files(folder) if folder is not None and folder.is_dir() else []
     named = [p for files in spec.files.values() for p in files]
     paths.check_outputs(spec.outputs, [*history, *named, *spec.map_files, *spec.protected])
-    return open_scaled(
+    scaled = open_scaled(
         engine,
         spec,
         request.by,
@@ -298,19 +298,20 @@ def _open_engine(
         tz=request.tz,
         scheduler=scheduler,
         every_column=request.charts,
-    ), {}
+    )
+    return scaled, dict(getattr(scaled, "unusable", {}))
 
 
 def _note_outliers(source: Any, request: Any, quiet: bool) -> None:
-    """Say which outlier dates the default period leaves out (in-memory data only)."""
-    tables = getattr(source, "tables", None)
-    if tables is None or request.period or request.date_from or request.date_to:
+    """Say which outlier dates the default period leaves out (engines that know them)."""
+    if request.period or request.date_from or request.date_to:
         return
-    from cskpi.metrics.periods import data_span
-
-    span = data_span(tables)
-    if span is not None and span.note():
-        loading.note(span.note(), quiet=quiet)
+    if hasattr(source, "tables"):
+        loading.note_outliers(source.tables, quiet=quiet)
+    elif hasattr(source, "data_span"):
+        span = source.data_span()
+        if span is not None and span.note():
+            loading.note(span.note(), quiet=quiet)
 
 
 def _finish(
@@ -391,10 +392,8 @@ def _explain_unusable(rows: list[Any], unusable: dict[str, str]) -> None:
     import dataclasses
 
     for index, row in enumerate(rows):
-        why = next(
-            (why for table, why in unusable.items() if row.reason == f"no {table} table"), None
-        )
-        if why is not None:
+        why = loading.unusable_reason(row.reason, unusable)
+        if why != row.reason:
             rows[index] = dataclasses.replace(row, reason=why)
 
 

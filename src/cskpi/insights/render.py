@@ -57,8 +57,9 @@ def _in_units(frame: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
     values = [c for c in ("baseline", "latest", *meta.get("periods", [])) if c in frame.columns]
     shown = frame.copy()
     for column in values:
-        shown[column] = [human_value(v, u, currency) for v, u in
-                         zip(frame[column], unit, strict=True)]
+        shown[column] = [
+            human_value(v, u, currency) for v, u in zip(frame[column], unit, strict=True)
+        ]
     if "change" in frame.columns:
         shown["change"] = [human_change(v, u) for v, u in zip(frame["change"], unit, strict=True)]
     return shown
@@ -68,11 +69,13 @@ def _screen(frame: pd.DataFrame, lang: str, meta: dict[str, Any] | None = None) 
     """Values in their units; words that have a translation: KPI labels, better/worse."""
     shown = _in_units(frame, meta or {})
     if "kpi" in shown.columns and "label" not in shown.columns:
-        shown.insert(shown.columns.get_loc("kpi") + 1, "label",
-                     [label(k, lang) for k in shown["kpi"]])
+        shown.insert(
+            shown.columns.get_loc("kpi") + 1, "label", [label(k, lang) for k in shown["kpi"]]
+        )
     if "direction" in shown.columns:
-        shown["direction"] = [heading(v, lang) if isinstance(v, str) and v else v
-                              for v in shown["direction"]]
+        shown["direction"] = [
+            heading(v, lang) if isinstance(v, str) and v else v for v in shown["direction"]
+        ]
     return shown
 
 
@@ -102,8 +105,9 @@ def plain_view(insight: Insight, lang: str = "en") -> str:
         if frame.empty:
             blocks.append(f"{title}: —")
             continue
-        shown = (_screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang))
-                 .map(_cell))
+        shown = (
+            _screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang)).map(_cell)
+        )
         blocks.append(f"{title}\n{shown.to_string(index=False)}")
     return "\n\n".join(blocks) + "\n"
 
@@ -114,8 +118,9 @@ def to_csv(insight: Insight, table: str | None = None) -> str:
         return ""
     key = table or next(iter(insight.tables))
     if key not in insight.tables:
-        raise UsageError(f"--table {key!r} is not part of this result. "
-                         f"Use one of {', '.join(insight.tables)}")
+        raise UsageError(
+            f"--table {key!r} is not part of this result. Use one of {', '.join(insight.tables)}"
+        )
     return csv_text(insight.tables[key])
 
 
@@ -156,9 +161,13 @@ def _jsonable(value: Any) -> Any:
 def to_json(insight: Insight) -> str:
     payload = {
         "insight": insight.name,
-        "tables": {key: [_jsonable(dict(zip(frame.columns, row, strict=True)))
-                         for row in frame.itertuples(index=False)]
-                   for key, frame in insight.tables.items()},
+        "tables": {
+            key: [
+                _jsonable(dict(zip(frame.columns, row, strict=True)))
+                for row in frame.itertuples(index=False)
+            ]
+            for key, frame in insight.tables.items()
+        },
         "notes": insight.notes,
         "meta": _jsonable(insight.meta),
     }
@@ -170,14 +179,20 @@ def to_html(insight: Insight, lang: str = "en") -> str:
     body = [f"<h1>{title}</h1>"]
     for key, frame in insight.tables.items():
         body.append(f"<h2>{html.escape(heading(key, lang))}</h2>")
-        shown = (_screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang))
-                 .map(_cell))
+        shown = (
+            _screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang)).map(_cell)
+        )
         body.append(shown.to_html(index=False, escape=True, border=0))
     if insight.notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in insight.notes)
         body.append(f"<h2>{html.escape(heading('notes', lang))}</h2><ul>{items}</ul>")
-    style = ("body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-             "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}")
-    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>{title}</title><style>{style}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+    style = (
+        "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}"
+    )
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{style}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )

@@ -365,6 +365,19 @@ def _check_rows(
                 + high[m].astype("str")
             ),
         )
+        # An answer is a point of its scale: a 7.5 is neither promoter nor passive, so it is a
+        # row error, not a value to bucket (2,0 and 4.0 read as whole numbers and are kept).
+        reasons.add(
+            (score.notna() & score.ne(score.round())).to_numpy(),
+            "not_an_integer",
+            lambda m: (
+                "score "
+                + score[m].astype("str")
+                + ": answers on "
+                + survey[m].astype("str")
+                + "'s scale are whole numbers"
+            ),
+        )
         if "__scale_min" in frame:
             typed["__scale_min"] = low.to_numpy()
             typed["__scale_max"] = high.to_numpy()

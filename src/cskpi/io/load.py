@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -147,11 +147,17 @@ def _unusable(tables: dict[str, pd.DataFrame], reports: list[FileReport]) -> dic
     A table that reaches the KPIs with no rows would count 0 tickets; left out, its KPIs are
     "not available" and the reason names the file and its rejects.
     """
+    return unusable_tables({name: len(frame) for name, frame in tables.items()}, reports)
+
+
+def unusable_tables(used: dict[str, int], reports: Sequence[FileReport]) -> dict[str, str]:
+    """:func:`_unusable` from the number of rows each table kept (engines that never hold a
+    whole table count them instead)."""
     found: dict[str, str] = {}
-    for name, frame in tables.items():
+    for name, rows in used.items():
         own = [r for r in reports if r.table == name]
         # Rows a vendor map leaves out on purpose (a CHAT contact in a call log) are no errors.
-        if len(frame) or not any(rejected_in_error(r) for r in own):
+        if rows or not any(rejected_in_error(r) for r in own):
             continue
         parts = []
         for r in own:
