@@ -82,7 +82,8 @@ def test_the_documented_example_loads(tmp_path):
      "Allowed in [thresholds]: short_abandon_seconds, service_level_seconds, csat_good_min"),
     ("[bussiness_hours]\ntz = 'UTC'\n",
      "bussiness_hours: unknown key. Did you mean 'business_hours'? Allowed at the top level: "
-     "currency, tz, week_start, lang, thresholds, sla, costs, fcr, business_hours, targets"),
+     "currency, tz, max_reject_rate, week_start, lang, thresholds, sla, costs, fcr, "
+     "business_hours, targets"),
     ('[thresholds]\nservice_level_seconds = "20"\n',
      "thresholds.service_level_seconds: must be a number of seconds >= 0, got '20'. "
      "Write a plain number without quotes, e.g. service_level_seconds = 20"),

@@ -28,8 +28,14 @@ class UsageError(CskpiError):
     """Options that contradict each other or name something unknown."""
 
 
-def located(path: object, message: str, *, row: int | None = None, column: str | None = None,
-            fix: str | None = None) -> str:
+def located(
+    path: object,
+    message: str,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    fix: str | None = None,
+) -> str:
     """Format an error message naming file, row and column, ending with the fix."""
     where = str(path)
     if row is not None:

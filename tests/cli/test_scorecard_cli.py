@@ -140,3 +140,53 @@ def test_default_columns_the_dimension_does_not_carry_are_left_out_but_named_one
         "-q",
     )
     assert named.stdout.splitlines()[0] == "period,team,csat"
+
+
+def _tickets(folder: Path, resolved: list[str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    lines = ["ticket_id,created_at,resolved_at,agent_id"]
+    lines += [f"{i},2026-10-0{i}T10:00:00Z,{r},A{i % 2}" for i, r in enumerate(resolved, 1)]
+    (folder / "tickets.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_scorecard_exits_2_after_writing_when_more_rejects_than_the_threshold(tmp_path):
+    # 3 of 4 tickets resolved before they were created: 75 % > 50 % (the default)
+    data = _tickets(tmp_path / "data", ["2026-09-01T00:00:00Z"] * 3 + ["2026-10-05T10:00:00Z"])
+    out = tmp_path / "card.csv"
+    result = run("scorecard", data, "--period", "2026-10", "--kpi", "tickets_created", "-o", out)
+    assert result.exit_code == 2
+    assert "3 of 4 rows rejected (75.0 % > max_reject_rate 50 %" in result.stderr
+    assert out.read_text().splitlines() == ["period,agent,tickets_created", "2026-10,A0,1"]
+    allowed = run(
+        "scorecard", data, "--period", "2026-10", "--kpi", "tickets_created",
+        "--max-reject-rate", "80", "-o", out,
+    )  # fmt: skip
+    assert allowed.exit_code == 0, allowed.stderr
+
+
+def test_scorecard_of_a_table_whose_every_row_is_rejected_says_why_not_zero(tmp_path):
+    data = _tickets(tmp_path / "data", ["2026-09-01T00:00:00Z"] * 2)
+    result = run("scorecard", data, "--period", "2026-10", "--kpi", "tickets_created", "-f", "json")
+    assert result.exit_code == 2
+    why = f"every row of {data / 'tickets.csv'} was rejected: 2 resolved_before_created"
+    assert f"warning: {why}; its KPIs are not available" in result.stderr
+    assert '"value": 0' not in result.stdout
+
+
+def test_scorecard_refuses_to_write_over_its_input_or_a_kept_history_file(tmp_path):
+    data = _tickets(tmp_path / "data", ["2026-10-05T10:00:00Z"])
+    before = (data / "tickets.csv").read_bytes()
+    result = run("scorecard", data, "--period", "2026-10", "-o", data / "tickets.csv")
+    assert result.exit_code == 2
+    assert "would destroy it" in result.stderr
+    assert (data / "tickets.csv").read_bytes() == before
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    report = run("report", data, "--period", "2026-10", "-o", kept / "2026-10.csv", "-q")
+    assert report.exit_code == 0, report.stderr
+    tidy_csv = (kept / "2026-10.csv").read_bytes()
+    result = run("scorecard", "--history", kept, "--period", "2026-10", "-o", kept / "2026-10.csv")
+    assert result.exit_code == 2
+    assert "would destroy it" in result.stderr
+    assert (kept / "2026-10.csv").read_bytes() == tidy_csv

@@ -363,3 +363,18 @@ def test_one_record_read_where_a_map_names_the_list_of_records(tmp_path):
     path.write_text(json.dumps({"ticket_metrics": {"id": 33}}), encoding="utf-8")
     with pytest.raises(InputFileError, match="key 'ticket_metrics' does not hold a list"):
         read.read_json(path, "ticket_metrics")
+
+
+def test_json_whole_numbers_beside_a_null_stay_whole_and_plain_lists_read_as_text(tmp_path):
+    from cskpi.io.read import read_any
+
+    path = tmp_path / "t.json"
+    path.write_text(
+        '[{"id": 1, "group_id": 98738, "tags": ["vip", "printer"], "cc": [{"id": 7}]},'
+        ' {"id": 2, "group_id": null, "tags": [], "cc": []}]',
+        encoding="utf-8",
+    )
+    frame = read_any(path).frame
+    assert frame["group_id"].tolist() == [98738, None]
+    assert frame["tags"].iloc[0] == "vip, printer" and pd.isna(frame["tags"].iloc[1])
+    assert frame["cc"].iloc[0] == '[{"id": 7}]' and pd.isna(frame["cc"].iloc[1])

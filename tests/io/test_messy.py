@@ -54,12 +54,22 @@ def test_each_messy_file_loads_with_its_exact_rows_and_reasons(name, table, used
 
 @pytest.mark.parametrize(("name", "table", "used", "reasons"), CLEAN_OUTCOMES)
 def test_validate_exits_0_and_reports_the_same_counts(name, table, used, reasons):
-    result = cli(f"--{table}", str(MESSY / name), "--format", "json")
+    # Within the allowed share of rejects; files over it exit 2 (test below).
+    result = cli(f"--{table}", str(MESSY / name), "--format", "json", "--max-reject-rate", "100")
     assert result.exit_code == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     summary = json.loads(result.stdout)["tables"][table]
     assert summary["rows_used"] == used
     assert summary["rows_rejected"] == sum(reasons.values())
+
+
+def test_validate_exits_2_when_a_file_rejects_more_than_the_allowed_share():
+    # bad_dates.csv: 3 of 4 rows rejected = 75 % > the default 50 %; the summary is still printed.
+    result = cli("--tickets", str(MESSY / "bad_dates.csv"), "--format", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["tables"]["tickets"]["rows_rejected"] == 3
+    assert "3 of 4 rows rejected (75.0 % > max_reject_rate 50 %" in result.stderr
+    assert cli("--tickets", str(MESSY / "bad_dates.csv"), "--max-reject-rate", "75").exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -129,7 +139,9 @@ def test_a_value_above_12_in_the_first_place_proves_month_first_in_the_second():
 
 def test_rejects_file_lists_file_line_reason_and_detail(tmp_path):
     out = tmp_path / "rejects.csv"
-    result = cli("--tickets", str(MESSY / "bad_dates.csv"), "--rejects", str(out))
+    result = cli(
+        "--tickets", str(MESSY / "bad_dates.csv"), "--rejects", str(out), "--max-reject-rate", "100"
+    )
     assert result.exit_code == 0
     rejects = pd.read_csv(out)
     assert list(rejects.columns) == ["file", "line", "table", "reason", "detail"]
@@ -141,7 +153,7 @@ def test_rejects_file_lists_file_line_reason_and_detail(tmp_path):
 
 
 def test_table_output_names_counts_dialect_and_reasons():
-    result = cli("--tickets", str(MESSY / "bad_dates.csv"))
+    result = cli("--tickets", str(MESSY / "bad_dates.csv"), "--max-reject-rate", "100")
     assert result.exit_code == 0
     assert "tickets: 1 rows used of 4 read, 3 rejected" in result.stdout
     assert "rejected bad_timestamp: 2" in result.stdout

@@ -504,6 +504,59 @@ def test_a_written_map_loads_the_file_it_was_made_from(tmp_path):
     assert tickets["date_range"] == ["2026-10-13T09:00:00+00:00", "2026-10-14T11:00:00+00:00"]
 
 
+WIDE_SURVEY = (
+    "Antwort-ID;Datum;Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?;"
+    "How satisfied were you (1-5)?;Wie einfach war es, Ihr Anliegen zu lösen?;"
+    "Hoe tevreden bent u over de prijs?;Alter\n"
+    "R1;13.10.2026 09:00;9;5;6;2;34\n"
+    "R2;14.10.2026 11:30;6;3;;4;51\n"
+    "R3;15.10.2026 08:15;10;;7;;28\n"
+)
+
+
+def test_a_written_map_melts_each_scored_question_of_a_wide_survey_and_loads_it(tmp_path):
+    source = write(tmp_path / "umfrage.csv", WIDE_SURVEY)
+    written = tmp_path / "umfrage.toml"
+    result = CliRunner().invoke(app, ["map", str(source), "--table", "surveys", "-o", str(written)])
+    assert result.exit_code == 0, result.stderr
+    text = written.read_text(encoding="utf-8")
+    assert "# Guess:" in text and "REQUIRED" not in text
+    rules = tomllib.loads(text)["melt"]
+    assert [(r["survey"], r["question"]) for r in rules] == [
+        ("nps", "overall"),
+        ("csat", "overall"),
+        ("ces", "overall"),
+        ("csat", "{header}"),
+    ]
+    # Ages are whole numbers too, but no survey word names them.
+    assert '#   "Alter"' in text
+    check = validate("--map", written, "--surveys", source, "--format", "json")
+    assert check.exit_code == 0, check.stderr
+    surveys = json.loads(check.stdout)["tables"]["surveys"]
+    # 3 nps + 2 csat + 2 ces + 2 price csat answers, blank cells skipped.
+    assert surveys["files"][0]["rows_used"] == 9 and surveys["files"][0]["rows_rejected"] == 0
+    frame = load_dataset(InputSpec(files={"surveys": [source]}, map_files=[written])).tables[
+        "surveys"
+    ]
+    overall_csat = frame[(frame["survey"] == "csat") & (frame["question"] == "overall")]
+    assert sorted(overall_csat["score"]) == [3, 5]
+    price = frame[frame["question"] == "hoe_tevreden_bent_u_over_de_prijs"]
+    assert sorted(price["score"]) == [2, 4]
+
+
+def test_a_question_column_with_answers_off_its_scale_gets_no_melt_rule(tmp_path):
+    # Satisfaction asked on 1-10 is not the 1-5 csat scale: left for the user to decide.
+    source = write(
+        tmp_path / "s.csv",
+        "Response ID,Submitted At,Satisfaction (1-10)\n"
+        "R1,2026-10-01 09:00,8\nR2,2026-10-01 10:00,3\n",
+    )
+    result = CliRunner().invoke(app, ["map", str(source), "--table", "surveys"])
+    assert result.exit_code == 0, result.stderr
+    assert "[[melt]]" not in result.stdout
+    assert '# score = "?"   # REQUIRED' in result.stdout
+
+
 def test_map_infers_duration_units_and_a_decimal_comma_from_values(tmp_path):
     source = write(
         tmp_path / "calls.csv",
@@ -553,3 +606,33 @@ def test_validate_prints_the_layout_its_runner_up_every_guess_and_the_kpis_lost(
     found = summary["tables"]["tickets"]["files"][0]["recognition"]
     assert found["used"] == ["Ticket ID", "Created At", "Resolved At", "Agent"]
     assert found["runner_up"] is not None and found["runner_up_score"] < found["score"]
+
+
+def test_every_header_language_names_the_words_of_an_nps_csat_and_ces_question():
+    from cskpi.io.recognise import dictionary_file, header_key, languages
+
+    assert len(languages()) == 14
+    for language in languages():
+        words = dictionary_file(language)["survey_words"]
+        assert set(words) == {"nps", "csat", "ces"}, language
+        for stems in words.values():
+            # compared with header keys, so written the way header_key leaves a header
+            assert stems and all(header_key(w) == w for w in stems), language
+
+
+@pytest.mark.parametrize(
+    ("header", "survey"),
+    [
+        ("Jak prawdopodobne jest, że polecisz nas znajomemu?", "nps"),
+        ("Hvor tilfreds er du med kundeservice?", "csat"),
+        ("Cât de ușor a fost să rezolvați problema?", "ces"),
+        ("Cik apmierināts esat ar atbalstu?", "csat"),
+        ("Hur nöjd är du med supporten?", "csat"),
+    ],
+)
+def test_a_survey_question_in_another_language_is_guessed_by_its_words(header, survey):
+    from cskpi.io.starter import melt_guesses
+
+    frame = pd.DataFrame({header: ["4", "5", "", "3"]})
+    ((found_header, found_survey, _),) = melt_guesses(frame, [header])
+    assert (found_header, found_survey) == (header, survey)

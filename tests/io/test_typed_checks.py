@@ -121,3 +121,45 @@ def test_upper_case_survey_names_still_find_their_scale(tmp_path):
     dataset = load_dataset(InputSpec(data_dir=tmp_path))
     assert dataset.tables["surveys"]["survey"].tolist() == ["csat"]
     assert dataset.rejects["reason"].tolist() == ["score_out_of_scale"]
+
+
+def test_a_fractional_score_is_rejected_but_a_whole_number_written_as_a_decimal_is_kept(tmp_path):
+    (tmp_path / "surveys.csv").write_text(
+        "response_id;submitted_at;survey;score\n"
+        "R1;2026-10-01 08:00:00;nps;7,5\n"
+        "R2;2026-10-01 09:00:00;nps;9,0\n"
+        "R3;2026-10-01 10:00:00;csat;4\n"
+        "R4;2026-10-01 11:00:00;csat;3,25\n"
+        "R5;2026-10-01 12:00:00;csat;5,5\n"
+    )
+    dataset = load_dataset(InputSpec(data_dir=tmp_path))
+    assert dataset.tables["surveys"]["response_id"].tolist() == ["R2", "R3"]
+    assert dataset.tables["surveys"]["score"].tolist() == [9.0, 4.0]
+    rejects = dataset.rejects
+    assert rejects["line"].tolist() == [2, 5, 6]
+    assert rejects["reason"].tolist() == ["not_an_integer", "not_an_integer", "score_out_of_scale"]
+    assert rejects["detail"].tolist()[:2] == [
+        "score 7.5: answers on nps's scale are whole numbers",
+        "score 3.25: answers on csat's scale are whole numbers",
+    ]
+    (report,) = dataset.files
+    assert report.rejects_by_reason == {"not_an_integer": 2, "score_out_of_scale": 1}
+
+
+def test_a_parquet_survey_file_of_fractional_scores_leaves_the_surveys_not_available(tmp_path):
+    pq.write_table(
+        pa.table(
+            {
+                "response_id": ["R1", "R2"],
+                "submitted_at": pa.array([0, 3600], pa.timestamp("s", tz="UTC")),
+                "survey": ["csat", "csat"],
+                "score": [4.5, 2.5],
+            }
+        ),
+        tmp_path / "surveys.parquet",
+    )
+    dataset = load_dataset(InputSpec(data_dir=tmp_path))
+    assert "surveys" not in dataset.tables
+    assert dataset.unusable == {
+        "surveys": f"every row of {tmp_path / 'surveys.parquet'} was rejected: 2 not_an_integer"
+    }

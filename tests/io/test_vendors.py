@@ -223,7 +223,8 @@ def select(frame: pd.DataFrame, table: str, key: object) -> pd.Series:
 def test_each_fixture_is_detected_from_its_headers_and_loads_as_worked_out(expected: Path) -> None:
     want = json.loads(expected.read_text())
     dataset = load(fixture_path(expected), want["table"])
-    (report,) = dataset.files
+    # A map with [[also]] fills a second table from the same file (Zendesk's satisfaction column).
+    (report,) = [r for r in dataset.files if r.table == want["table"]]
     assert report.vendor == want["vendor"]
     assert (report.rows_used, report.rows_rejected) == (want["rows_used"], want["rows_rejected"])
     frame = dataset.tables[want["table"]]
@@ -299,3 +300,116 @@ def test_a_file_whose_first_row_is_not_a_cdr_is_not_taken_for_one(tmp_path: Path
     variant.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
     with pytest.raises(Exception, match="required column 'call_id'"):
         load(variant, "calls")
+
+
+def test_a_jira_satisfaction_rating_is_one_csat_answer_dated_by_its_resolution() -> None:
+    dataset = load(FIXTURES / "jira_service_management_all_fields.csv", "tickets")
+    surveys = dataset.tables["surveys"]
+    # Only SD-41 was rated (5 stars); the unrated requests give no answer.
+    assert surveys[["response_id", "ticket_id", "survey", "question", "score"]].values.tolist() == [
+        ["SD-41", "SD-41", "csat", "overall", 5.0]
+    ]
+    assert surveys["submitted_at"].iloc[0] == pd.Timestamp("2026-05-05 13:45", tz="UTC")
+    assert surveys["agent_id"].iloc[0] == "anna.berg"
+
+
+def test_a_servicenow_list_exported_to_excel_with_column_labels_is_still_servicenow(
+    tmp_path: Path,
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from datetime import datetime
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Page 1"  # the sheet name ServiceNow's Excel export gives
+    sheet.append(
+        ["Number", "Opened", "Short description", "Caller", "Priority", "State"]
+        + ["Category", "Assignment group", "Assigned to", "Updated", "Resolved"]
+    )
+    sheet.append(
+        ["INC0010201", datetime(2026, 5, 13, 9, 15), "VPN does not connect", "Aino Virtanen"]
+        + ["2 - High", "Closed", "Network", "Service Desk", "Anna Berg"]
+        + [datetime(2026, 5, 16, 12, 0), datetime(2026, 5, 13, 11, 45, 30)]
+    )
+    sheet.append(
+        ["INC0010202", datetime(2026, 5, 14, 10, 0), "Mail server is down", "Ben Ode"]
+        + ["1 - Critical", "In Progress", "Software", "Network", None]
+        + [datetime(2026, 5, 14, 10, 20), None]
+    )
+    path = tmp_path / "incident.xlsx"
+    book.save(path)
+    dataset = load(path, "tickets")
+    (report,) = dataset.files
+    assert (report.vendor, report.rows_used, report.rows_rejected) == ("servicenow_list", 2, 0)
+    first = select(dataset.tables["tickets"], "tickets", "INC0010201")
+    assert first["created_at"] == pd.Timestamp("2026-05-13 09:15", tz="UTC")
+    assert first["resolved_at"] == pd.Timestamp("2026-05-13 11:45:30", tz="UTC")
+    assert (first["team"], first["agent_id"], first["subject"]) == (
+        "Service Desk",
+        "Anna Berg",
+        "VPN does not connect",
+    )
+
+
+def test_calls_whose_direction_no_map_knows_are_counted_as_inbound_and_said() -> None:
+    dataset = load(FIXTURES / "asterisk_cdr_plain.csv", "calls")
+    (warning,) = [w for w in dataset.files[0].warnings if "neither inbound nor outbound" in w]
+    assert (
+        "2 call(s)" in warning and "(internal, sip0)" in warning and "count as inbound" in warning
+    )
+
+
+def test_a_trimmed_five9_call_log_is_five9_and_loses_only_what_its_columns_fed(
+    tmp_path: Path,
+) -> None:
+    # A Call Log report built with fewer columns: no queue wait, talk time or abandon flag.
+    path = tmp_path / "call_log.csv"
+    path.write_text(
+        "CALL ID,TIMESTAMP,CAMPAIGN,CALL TYPE,AGENT,DISPOSITION,ANI,DNIS,SESSION ID\n"
+        "1,2026-09-03 10:00,Main Inbound,Manual,agent1@example.test,Consult Set,5550100,5550999,a\n"
+        "2,2026-09-03 10:05,Main Inbound,Inbound,,Caller Disconnected,5550101,5550999,b\n",
+        encoding="utf-8",
+    )
+    dataset = load(path, "calls")
+    (report,) = dataset.files
+    assert (report.vendor, report.rows_used) == ("five9", 2)
+    assert "QUEUE WAIT TIME" in report.recognition["missed"]
+    calls = dataset.tables["calls"]
+    assert "answered_at" not in calls and "talk_seconds" not in calls
+    assert select(calls, "calls", "1")["direction"] == "outbound"
+    assert select(calls, "calls", "2")["queued_at"] == pd.Timestamp("2026-09-03 10:05", tz="UTC")
+
+
+def test_an_intercom_conversation_rating_is_one_csat_answer_with_its_remark() -> None:
+    dataset = load(FIXTURES / "intercom.json", "tickets")
+    surveys = dataset.tables["surveys"]
+    # Only the first conversation was rated: 4 stars, two hours after it began.
+    (row,) = surveys.to_dict("records")
+    assert (row["response_id"], row["ticket_id"], row["survey"], row["score"]) == (
+        "215467",
+        "215467",
+        "csat",
+        4.0,
+    )
+    assert (row["comment"], row["agent_id"]) == ("Quick answer", "814860")
+    assert row["submitted_at"] == pd.Timestamp(1683022527 + 7200, unit="s", tz="UTC")
+
+
+def test_zendesk_good_bad_ratings_are_left_out_and_counted_and_the_report_still_runs() -> None:
+    from typer.testing import CliRunner
+
+    from cskpi.cli.app import app
+
+    path = FIXTURES / "zendesk_full_export.csv"
+    dataset = load(path, "tickets")
+    (surveys,) = [r for r in dataset.files if r.table == "surveys"]
+    # 4101 Good, 4102 Bad; Offered / Unoffered are no answer at all
+    assert (surveys.rows_read, surveys.rows_used) == (2, 0)
+    assert surveys.rejects_by_reason == {"excluded_by_map": 2}
+    assert sorted(dataset.rejects["detail"]) == [
+        "Satisfaction Score = Bad (not a csat score: left out by the map)",
+        "Satisfaction Score = Good (not a csat score: left out by the map)",
+    ]
+    # Left-out answers do not count towards --max-reject-rate: the tickets' KPIs still come out.
+    result = CliRunner().invoke(app, ["report", "--tickets", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.stderr

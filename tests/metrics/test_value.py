@@ -75,6 +75,23 @@ def test_hours_and_cost_per_hour():
     assert row("training_days_per_agent").value == 1.0  # 2 days / 2 agents
 
 
+def test_a_blank_training_days_is_unknown_not_zero():
+    # October: a 4 days, b blank, c blank -> 4 days over the one agent whose days are known;
+    # b and c have no value (not 0 days).
+    agents = frame(
+        "agents",
+        agent_id=["a", "b", "c"],
+        period=["2026-10"] * 3,
+        training_days=[4.0, None, None],
+    )
+    rows = kpis({"agents": agents}, by=("agent",))
+    overall_row = rows[("all", "all", "training_days_per_agent")]
+    assert (overall_row.value, overall_row.n) == (4.0, 1)
+    assert rows[("agent", "a", "training_days_per_agent")].value == 4.0
+    for agent in ("b", "c"):
+        assert rows[("agent", agent, "training_days_per_agent")].value is None
+
+
 def test_cost_per_contact_and_resolution():
     # contacts: 4 tickets created + 1 inbound call answered -> 1600 / 5
     r = row("cost_per_contact")

@@ -137,3 +137,38 @@ def test_a_later_period_takes_an_earlier_files_open_tickets_from_memory(history,
     opened.clear()
     compute_partitioned(state, parse_periods("2026-10", None, None, "UTC"), Config())
     assert not earliest.intersection(opened)
+
+
+def test_each_parquet_file_counts_the_rows_it_kept_and_rejected_as_the_loader_does(tmp_path):
+    from cskpi.io.load import load_dataset
+    from cskpi.scale.partitioned import scan
+
+    (tmp_path / "surveys").mkdir()
+    pq.write_table(
+        pa.table(
+            {
+                "response_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+                "submitted_at": [
+                    "2026-10-01T10:00:00Z",
+                    "yesterday",
+                    *["2026-10-02T10:00:00Z"] * 4,
+                ],
+                "survey": ["csat", "csat", "nps", "nps", "csat", "ces"],
+                "score": [5.0, 4.0, 7.5, 11.0, 3.0, 2.0],  # R3 fractional, R4 out of scale
+                "comment": ["fine", None, None, None, "=1", None],
+            }
+        ),
+        tmp_path / "surveys" / "2026-10.parquet",
+    )
+    history = scan(open_history(InputSpec(data_dir=tmp_path), []))
+    (report,) = history.reports
+    (loaded,) = load_dataset(InputSpec(data_dir=tmp_path)).files
+    assert (report.rows_read, report.rows_used, report.rows_rejected) == (6, 3, 3)
+    assert report.rejects_by_reason == {
+        "bad_timestamp": 1,
+        "not_an_integer": 1,
+        "score_out_of_scale": 1,
+    }
+    assert report.rejects_by_reason == loaded.rejects_by_reason
+    assert (report.rows_read, report.rows_used) == (loaded.rows_read, loaded.rows_used)
+    assert history.unusable == {}

@@ -58,4 +58,7 @@ commands.register(app)
 
 
 def main() -> None:
+    from cskpi.cli.errors import terminate_as_interrupt
+
+    terminate_as_interrupt()
     app()

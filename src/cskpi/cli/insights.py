@@ -17,7 +17,7 @@ import typer
 from cskpi.cli import loading
 from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
-from cskpi.config import Config, load_config
+from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.i18n import catalogue
 from cskpi.insights.result import Insight
@@ -72,7 +72,10 @@ class Run:
     def __init__(
         self, shared: dict[str, Any], tables: tuple[str, ...], *, may_be_empty: bool = False
     ) -> None:
-        self.config: Config = load_config(shared["config_path"], shared["data_dir"])
+        self.config: Config = o.load_settings(shared["config_path"], shared["data_dir"])
+        self.reject_limit = o.resolve_reject_rate(shared["max_reject_rate"], self.config)
+        self.quiet = shared["quiet"]
+        self.dataset: Any = None
         self.tz = o.resolve_tz(shared["tz"], self.config)
         self.tables: dict[str, Any] = {}
         if (
@@ -82,6 +85,7 @@ class Run:
         ):
             return  # kept summaries only (trend --history): nothing to load
         spec = o.input_spec(shared, self.tz, tables)
+        self.quiet = shared["quiet"]
         self.dataset = loading.load(spec, quiet=shared["quiet"])
         if not shared["quiet"]:
             loading.warn_about_inputs(self.dataset.files, rejects_written=False)
@@ -107,21 +111,37 @@ class Run:
             for t, c in time_columns.items()
             if t in self.tables and c in self.tables[t].columns
         ]
-        data_range = None
-        if stamps:
-            import pandas as pd
+        from cskpi.metrics.periods import bulk_span
 
-            joined = pd.concat(stamps)
-            data_range = (joined.min(), joined.max())
-        return parse_periods(
+        span = bulk_span(stamps)
+        periods = parse_periods(
             period,
             date_from,
             date_to,
             self.tz,
-            data_range=data_range,
+            data_range=span.range if span else None,
             every=every,
             week_start=self.config.week_start,
         )
+        if span is not None and span.note() and not period:
+            loading.note(span.note(), quiet=self.quiet)
+        return periods
+
+
+MAX_TOP = 10_000
+MAX_HORIZON_MONTHS = 600
+
+
+def _check_top(top: int) -> None:
+    if not 1 <= top <= MAX_TOP:
+        raise UsageError(f"--top {top} is outside 1–{MAX_TOP:,}. Give how many rows to list")
+
+
+def _check_amount(name: str, value: float | None) -> None:
+    import math
+
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise UsageError(f"{name} {value} is not a number of 0 or more. Give a plain number")
 
 
 def span(periods: list):
@@ -184,6 +204,7 @@ def _shared(
     table: TableName = None,
     lang: o.Lang = None,
     config_path: ConfigPath = None,
+    max_reject_rate: o.MaxRejectRate = None,
     quiet: o.Quiet = False,
     debug: o.Debug = False,
 ) -> None:
@@ -226,6 +247,8 @@ def insight_command(tables: tuple[str, ...], time_columns: dict[str, str], grain
                     shared["period"], shared["date_from"], shared["date_to"], time_columns, every
                 )
                 emit(body(run, periods, **kwargs), fmt, lang, shared["table"], shared["quiet"])
+                if run.dataset is not None:  # None: kept summaries only, nothing was read
+                    loading.fail_on_rejects(run.dataset, run.reject_limit)
 
         parameters = [*SHARED.values(), *(EVERY.values() if grains else ()), *own]
         command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
@@ -290,6 +313,7 @@ def staffing(
     ):
         if not 0 <= value <= high or (name != "--shrinkage" and value == 0):
             raise UsageError(f"{name} {value} is outside 0–{high}. Give a percentage")
+    _check_amount("--threshold", threshold)
     if interval <= 0 or 1440 % interval:
         raise UsageError(f"--interval {interval} does not divide a day. Use 15, 30 or 60")
     if not -100 < growth <= 1000:
@@ -323,6 +347,7 @@ def types(
     """Ticket volume by type, new types, and types whose share moved significantly."""
     from cskpi.insights.types import ticket_types
 
+    _check_top(top)
     return ticket_types(run.get("tickets"), periods, top)
 
 
@@ -349,6 +374,7 @@ def themes(
     from cskpi.insights.themes import themes as analyse
     from cskpi.metrics.periods import previous_period
 
+    _check_top(top)
     if by not in ("type", "agent_id"):
         raise UsageError(f"--by {by!r} is not known. Use type or agent_id")
     window = span(periods)
@@ -388,6 +414,8 @@ def customers(
     """Customers whose cost to serve exceeds their revenue, and value by segment."""
     from cskpi.insights.customers import customer_value
 
+    _check_top(top)
+    _check_amount("--cost-per-contact", cost_per_contact)
     window = span(periods)
     return customer_value(
         run.get("tickets"),
@@ -417,8 +445,13 @@ def clv(
     calibration end: later revenue is left out."""
     from cskpi.insights.clv import clv as analyse
 
-    if horizon <= 0 or not 0 <= discount < 100:
-        raise UsageError("--horizon must be positive and --discount a percentage below 100")
+    _check_top(top)
+    if not 1 <= horizon <= MAX_HORIZON_MONTHS:
+        raise UsageError(
+            f"--horizon {horizon} is outside 1–{MAX_HORIZON_MONTHS} months. Give the months ahead"
+        )
+    if not 0 <= discount < 100:
+        raise UsageError(f"--discount {discount} is not a percentage below 100")
     import pandas as pd
 
     window = span(periods)
@@ -486,8 +519,9 @@ def trend(
     def samples(row, is_baseline):  # record-level values let means and percentiles be tested
         if row.period not in by_label:  # a kept summary has none
             return None
-        return kpi_samples(run.tables, by_label[row.period], row.kpi, row.dimension,
-                           row.segment, run.config)
+        return kpi_samples(
+            run.tables, by_label[row.period], row.kpi, row.dimension, row.segment, run.config
+        )
 
     result = analyse(
         rows,

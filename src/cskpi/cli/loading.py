@@ -92,3 +92,56 @@ def warn_about_inputs(files: list[Any], *, rejects_written: bool) -> None:
                 f"rejected{f' ({reasons})' if reasons else ''}{hint}",
                 file=sys.stderr,
             )
+
+
+def unusable_reason(reason: str | None, unusable: dict[str, str]) -> str | None:
+    """A KPI of a table whose every row was rejected says why, not just "no tickets table"."""
+    return next((why for table, why in unusable.items() if reason == f"no {table} table"), reason)
+
+
+def note_outliers(tables: Any, *, quiet: bool) -> None:
+    """Say which outlier dates the default period leaves out of tables in memory."""
+    from cskpi.metrics.periods import data_span
+
+    span = data_span(tables)
+    if span is not None and span.note():
+        note(str(span.note()), quiet=quiet)
+
+
+def reject_rate_errors(dataset: Any, limit: float) -> list[str]:
+    """Why the run must fail: files whose rejected share passes ``limit`` %, unusable tables."""
+    from cskpi.io.load import EXCLUDED, rejected_in_error
+
+    errors = []
+    for report in dataset.files:
+        wrong = rejected_in_error(report)
+        if not wrong:
+            continue
+        share = 100 * wrong / report.rows_read
+        if share > limit:
+            reasons = ", ".join(
+                f"{count} {reason}"
+                for reason, count in sorted(report.rejects_by_reason.items())
+                if reason != EXCLUDED
+            )
+            errors.append(
+                f"{report.path}: {wrong:,} of {report.rows_read:,} rows rejected "
+                f"({share:.1f} % > max_reject_rate {limit:g} %: {reasons}). Has the export "
+                "changed? See the rejects with `cskpi validate --rejects FILE`, or raise "
+                "--max-reject-rate"
+            )
+    return errors
+
+
+def fail_on_rejects(dataset: Any, limit: float) -> None:
+    """After the outputs are written: every unusable table as a warning, then exit 2 when the
+    rejected share of a file passes ``limit`` (so a cron job notices a changed export)."""
+    import typer
+
+    for reason in getattr(dataset, "unusable", {}).values():
+        print(f"warning: {reason}; its KPIs are not available", file=sys.stderr)
+    errors = reject_rate_errors(dataset, limit)
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        raise typer.Exit(2)

@@ -106,6 +106,15 @@ Rejects = Annotated[
         help="Write every rejected row (file, line, reason) to this CSV.",
     ),
 ]
+MaxRejectRate = Annotated[
+    float | None,
+    typer.Option(
+        "--max-reject-rate",
+        metavar="PERCENT",
+        help="Exit with code 2 (after writing the outputs) when more than this % of a file's "
+        "rows is rejected (default: max_reject_rate in cskpi.toml, else 50).",
+    ),
+]
 Every = Annotated[
     str | None,
     typer.Option(
@@ -140,8 +149,27 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warni
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 
+def load_settings(config_path: Path | None, data_dir: Path | None) -> Any:
+    """cskpi.toml with [targets] keys checked against the KPI ids (a typo is an error)."""
+    from cskpi.config import load_config
+    from cskpi.metrics.registry import BY_ID
+
+    return load_config(config_path, data_dir, known_kpis=set(BY_ID))
+
+
+def resolve_reject_rate(flag: float | None, config: object) -> float:
+    """--max-reject-rate wins, then max_reject_rate of cskpi.toml (50 by default)."""
+    if flag is None:
+        return float(getattr(config, "max_reject_rate", 50.0))
+    if not 0 <= flag <= 100:  # also refuses NaN
+        raise UsageError(f"--max-reject-rate {flag} is not a percentage. Give a number 0–100")
+    return float(flag)
+
+
 def resolve_tz(flag: str | None, config: object) -> str:
     """--tz wins, then the tz of cskpi.toml, then UTC."""
+    if flag is not None and not flag.strip():
+        raise UsageError("--tz is empty. Give an IANA name such as Europe/Helsinki or UTC")
     return flag or getattr(config, "tz", None) or "UTC"
 
 
@@ -158,7 +186,9 @@ def check_read_options(date_order: str, decimal: str, encoding: str | None) -> N
         raise UsageError(f"--decimal {decimal!r} is not known. Use auto, . or ,")
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            # base64, rot13, hex, zlib … are codecs but no text encodings
+            if not codecs.lookup(encoding)._is_text_encoding:
+                raise LookupError(encoding)
         except LookupError:
             raise UsageError(
                 f"--encoding {encoding!r} is not a known text encoding. "
@@ -167,7 +197,12 @@ def check_read_options(date_order: str, decimal: str, encoding: str | None) -> N
 
 
 def input_spec(
-    given: Mapping[str, Any], tz: str, tables: tuple[str, ...] = TABLE_FILES
+    given: Mapping[str, Any],
+    tz: str,
+    tables: tuple[str, ...] = TABLE_FILES,
+    *,
+    outputs: Mapping[str, Any] | None = None,
+    protected: list[Any] | None = None,
 ) -> InputSpec:
     """The checked InputSpec of a command's shared input options.
 
@@ -191,4 +226,20 @@ def input_spec(
         decimal=decimal,
         encoding=encoding,
         sheet=given.get("sheet"),
+        outputs={flag: Path(p) for flag, p in (outputs or {}).items() if p not in (None, "-")},
+        protected=protected_files(protected or []),
     )
+
+
+def protected_files(given: list[Any]) -> list[Path]:
+    """The files an output must never replace: ``given`` files, and every file of a given folder
+    (a --history folder of kept tidy CSVs)."""
+    from cskpi.io.paths import walk_files
+
+    found: list[Path] = []
+    for item in given:
+        if item is None:
+            continue
+        path = Path(item)
+        found += walk_files(path) if path.is_dir() else [path]
+    return found

@@ -10,6 +10,7 @@ import enum
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import typer
@@ -158,6 +159,7 @@ def report(
     encoding: options.Encoding = None,
     sheet: options.Sheet = None,
     rejects: options.Rejects = None,
+    max_reject_rate: options.MaxRejectRate = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
     engine: Engine = "pandas",
@@ -180,7 +182,6 @@ def report(
     Exit codes: 0 success; 1 a target was missed (with --fail-on-miss); 2 bad input or usage.
     """
     with user_errors(debug):
-        from cskpi.config import load_config
         from cskpi.pipeline import ReportRequest, run_report
 
         fmt = _format(fmt.value if fmt else None, output)
@@ -195,10 +196,17 @@ def report(
                 f"--compare {compare_with!r}: no such file. Give 'previous' or the path of a "
                 "tidy CSV from `cskpi report --format csv`"
             )
-        config = load_config(config_path, data_dir)
+        config = options.load_settings(config_path, data_dir)
+        reject_limit = options.resolve_reject_rate(max_reject_rate, config)
         tz = options.resolve_tz(tz, config)
         lang = options.resolve_lang(lang, config)
-        spec = options.input_spec(locals(), tz)
+        baseline = compare_with if compare_with not in (None, "previous") else None
+        spec = options.input_spec(
+            locals(),
+            tz,
+            outputs={"-o": output, "--rejects": rejects},
+            protected=[config.source, baseline, *(history or [])],
+        )
         kept = None
         if history:
             if compare_with != "previous":
@@ -229,22 +237,34 @@ def report(
                 "--rejects is not available with --engine dask (its workers keep no rejected "
                 "rows). Use --engine partitioned or pandas to write rejected rows"
             )
-        source = _open_engine(engine, spec, request, scheduler=scheduler, quiet=quiet)
+        source, unusable = _open_engine(engine, spec, request, scheduler=scheduler, quiet=quiet)
         try:
+            _note_outliers(source, request, quiet)
             result = run_report(request, source)
             if rejects is not None:
                 _write_rejects(rejects, source.rejects(), redact=redact)
         finally:
             source.close()
+        _explain_unusable(result.rows, unusable)
         if not quiet:
             loading.warn_about_inputs(list(source.files), rejects_written=rejects is not None)
-        _finish(result, fmt, output, fail_on_miss=fail_on_miss, quiet=quiet, lang=lang)
+        files = SimpleNamespace(files=list(source.files), unusable=unusable)
+        _finish(
+            result,
+            fmt,
+            output,
+            fail_on_miss=fail_on_miss,
+            quiet=quiet,
+            lang=lang,
+            checks=lambda: loading.fail_on_rejects(files, reject_limit),
+        )
 
 
 def _open_engine(
     engine: str, spec: Any, request: Any, *, scheduler: str | None, quiet: bool
-) -> Any:
-    """The engine that holds the records: loaded into memory here, or read by a scale engine."""
+) -> tuple[Any, dict[str, str]]:
+    """The engine that holds the records (loaded into memory here, or read by a scale engine),
+    and the tables whose every row was rejected, with why."""
     if engine == "pandas":
         from cskpi.pipeline import input_columns, without_checked_only
         from cskpi.scale.memory import MemoryEngine
@@ -253,18 +273,25 @@ def _open_engine(
             spec.columns = input_columns(request.by)
         dataset = loading.load(spec, quiet=quiet)
         tables = {name: frame for name, frame in dataset.tables.items() if frame is not None}
-        return MemoryEngine(
+        memory = MemoryEngine(
             tables if request.charts else without_checked_only(tables, request.by),
             request.config,
             request.by,
             files=dataset.files,
             rejects=dataset.rejects,
         )
+        return memory, dataset.unusable
+    from cskpi.io import paths
     from cskpi.scale.engines import ENGINES, open_scaled
 
     if engine not in ENGINES:
         _usage(f"--engine {engine!r} is not an engine. Use one of: {', '.join(ENGINES)}")
-    return open_scaled(
+    # The scale engines read the files themselves: refuse an output that is one of them first.
+    folder = Path(spec.data_dir) if spec.data_dir is not None else None
+    history = paths.walk_files(folder) if folder is not None and folder.is_dir() else []
+    named = [p for files in spec.files.values() for p in files]
+    paths.check_outputs(spec.outputs, [*history, *named, *spec.map_files, *spec.protected])
+    scaled = open_scaled(
         engine,
         spec,
         request.by,
@@ -273,12 +300,33 @@ def _open_engine(
         scheduler=scheduler,
         every_column=request.charts,
     )
+    return scaled, dict(getattr(scaled, "unusable", {}))
+
+
+def _note_outliers(source: Any, request: Any, quiet: bool) -> None:
+    """Say which outlier dates the default period leaves out (engines that know them)."""
+    if request.period or request.date_from or request.date_to:
+        return
+    if hasattr(source, "tables"):
+        loading.note_outliers(source.tables, quiet=quiet)
+    elif hasattr(source, "data_span"):
+        span = source.data_span()
+        if span is not None and span.note():
+            loading.note(span.note(), quiet=quiet)
 
 
 def _finish(
-    result: Any, fmt: str, output: str | None, *, fail_on_miss: bool, quiet: bool, lang: str = "en"
+    result: Any,
+    fmt: str,
+    output: str | None,
+    *,
+    fail_on_miss: bool,
+    quiet: bool,
+    lang: str = "en",
+    checks: Any = None,
 ) -> None:
-    """Render, write to stdout or the file, and exit 1 on a missed target when asked to."""
+    """Render, write to stdout or the file, run ``checks`` (exit 2 on too many rejects), and
+    exit 1 on a missed target when asked to."""
     from cskpi.report.render import render
 
     to_stdout = output in (None, "-")
@@ -288,6 +336,8 @@ def _finish(
     _emit(content, None if to_stdout else Path(output or ""), fmt)
     if not to_stdout and not quiet:
         print(f"wrote {output}", file=sys.stderr)
+    if checks is not None:
+        checks()
     _exit_on_miss(result.targets, fail_on_miss, quiet)
 
 
@@ -338,28 +388,23 @@ def _width() -> int:
         return 100
 
 
+def _explain_unusable(rows: list[Any], unusable: dict[str, str]) -> None:
+    """A KPI of a table whose every row was rejected says so, not just "no tickets table"."""
+    import dataclasses
+
+    for index, row in enumerate(rows):
+        why = loading.unusable_reason(row.reason, unusable)
+        if why != row.reason:
+            rows[index] = dataclasses.replace(row, reason=why)
+
+
 def _write_rejects(path: Path, rejects: Any, *, redact: bool) -> None:
-    import pandas as pd
-
+    from cskpi.io.load import no_rejects
     from cskpi.io.redact import redact_rejects
-    from cskpi.report.formatting import FORMULA_TRIGGERS
-    from cskpi.report.output import write_atomic
+    from cskpi.report.output import write_rejects
 
-    columns = ["file", "line", "table", "reason", "detail", "raw"]
-    frame = rejects if rejects is not None else pd.DataFrame(columns=columns)
-    if redact:
-        frame = redact_rejects(frame)
-    text_columns = [c for c in ("detail", "raw") if c in frame.columns]
-    # Rejected rows are raw user data: keep a spreadsheet from running them as formulas.
-    safe = {
-        c: frame[c]
-        .astype("str")
-        .where(
-            ~frame[c].astype("str").str.startswith(FORMULA_TRIGGERS), "'" + frame[c].astype("str")
-        )
-        for c in text_columns
-    }
-    write_atomic(path, frame.assign(**safe).to_csv(index=False, lineterminator="\n"))
+    frame = rejects if rejects is not None else no_rejects()
+    write_rejects(path, redact_rejects(frame) if redact else frame)
 
 
 def _emit(content: str | bytes, path: Path | None, fmt: str) -> None:

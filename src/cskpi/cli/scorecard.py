@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -84,6 +85,7 @@ def scorecard(
     date_order: options.DateOrder = "auto",
     decimal: options.Decimal = "auto",
     encoding: options.Encoding = None,
+    max_reject_rate: options.MaxRejectRate = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
 ) -> None:
@@ -103,11 +105,10 @@ def scorecard(
     """
     with user_errors(debug):
         from cskpi.cli.report import _emit, _stdout_is_tty, _usage, _width
-        from cskpi.config import load_config
-        from cskpi.pipeline import input_columns
         from cskpi.metrics.periods import data_range, parse_periods
         from cskpi.metrics.registry import BY_ID
         from cskpi.metrics.scorecard import choose_kpis, scorecard_for
+        from cskpi.pipeline import input_columns
         from cskpi.report.scorecard_render import render
 
         fmt = _format(fmt, output, _usage)
@@ -118,7 +119,8 @@ def scorecard(
         if not raw and not history:
             _usage("no data given. Name a data folder (cskpi scorecard exports/) or files")
         columns = choose_kpis(kpi, area, list(BY_ID))
-        config = load_config(config_path, data_dir)
+        config = options.load_settings(config_path, data_dir)
+        reject_limit = options.resolve_reject_rate(max_reject_rate, config)
         tz = options.resolve_tz(tz, config)
         lang = options.resolve_lang(lang, config)
         kept = None
@@ -129,15 +131,24 @@ def scorecard(
             kept = load_history(history, units)
             for text in kept.notes:
                 loading.note(text, quiet=quiet)
+        outputs = {"-o": output}
+        protected = [config.source, *(history or [])]
         tables: dict = {}
         periods: list = []
+        dataset = None
         if raw:
-            spec = options.input_spec(locals(), tz)
+            spec = options.input_spec(locals(), tz, outputs=outputs, protected=protected)
             spec.columns = input_columns([dimension])
-            dataset = loading.load(spec, quiet=quiet)
+            dataset = loading.load(spec, quiet=quiet)  # refuses an output that is an input
             tables = dataset.tables
             if not quiet:
                 loading.warn_about_inputs(dataset.files, rejects_written=False)
+            if not (period or date_from or date_to):
+                loading.note_outliers(tables, quiet=quiet)
+        else:
+            from cskpi.io.paths import check_outputs
+
+            check_outputs(outputs, options.protected_files(protected))
         if raw or period or date_from or date_to:
             periods = parse_periods(
                 period,
@@ -159,6 +170,11 @@ def scorecard(
             history=kept,
             drop_empty=not kpi and area is None,
         )
+        if dataset is not None and dataset.unusable:
+            for key, cell in card.cells.items():
+                why = loading.unusable_reason(cell.reason, dataset.unusable)
+                if why != cell.reason:
+                    card.cells[key] = dataclasses.replace(cell, reason=why)
         to_stdout = output in (None, "-")
         content = render(
             card,
@@ -168,6 +184,8 @@ def scorecard(
             lang=lang,
         )
         _emit(content, None if to_stdout else Path(output or ""), fmt)
+        if dataset is not None:
+            loading.fail_on_rejects(dataset, reject_limit)
 
 
 def _format(fmt: str | None, output: str | None, usage) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cskpi.cli import options
+from cskpi.cli import loading, options
 from cskpi.cli.errors import user_errors
 from cskpi.errors import UsageError
 
@@ -34,6 +34,7 @@ def validate(
     revenue: options.Revenue = None,
     format: Format = "table",
     rejects: options.Rejects = None,
+    max_reject_rate: options.MaxRejectRate = None,
     tz: options.Tz = None,
     config_path: Annotated[
         Path | None,
@@ -54,15 +55,21 @@ def validate(
 ) -> None:
     """Check the exports: files, vendors, dialects, rows used and rejected, KPIs available."""
     from cskpi.io.availability import kpi_availability
-    from cskpi.io.load import load_dataset, write_rejects
+    from cskpi.io.load import load_dataset, no_rejects
+    from cskpi.report.output import write_rejects
 
     with user_errors(debug):
         if format not in ("table", "json"):
             raise UsageError(f"unknown --format {format!r}. Use table or json")
-        from cskpi.config import load_config
 
-        config = load_config(config_path, data_dir)
-        spec = options.input_spec(locals(), options.resolve_tz(tz, config))
+        config = options.load_settings(config_path, data_dir)
+        reject_limit = options.resolve_reject_rate(max_reject_rate, config)
+        spec = options.input_spec(
+            locals(),
+            options.resolve_tz(tz, config),
+            outputs={"--rejects": rejects},
+            protected=[config.source],
+        )
 
         def progress(message: str, done: int, total: int) -> None:
             if not quiet and total > 1 and done < total:
@@ -70,14 +77,16 @@ def validate(
 
         dataset = load_dataset(spec, progress=progress)
         if rejects is not None:
-            write_rejects(dataset, rejects)
+            write_rejects(
+                rejects, dataset.rejects if dataset.rejects is not None else no_rejects(), raw=False
+            )
         registry = _registry()
         kpis = (
             kpi_availability(
                 dataset.tables,
                 registry,
                 business_hours_configured=config.business_hours is not None,
-                unusable=_unusable(dataset),
+                unusable={**_unusable(dataset), **dataset.unusable},
             )
             if registry is not None
             else None
@@ -88,19 +97,24 @@ def validate(
                 for warning in report.warnings:
                     print(f"warning: {warning}", file=sys.stderr)
         if format == "json":
-            print(json.dumps(summary, indent=2, ensure_ascii=False))
+            print(json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False))
         else:
             print(_as_text(summary))
+        loading.fail_on_rejects(dataset, reject_limit)
 
 
-def _unusable(dataset) -> set[str]:
-    """Tables whose files held rows but gave none to use."""
+def _unusable(dataset) -> dict[str, str]:
+    """Tables whose files held rows but gave none to use (also when a map left every row out)."""
     read: dict[str, int] = {}
     used: dict[str, int] = {}
     for report in dataset.files:
         read[report.table] = read.get(report.table, 0) + report.rows_read
         used[report.table] = used.get(report.table, 0) + report.rows_used
-    return {t for t, n in read.items() if n and not used[t]}
+    return {
+        t: f"no usable {t} row: every row read was rejected or had no answer"
+        for t, n in read.items()
+        if n and not used[t]
+    }
 
 
 def _lost_kpis(table: str, columns: list[str], kpis, registry) -> list[str]:
@@ -154,6 +168,7 @@ def _summary(dataset, kpis, registry=None) -> dict:
             }
         )
     from cskpi.io.schema import TABLES
+    from cskpi.metrics.periods import bulk_span
 
     for name, frame in dataset.tables.items():
         entry = tables.setdefault(
@@ -166,6 +181,13 @@ def _summary(dataset, kpis, registry=None) -> dict:
             first = frame[stamps[0]]
             entry["date_range"] = [_iso(first.min()), _iso(first.max())]
             entry["date_column"] = stamps[0]
+            span = bulk_span([first])
+            if span is not None and span.outliers:
+                entry["date_outliers"] = {
+                    "count": span.outliers,
+                    "examples": [_iso(stamp) for stamp in span.examples],
+                    "bulk": [_iso(span.low), _iso(span.high)],
+                }
     summary: dict = {"tables": tables}
     if kpis is not None:
         summary["kpis_available"] = [k.kpi for k in kpis if k.available]
@@ -197,6 +219,14 @@ def _as_text(summary: dict) -> str:
         if entry.get("date_range"):
             out.append(
                 f"  {entry['date_column']}: {entry['date_range'][0]} .. {entry['date_range'][1]}"
+            )
+        if entry.get("date_outliers"):
+            far = entry["date_outliers"]
+            shown = ", ".join(far["examples"])
+            out.append(
+                f"  {far['count']:,} outlier date(s) far from the rest ({shown}"
+                f"{', …' if far['count'] > len(far['examples']) else ''}): left out of the "
+                f"default period, which covers {far['bulk'][0][:10]} .. {far['bulk'][1][:10]}"
             )
         for f in entry["files"]:
             dialect = (

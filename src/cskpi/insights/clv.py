@@ -54,8 +54,11 @@ class GammaGamma:
 
 def purchase_days(revenue: pd.DataFrame) -> pd.DataFrame:
     """customer_id, day, amount: purchases on the same day are one purchase (amounts add up)."""
-    return revenue.assign(day=revenue["date"].dt.floor("D")).groupby(
-        ["customer_id", "day"], as_index=False)["amount"].sum()
+    return (
+        revenue.assign(day=revenue["date"].dt.floor("D"))
+        .groupby(["customer_id", "day"], as_index=False)["amount"]
+        .sum()
+    )
 
 
 def rfm(revenue: pd.DataFrame, observed_until: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -71,25 +74,34 @@ def rfm(revenue: pd.DataFrame, observed_until: pd.Timestamp | None = None) -> pd
     count = grouped.size()
     total, first_amount = grouped["amount"].sum(), grouped["amount"].first()
     frequency = count - 1
-    out = pd.DataFrame({
-        "frequency": frequency.astype("float64"),
-        "recency": (last - first).dt.total_seconds() / 86400,
-        "T": (end - first).dt.total_seconds() / 86400,
-        "monetary": np.where(frequency > 0, (total - first_amount) / frequency.clip(lower=1), 0.0),
-        "revenue": total,
-    })
+    out = pd.DataFrame(
+        {
+            "frequency": frequency.astype("float64"),
+            "recency": (last - first).dt.total_seconds() / 86400,
+            "T": (end - first).dt.total_seconds() / 86400,
+            "monetary": np.where(
+                frequency > 0, (total - first_amount) / frequency.clip(lower=1), 0.0
+            ),
+            "revenue": total,
+        }
+    )
     return out
 
 
-def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, tx: np.ndarray,
-                         T: np.ndarray) -> np.ndarray:
+def bgnbd_log_likelihood(
+    params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """Per-customer log-likelihood of BG/NBD (x repeat purchases, last at tx, observed for T)."""
     r, alpha, a, b = params
     common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     alive = common + betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dropped = (common + betaln(a + 1, np.maximum(b + x - 1, 1e-12)) - betaln(a, b)
-                   - (r + x) * np.log(alpha + tx))
+        dropped = (
+            common
+            + betaln(a + 1, np.maximum(b + x - 1, 1e-12))
+            - betaln(a, b)
+            - (r + x) * np.log(alpha + tx)
+        )
     dropped = np.where(x > 0, dropped, -np.inf)
     return np.logaddexp(alive, dropped)
 
@@ -99,13 +111,15 @@ def fit_bgnbd(x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> BgNbd:
         return -float(bgnbd_log_likelihood(np.exp(log_params), x, tx, T).sum())
 
     start = np.log([1.0, max(float(np.mean(T)), 1.0), 1.0, 1.0])
-    fit = minimize(loss, start, method="Nelder-Mead",
-                   options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8})
+    fit = minimize(
+        loss, start, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8}
+    )
     return BgNbd(*np.exp(fit.x))
 
 
-def expected_purchases(model: BgNbd, t: float, x: np.ndarray, tx: np.ndarray,
-                       T: np.ndarray) -> np.ndarray:
+def expected_purchases(
+    model: BgNbd, t: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """E[purchases in (T, T + t] | x, tx, T] under BG/NBD."""
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
     if t <= 0:
@@ -113,16 +127,18 @@ def expected_purchases(model: BgNbd, t: float, x: np.ndarray, tx: np.ndarray,
     z = t / (alpha + T + t)
     head = (a + b + x - 1) / (a - 1)
     tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
-    alive_odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12)
-                          * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
+    alive_odds = np.where(
+        x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0
+    )
     return head * tail / (1 + alive_odds)
 
 
 def probability_alive(model: BgNbd, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
     """P(still a customer | x, tx, T) under BG/NBD; 1 for customers without repeat purchases."""
     r, alpha, a, b = model.r, model.alpha, model.a, model.b
-    odds = np.where(x > 0, a / np.maximum(b + x - 1, 1e-12)
-                    * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
+    odds = np.where(
+        x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0
+    )
     return 1 / (1 + odds)
 
 
@@ -130,29 +146,38 @@ def bgnbd_problems(model: BgNbd) -> list[str]:
     """Why a fitted BG/NBD cannot be believed (empty when it can)."""
     problems = []
     if model.a + model.b > MAX_BETA_CONCENTRATION:
-        problems.append(f"BG/NBD drop-out fit is degenerate (a = {model.a:.3g}, b = "
-                        f"{model.b:.3g}: every customer would stay forever)")
-    edge = [f"{name} = {value:.3g}" for name, value in model.__dict__.items()
-            if not 1 / MAX_PARAMETER < value < MAX_PARAMETER]
+        problems.append(
+            f"BG/NBD drop-out fit is degenerate (a = {model.a:.3g}, b = "
+            f"{model.b:.3g}: every customer would stay forever)"
+        )
+    edge = [
+        f"{name} = {value:.3g}"
+        for name, value in model.__dict__.items()
+        if not 1 / MAX_PARAMETER < value < MAX_PARAMETER
+    ]
     if edge:
         problems.append(f"BG/NBD parameters at the edge of the search ({', '.join(edge)})")
     return problems
 
 
-def gamma_gamma_problems(model: GammaGamma, frequency: np.ndarray,
-                         spend: np.ndarray) -> list[str]:
+def gamma_gamma_problems(model: GammaGamma, frequency: np.ndarray, spend: np.ndarray) -> list[str]:
     """Why a Gamma-Gamma fit cannot be used for value (empty when it can)."""
     problems = []
     if model.q <= 1:
         problems.append(f"Gamma-Gamma has no finite mean purchase value (q = {model.q:.3g} ≤ 1)")
-    edge = [f"{name} = {value:.3g}" for name, value in model.__dict__.items()
-            if not 1 / MAX_PARAMETER < value < MAX_PARAMETER]
+    edge = [
+        f"{name} = {value:.3g}"
+        for name, value in model.__dict__.items()
+        if not 1 / MAX_PARAMETER < value < MAX_PARAMETER
+    ]
     if edge:
         problems.append(f"Gamma-Gamma parameters at the edge of the search ({', '.join(edge)})")
     correlation = spend_frequency_correlation(frequency, spend)
     if abs(correlation) >= MAX_SPEND_CORRELATION:
-        problems.append(f"spend and purchase frequency are correlated (r = {correlation:.2f}; "
-                        f"Gamma-Gamma assumes |r| < {MAX_SPEND_CORRELATION})")
+        problems.append(
+            f"spend and purchase frequency are correlated (r = {correlation:.2f}; "
+            f"Gamma-Gamma assumes |r| < {MAX_SPEND_CORRELATION})"
+        )
     return problems
 
 
@@ -181,23 +206,38 @@ def holdout_check(revenue: pd.DataFrame, end: pd.Timestamp) -> tuple[dict, str |
     model = fit_bgnbd(*(calibration[c].to_numpy() for c in ("frequency", "recency", "T")))
     later = days[(days["day"] > cut) & days["customer_id"].isin(calibration.index)]
     actual = float(len(later))
-    predicted = float(expected_purchases(model, length, *(calibration[c].to_numpy() for c in
-                                                           ("frequency", "recency", "T"))).sum())
+    predicted = float(
+        expected_purchases(
+            model, length, *(calibration[c].to_numpy() for c in ("frequency", "recency", "T"))
+        ).sum()
+    )
     error = (predicted - actual) / actual if actual else np.inf
-    measured = {"holdout_days": length, "holdout_purchases": actual,
-                "holdout_predicted": round(predicted, 2),
-                "holdout_relative_error": round(float(error), 4)}
+    measured = {
+        "holdout_days": length,
+        "holdout_purchases": actual,
+        "holdout_predicted": round(predicted, 2),
+        "holdout_relative_error": round(float(error), 4),
+    }
     if abs(error) > HOLDOUT_TOLERANCE:
-        return measured, (f"BG/NBD fitted without the last {length} days predicts "
-                          f"{predicted:.0f} purchases there, {actual:.0f} happened "
-                          f"({error:+.0%}; tolerance ±{HOLDOUT_TOLERANCE:.0%})")
+        return measured, (
+            f"BG/NBD fitted without the last {length} days predicts "
+            f"{predicted:.0f} purchases there, {actual:.0f} happened "
+            f"({error:+.0%}; tolerance ±{HOLDOUT_TOLERANCE:.0%})"
+        )
     return measured, None
 
 
 def gamma_gamma_log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
     p, q, v = params
-    return (gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(v)
-            + (p * x - 1) * np.log(m) + p * x * np.log(x) - (p * x + q) * np.log(x * m + v))
+    return (
+        gammaln(p * x + q)
+        - gammaln(p * x)
+        - gammaln(q)
+        + q * np.log(v)
+        + (p * x - 1) * np.log(m)
+        + p * x * np.log(x)
+        - (p * x + q) * np.log(x * m + v)
+    )
 
 
 def fit_gamma_gamma(x: np.ndarray, m: np.ndarray) -> GammaGamma:
@@ -205,8 +245,9 @@ def fit_gamma_gamma(x: np.ndarray, m: np.ndarray) -> GammaGamma:
         return -float(gamma_gamma_log_likelihood(np.exp(log_params), x, m).sum())
 
     start = np.log([1.0, 1.0, max(float(np.mean(m)), 1.0)])
-    fit = minimize(loss, start, method="Nelder-Mead",
-                   options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8})
+    fit = minimize(
+        loss, start, method="Nelder-Mead", options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8}
+    )
     return GammaGamma(*np.exp(fit.x))
 
 
@@ -217,8 +258,9 @@ def expected_value(model: GammaGamma, x: np.ndarray, m: np.ndarray) -> np.ndarra
     return np.where(x > 0, p * (v + x * m) / np.maximum(p * x + q - 1, 1e-12), population)
 
 
-def predictive_clv(summary: pd.DataFrame, horizon_months: int = 12,
-                   annual_discount: float = 0.10) -> tuple[pd.DataFrame, dict, list[str]]:
+def predictive_clv(
+    summary: pd.DataFrame, horizon_months: int = 12, annual_discount: float = 0.10
+) -> tuple[pd.DataFrame, dict, list[str]]:
     """Per customer: p_alive, expected_purchases over the horizon and predicted_clv (NaN where
     not modelled); the fitted parameters; and the problems that made parts unusable."""
     columns = ["p_alive", "expected_purchases", "predicted_clv"]
@@ -227,24 +269,36 @@ def predictive_clv(summary: pd.DataFrame, horizon_months: int = 12,
     spend_ok &= summary["historical_clv"] > 0
     repeaters = summary[(summary["frequency"] > 0) & spend_ok]
     if len(repeaters) < MIN_REPEAT_CUSTOMERS:
-        return out, {}, [f"only {len(repeaters)} customers bought more than once with a "
-                         f"positive spend (need {MIN_REPEAT_CUSTOMERS}) to fit BG/NBD and "
-                         "Gamma-Gamma"]
+        return (
+            out,
+            {},
+            [
+                f"only {len(repeaters)} customers bought more than once with a "
+                f"positive spend (need {MIN_REPEAT_CUSTOMERS}) to fit BG/NBD and "
+                "Gamma-Gamma"
+            ],
+        )
     x, tx, T = (summary[c].to_numpy() for c in ("frequency", "recency", "T"))
     bg = fit_bgnbd(x, tx, T)
     frequency, spend = repeaters["frequency"].to_numpy(), repeaters["monetary"].to_numpy()
     gg = fit_gamma_gamma(frequency, spend)
-    meta = {"bgnbd": bg.__dict__, "gamma_gamma": gg.__dict__, "horizon_months": horizon_months,
-            "annual_discount_rate": annual_discount, "repeat_customers": len(repeaters),
-            "spend_frequency_correlation": spend_frequency_correlation(frequency, spend),
-            "customers_without_positive_spend": int((~spend_ok).sum())}
+    meta = {
+        "bgnbd": bg.__dict__,
+        "gamma_gamma": gg.__dict__,
+        "horizon_months": horizon_months,
+        "annual_discount_rate": annual_discount,
+        "repeat_customers": len(repeaters),
+        "spend_frequency_correlation": spend_frequency_correlation(frequency, spend),
+        "customers_without_positive_spend": int((~spend_ok).sum()),
+    }
     problems = bgnbd_problems(bg)
     gg_problems = gamma_gamma_problems(gg, frequency, spend)
     if problems:
         return out, meta, problems + gg_problems
     monthly = (1 + annual_discount) ** (1 / 12) - 1
-    cumulative = np.stack([expected_purchases(bg, m * DAYS_PER_MONTH, x, tx, T)
-                           for m in range(horizon_months + 1)])
+    cumulative = np.stack(
+        [expected_purchases(bg, m * DAYS_PER_MONTH, x, tx, T) for m in range(horizon_months + 1)]
+    )
     out["p_alive"] = probability_alive(bg, x, tx, T)
     out["expected_purchases"] = cumulative[-1]
     if gg_problems:
@@ -267,9 +321,15 @@ def resolution_speed(tickets: pd.DataFrame | None) -> tuple[pd.Series | None, st
     return hours.groupby(resolved["customer_id"]).median(), None
 
 
-def clv(revenue: pd.DataFrame | None, tickets: pd.DataFrame | None = None, *,
-        horizon_months: int = 12, annual_discount: float = 0.10, top: int = 20,
-        observed_until: pd.Timestamp | None = None) -> Insight:
+def clv(
+    revenue: pd.DataFrame | None,
+    tickets: pd.DataFrame | None = None,
+    *,
+    horizon_months: int = 12,
+    annual_discount: float = 0.10,
+    top: int = 20,
+    observed_until: pd.Timestamp | None = None,
+) -> Insight:
     """Historical and predicted CLV per customer and segment, and by resolution speed.
 
     ``observed_until`` is the calibration end (the last day of ``--period``): later revenue is
@@ -285,8 +345,12 @@ def clv(revenue: pd.DataFrame | None, tickets: pd.DataFrame | None = None, *,
         return result
     summary = rfm(revenue, observed_until)
     if "segment" in revenue.columns:
-        segment = revenue.dropna(subset=["segment"]).sort_values("date").groupby(
-            "customer_id")["segment"].last()
+        segment = (
+            revenue.dropna(subset=["segment"])
+            .sort_values("date")
+            .groupby("customer_id")["segment"]
+            .last()
+        )
         summary["segment"] = segment.reindex(summary.index).fillna("(none)")
     else:
         summary["segment"] = "(none)"
@@ -305,27 +369,50 @@ def clv(revenue: pd.DataFrame | None, tickets: pd.DataFrame | None = None, *,
     summary["basis"] = np.where(modelled, MODEL, HISTORICAL)
     result.meta.update(meta, observed_until=str(end.date()))
     for problem in problems:
-        result.notes.append(not_available(f"predictive CLV: {problem}; "
-                                          "customers keep their historical value"))
+        result.notes.append(
+            not_available(f"predictive CLV: {problem}; customers keep their historical value")
+        )
     if modelled.any():
-        result.notes.append(f"predictive CLV over {horizon_months} months, discounted at "
-                            f"{annual_discount:.0%} a year (BG/NBD + Gamma-Gamma), "
-                            f"observed until {end.date()}")
+        result.notes.append(
+            f"predictive CLV over {horizon_months} months, discounted at "
+            f"{annual_discount:.0%} a year (BG/NBD + Gamma-Gamma), "
+            f"observed until {end.date()}"
+        )
         excluded = int(meta.get("customers_without_positive_spend", 0))
         if excluded:
-            result.notes.append(f"{excluded} customer(s) with refunds exceeding their purchases "
-                                "(no positive mean spend) keep their historical value")
+            result.notes.append(
+                f"{excluded} customer(s) with refunds exceeding their purchases "
+                "(no positive mean spend) keep their historical value"
+            )
         observed = float(summary["historical_clv"].sum())
-        result.meta["predicted_to_historical"] = round(
-            float(summary.loc[modelled, "predicted_clv"].sum()) / observed, 4) if observed else None
+        result.meta["predicted_to_historical"] = (
+            round(float(summary.loc[modelled, "predicted_clv"].sum()) / observed, 4)
+            if observed
+            else None
+        )
     value_columns = ["historical_clv", "predicted_clv", "clv"]
     customers = summary.rename_axis("customer_id").reset_index()
-    result.tables["clv_customers"] = customers.sort_values(
-        "clv", ascending=False, kind="stable").head(top).round(
-        {"p_alive": 4, "expected_purchases": 4, **dict.fromkeys(value_columns, 2),
-         "monetary": 2, "recency": 2, "T": 2})
-    result.tables["clv_segments"] = summary.groupby("segment")[value_columns].agg(
-        ["count", "mean", "median"]).round(2).pipe(_flat).reset_index()
+    result.tables["clv_customers"] = (
+        customers.sort_values("clv", ascending=False, kind="stable")
+        .head(top)
+        .round(
+            {
+                "p_alive": 4,
+                "expected_purchases": 4,
+                **dict.fromkeys(value_columns, 2),
+                "monetary": 2,
+                "recency": 2,
+                "T": 2,
+            }
+        )
+    )
+    result.tables["clv_segments"] = (
+        summary.groupby("segment")[value_columns]
+        .agg(["count", "mean", "median"])
+        .round(2)
+        .pipe(_flat)
+        .reset_index()
+    )
 
     speed, why = resolution_speed(tickets)
     if speed is None:
@@ -333,8 +420,12 @@ def clv(revenue: pd.DataFrame | None, tickets: pd.DataFrame | None = None, *,
         return result
     joined = summary.join(speed.rename("resolution_hours_median"), how="inner")
     if len(joined) < 2 * 10:
-        result.notes.append(not_available(f"service impact: only {len(joined)} customers have "
-                                          "both revenue and resolved tickets (need 20)"))
+        result.notes.append(
+            not_available(
+                f"service impact: only {len(joined)} customers have "
+                "both revenue and resolved tickets (need 20)"
+            )
+        )
         return result
     cut = joined["resolution_hours_median"].median()
     joined["resolution"] = np.where(joined["resolution_hours_median"] <= cut, "fast", "slow")

@@ -31,16 +31,23 @@ def whole_months(window: Window) -> list[str] | None:
     return [f"{s:%Y-%m}" for s in starts]
 
 
-def contacts_by_customer(tickets: pd.DataFrame | None, calls: pd.DataFrame | None, window: Window,
-                         weight_by_handle_time: bool = False) -> tuple[pd.DataFrame, int]:
+def contacts_by_customer(
+    tickets: pd.DataFrame | None,
+    calls: pd.DataFrame | None,
+    window: Window,
+    weight_by_handle_time: bool = False,
+) -> tuple[pd.DataFrame, int]:
     """Per customer: tickets, calls, contacts (weighted if asked); plus every contact's count."""
     parts, total = [], 0
     if tickets is not None:
         created = tickets[in_window(tickets["created_at"], window)]
         total += len(created)
         if "customer_id" in created.columns:
-            parts.append(pd.DataFrame({"customer_id": created["customer_id"], "tickets": 1,
-                                       "calls": 0, "weight": 1.0}))
+            parts.append(
+                pd.DataFrame(
+                    {"customer_id": created["customer_id"], "tickets": 1, "calls": 0, "weight": 1.0}
+                )
+            )
     if calls is not None:
         answered = inbound_calls(calls, window.start, window.end)
         if "answered_at" in answered.columns:
@@ -52,8 +59,16 @@ def contacts_by_customer(tickets: pd.DataFrame | None, calls: pd.DataFrame | Non
                 handle = handle_seconds(answered)
                 if handle.notna().any():
                     weight = (handle / handle.mean()).fillna(1.0)
-            parts.append(pd.DataFrame({"customer_id": answered["customer_id"], "tickets": 0,
-                                       "calls": 1, "weight": weight}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "customer_id": answered["customer_id"],
+                        "tickets": 0,
+                        "calls": 1,
+                        "weight": weight,
+                    }
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=["tickets", "calls", "contacts"]), total
     frame = pd.concat(parts, ignore_index=True).dropna(subset=["customer_id"])
@@ -61,10 +76,17 @@ def contacts_by_customer(tickets: pd.DataFrame | None, calls: pd.DataFrame | Non
     return grouped.rename(columns={"weight": "contacts"}), total
 
 
-def customer_value(tickets: pd.DataFrame | None, calls: pd.DataFrame | None,
-                   revenue: pd.DataFrame | None, costs: pd.DataFrame | None, window: Window, *,
-                   cost_per_contact: float | None = None, weight_by_handle_time: bool = False,
-                   top: int = 20) -> Insight:
+def customer_value(
+    tickets: pd.DataFrame | None,
+    calls: pd.DataFrame | None,
+    revenue: pd.DataFrame | None,
+    costs: pd.DataFrame | None,
+    window: Window,
+    *,
+    cost_per_contact: float | None = None,
+    weight_by_handle_time: bool = False,
+    top: int = 20,
+) -> Insight:
     result = Insight("customers")
     if revenue is None:
         result.notes.append(not_available("no revenue table was loaded"))
@@ -73,18 +95,21 @@ def customer_value(tickets: pd.DataFrame | None, calls: pd.DataFrame | None,
     if cost_per_contact is None:
         cost_per_contact, reason = _cost_per_contact(costs, window, all_contacts)
         if cost_per_contact is None:
-            result.notes.append(not_available(f"cost to serve: {reason}; give "
-                                              "--cost-per-contact to set it"))
+            result.notes.append(
+                not_available(f"cost to serve: {reason}; give --cost-per-contact to set it")
+            )
             return result
-        result.notes.append(f"cost per contact {cost_per_contact:.2f} = service cost ÷ "
-                            f"{all_contacts} contacts")
+        result.notes.append(
+            f"cost per contact {cost_per_contact:.2f} = service cost ÷ {all_contacts} contacts"
+        )
     else:
         result.notes.append(f"cost per contact {cost_per_contact:.2f}, as given")
     period_revenue = revenue[in_window(revenue["date"], window)]
     money = period_revenue.groupby("customer_id")["amount"].sum()
     table = contacts.join(money.rename("revenue"), how="outer")
     table[["tickets", "calls", "contacts", "revenue"]] = table[
-        ["tickets", "calls", "contacts", "revenue"]].fillna(0)
+        ["tickets", "calls", "contacts", "revenue"]
+    ].fillna(0)
     table["cost_to_serve"] = table["contacts"] * cost_per_contact
     table["margin"] = table["revenue"] - table["cost_to_serve"]
     table["segment"] = _segments(revenue).reindex(table.index).fillna(NONE)
@@ -93,20 +118,33 @@ def customer_value(tickets: pd.DataFrame | None, calls: pd.DataFrame | None,
     table.index.name = "customer_id"
     over = table[table["cost_to_serve"] > table["revenue"]].sort_values("margin", kind="stable")
     result.tables["customers_cost_over_value"] = over.head(top).reset_index()
-    summary = table.assign(over=table["cost_to_serve"] > table["revenue"]).groupby("segment").agg(
-        customers=("revenue", "size"), contacts=("contacts", "sum"), revenue=("revenue", "sum"),
-        cost_to_serve=("cost_to_serve", "sum"), margin=("margin", "sum"),
-        customers_cost_over_value=("over", "sum"))
+    summary = (
+        table.assign(over=table["cost_to_serve"] > table["revenue"])
+        .groupby("segment")
+        .agg(
+            customers=("revenue", "size"),
+            contacts=("contacts", "sum"),
+            revenue=("revenue", "sum"),
+            cost_to_serve=("cost_to_serve", "sum"),
+            margin=("margin", "sum"),
+            customers_cost_over_value=("over", "sum"),
+        )
+    )
     summary["margin_per_customer"] = np.round(summary["margin"] / summary["customers"], 2)
     result.tables["customer_segments"] = summary.round(2).reset_index()
-    result.meta.update(customers=len(table), customers_cost_over_value=len(over),
-                       cost_per_contact=cost_per_contact, period=window.label,
-                       weighted_by_handle_time=weight_by_handle_time)
+    result.meta.update(
+        customers=len(table),
+        customers_cost_over_value=len(over),
+        cost_per_contact=cost_per_contact,
+        period=window.label,
+        weighted_by_handle_time=weight_by_handle_time,
+    )
     return result
 
 
-def _cost_per_contact(costs: pd.DataFrame | None, window: Window,
-                      contacts: int) -> tuple[float | None, str]:
+def _cost_per_contact(
+    costs: pd.DataFrame | None, window: Window, contacts: int
+) -> tuple[float | None, str]:
     if costs is None:
         return None, "no costs table was loaded"
     months = whole_months(window)

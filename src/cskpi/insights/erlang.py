@@ -18,10 +18,10 @@ from scipy.stats import poisson
 @dataclass(frozen=True)
 class QueueOutcome:
     agents: int
-    service_level: float          # share of offered calls answered within the threshold (0–1)
-    occupancy: float              # busy share of agent time (0–1)
-    asa_seconds: float            # mean wait: all calls (Erlang C), answered calls (A)
-    wait_probability: float       # chance an arriving call waits at all
+    service_level: float  # share of offered calls answered within the threshold (0–1)
+    occupancy: float  # busy share of agent time (0–1)
+    asa_seconds: float  # mean wait: all calls (Erlang C), answered calls (A)
+    wait_probability: float  # chance an arriving call waits at all
     abandon_probability: float = 0.0
 
 
@@ -43,8 +43,9 @@ def erlang_c(agents: int, traffic: float) -> float:
     return agents * blocking / (agents - traffic * (1 - blocking))
 
 
-def erlang_c_outcome(agents: int, calls: float, aht: float, interval: float,
-                     threshold: float) -> QueueOutcome:
+def erlang_c_outcome(
+    agents: int, calls: float, aht: float, interval: float, threshold: float
+) -> QueueOutcome:
     """Service level, occupancy and ASA of ``agents`` for ``calls`` per ``interval`` seconds."""
     traffic = calls * aht / interval
     if traffic <= 0:
@@ -57,8 +58,9 @@ def erlang_c_outcome(agents: int, calls: float, aht: float, interval: float,
     return QueueOutcome(agents, sl, traffic / agents, asa, wait)
 
 
-def erlang_a_outcome(agents: int, calls: float, aht: float, interval: float, threshold: float,
-                     patience: float) -> QueueOutcome:
+def erlang_a_outcome(
+    agents: int, calls: float, aht: float, interval: float, threshold: float, patience: float
+) -> QueueOutcome:
     """Erlang A (M/M/n+M): callers abandon after an exponential patience with mean ``patience``.
 
     State probabilities of the birth–death chain are summed in log space up to where they
@@ -114,7 +116,7 @@ def _tilted_cdf(size: int, base_rate: float, theta: float, t: float) -> np.ndarr
     """
     if t <= 0:
         return np.zeros(size)
-    rates = base_rate + np.arange(1, size + 1) * theta     # leaving state m (m = 1..size)
+    rates = base_rate + np.arange(1, size + 1) * theta  # leaving state m (m = 1..size)
     uniform = float(rates[-1])
     steps = int(uniform * t + 10 * math.sqrt(uniform * t) + 20)
     weights = poisson.pmf(np.arange(steps + 1), uniform * t)
@@ -132,9 +134,16 @@ def _tilted_cdf(size: int, base_rate: float, theta: float, t: float) -> np.ndarr
     return np.clip(cdf, 0.0, 1.0)
 
 
-def agents_needed(calls: float, aht: float, interval: float, *, target_sl: float = 0.8,
-                  threshold: float = 20.0, max_occupancy: float = 1.0,
-                  patience: float | None = None) -> QueueOutcome:
+def agents_needed(
+    calls: float,
+    aht: float,
+    interval: float,
+    *,
+    target_sl: float = 0.8,
+    threshold: float = 20.0,
+    max_occupancy: float = 1.0,
+    patience: float | None = None,
+) -> QueueOutcome:
     """Fewest agents meeting the service-level target and the occupancy cap.
 
     Erlang C unless ``patience`` (mean seconds a caller waits before hanging up) is given,
@@ -151,6 +160,7 @@ def agents_needed(calls: float, aht: float, interval: float, *, target_sl: float
         result = erlang_c_outcome(n, calls, aht, interval, threshold)
     if patience is None:
         return result
+
     # Service level rises with n: bisect between 1 (may fail) and Erlang C's answer (meets it).
     def meets(outcome: QueueOutcome) -> bool:
         return outcome.service_level >= target_sl and outcome.occupancy <= max_occupancy

@@ -39,10 +39,14 @@ def holt_winters(daily: np.ndarray, horizon: int) -> tuple[np.ndarray, list[str]
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ExponentialSmoothing(np.asarray(daily, dtype="float64"), trend="add",
-                                     damped_trend=True, seasonal="add",
-                                     seasonal_periods=SEASON_DAYS,
-                                     initialization_method="estimated")
+        model = ExponentialSmoothing(
+            np.asarray(daily, dtype="float64"),
+            trend="add",
+            damped_trend=True,
+            seasonal="add",
+            seasonal_periods=SEASON_DAYS,
+            initialization_method="estimated",
+        )
         predicted = model.fit().forecast(horizon)
     problems = sorted({f"Holt-Winters: {w.message}".split("\n")[0] for w in caught})
     return np.clip(np.asarray(predicted, dtype="float64"), 0.0, None), problems
@@ -63,8 +67,14 @@ def spread(daily: pd.Series, profile: pd.Series, slots: pd.DataFrame) -> np.ndar
     return daily.reindex(slots["date"]).to_numpy() * share / repeats
 
 
-def forecast_calls(counts: pd.DataFrame, end: pd.Timestamp, days: int, tz: str,
-                   interval_minutes: int, growth: float = 0.0) -> Forecast | str:
+def forecast_calls(
+    counts: pd.DataFrame,
+    end: pd.Timestamp,
+    days: int,
+    tz: str,
+    interval_minutes: int,
+    growth: float = 0.0,
+) -> Forecast | str:
     """Forecast per interval occurrence of the ``days`` after ``end``; a reason when impossible.
 
     ``counts`` is :func:`cskpi.insights.staffing.occurrence_counts` of the history; ``growth``
@@ -72,12 +82,15 @@ def forecast_calls(counts: pd.DataFrame, end: pd.Timestamp, days: int, tz: str,
     """
     daily = counts.groupby("date")["calls"].sum()
     if len(daily) < MIN_FIT_DAYS:
-        return (f"{len(daily)} days of history (need {MIN_FIT_DAYS}, two full weeks, for a "
-                "weekly season)")
+        return (
+            f"{len(daily)} days of history (need {MIN_FIT_DAYS}, two full weeks, for a "
+            "weekly season)"
+        )
     ahead, notes = holt_winters(daily.to_numpy(), days)
     slots = interval_occurrences(end, end + pd.Timedelta(days=days), tz, interval_minutes)
-    future = pd.Series(ahead, index=pd.date_range(daily.index[-1] + pd.Timedelta(days=1),
-                                                  periods=days, freq="D"))
+    future = pd.Series(
+        ahead, index=pd.date_range(daily.index[-1] + pd.Timedelta(days=1), periods=days, freq="D")
+    )
     slots["forecast_calls"] = spread(future, intraday_profile(counts), slots) * (1 + growth)
     return Forecast(slots, holdout_errors(counts), notes)
 
@@ -87,8 +100,10 @@ def holdout_errors(counts: pd.DataFrame) -> dict:
     for Holt-Winters fitted without it and for the seasonal naive forecast."""
     dates = np.sort(counts["date"].unique())
     if len(dates) < MIN_FIT_DAYS + HOLDOUT_DAYS:
-        return {"skipped": f"{len(dates)} days of history (need "
-                           f"{MIN_FIT_DAYS + HOLDOUT_DAYS} to hold out the last week)"}
+        return {
+            "skipped": f"{len(dates)} days of history (need "
+            f"{MIN_FIT_DAYS + HOLDOUT_DAYS} to hold out the last week)"
+        }
     cut = dates[-HOLDOUT_DAYS]
     fit, held = counts[counts["date"] < cut], counts[counts["date"] >= cut].copy()
     daily = fit.groupby("date")["calls"].sum()
@@ -106,11 +121,16 @@ def holdout_errors(counts: pd.DataFrame) -> dict:
     return {
         "holdout_days": HOLDOUT_DAYS,
         "holdout_calls": int(actual),
-        "interval_wape": round(100 * float((held["forecast"] - held["calls"]).abs().sum())
-                               / actual, 2),
-        "daily_wape": round(100 * float((by_day["forecast"] - by_day["calls"]).abs().sum())
-                            / actual, 2),
-        "naive_interval_wape": round(100 * float((held.loc[known, "naive"]
-                                                  - held.loc[known, "calls"]).abs().sum())
-                                     / max(int(held.loc[known, "calls"].sum()), 1), 2),
+        "interval_wape": round(
+            100 * float((held["forecast"] - held["calls"]).abs().sum()) / actual, 2
+        ),
+        "daily_wape": round(
+            100 * float((by_day["forecast"] - by_day["calls"]).abs().sum()) / actual, 2
+        ),
+        "naive_interval_wape": round(
+            100
+            * float((held.loc[known, "naive"] - held.loc[known, "calls"]).abs().sum())
+            / max(int(held.loc[known, "calls"].sum()), 1),
+            2,
+        ),
     }

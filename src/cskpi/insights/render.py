@@ -20,6 +20,7 @@ from cskpi.errors import UsageError
 from cskpi.i18n import heading, label
 from cskpi.insights.result import Insight
 from cskpi.report.formatting import human_change, human_value
+from cskpi.report.output import csv_text
 
 
 def _cell(value: Any) -> str:
@@ -56,8 +57,9 @@ def _in_units(frame: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
     values = [c for c in ("baseline", "latest", *meta.get("periods", [])) if c in frame.columns]
     shown = frame.copy()
     for column in values:
-        shown[column] = [human_value(v, u, currency) for v, u in
-                         zip(frame[column], unit, strict=True)]
+        shown[column] = [
+            human_value(v, u, currency) for v, u in zip(frame[column], unit, strict=True)
+        ]
     if "change" in frame.columns:
         shown["change"] = [human_change(v, u) for v, u in zip(frame["change"], unit, strict=True)]
     return shown
@@ -67,11 +69,13 @@ def _screen(frame: pd.DataFrame, lang: str, meta: dict[str, Any] | None = None) 
     """Values in their units; words that have a translation: KPI labels, better/worse."""
     shown = _in_units(frame, meta or {})
     if "kpi" in shown.columns and "label" not in shown.columns:
-        shown.insert(shown.columns.get_loc("kpi") + 1, "label",
-                     [label(k, lang) for k in shown["kpi"]])
+        shown.insert(
+            shown.columns.get_loc("kpi") + 1, "label", [label(k, lang) for k in shown["kpi"]]
+        )
     if "direction" in shown.columns:
-        shown["direction"] = [heading(v, lang) if isinstance(v, str) and v else v
-                              for v in shown["direction"]]
+        shown["direction"] = [
+            heading(v, lang) if isinstance(v, str) and v else v for v in shown["direction"]
+        ]
     return shown
 
 
@@ -101,8 +105,9 @@ def plain_view(insight: Insight, lang: str = "en") -> str:
         if frame.empty:
             blocks.append(f"{title}: —")
             continue
-        shown = (_screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang))
-                 .map(_cell))
+        shown = (
+            _screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang)).map(_cell)
+        )
         blocks.append(f"{title}\n{shown.to_string(index=False)}")
     return "\n\n".join(blocks) + "\n"
 
@@ -113,9 +118,10 @@ def to_csv(insight: Insight, table: str | None = None) -> str:
         return ""
     key = table or next(iter(insight.tables))
     if key not in insight.tables:
-        raise UsageError(f"--table {key!r} is not part of this result. "
-                         f"Use one of {', '.join(insight.tables)}")
-    return insight.tables[key].to_csv(index=False, lineterminator="\n")
+        raise UsageError(
+            f"--table {key!r} is not part of this result. Use one of {', '.join(insight.tables)}"
+        )
+    return csv_text(insight.tables[key])
 
 
 def to_xlsx(insight: Insight) -> bytes:
@@ -155,13 +161,17 @@ def _jsonable(value: Any) -> Any:
 def to_json(insight: Insight) -> str:
     payload = {
         "insight": insight.name,
-        "tables": {key: [_jsonable(dict(zip(frame.columns, row, strict=True)))
-                         for row in frame.itertuples(index=False)]
-                   for key, frame in insight.tables.items()},
+        "tables": {
+            key: [
+                _jsonable(dict(zip(frame.columns, row, strict=True)))
+                for row in frame.itertuples(index=False)
+            ]
+            for key, frame in insight.tables.items()
+        },
         "notes": insight.notes,
         "meta": _jsonable(insight.meta),
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def to_html(insight: Insight, lang: str = "en") -> str:
@@ -169,14 +179,20 @@ def to_html(insight: Insight, lang: str = "en") -> str:
     body = [f"<h1>{title}</h1>"]
     for key, frame in insight.tables.items():
         body.append(f"<h2>{html.escape(heading(key, lang))}</h2>")
-        shown = (_screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang))
-                 .map(_cell))
+        shown = (
+            _screen(frame, lang, insight.meta).rename(columns=lambda c: _column(c, lang)).map(_cell)
+        )
         body.append(shown.to_html(index=False, escape=True, border=0))
     if insight.notes:
         items = "".join(f"<li>{html.escape(n)}</li>" for n in insight.notes)
         body.append(f"<h2>{html.escape(heading('notes', lang))}</h2><ul>{items}</ul>")
-    style = ("body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-             "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}")
-    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            f"<title>{title}</title><style>{style}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+    style = (
+        "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}"
+    )
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{style}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )

@@ -9,7 +9,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-
 @dataclass
 class Insight:
     """Tables keyed by a heading key (see cskpi.i18n), notes such as "not available: …"."""

@@ -33,16 +33,15 @@ import pandas as pd
 from cskpi.insights.result import Insight, not_available
 
 LANGUAGES = ("en", "fi", "da", "no", "ro", "lv")
-SNOWBALL = {"en": "english", "fi": "finnish", "da": "danish", "no": "norwegian",
-            "ro": "romanian"}
+SNOWBALL = {"en": "english", "fi": "finnish", "da": "danish", "no": "norwegian", "ro": "romanian"}
 MIN_SUPPORT_SHARE = 0.01  # a theme appears in at least 1 % of the texts (and in two of them)
 MIN_GROUP_TEXTS = 10  # a type or agent with fewer tickets has no themes of its own
 TICKET_TEXT = ("subject", "description", "tags")
 NEGATIVE = {"nps": (0, 6), "csat": (1, 2), "review": (1, 2)}
 POSITIVE = {"nps": (9, 10), "csat": (4, 5), "review": (4, 5)}
-TOKEN = r"[^\W\d_]{2,}"   # letters only, two or more, any alphabet
+TOKEN = r"[^\W\d_]{2,}"  # letters only, two or more, any alphabet
 Z_DISTINCT = 1.96
-PRIOR_STRENGTH = 100.0   # α0: enough to calm rare terms, small beside real comment volumes
+PRIOR_STRENGTH = 100.0  # α0: enough to calm rare terms, small beside real comment volumes
 
 
 @cache
@@ -74,8 +73,9 @@ def _stemmer(lang: str):
     return snowballstemmer.stemmer(SNOWBALL[lang])
 
 
-def text_language(tokens: pd.Series, langs: tuple[str, ...] = LANGUAGES,
-                  default: str = "en") -> pd.Series:
+def text_language(
+    tokens: pd.Series, langs: tuple[str, ...] = LANGUAGES, default: str = "en"
+) -> pd.Series:
     """Per text (the index of ``tokens``): the language whose stop words it uses most."""
     hits = pd.DataFrame({lang: tokens.isin(list(stopwords(lang))) for lang in langs})
     per_text = hits.groupby(level=0).sum()
@@ -96,8 +96,13 @@ def stems(tokens: pd.Series, language: pd.Series) -> pd.Series:
     return out
 
 
-def comment_terms(comments: pd.Series, stop: frozenset[str], *, stem: bool = True,
-                  langs: tuple[str, ...] = LANGUAGES) -> pd.DataFrame:
+def comment_terms(
+    comments: pd.Series,
+    stop: frozenset[str],
+    *,
+    stem: bool = True,
+    langs: tuple[str, ...] = LANGUAGES,
+) -> pd.DataFrame:
     """One row per (comment index, term) for words and two-word phrases, each once per comment.
 
     ``term`` is the stem (or the word without stemming), ``form`` the word as written.
@@ -111,13 +116,20 @@ def comment_terms(comments: pd.Series, stop: frozenset[str], *, stem: bool = Tru
     key = keys.to_numpy(dtype=object)
     # Phrases join neighbours left after stop words go, so "not the answer" gives "not answer".
     same_doc = doc[1:] == doc[:-1]
-    frame = pd.concat([
-        pd.DataFrame({"doc": doc, "term": key, "form": words, "kind": "word"}),
-        pd.DataFrame({"doc": doc[1:][same_doc],
-                      "term": key[:-1][same_doc] + " " + key[1:][same_doc],
-                      "form": words[:-1][same_doc] + " " + words[1:][same_doc],
-                      "kind": "phrase"}),
-    ], ignore_index=True)
+    frame = pd.concat(
+        [
+            pd.DataFrame({"doc": doc, "term": key, "form": words, "kind": "word"}),
+            pd.DataFrame(
+                {
+                    "doc": doc[1:][same_doc],
+                    "term": key[:-1][same_doc] + " " + key[1:][same_doc],
+                    "form": words[:-1][same_doc] + " " + words[1:][same_doc],
+                    "kind": "phrase",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     return frame.drop_duplicates(["doc", "term"])
 
 
@@ -132,8 +144,13 @@ def min_support(texts: int) -> int:
     return max(2, math.ceil(MIN_SUPPORT_SHARE * texts)) if texts >= 20 else 1
 
 
-def distinctive_terms(terms: pd.DataFrame, inside: pd.Series, *, top: int,
-                      labels: tuple[str, str] = ("negative", "positive")) -> pd.DataFrame:
+def distinctive_terms(
+    terms: pd.DataFrame,
+    inside: pd.Series,
+    *,
+    top: int,
+    labels: tuple[str, str] = ("negative", "positive"),
+) -> pd.DataFrame:
     """Terms of the texts where ``inside`` (indexed by doc) is True against the others.
 
     Ranked by z among terms in at least :func:`min_support` of the inside texts; columns term,
@@ -142,8 +159,9 @@ def distinctive_terms(terms: pd.DataFrame, inside: pd.Series, *, top: int,
     here, there = labels
     mask = inside.reindex(terms["doc"]).fillna(False).to_numpy(dtype=bool)
     n_in, n_out = int(inside.sum()), int((~inside).sum())
-    scored = log_odds_dirichlet(terms.loc[mask, "term"].value_counts(),
-                                terms.loc[~mask, "term"].value_counts())
+    scored = log_odds_dirichlet(
+        terms.loc[mask, "term"].value_counts(), terms.loc[~mask, "term"].value_counts()
+    )
     scored = scored.rename(columns={"negative": here, "positive": there})
     scored = scored[scored[here] >= min_support(n_in)]
     scored[f"{here}_share"] = np.round(100 * scored[here] / max(n_in, 1), 1)
@@ -155,12 +173,14 @@ def distinctive_terms(terms: pd.DataFrame, inside: pd.Series, *, top: int,
     table["term"] = written_forms(terms).reindex(table["stem"]).to_numpy()
     table[[here, there]] = table[[here, there]].astype("int64")
     table["z"] = table["z"].round(2)
-    return table[["term", here, there, f"{here}_share", f"{there}_share", "z", "distinctive",
-                  "stem"]]
+    return table[
+        ["term", here, there, f"{here}_share", f"{there}_share", "z", "distinctive", "stem"]
+    ]
 
 
-def log_odds_dirichlet(neg: pd.Series, pos: pd.Series,
-                       strength: float = PRIOR_STRENGTH) -> pd.DataFrame:
+def log_odds_dirichlet(
+    neg: pd.Series, pos: pd.Series, strength: float = PRIOR_STRENGTH
+) -> pd.DataFrame:
     """Monroe et al. log-odds ratio (negative vs positive), prior from the pooled frequencies."""
     counts = pd.DataFrame({"negative": neg, "positive": pos}).fillna(0.0)
     pooled = counts["negative"] + counts["positive"]
@@ -176,34 +196,59 @@ def log_odds_dirichlet(neg: pd.Series, pos: pd.Series,
     return counts
 
 
-def themes(surveys: pd.DataFrame | None, start: pd.Timestamp | None = None,
-           end: pd.Timestamp | None = None, *, top: int = 15, examples: int = 3,
-           redact: bool = False, langs: tuple[str, ...] = LANGUAGES, tz: str = "UTC",
-           tickets: pd.DataFrame | None = None, by: str = "type",
-           previous_start: pd.Timestamp | None = None, stem: bool = True) -> Insight:
+def themes(
+    surveys: pd.DataFrame | None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    *,
+    top: int = 15,
+    examples: int = 3,
+    redact: bool = False,
+    langs: tuple[str, ...] = LANGUAGES,
+    tz: str = "UTC",
+    tickets: pd.DataFrame | None = None,
+    by: str = "type",
+    previous_start: pd.Timestamp | None = None,
+    stem: bool = True,
+) -> Insight:
     """Distinctive terms of negative feedback with example comments; themes of ticket text by
     ``by`` (type or agent_id) and terms that grew since [previous_start, start)."""
     result = Insight("themes")
     stop = all_stopwords(langs)
-    result.meta.update(method="log-odds ratio with informative Dirichlet prior "
-                       f"(α0 = {PRIOR_STRENGTH:g} spread by pooled frequencies), ranked by z; "
-                       f"Snowball stems{'' if stem else ' off'}")
-    _survey_themes(result, surveys, start, end, top, examples, redact, langs, tz, stop,
-                   previous_start, stem)
+    result.meta.update(
+        method="log-odds ratio with informative Dirichlet prior "
+        f"(α0 = {PRIOR_STRENGTH:g} spread by pooled frequencies), ranked by z; "
+        f"Snowball stems{'' if stem else ' off'}"
+    )
+    _survey_themes(
+        result, surveys, start, end, top, examples, redact, langs, tz, stop, previous_start, stem
+    )
     _ticket_themes(result, tickets, start, end, top, by, langs, stop, previous_start, stem)
     return result
 
 
-def _in(frame: pd.DataFrame, column: str, start: pd.Timestamp | None,
-        end: pd.Timestamp | None) -> pd.DataFrame:
+def _in(
+    frame: pd.DataFrame, column: str, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> pd.DataFrame:
     if start is None or end is None:
         return frame
     return frame[(frame[column] >= start) & (frame[column] < end)]
 
 
-def _survey_themes(result: Insight, surveys: pd.DataFrame | None, start, end, top: int,
-                   examples: int, redact: bool, langs: tuple[str, ...], tz: str,
-                   stop: frozenset[str], previous_start, stem: bool) -> None:
+def _survey_themes(
+    result: Insight,
+    surveys: pd.DataFrame | None,
+    start,
+    end,
+    top: int,
+    examples: int,
+    redact: bool,
+    langs: tuple[str, ...],
+    tz: str,
+    stop: frozenset[str],
+    previous_start,
+    stem: bool,
+) -> None:
     if surveys is None:
         result.notes.append(not_available("survey themes: no surveys table was loaded"))
         return
@@ -223,23 +268,36 @@ def _survey_themes(result: Insight, surveys: pd.DataFrame | None, start, end, to
     n_neg, n_pos = int((tone == "negative").sum()), int((tone == "positive").sum())
     result.meta.update(negative_comments=n_neg, positive_comments=n_pos)
     for kind, key in (("word", "negative_terms"), ("phrase", "negative_phrases")):
-        result.tables[key] = distinctive_terms(terms[terms["kind"] == kind],
-                                               tone == "negative", top=top)
+        result.tables[key] = distinctive_terms(
+            terms[terms["kind"] == kind], tone == "negative", top=top
+        )
     if n_pos == 0:
-        result.notes.append("no positive feedback with a comment: nothing to compare with, so "
-                            "every z is the same and the order says little")
+        result.notes.append(
+            "no positive feedback with a comment: nothing to compare with, so "
+            "every z is the same and the order says little"
+        )
     if previous_start is not None and start is not None:
         before = _in(toned, "submitted_at", previous_start, start)
-        grown = _grown(negative["comment"], before.loc[before["tone"] == "negative", "comment"],
-                       stop, top, langs, stem)
+        grown = _grown(
+            negative["comment"],
+            before.loc[before["tone"] == "negative", "comment"],
+            stop,
+            top,
+            langs,
+            stem,
+        )
         if grown is None:
-            result.notes.append(not_available("survey themes that grew: no negative comments "
-                                              "in the previous period"))
+            result.notes.append(
+                not_available(
+                    "survey themes that grew: no negative comments in the previous period"
+                )
+            )
         else:
             result.tables["negative_terms_grown"] = grown
     if not redact:
-        result.tables["negative_examples"] = _examples(negative, result.tables["negative_terms"],
-                                                       examples, tz)
+        result.tables["negative_examples"] = _examples(
+            negative, result.tables["negative_terms"], examples, tz
+        )
 
 
 def ticket_text(tickets: pd.DataFrame) -> pd.Series:
@@ -251,8 +309,14 @@ def ticket_text(tickets: pd.DataFrame) -> pd.Series:
     return joined.str.strip()
 
 
-def _grown(now: pd.Series, before: pd.Series, stop: frozenset[str], top: int,
-           langs: tuple[str, ...], stem: bool) -> pd.DataFrame | None:
+def _grown(
+    now: pd.Series,
+    before: pd.Series,
+    stop: frozenset[str],
+    top: int,
+    langs: tuple[str, ...],
+    stem: bool,
+) -> pd.DataFrame | None:
     """Words in more of the current texts than of the previous period's (z ≥ 1.96 grew)."""
     now, before = now[now.str.strip() != ""], before[before.str.strip() != ""]
     if before.empty or now.empty:
@@ -260,19 +324,30 @@ def _grown(now: pd.Series, before: pd.Series, stop: frozenset[str], top: int,
     texts = pd.concat([now, before], ignore_index=True)
     inside = pd.Series(np.arange(len(texts)) < len(now))
     terms = comment_terms(texts, stop, stem=stem, langs=langs)
-    table = distinctive_terms(terms[terms["kind"] == "word"], inside, top=len(terms),
-                              labels=("now", "before"))
+    table = distinctive_terms(
+        terms[terms["kind"] == "word"], inside, top=len(terms), labels=("now", "before")
+    )
     rising = table[table["z"] > 0].head(top).reset_index(drop=True)  # more common than before
     return rising.rename(columns={"distinctive": "grew"})
 
 
-def _ticket_themes(result: Insight, tickets: pd.DataFrame | None, start, end, top: int, by: str,
-                   langs: tuple[str, ...], stop: frozenset[str], previous_start,
-                   stem: bool) -> None:
+def _ticket_themes(
+    result: Insight,
+    tickets: pd.DataFrame | None,
+    start,
+    end,
+    top: int,
+    by: str,
+    langs: tuple[str, ...],
+    stop: frozenset[str],
+    previous_start,
+    stem: bool,
+) -> None:
     if tickets is None or not any(c in tickets.columns for c in TICKET_TEXT):
         if tickets is not None:
-            result.notes.append(not_available("ticket themes: tickets have no subject, "
-                                              "description or tags"))
+            result.notes.append(
+                not_available("ticket themes: tickets have no subject, description or tags")
+            )
         return
     frame = _in(tickets, "created_at", start, end)
     text = ticket_text(frame)
@@ -286,24 +361,33 @@ def _ticket_themes(result: Insight, tickets: pd.DataFrame | None, start, end, to
         terms = comment_terms(text.reset_index(drop=True), stop, stem=stem, langs=langs)
         terms = terms[terms["kind"] == "word"]
         sizes = groups.value_counts()
-        parts = [distinctive_terms(terms, groups == group, top=top, labels=("group", "others"))
-                 .assign(**{by: group, "tickets": int(size)})
-                 for group, size in sizes[sizes >= MIN_GROUP_TEXTS].items() if size < len(groups)]
+        parts = [
+            distinctive_terms(terms, groups == group, top=top, labels=("group", "others")).assign(
+                **{by: group, "tickets": int(size)}
+            )
+            for group, size in sizes[sizes >= MIN_GROUP_TEXTS].items()
+            if size < len(groups)
+        ]
         if parts:
             table = pd.concat(parts, ignore_index=True)
             result.tables["ticket_themes_by_group"] = table[
-                [by, "tickets", *[c for c in table.columns if c not in (by, "tickets")]]]
+                [by, "tickets", *[c for c in table.columns if c not in (by, "tickets")]]
+            ]
         else:
-            result.notes.append(not_available(f"ticket themes by {by}: no two groups with "
-                                              f"{MIN_GROUP_TEXTS} tickets or more"))
+            result.notes.append(
+                not_available(
+                    f"ticket themes by {by}: no two groups with {MIN_GROUP_TEXTS} tickets or more"
+                )
+            )
     else:
         result.notes.append(not_available(f"ticket themes by {by}: tickets have no {by} column"))
     if previous_start is not None and start is not None:
         before = ticket_text(_in(tickets, "created_at", previous_start, start))
         grown = _grown(text, before, stop, top, langs, stem)
         if grown is None:
-            result.notes.append(not_available("ticket themes that grew: no ticket text in the "
-                                              "previous period"))
+            result.notes.append(
+                not_available("ticket themes that grew: no ticket text in the previous period")
+            )
         else:
             result.tables["ticket_themes_grown"] = grown
 
@@ -311,8 +395,9 @@ def _ticket_themes(result: Insight, tickets: pd.DataFrame | None, start, end, to
 EXAMPLE_COLUMNS = ["term", "comment", "answers", "surveys", "last_date"]
 
 
-def _examples(negative: pd.DataFrame, top_terms: pd.DataFrame, per_term: int,
-              tz: str = "UTC") -> pd.DataFrame:
+def _examples(
+    negative: pd.DataFrame, top_terms: pd.DataFrame, per_term: int, tz: str = "UTC"
+) -> pd.DataFrame:
     """Up to ``per_term`` distinct comments for each of the five most distinctive negative words.
 
     Answers whose comments differ only in case or spacing count as one text (templated replies
@@ -324,20 +409,39 @@ def _examples(negative: pd.DataFrame, top_terms: pd.DataFrame, per_term: int,
     text = newest_first["comment"].str.strip().str.replace(r"\s+", " ", regex=True)
     key = text.str.lower()
     hits = pd.concat(
-        [pd.DataFrame({"term": term, "rank": rank, "key": key, "comment": text,
-                       "survey": newest_first["survey"], "at": newest_first["submitted_at"]})
-         [key.str.contains(rf"\b{term}\b", regex=True).fillna(False).to_numpy(dtype=bool)]
-         for rank, term in enumerate(lead)], ignore_index=True)
+        [
+            pd.DataFrame(
+                {
+                    "term": term,
+                    "rank": rank,
+                    "key": key,
+                    "comment": text,
+                    "survey": newest_first["survey"],
+                    "at": newest_first["submitted_at"],
+                }
+            )[key.str.contains(rf"\b{term}\b", regex=True).fillna(False).to_numpy(dtype=bool)]
+            for rank, term in enumerate(lead)
+        ],
+        ignore_index=True,
+    )
     if hits.empty:
         return pd.DataFrame(columns=EXAMPLE_COLUMNS)
     per_text = hits.groupby(["rank", "term", "key"], sort=False).agg(
-        comment=("comment", "first"), answers=("comment", "size"), latest=("at", "max"))
-    surveys = (hits.drop_duplicates(["rank", "key", "survey"]).sort_values("survey")
-               .groupby(["rank", "term", "key"])["survey"].agg(", ".join))
+        comment=("comment", "first"), answers=("comment", "size"), latest=("at", "max")
+    )
+    surveys = (
+        hits.drop_duplicates(["rank", "key", "survey"])
+        .sort_values("survey")
+        .groupby(["rank", "term", "key"])["survey"]
+        .agg(", ".join)
+    )
     per_text["surveys"] = surveys.reindex(per_text.index)
-    shown = (per_text.reset_index()
-             .sort_values(["rank", "latest"], ascending=[True, False], kind="stable")
-             .groupby("rank").head(per_term))
+    shown = (
+        per_text.reset_index()
+        .sort_values(["rank", "latest"], ascending=[True, False], kind="stable")
+        .groupby("rank")
+        .head(per_term)
+    )
     shown["answers"] = shown["answers"].astype("int64")
     shown["last_date"] = shown["latest"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
     return shown[EXAMPLE_COLUMNS].reset_index(drop=True)

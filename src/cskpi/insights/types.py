@@ -38,8 +38,14 @@ def top_types(tickets: pd.DataFrame, window: Window, top: int = 10) -> pd.DataFr
     kinds = _types(tickets)[in_window(tickets["created_at"], window)]
     counts = kinds.value_counts().head(top)
     total = len(kinds)
-    return pd.DataFrame({"period": window.label, "type": counts.index, "tickets": counts.to_numpy(),
-                         "share": np.round(100 * counts.to_numpy() / max(total, 1), 1)})
+    return pd.DataFrame(
+        {
+            "period": window.label,
+            "type": counts.index,
+            "tickets": counts.to_numpy(),
+            "share": np.round(100 * counts.to_numpy() / max(total, 1), 1),
+        }
+    )
 
 
 def new_types(tickets: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -50,12 +56,19 @@ def new_types(tickets: pd.DataFrame, window: Window) -> pd.DataFrame:
     current = kinds[inside].value_counts()
     fresh = current[~current.index.isin(list(earlier)) & (current.index != NONE)]
     first_seen = tickets.loc[inside, "created_at"].groupby(kinds[inside]).min()
-    return pd.DataFrame({"period": window.label, "type": fresh.index, "tickets": fresh.to_numpy(),
-                         "first_seen": first_seen.reindex(fresh.index).to_numpy()})
+    return pd.DataFrame(
+        {
+            "period": window.label,
+            "type": fresh.index,
+            "tickets": fresh.to_numpy(),
+            "first_seen": first_seen.reindex(fresh.index).to_numpy(),
+        }
+    )
 
 
-def two_proportion_z(x1: np.ndarray, n1: int, x2: np.ndarray,
-                     n2: int) -> tuple[np.ndarray, np.ndarray]:
+def two_proportion_z(
+    x1: np.ndarray, n1: int, x2: np.ndarray, n2: int
+) -> tuple[np.ndarray, np.ndarray]:
     """z statistic and two-sided p-value for equal proportions x1/n1 = x2/n2 (pooled)."""
     pooled = (x1 + x2) / (n1 + n2)
     se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
@@ -64,8 +77,9 @@ def two_proportion_z(x1: np.ndarray, n1: int, x2: np.ndarray,
     return z, 2 * norm.sf(np.abs(z))
 
 
-def share_changes(tickets: pd.DataFrame, window: Window,
-                  baseline: str) -> tuple[pd.DataFrame, str | None]:
+def share_changes(
+    tickets: pd.DataFrame, window: Window, baseline: str
+) -> tuple[pd.DataFrame, str | None]:
     """Type shares in ``window`` vs the previous window or the same window a year earlier.
 
     Returns every type present on either side with z, p and the Benjamini–Hochberg q over these
@@ -78,18 +92,25 @@ def share_changes(tickets: pd.DataFrame, window: Window,
     then = kinds[in_window(tickets["created_at"], other)].value_counts()
     n_now, n_then = int(now.sum()), int(then.sum())
     if n_now < MIN_RECORDS or n_then < MIN_RECORDS:
-        return pd.DataFrame(), (f"{baseline} comparison for {window.label}: {n_now} tickets vs "
-                                f"{n_then} in {other.label} (need {MIN_RECORDS} on each side)")
+        return pd.DataFrame(), (
+            f"{baseline} comparison for {window.label}: {n_now} tickets vs "
+            f"{n_then} in {other.label} (need {MIN_RECORDS} on each side)"
+        )
     both = pd.DataFrame({"now": now, "then": then}).fillna(0)
     z, p = two_proportion_z(both["now"].to_numpy(), n_now, both["then"].to_numpy(), n_then)
-    out = pd.DataFrame({
-        "period": window.label, "baseline": other.label, "type": both.index,
-        "tickets": both["now"].astype("int64").to_numpy(),
-        "share": np.round(100 * both["now"].to_numpy() / n_now, 2),
-        "baseline_tickets": both["then"].astype("int64").to_numpy(),
-        "baseline_share": np.round(100 * both["then"].to_numpy() / n_then, 2),
-        "z": np.round(z, 3), "p_value": p,
-    })
+    out = pd.DataFrame(
+        {
+            "period": window.label,
+            "baseline": other.label,
+            "type": both.index,
+            "tickets": both["now"].astype("int64").to_numpy(),
+            "share": np.round(100 * both["now"].to_numpy() / n_now, 2),
+            "baseline_tickets": both["then"].astype("int64").to_numpy(),
+            "baseline_share": np.round(100 * both["then"].to_numpy() / n_then, 2),
+            "z": np.round(z, 3),
+            "p_value": p,
+        }
+    )
     out["change_points"] = np.round(out["share"] - out["baseline_share"], 2)
     out["q_value"] = benjamini_hochberg(list(out["p_value"]))
     out["significant"] = out["q_value"] < ALPHA
@@ -106,16 +127,21 @@ def ticket_types(tickets: pd.DataFrame | None, windows: list[Window], top: int =
         result.notes.append(not_available("tickets have no type column"))
         return result
     result.tables["type_volume"] = type_volume(tickets, windows).reset_index()
-    result.tables["top_types"] = pd.concat([top_types(tickets, w, top) for w in windows],
-                                           ignore_index=True)
+    result.tables["top_types"] = pd.concat(
+        [top_types(tickets, w, top) for w in windows], ignore_index=True
+    )
     # A period with no earlier tickets loaded would call every type new: say so instead.
     with_history = [w for w in windows if (tickets["created_at"] < w.start).any()]
-    result.notes.extend(not_available(f"new issues for {w.label}: no tickets before it loaded")
-                        for w in windows if w not in with_history)
-    result.tables["new_types"] = (pd.concat([new_types(tickets, w) for w in with_history],
-                                            ignore_index=True) if with_history
-                                  else pd.DataFrame(columns=["period", "type", "tickets",
-                                                             "first_seen"]))
+    result.notes.extend(
+        not_available(f"new issues for {w.label}: no tickets before it loaded")
+        for w in windows
+        if w not in with_history
+    )
+    result.tables["new_types"] = (
+        pd.concat([new_types(tickets, w) for w in with_history], ignore_index=True)
+        if with_history
+        else pd.DataFrame(columns=["period", "type", "tickets", "first_seen"])
+    )
     moved = []
     for window in windows:
         for baseline in ("previous", "last_year"):
@@ -124,6 +150,7 @@ def ticket_types(tickets: pd.DataFrame | None, windows: list[Window], top: int =
                 result.notes.append(not_available(reason))
             elif not changes.empty:
                 moved.append(changes[changes["significant"]].assign(compared_with=baseline))
-    result.tables["type_share_changes"] = (pd.concat(moved, ignore_index=True) if moved
-                                           else pd.DataFrame())
+    result.tables["type_share_changes"] = (
+        pd.concat(moved, ignore_index=True) if moved else pd.DataFrame()
+    )
     return result

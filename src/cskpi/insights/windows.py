@@ -14,9 +14,9 @@ MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 @dataclass(frozen=True)
 class Window:
-    label: str              # "2026-10" or "2026-10-01..2026-10-15" (both inclusive)
-    start: pd.Timestamp     # tz-aware
-    end: pd.Timestamp       # exclusive
+    label: str  # "2026-10" or "2026-10-01..2026-10-15" (both inclusive)
+    start: pd.Timestamp  # tz-aware
+    end: pd.Timestamp  # exclusive
 
     @property
     def is_month(self) -> bool:
@@ -38,8 +38,10 @@ def parse_window(text: str, tz: str = "UTC") -> Window:
         start = pd.Timestamp(first).tz_localize(tz)
         end = pd.Timestamp(last).tz_localize(tz) + pd.Timedelta(days=1)
     except ValueError:
-        raise UsageError(f"--period {text!r} is not a period. Write 2026-10 for a month or "
-                         "2026-10-01..2026-10-15 for a range of days") from None
+        raise UsageError(
+            f"--period {text!r} is not a period. Write 2026-10 for a month or "
+            "2026-10-01..2026-10-15 for a range of days"
+        ) from None
     if end <= start:
         raise UsageError(f"--period {text!r} ends before it starts. Put the earlier day first")
     return Window(f"{start:%Y-%m-%d}..{end - pd.Timedelta(days=1):%Y-%m-%d}", start, end)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,12 +28,13 @@ def kpi_availability(
     registry: Iterable[object],
     *,
     business_hours_configured: bool = False,
-    unusable: Collection[str] = (),
+    unusable: Mapping[str, str] | None = None,
 ) -> list[Availability]:
     """For each KPI of ``registry`` (objects with ``id`` and ``inputs`` = "table" or
     "table.column" strings): available when every input table is loaded and every input column
-    is present with at least one value. Tables in ``unusable`` had rows in their files but none
-    usable, so nothing is available from them (an export of no rows still counts zero)."""
+    is present with at least one value. ``unusable`` maps the tables whose files had rows but
+    none usable to why, so nothing is available from them (an export of no rows still counts
+    zero)."""
     result = []
     for kpi in registry:
         reason = ""
@@ -43,9 +44,9 @@ def kpi_availability(
             table, _, column = str(needed).partition(".")
             frame = tables.get(table)
             if frame is None:
-                reason = f"no {table} data"
-            elif table in unusable:
-                reason = f"no usable {table} row: every row read was rejected or had no answer"
+                reason = (unusable or {}).get(table) or f"no {table} data"
+            elif table in (unusable or {}):
+                reason = (unusable or {})[table]
             elif column and column not in frame.columns and needed in BUSINESS_MINUTES:
                 reason = (
                     f"{table} have no {column} and no opening hours are set: "

@@ -83,6 +83,17 @@ class _Reasons:
         return ~self.flagged
 
 
+def _drop_out_of_range(raw: pd.Series, name: str, reasons: _Reasons) -> pd.Series:
+    """Reject timestamps pandas cannot hold (year 0001, 9999, …) before typing meets them."""
+    far = values.out_of_range(raw)
+    if not far.any():
+        return raw
+    reasons.add(far, "timestamp_out_of_range", lambda m: f"{name}: " + _shown(raw[m]), raw)
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return raw.mask(far)
+    return raw.astype(object).mask(far)
+
+
 def _shown(raw: pd.Series) -> pd.Series:
     return raw.astype("str").str.slice(0, 60)
 
@@ -123,7 +134,9 @@ def to_canonical(
             continue
         raw = frame[column.name]
         name = column.name
-        if typed or name in mapped.prepared:
+        if column.kind == "timestamp":
+            raw = _drop_out_of_range(raw, name, reasons)
+        if (typed or name in mapped.prepared) and column.kind != "month":
             parsed = raw
             if f"__bad_{name}" in frame:
                 bad = frame[f"__bad_{name}"].to_numpy(dtype=bool)
@@ -153,6 +166,11 @@ def to_canonical(
             )
         elif column.kind in ("number", "int"):
             parsed, bad = values.parse_number(raw, decimal)
+            nan = values.not_a_number(raw, parsed)
+            reasons.add(
+                nan, "not_a_number", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw
+            )
+            parsed = parsed.mask(nan)
             reasons.add(
                 bad, "bad_number", lambda m, raw=raw, name=name: f"{name}: " + _shown(raw[m]), raw
             )
@@ -192,6 +210,13 @@ def to_canonical(
             typed_frame[column.name] = typed_frame[column.name].astype(
                 schema.PANDAS_DTYPE[column.kind]
             )
+    for column in table.columns:  # typed readers (Parquet, Arrow CSV) hand over inf as is
+        if column.kind in ("number", "int") and column.name in typed_frame:
+            values_ = typed_frame[column.name]
+            infinite = np.isinf(values_.to_numpy(dtype="float64", na_value=np.nan))
+            if infinite.any():
+                reasons.add(infinite, "not_a_number", f"{column.name}: infinite", None)
+                typed_frame[column.name] = values_.mask(infinite)
     _check_rows(typed_frame, table, frame, reasons)
 
     ok = reasons.ok
@@ -338,6 +363,19 @@ def _check_rows(
                 + low[m].astype("str")
                 + "–"
                 + high[m].astype("str")
+            ),
+        )
+        # An answer is a point of its scale: a 7.5 is neither promoter nor passive, so it is a
+        # row error, not a value to bucket (2,0 and 4.0 read as whole numbers and are kept).
+        reasons.add(
+            (score.notna() & score.ne(score.round())).to_numpy(),
+            "not_an_integer",
+            lambda m: (
+                "score "
+                + score[m].astype("str")
+                + ": answers on "
+                + survey[m].astype("str")
+                + "'s scale are whole numbers"
             ),
         )
         if "__scale_min" in frame:

@@ -67,6 +67,8 @@ class Dataset:
     files: list[FileReport] = field(default_factory=list)
     rejects: pd.DataFrame | None = None  # columns: file, line, table, reason, detail, raw
     tz: str = "UTC"
+    # Tables whose every row was rejected -> why; they are absent from ``tables``.
+    unusable: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)

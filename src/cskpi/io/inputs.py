@@ -12,11 +12,15 @@ class InputSpec:
     # Explicit files per canonical table; they override what the data folder holds for that table.
     files: dict[str, list[Path]] = field(default_factory=dict)
     tz: str = "UTC"
-    vendor: str | None = None          # force a vendor map by name
+    vendor: str | None = None  # force a vendor map by name
     map_files: list[Path] = field(default_factory=list)  # user TOML maps
-    date_order: str = "auto"           # auto | day-first | month-first
-    decimal: str = "auto"              # auto | "." | ","
-    encoding: str | None = None        # force an encoding
-    sheet: str | None = None           # the workbook sheet to read (default: the recognised one)
+    date_order: str = "auto"  # auto | day-first | month-first
+    decimal: str = "auto"  # auto | "." | ","
+    encoding: str | None = None  # force an encoding
+    sheet: str | None = None  # the workbook sheet to read (default: the recognised one)
     # Restrict to these columns per table (columnar reads); None = every canonical column.
     columns: dict[str, list[str]] | None = None
+    # Files this run writes (option -> path) and further files it must never write (the settings
+    # file, a baseline): io.paths refuses an output that is any of them or an input.
+    outputs: dict[str, Path | None] = field(default_factory=dict)
+    protected: list[Path] = field(default_factory=list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 
 from cskpi.errors import InputFileError, SchemaError, UsageError, located
 from cskpi.io import genesys, read, recognise, schema
+from cskpi.io import paths as paths_module
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
 from cskpi.io.inputs import InputSpec
@@ -29,6 +30,11 @@ from cskpi.io.vendor_maps import (
 
 Progress = Callable[[str, int, int], None]
 REJECT_COLUMNS = ["file", "line", "table", "reason", "detail", "raw"]
+
+
+def no_rejects() -> pd.DataFrame:
+    """An empty rejects table with the loader's columns."""
+    return pd.DataFrame(columns=REJECT_COLUMNS)
 
 
 def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
@@ -58,10 +64,8 @@ def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
             if sub.is_dir():
                 paths += [
                     p
-                    for p in sorted(sub.rglob("*"))
-                    if p.is_file()
-                    and p.suffix.lower() in read.SUFFIX_FORMAT
-                    and not p.name.startswith(".")
+                    for p in paths_module.walk_files(sub)
+                    if p.suffix.lower() in read.SUFFIX_FORMAT
                 ]
             if paths:
                 found[table] = paths
@@ -69,7 +73,11 @@ def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
         if table not in schema.TABLES:
             raise InputFileError(f"unknown table {table!r}. Use one of {', '.join(schema.TABLES)}")
         found[table] = [Path(p) for p in paths]
-    pairs = [(table, path) for table in schema.TABLES for path in found.get(table, [])]
+    pairs = [
+        (table, paths_module.check_input(path))
+        for table in schema.TABLES
+        for path in found.get(table, [])
+    ]
     if not pairs:
         where = spec.data_dir or "the command line"
         raise InputFileError(
@@ -83,10 +91,18 @@ def find_files(spec: InputSpec) -> list[tuple[str, Path]]:
     return pairs
 
 
+def input_paths(spec: InputSpec) -> list[Path]:
+    """Every file a run would read (exports and map files), for the output checks of io.paths."""
+    return [path for _, path in find_files(spec)] + [Path(p) for p in spec.map_files]
+
+
 def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Dataset:
     """Read, map, type and check every file; merge copies of a record found in several files."""
     _check_tz(spec.tz)
     pairs = find_files(spec)
+    paths_module.check_outputs(
+        spec.outputs, [p for _, p in pairs] + [*spec.map_files, *spec.protected]
+    )
     maps = all_maps(spec.map_files)
     if spec.vendor:
         choose_map([], maps, spec.vendor)  # an unknown name stops before any file is read
@@ -107,12 +123,50 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
         for report, result in items
         if len(result.rejects)
     ]
-    reject_frame = (
-        pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
-    )
+    reject_frame = pd.concat(rejects, ignore_index=True) if rejects else no_rejects()
     if spec.columns is not None:
         tables = {name: _restrict(frame, name, spec.columns) for name, frame in tables.items()}
-    return Dataset(tables=tables, files=reports, rejects=reject_frame, tz=spec.tz)
+    unusable = _unusable(tables, reports)
+    tables = {name: frame for name, frame in tables.items() if name not in unusable}
+    return Dataset(
+        tables=tables, files=reports, rejects=reject_frame, tz=spec.tz, unusable=unusable
+    )
+
+
+EXCLUDED = "excluded_by_map"
+
+
+def rejected_in_error(report: FileReport) -> int:
+    """Rejected rows of a file that are errors: all but those a vendor map leaves out on purpose."""
+    return report.rows_rejected - report.rejects_by_reason.get(EXCLUDED, 0)
+
+
+def _unusable(tables: dict[str, pd.DataFrame], reports: list[FileReport]) -> dict[str, str]:
+    """Tables whose files had rows but none usable -> why; such a table is left out, not zero.
+
+    A table that reaches the KPIs with no rows would count 0 tickets; left out, its KPIs are
+    "not available" and the reason names the file and its rejects.
+    """
+    return unusable_tables({name: len(frame) for name, frame in tables.items()}, reports)
+
+
+def unusable_tables(used: dict[str, int], reports: Sequence[FileReport]) -> dict[str, str]:
+    """:func:`_unusable` from the number of rows each table kept (engines that never hold a
+    whole table count them instead)."""
+    found: dict[str, str] = {}
+    for name, rows in used.items():
+        own = [r for r in reports if r.table == name]
+        # Rows a vendor map leaves out on purpose (a CHAT contact in a call log) are no errors.
+        if rows or not any(rejected_in_error(r) for r in own):
+            continue
+        parts = []
+        for r in own:
+            reasons = ", ".join(
+                f"{count} {reason}" for reason, count in sorted(r.rejects_by_reason.items())
+            )
+            parts.append(f"every row of {r.path} was rejected: {reasons or 'merged'}")
+        found[name] = "; ".join(parts)
+    return found
 
 
 def _check_tz(tz: str) -> None:
@@ -286,6 +340,7 @@ def load_file(
             report.recognition = _recognition_summary(found)
             _no_answers(report, raw, sub, mapped)
         _resolved_without_time(report, result)
+        _unknown_directions(report, result)
         results.append((report, result))
     return results
 
@@ -463,6 +518,7 @@ def _fast_report(path, table, fast, mapped, result, found) -> tuple[FileReport, 
     report = _report(path, table, None, fast, mapped, result, 0)
     report.recognition = _recognition_summary(found)
     _resolved_without_time(report, result)
+    _unknown_directions(report, result)
     return report, result
 
 
@@ -516,6 +572,25 @@ def _resolved_without_time(report: FileReport, result: Canonical) -> None:
             f"{report.path}: {count} ticket(s) have a resolved/closed status but no resolution "
             "time; they count as unresolved (resolved_at decides, not the status)"
         )
+
+
+def _unknown_directions(report: FileReport, result: Canonical) -> None:
+    """Calls whose direction is neither inbound nor outbound count as inbound (DATA.md): said,
+    so an outbound call under a name no map knows (an Asterisk context) is not hidden."""
+    frame = result.frame
+    if report.table != "calls" or "direction" not in frame or not len(frame):
+        return
+    distinct = pd.Series(frame["direction"].dropna().unique(), dtype="str")
+    other = distinct[~distinct.str.strip().str.casefold().isin(("inbound", "outbound"))]
+    if other.empty:
+        return
+    count = int(frame["direction"].isin(other.tolist()).sum())
+    shown = ", ".join(sorted(other.tolist())[:8]) + (" …" if len(other) > 8 else "")
+    report.warnings.append(
+        f"{report.path}: {count} call(s) have a direction that is neither inbound nor outbound "
+        f"({shown}); they count as inbound. If some are outbound, say so in a map: "
+        'direction = { from = "<column>", values = { <value> = "outbound" } }'
+    )
 
 
 def _needed_sources(vmap: VendorMap, headers: list[str], wanted: list[str] | None) -> list[str]:
@@ -604,22 +679,3 @@ def _combine(table: str, items: list[tuple[FileReport, Canonical]]) -> pd.DataFr
         report.rows_used -= int(count)
     keep = np.sort(order["pos"].to_numpy()[~dropped])
     return combined.iloc[keep].reset_index(drop=True)
-
-
-def write_rejects(dataset: Dataset, path: Path) -> int:
-    """Write every rejected row as file,line,table,reason,detail; returns how many."""
-    rejects = (
-        dataset.rejects if dataset.rejects is not None else pd.DataFrame(columns=REJECT_COLUMNS)
-    )
-    out = rejects[["file", "line", "table", "reason", "detail"]]
-    try:
-        out.to_csv(path, index=False)
-    except OSError as exc:
-        raise InputFileError(
-            located(
-                path,
-                f"cannot write the rejects file ({exc.strerror})",
-                fix="Choose a writable path for --rejects",
-            )
-        ) from None
-    return len(out)

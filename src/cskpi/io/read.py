@@ -358,30 +358,27 @@ def read_csv(
     headers = unique_headers(
         header_records[0], header_records[1] if len(header_records) > 1 else None
     )
-    bad_rows: list[tuple[str, str]] = []
+    bad_rows: list[tuple[str | None, str]] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
         # Called only for rows with the wrong number of fields, never for good rows.
-        bad_rows.append(
-            (row.text, f"{row.actual_columns} fields, header has {row.expected_columns}")
-        )
+        try:
+            text = row.text
+        except UnicodeDecodeError:  # a file cut inside a multi-byte character: its last row
+            text = None
+        bad_rows.append((text, f"{row.actual_columns} fields, header has {row.expected_columns}"))
         return "skip"
 
-    table = pacsv.read_csv(
-        io.BytesIO(utf8),
-        read_options=pacsv.ReadOptions(
-            column_names=headers, skip_rows=header_lines, block_size=1 << 24
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=dialect.delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={h: pa.string() for h in headers},
-            strings_can_be_null=True,
-            null_values=[""],
-            quoted_strings_can_be_null=True,
-        ),
-    )
+    try:
+        table = _arrow_rows(_whole_characters(utf8), headers, header_lines, dialect, on_bad_row)
+    except pa.ArrowInvalid as exc:
+        raise InputFileError(
+            located(
+                path,
+                f"cannot be split into rows ({str(exc).splitlines()[0][:200]})",
+                fix="Export the file again; it may be cut short or not be one CSV table",
+            )
+        ) from None
     frame = table.to_pandas()
     lines = _line_numbers(frame, header_lines)
     shape_rejects = _locate_bad_rows(utf8, bad_rows)
@@ -404,11 +401,45 @@ def read_csv(
     )
 
 
-def _locate_bad_rows(utf8: bytes, bad_rows: list[tuple[str, str]]) -> list[tuple[int, str]]:
+def _whole_characters(utf8: bytes) -> bytes:
+    """``utf8`` without a multi-byte character cut off at its end (a file cut short): the short
+    last row is then rejected as a row, where Arrow would fail on the broken byte."""
+    trailing = 0
+    while trailing < 3 and trailing < len(utf8) and 0x80 <= utf8[-1 - trailing] <= 0xBF:
+        trailing += 1
+    if trailing == len(utf8):
+        return utf8
+    lead = utf8[-1 - trailing]
+    size = 2 if 0xC0 <= lead <= 0xDF else 3 if 0xE0 <= lead <= 0xEF else 4 if lead >= 0xF0 else 1
+    return utf8[: -1 - trailing] if size > trailing + 1 else utf8
+
+
+def _arrow_rows(utf8: bytes, headers, header_lines, dialect, on_bad_row) -> pa.Table:
+    return pacsv.read_csv(
+        io.BytesIO(utf8),
+        read_options=pacsv.ReadOptions(
+            column_names=headers, skip_rows=header_lines, block_size=1 << 24
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=dialect.delimiter, newlines_in_values=True, invalid_row_handler=on_bad_row
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in headers},
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _locate_bad_rows(utf8: bytes, bad_rows: list[tuple[str | None, str]]) -> list[tuple[int, str]]:
     """The physical line of each skipped row, found by its text (first unclaimed occurrence)."""
     located_rows = []
     start: dict[bytes, int] = {}
     for text, detail in bad_rows:
+        if text is None:
+            located_rows.append((utf8.rstrip(b"\n").count(b"\n") + 1, detail))
+            continue
         needle = text.encode("utf-8")
         pos = utf8.find(needle, start.get(needle, 0))
         start[needle] = pos + 1
@@ -472,9 +503,12 @@ def read_canonical_csv(
         return None
     first_line = head.split("\n", 1)[0].strip("\r")
     try:
-        headers = [h.strip() for h in next(csv.reader([first_line], delimiter=dialect.delimiter))]
+        names = next(csv.reader([first_line], delimiter=dialect.delimiter))
     except (csv.Error, StopIteration):
         return None
+    headers = [h.strip() for h in names]
+    if headers != names:
+        return None  # padded or tabbed names: Arrow would know the columns by their raw names
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
         return None
     include = [h for h in headers if h in wanted]
@@ -510,6 +544,8 @@ def read_canonical_csv(
             table = parse(data, ts_type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
+        if _holds_not_a_number(table):
+            return None  # NaN/inf texts: the careful path names them (not_a_number)
         frame = _typed_frame(table, kinds, tz)
         newlines = data.count(b"\n") - (0 if data.endswith(b"\n") else -1)
         if newlines == len(frame) + 1:
@@ -529,6 +565,16 @@ def read_canonical_csv(
             typed=True,
         )
     return None
+
+
+def _holds_not_a_number(table: pa.Table) -> bool:
+    import pyarrow.compute as pc
+
+    return any(
+        pc.any(pc.invert(pc.is_finite(column))).as_py()
+        for column in table.columns
+        if pa.types.is_floating(column.type)
+    )
 
 
 def _parses(parse: Callable[[bytes, pa.DataType], pa.Table], body: bytes, ts: pa.DataType) -> bool:
@@ -822,7 +868,18 @@ def read_xlsx(
         sheets = _calamine_sheets(data)
     except Exception:  # calamine raises its own kinds and plain ones for a file it cannot read
         sheets = _openpyxl_sheets(data, path)
-    name, rows, first = _choose_sheet(sheets, path, sheet, accept, header_rows)
+    try:
+        name, rows, first = _choose_sheet(sheets, path, sheet, accept, header_rows)
+    except InputFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cut or missing sheet part fails in many ways
+        raise InputFileError(
+            located(
+                path,
+                f"has a damaged sheet ({type(exc).__name__})",
+                fix="Open it in Excel and save it again as .xlsx",
+            )
+        ) from None
     width = max(len(r) for r in rows[first:])
     head = [_header_text(v) for v in rows[first]] + [""] * (width - len(rows[first]))
     sub = None
@@ -1023,6 +1080,10 @@ def json_documents(text: str, path: Path) -> list[object]:
                     fix="Export the data again as JSON or JSON lines",
                 )
             ) from None
+        except ValueError:  # an integer of thousands of digits (Python's int conversion limit)
+            raise InputFileError(
+                located(path, "holds a number too long to read", fix="Export it as a table")
+            ) from None
         documents.append(value)
         pos = space.match(text, end).end()
     return documents
@@ -1107,10 +1168,15 @@ def read_json(path: Path, records_key: str | None = None, data: bytes | None = N
     frame = pd.json_normalize(records, sep=".") if records else pd.DataFrame()
     frame.columns = [str(c) for c in frame.columns]
     for name in frame.columns:
-        if frame[name].dtype == object:
-            frame[name] = frame[name].map(
-                lambda v: json.dumps(v) if isinstance(v, list | dict) else v
-            )
+        column = frame[name]
+        if column.dtype == object:
+            frame[name] = column.map(_json_cell)
+        elif column.dtype == "float64" and column.isna().any():
+            # Whole numbers with a null among them come back as floats: keep them whole, so an id
+            # or group number reads "98738", not "98738.0" (past 2**53 no float is an exact whole).
+            filled = column.dropna()
+            if (filled == filled.round()).all() and (filled.abs() < 2**53).all():
+                frame[name] = column.astype("Int64").astype(object).where(column.notna(), None)
     return RawTable(
         path=path,
         frame=frame,
@@ -1119,6 +1185,14 @@ def read_json(path: Path, records_key: str | None = None, data: bytes | None = N
         format="json",
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def _json_cell(value: object) -> object:
+    """A nested value as one cell: a list of plain values (Zendesk `tags`) as their text joined by
+    ", " and an empty list as empty; other lists and objects as JSON text."""
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value) if value else None
+    return json.dumps(value) if isinstance(value, list | dict) else value
 
 
 def read_any(

@@ -62,85 +62,105 @@ def _c(name: str, kind: Kind, req: bool = False, nonneg: bool = False) -> Column
     return Column(name, kind, req, nonneg)
 
 
-TICKETS = Table("tickets", (
-    _c("ticket_id", "id", True),
-    _c("created_at", "timestamp", True),
-    _c("first_response_at", "timestamp"),
-    _c("resolved_at", "timestamp"),
-    _c("status", "str"),
-    _c("channel", "str"),
-    _c("type", "str"),
-    _c("priority", "str"),
-    _c("agent_id", "id"),
-    _c("team", "str"),
-    _c("customer_id", "id"),
-    _c("agent_replies", "int", nonneg=True),
-    _c("reopens", "int", nonneg=True),
-    _c("updated_at", "timestamp"),
-    _c("escalated", "bool"),
-    _c("messages_in", "int", nonneg=True),
-    _c("messages_out", "int", nonneg=True),
-    # Durations some vendors export instead of timestamps; kept for business-hours KPIs.
-    _c("first_response_business_minutes", "number", nonneg=True),
-    _c("resolution_business_minutes", "number", nonneg=True),
-    # Free text for `themes`; no KPI reads it.
-    _c("subject", "text"),
-    _c("description", "text"),
-    _c("tags", "text"),
-), key="ticket_id")
+TICKETS = Table(
+    "tickets",
+    (
+        _c("ticket_id", "id", True),
+        _c("created_at", "timestamp", True),
+        _c("first_response_at", "timestamp"),
+        _c("resolved_at", "timestamp"),
+        _c("status", "str"),
+        _c("channel", "str"),
+        _c("type", "str"),
+        _c("priority", "str"),
+        _c("agent_id", "id"),
+        _c("team", "str"),
+        _c("customer_id", "id"),
+        _c("agent_replies", "int", nonneg=True),
+        _c("reopens", "int", nonneg=True),
+        _c("updated_at", "timestamp"),
+        _c("escalated", "bool"),
+        _c("messages_in", "int", nonneg=True),
+        _c("messages_out", "int", nonneg=True),
+        # Durations some vendors export instead of timestamps; kept for business-hours KPIs.
+        _c("first_response_business_minutes", "number", nonneg=True),
+        _c("resolution_business_minutes", "number", nonneg=True),
+        # Free text for `themes`; no KPI reads it.
+        _c("subject", "text"),
+        _c("description", "text"),
+        _c("tags", "text"),
+    ),
+    key="ticket_id",
+)
 
-CALLS = Table("calls", (
-    _c("call_id", "id", True),
-    _c("queued_at", "timestamp", True),
-    _c("answered_at", "timestamp"),
-    _c("ended_at", "timestamp"),
-    _c("talk_seconds", "number", nonneg=True),
-    _c("hold_seconds", "number", nonneg=True),
-    _c("wrap_seconds", "number", nonneg=True),
-    _c("direction", "str"),
-    _c("agent_id", "id"),
-    _c("queue", "str"),
-    _c("customer_id", "id"),
-    _c("resolved", "bool"),
-    _c("transferred", "bool"),
-), key="call_id")
+CALLS = Table(
+    "calls",
+    (
+        _c("call_id", "id", True),
+        _c("queued_at", "timestamp", True),
+        _c("answered_at", "timestamp"),
+        _c("ended_at", "timestamp"),
+        _c("talk_seconds", "number", nonneg=True),
+        _c("hold_seconds", "number", nonneg=True),
+        _c("wrap_seconds", "number", nonneg=True),
+        _c("direction", "str"),
+        _c("agent_id", "id"),
+        _c("queue", "str"),
+        _c("customer_id", "id"),
+        _c("resolved", "bool"),
+        _c("transferred", "bool"),
+    ),
+    key="call_id",
+)
 
-SURVEYS = Table("surveys", (
-    _c("response_id", "id", True),
-    _c("submitted_at", "timestamp", True),
-    _c("survey", "str", True),
-    _c("question", "str"),
-    _c("score", "number", True),
-    _c("comment", "text"),
-    _c("ticket_id", "id"),
-    _c("call_id", "id"),
-    _c("customer_id", "id"),
-    _c("agent_id", "id"),
-    _c("channel", "str"),
-))
+SURVEYS = Table(
+    "surveys",
+    (
+        _c("response_id", "id", True),
+        _c("submitted_at", "timestamp", True),
+        _c("survey", "str", True),
+        _c("question", "str"),
+        _c("score", "number", True),
+        _c("comment", "text"),
+        _c("ticket_id", "id"),
+        _c("call_id", "id"),
+        _c("customer_id", "id"),
+        _c("agent_id", "id"),
+        _c("channel", "str"),
+    ),
+)
 
-COSTS = Table("costs", (
-    _c("period", "month", True),
-    _c("category", "str", True),
-    _c("amount", "number", True),
-    _c("agent_id", "id"),
-    _c("team", "str"),
-))
+COSTS = Table(
+    "costs",
+    (
+        _c("period", "month", True),
+        _c("category", "str", True),
+        _c("amount", "number", True),
+        _c("agent_id", "id"),
+        _c("team", "str"),
+    ),
+)
 
-AGENTS = Table("agents", (
-    _c("agent_id", "id", True),
-    _c("period", "month", True),
-    _c("team", "str"),
-    _c("hours_worked", "number", nonneg=True),
-    _c("training_days", "number", nonneg=True),
-))
+AGENTS = Table(
+    "agents",
+    (
+        _c("agent_id", "id", True),
+        _c("period", "month", True),
+        _c("team", "str"),
+        _c("hours_worked", "number", nonneg=True),
+        _c("training_days", "number", nonneg=True),
+    ),
+)
 
-REVENUE = Table("revenue", (
-    _c("customer_id", "id", True),
-    _c("date", "timestamp", True),
-    _c("amount", "number", True),
-    _c("segment", "str"),
-))
+REVENUE = Table(
+    "revenue",
+    (
+        _c("customer_id", "id", True),
+        _c("date", "timestamp", True),
+        _c("amount", "number", True),
+        _c("segment", "str"),
+    ),
+)
 
 TABLES: dict[str, Table] = {t.name: t for t in (TICKETS, CALLS, SURVEYS, COSTS, AGENTS, REVENUE)}
 
@@ -155,6 +175,11 @@ SURVEY_SCALES: dict[str, tuple[float, float]] = {
 }
 
 LABOUR_CATEGORIES = (
-    "wages", "overtime", "social_security", "payroll_tax", "benefits", "other_staff",
+    "wages",
+    "overtime",
+    "social_security",
+    "payroll_tax",
+    "benefits",
+    "other_staff",
 )
 OTHER_CATEGORIES = ("tools", "facilities", "outsourcing", "training", "other")

@@ -17,6 +17,7 @@ import pandas as pd
 from cskpi.io import read, recognise, schema, values
 from cskpi.io.vendor_maps import builtin_maps
 
+_REGEX_SPECIAL = re.compile(r"[.^$*+?{}\[\]\\|()]")
 _HMS = re.compile(r"^\d+:\d{1,2}(?::\d{1,2}(?:[.,]\d+)?)?$")
 
 
@@ -37,6 +38,44 @@ def best_table(headers: list[str]) -> str:
     scored = [recognise.score_canonical(headers, t) for t in schema.TABLES]
     best = max(scored, key=lambda c: (c.eligible, c.score))
     return best.vmap.table
+
+
+def _survey_words() -> dict[str, list[str]]:
+    """Survey kind -> the words (as header keys) that name its question, in every language."""
+    words: dict[str, list[str]] = {}
+    for language in recognise.languages():
+        for kind, stems in recognise.dictionary_file(language).get("survey_words", {}).items():
+            words.setdefault(kind, []).extend(stems)
+    return words
+
+
+def melt_guesses(frame: pd.DataFrame, headers: list[str]) -> list[tuple[str, str, str]]:
+    """(header, survey, why) for each column that looks like one scored survey question: its
+    header names NPS, CSAT or CES in a known language and every answer is a whole number on
+    that survey's scale."""
+    found = []
+    words = _survey_words()
+    for header in headers:
+        key = recognise.header_key(header)
+        kind, word = next(
+            ((k, w) for k in ("nps", "csat", "ces") for w in words.get(k, []) if w in key),
+            (None, None),
+        )
+        if kind is None:
+            continue
+        numbers, bad = values.parse_number(values.clean_text(frame[header].astype("str")))
+        filled = numbers[~bad].dropna()
+        low, high = schema.SURVEY_SCALES[kind]
+        if bad.any() or filled.empty or not (filled % 1 == 0).all():
+            continue
+        if filled.min() < low or filled.max() > high:
+            continue
+        why = (
+            f"the header says '{word}' and every answer is a whole number "
+            f"{filled.min():g}..{filled.max():g}, within {kind}'s {low:g}-{high:g}"
+        )
+        found.append((header, kind, why))
+    return found
 
 
 def _duration_unit(header: str, column: pd.Series) -> tuple[str | None, str]:
@@ -73,6 +112,11 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
         else:
             kept.append(guess)
     by_column = {g.column: g for g in kept}
+    melts = []
+    if table == "surveys" and "score" not in by_column:  # a wide export: one column a question
+        used_now = {g.header for g in kept}
+        melts = melt_guesses(raw.frame, [h for h in headers if h not in used_now])
+    melted = {"survey", "question", "score"} if melts else set()
     name = re.sub(r"[^0-9a-z]+", "_", Path(path).stem.casefold()).strip("_") or "export"
 
     lines = [
@@ -129,7 +173,7 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
             reason += f"; {why}"
         lines.append(f"{column.name} = {_toml(guess.header)}   # {reason}")
     for column in spec.required:
-        if column not in by_column:
+        if column not in by_column and column not in melted:
             lines.append(
                 f'# {column} = "?"   # REQUIRED and not found: name the column that holds it'
                 + (" (or give it in [constants])" if table == "surveys" else "")
@@ -139,7 +183,9 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
             f"# {guess.column} = {_toml(guess.header)}   # not used: {guess.how}, but its values "
             f"are not {spec.column(guess.column).kind}s (e.g. {_sample(raw.frame[guess.header])})"
         )
-    optional = [c for c in spec.names if c not in by_column and c not in spec.required]
+    optional = [
+        c for c in spec.names if c not in by_column and c not in spec.required and c not in melted
+    ]
     if optional:
         lines += textwrap.wrap(
             f"Not found (optional): {', '.join(optional)}",
@@ -147,7 +193,21 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
             initial_indent="# ",
             subsequent_indent="#   ",
         )
-    used = {g.header for g in kept}
+    seen: set[str] = set()
+    for header, survey, why in melts:
+        # The first question of each survey is its overall score; later ones keep their name.
+        question = "{header}" if survey in seen else "overall"
+        seen.add(survey)
+        pattern = "^" + _REGEX_SPECIAL.sub(lambda m: "\\" + m.group(), header) + "$"
+        lines += [
+            "",
+            f"# Guess: {_toml(header)} is a {survey} question ({why}). Check it.",
+            "[[melt]]",
+            f"match = {_toml(pattern)}",
+            f"survey = {_toml(survey)}",
+            f"question = {_toml(question)}",
+        ]
+    used = {g.header for g in kept} | {m[0] for m in melts}
     unmapped = [h for h in headers if h not in used]
     if unmapped:
         lines += [

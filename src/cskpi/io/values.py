@@ -151,6 +151,41 @@ def parse_number(values: pd.Series, decimal: str = "auto") -> tuple[pd.Series, n
     return number, bad
 
 
+_NOT_A_NUMBER = r"[+-]?(?:nan|inf|infinity)"
+
+
+def not_a_number(values: pd.Series, number: pd.Series) -> np.ndarray:
+    """Cells that hold inf, NaN or a number too large for a float (1e309): never summed."""
+    infinite = np.isinf(number.to_numpy(dtype="float64", na_value=np.nan))
+    if pd.api.types.is_numeric_dtype(values):
+        return infinite
+    text = clean_text(values)
+    named = text.str.fullmatch(_NOT_A_NUMBER, case=False).fillna(False).to_numpy(dtype=bool)
+    return infinite | named
+
+
+# Instants pandas can hold (nanoseconds since 1970 in int64): 1677-09-21 .. 2262-04-11. A value
+# outside is a typo or a placeholder (0001-01-01, 9999-12-31), never a real contact.
+_LOWEST, _HIGHEST = np.datetime64("1677-09-22", "s"), np.datetime64("2262-04-11", "s")
+_YEAR_FIRST = r"^\s*[+-]?(\d{4,6})-\d{1,2}-\d{1,2}"
+_YEAR_LAST = r"^\s*\d{1,2}[./-]\d{1,2}[./-](\d{4,6})(?!\d)"
+
+
+def out_of_range(values: pd.Series) -> np.ndarray:
+    """Timestamps outside what datetime64[ns] holds: typed values, or texts by their year."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = values.to_numpy()
+        return (stamps < _LOWEST) | (stamps > _HIGHEST)
+    if pd.api.types.is_numeric_dtype(values):
+        return np.zeros(len(values), bool)  # serial days and epochs are bounded by their ranges
+    text = clean_text(values)
+    year = text.str.extract(_YEAR_FIRST)[0].fillna(text.str.extract(_YEAR_LAST)[0])
+    year = pd.to_numeric(year, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return (year <= 1677) | (year >= 2262)
+
+
 def guess_decimal(text: pd.Series) -> str:
     """`,` when values show a decimal comma (`12,5`, `1.234,5`) and none a decimal point."""
     sample = text.dropna()
@@ -474,7 +509,8 @@ def parse_id(values: pd.Series) -> tuple[pd.Series, int]:
     """IDs are text. Returns the IDs and how many look destroyed by Excel (`1.03006E+13`)."""
     if pd.api.types.is_float_dtype(values):
         whole = values.dropna()
-        if (whole == whole.round()).all():
+        # Beyond 2**53 a float is no exact integer (and inf none at all): keep it as its text.
+        if (whole == whole.round()).all() and (whole.abs() < 2**53).all():
             values = values.astype("Int64")
     text = clean_text(values)
     damaged = int(text.str.fullmatch(_SCIENTIFIC).fillna(False).sum())

@@ -98,6 +98,10 @@ class MeltRule:
     question: str = "overall"
     scale: tuple[float, float] | None = None
     match_text: str | None = None  # regex on the second header row (question text)
+    # the question when this is the only column of its survey in the file ("overall")
+    question_alone: str | None = None
+    # answers that are ratings of another kind (Zendesk "Good" / "Bad"): left out and counted
+    not_scores: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,8 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
                 rule.get("question", "overall"),
                 scale,
                 rule.get("match_text"),
+                rule.get("question_alone"),
+                tuple(str(v) for v in rule.get("not_scores", ())),
             )
         )  # type: ignore[arg-type]
     aliases = {str(k): str(v) for k, v in doc.get("aliases", {}).items()}
@@ -338,6 +344,14 @@ def load_map(path: Path) -> VendorMap:
         raise ConfigError(
             located(
                 path, f"is not valid TOML ({exc})", fix="Fix the syntax (see docs/vendor-maps.md)"
+            )
+        ) from None
+    except (RecursionError, ValueError, UnicodeDecodeError, IsADirectoryError):
+        raise ConfigError(
+            located(
+                path,
+                "cannot be read as a map (not UTF-8 text, nested too deeply or a number too long)",
+                fix="See docs/vendor-maps.md for the layout",
             )
         ) from None
     return parse_map(doc, str(path))
@@ -678,7 +692,7 @@ def _melt(
 ) -> Mapped:
     """Wide survey rows -> one row per non-empty answer cell."""
     taken = set(mapped.mapped)
-    pieces = []
+    pieces, rules = [], []
     used = dict(mapped.mapped)
     for header in source.columns:
         if header in taken:
@@ -711,8 +725,21 @@ def _melt(
         piece["__scale_min"] = rule.scale[0] if rule.scale else np.nan
         piece["__scale_max"] = rule.scale[1] if rule.scale else np.nan
         piece["__line"] = mapped.lines[present]
+        if rule.not_scores:
+            text = piece["score"].astype("str").str.strip()
+            other = text.str.casefold().isin({v.casefold() for v in rule.not_scores}).to_numpy()
+            if other.any():
+                why = f"{header} = " + text + f" (not a {rule.survey} score: left out by the map)"
+                piece["__excluded"] = why.where(other, None)
+                piece.loc[other, "score"] = None
         pieces.append(piece)
+        rules.append(rule)
         used[header] = f"score ({rule.survey})"
+    # A survey asked through one column only: a rule may name that column's question
+    # (`question_alone = "overall"`: a survey's single satisfaction question is its overall one).
+    for piece, rule in zip(pieces, rules, strict=True):
+        if rule.question_alone and [r.survey for r in rules].count(rule.survey) == 1:
+            piece["question"] = rule.question_alone
     if pieces:
         frame = pd.concat(pieces, ignore_index=True)
     elif taken == set(mapped.mapped):

@@ -45,13 +45,15 @@ def business_seconds(start: pd.Series, end: pd.Series, hours: BusinessHours) -> 
         highest = max(present_start.max(), present_end.max())
         boundaries, open_before = _open_index(hours, lowest, highest)
         opened = _open_ns_until(present_end, boundaries, open_before) - _open_ns_until(
-            present_start, boundaries, open_before)
+            present_start, boundaries, open_before
+        )
         result[~missing] = np.maximum(opened, 0) / NS_PER_SECOND
     return pd.Series(result, index=start.index, dtype="float64")
 
 
-def open_intervals(hours: BusinessHours, first_day: dt.date,
-                   last_day: dt.date) -> tuple[np.ndarray, np.ndarray]:
+def open_intervals(
+    hours: BusinessHours, first_day: dt.date, last_day: dt.date
+) -> tuple[np.ndarray, np.ndarray]:
     """UTC nanosecond (open, close) arrays of every opening from ``first_day`` to ``last_day``.
 
     Sorted and non-overlapping: an interval that a clock change makes overlap its neighbour is
@@ -82,8 +84,9 @@ def open_intervals(hours: BusinessHours, first_day: dt.date,
     return boundaries[0::2], boundaries[1::2]
 
 
-def _open_index(hours: BusinessHours, lowest_ns: int,
-                highest_ns: int) -> tuple[np.ndarray, np.ndarray]:
+def _open_index(
+    hours: BusinessHours, lowest_ns: int, highest_ns: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Boundaries (open, close, open, close, ...) and the open nanoseconds before each."""
     local = pd.DatetimeIndex([lowest_ns, highest_ns], tz="UTC").tz_convert(hours.tz)
     # One spare day on each side: a local day can start before its UTC date does.
@@ -99,8 +102,9 @@ def _open_index(hours: BusinessHours, lowest_ns: int,
     return boundaries, open_before
 
 
-def _open_ns_until(instants: np.ndarray, boundaries: np.ndarray,
-                   open_before: np.ndarray) -> np.ndarray:
+def _open_ns_until(
+    instants: np.ndarray, boundaries: np.ndarray, open_before: np.ndarray
+) -> np.ndarray:
     """Open nanoseconds from the first boundary up to each instant."""
     if len(boundaries) == 0:
         return np.zeros(len(instants), np.int64)
@@ -127,8 +131,9 @@ def _local_to_utc(local_ns: np.ndarray, tz: str) -> np.ndarray:
     naive = pd.DatetimeIndex(local_ns.astype("datetime64[ns]"))
     # Standard time for a repeated hour; for a skipped hour the last valid instant before the
     # jump gives the offset in force before it.
-    before = naive.tz_localize(tz, ambiguous=np.zeros(len(naive), dtype=bool),
-                               nonexistent="shift_backward")
+    before = naive.tz_localize(
+        tz, ambiguous=np.zeros(len(naive), dtype=bool), nonexistent="shift_backward"
+    )
     offset_ns = before.tz_localize(None).asi8 - before.tz_convert("UTC").tz_localize(None).asi8
     return local_ns - offset_ns
 
@@ -139,17 +144,20 @@ def _minutes(clock: str) -> int:
 
 
 def _closed_days(hours: BusinessHours, first_year: int, last_year: int) -> pd.DatetimeIndex:
-    closed = list(_public_holidays(hours.holidays_country, hours.holidays_subdivision,
-                                   first_year, last_year))
+    closed = list(
+        _public_holidays(hours.holidays_country, hours.holidays_subdivision, first_year, last_year)
+    )
     closed += [dt.date.fromisoformat(day) for day in hours.closed_dates]
     return pd.DatetimeIndex(pd.to_datetime(closed)) if closed else pd.DatetimeIndex([])
 
 
 @lru_cache(maxsize=32)
-def _public_holidays(country: str | None, subdivision: str | None, first_year: int,
-                     last_year: int) -> tuple[dt.date, ...]:
+def _public_holidays(
+    country: str | None, subdivision: str | None, first_year: int, last_year: int
+) -> tuple[dt.date, ...]:
     if not country:
         return ()
-    calendar = holidays_lib.country_holidays(country, subdiv=subdivision,
-                                             years=range(first_year, last_year + 1))
+    calendar = holidays_lib.country_holidays(
+        country, subdiv=subdivision, years=range(first_year, last_year + 1)
+    )
     return tuple(sorted(calendar))

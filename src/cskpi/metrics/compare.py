@@ -87,8 +87,9 @@ def statistic_of(kpi: str, unit: str = "") -> tuple[str, float | None]:
     return (COUNT if unit == "count" else OTHER), None
 
 
-def compare_samples(statistic: str, current: np.ndarray, baseline: np.ndarray, *,
-                    q: float | None = None) -> Significance:
+def compare_samples(
+    statistic: str, current: np.ndarray, baseline: np.ndarray, *, q: float | None = None
+) -> Significance:
     """The test that fits ``statistic`` on two samples of record-level values.
 
     Values are those :func:`cskpi.metrics.engine.kpi_samples` returns: shares as 0/100, NPS
@@ -106,8 +107,9 @@ def compare_samples(statistic: str, current: np.ndarray, baseline: np.ndarray, *
     if reason:
         return Significance(reason, None)
     if statistic == SHARE:
-        return two_proportion_test(int((now > 0).sum()), len(now), int((before > 0).sum()),
-                                   len(before))
+        return two_proportion_test(
+            int((now > 0).sum()), len(now), int((before > 0).sum()), len(before)
+        )
     if statistic == NPS:
         error = math.hypot(_nps_error_of(now), _nps_error_of(before))
         return Significance(NPS_TEST, _normal_p(now.mean() - before.mean(), error))
@@ -133,21 +135,35 @@ def welch_test(current: np.ndarray, baseline: np.ndarray) -> Significance:
     return Significance(WELCH_TEST, float(result.pvalue))
 
 
-def bootstrap_quantile_difference(current: np.ndarray, baseline: np.ndarray, q: float, *,
-                                  resamples: int = RESAMPLES, seed: int = SEED) -> Significance:
+def bootstrap_quantile_difference(
+    current: np.ndarray,
+    baseline: np.ndarray,
+    q: float,
+    *,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> Significance:
     """Percentile bootstrap 95 % interval of quantile(current) − quantile(baseline).
 
     Each side is resampled on its own (the periods are independent); the quantile is numpy's
     linear interpolation, as the KPI. p = 2 × the smaller share of resampled differences on
     either side of 0 (with +1 smoothing), the lowest level whose interval excludes 0.
     """
+
     def difference(a: np.ndarray, b: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.quantile(a, q, axis=axis) - np.quantile(b, q, axis=axis)
 
     batch = max(1, 4_000_000 // max(len(current), len(baseline)))
-    result = stats.bootstrap((current, baseline), difference, n_resamples=resamples,
-                             method="percentile", confidence_level=0.95, vectorized=True,
-                             batch=batch, rng=np.random.default_rng(seed))
+    result = stats.bootstrap(
+        (current, baseline),
+        difference,
+        n_resamples=resamples,
+        method="percentile",
+        confidence_level=0.95,
+        vectorized=True,
+        batch=batch,
+        rng=np.random.default_rng(seed),
+    )
     draws = result.bootstrap_distribution
     below, above = int((draws <= 0).sum()), int((draws >= 0).sum())
     p_value = min(1.0, 2 * (min(below, above) + 1) / (len(draws) + 1))
@@ -166,9 +182,13 @@ def benjamini_hochberg(pvalues: Sequence[float | None]) -> list[float | None]:
     return adjusted
 
 
-def compare(current: list[KpiValue], baseline: list[KpiValue], *,
-            units: dict[str, str] | None = None,
-            samples: Samples | None = None) -> dict[RowKey, Comparison]:
+def compare(
+    current: list[KpiValue],
+    baseline: list[KpiValue],
+    *,
+    units: dict[str, str] | None = None,
+    samples: Samples | None = None,
+) -> dict[RowKey, Comparison]:
     """(period, dimension, segment, kpi) of each current row that has a baseline -> Comparison.
 
     ``units`` overrides a row's unit by KPI id. ``samples(row, is_baseline)`` returns the
@@ -177,19 +197,22 @@ def compare(current: list[KpiValue], baseline: list[KpiValue], *,
     compared with the latest baseline period that starts before it (else the latest one).
     """
     units = units or {}
-    baseline_period = _baseline_periods({row.period for row in current},
-                                        {row.period for row in baseline})
+    baseline_period = _baseline_periods(
+        {row.period for row in current}, {row.period for row in baseline}
+    )
     by_key = {(row.period, row.dimension, row.segment, row.kpi): row for row in baseline}
     margins = (_margins(current), _margins(baseline))
     comparisons: dict[RowKey, Comparison] = {}
     for row in current:
-        previous = by_key.get((baseline_period.get(row.period), row.dimension, row.segment,
-                               row.kpi))
+        previous = by_key.get(
+            (baseline_period.get(row.period), row.dimension, row.segment, row.kpi)
+        )
         if previous is None:
             continue
         unit = units.get(row.kpi, row.unit)
         comparisons[(row.period, row.dimension, row.segment, row.kpi)] = _compare_row(
-            row, previous, unit, margins, samples)
+            row, previous, unit, margins, samples
+        )
     return adjust(comparisons)
 
 
@@ -197,9 +220,10 @@ def adjust(comparisons: dict[RowKey, Comparison]) -> dict[RowKey, Comparison]:
     """Fill q (Benjamini–Hochberg over all of them) and significant = q < α."""
     keys = list(comparisons)
     qs = benjamini_hochberg([comparisons[k].p_value for k in keys])
-    return {key: replace(comparisons[key], q_value=q,
-                         significant=None if q is None else q < ALPHA)
-            for key, q in zip(keys, qs, strict=True)}
+    return {
+        key: replace(comparisons[key], q_value=q, significant=None if q is None else q < ALPHA)
+        for key, q in zip(keys, qs, strict=True)
+    }
 
 
 def nps_standard_error(nps: float, n: int, margin: float | None = None) -> float:
@@ -228,42 +252,79 @@ def load_baseline_csv(path: Path) -> list[KpiValue]:
     except FileNotFoundError:
         raise InputFileError(f"{path}: no such file. Check the --baseline path") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputFileError(located(path, f"not a readable CSV ({exc})",
-                                     fix="Give the tidy CSV of `cskpi report --format csv`")
-                             ) from None
+        raise InputFileError(
+            located(
+                path,
+                f"not a readable CSV ({exc})",
+                fix="Give the tidy CSV of `cskpi report --format csv`",
+            )
+        ) from None
     missing = [name for name in TIDY_COLUMNS if name not in frame.columns]
     if missing:
-        raise SchemaError(located(path, f"missing column(s) {', '.join(missing)}",
-                                  fix="A baseline needs the header "
-                                      f"{','.join(TIDY_COLUMNS)}, as `cskpi report --format "
-                                      "csv` writes it"))
+        raise SchemaError(
+            located(
+                path,
+                f"missing column(s) {', '.join(missing)}",
+                fix="A baseline needs the header "
+                f"{','.join(TIDY_COLUMNS)}, as `cskpi report --format "
+                "csv` writes it",
+            )
+        )
     frame = frame[list(TIDY_COLUMNS)].apply(lambda column: column.str.strip())
     line = pd.Series(np.arange(len(frame)) + 2, index=frame.index)  # header is line 1
     for name in ("period", "kpi"):
-        _fail_on_first(path, frame, frame[name] == "", line, name, f"empty {name}",
-                       f"Every row needs a {name}")
+        _fail_on_first(
+            path, frame, frame[name] == "", line, name, f"empty {name}", f"Every row needs a {name}"
+        )
     value = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    _fail_on_first(path, frame, value.isna() & (frame["value"] != ""), line, "value",
-                   "{!r} is not a number", "Write values with a '.' decimal point and no thousands "
-                   "separator, or leave the cell empty for not available")
+    _fail_on_first(
+        path,
+        frame,
+        value.isna() & (frame["value"] != ""),
+        line,
+        "value",
+        "{!r} is not a number",
+        "Write values with a '.' decimal point and no thousands "
+        "separator, or leave the cell empty for not available",
+    )
     count = pd.to_numeric(frame["n"], errors="coerce")
     bad_count = (frame["n"] != "") & (count.isna() | (count < 0) | (count % 1 != 0))
-    _fail_on_first(path, frame, bad_count, line, "n", "{!r} is not a whole number of records",
-                   "Write n as a whole number, or leave it empty")
+    _fail_on_first(
+        path,
+        frame,
+        bad_count,
+        line,
+        "n",
+        "{!r} is not a whole number of records",
+        "Write n as a whole number, or leave it empty",
+    )
     frame = frame.assign(value=value, n=count).drop_duplicates(
-        ["period", "dimension", "segment", "kpi"], keep="last")
+        ["period", "dimension", "segment", "kpi"], keep="last"
+    )
     return [
-        KpiValue(period, dimension or "all", segment or "all", kpi, _number(number, unit), unit,
-                 None if math.isnan(records) else int(records),
-                 "not available in the baseline" if math.isnan(number) else None)
+        KpiValue(
+            period,
+            dimension or "all",
+            segment or "all",
+            kpi,
+            _number(number, unit),
+            unit,
+            None if math.isnan(records) else int(records),
+            "not available in the baseline" if math.isnan(number) else None,
+        )
         for period, dimension, segment, kpi, number, unit, records in zip(
-            *(frame[name] for name in TIDY_COLUMNS), strict=True)
+            *(frame[name] for name in TIDY_COLUMNS), strict=True
+        )
     ]
 
 
-def _compare_row(row: KpiValue, previous: KpiValue, unit: str,
-                 margins: tuple[dict[RowKey, float], dict[RowKey, float]],
-                 samples: Samples | None) -> Comparison:
+def _compare_row(
+    row: KpiValue,
+    previous: KpiValue,
+    unit: str,
+    margins: tuple[dict[RowKey, float], dict[RowKey, float]],
+    samples: Samples | None,
+) -> Comparison:
     now, before = _value(row), _value(previous)
     if now is None or before is None:
         return Comparison(before, None, None, "not tested: value not available")
@@ -284,14 +345,12 @@ def _compare_row(row: KpiValue, previous: KpiValue, unit: str,
             tested = Significance("not tested: no record-level data in the baseline", None)
         else:
             tested = compare_samples(statistic, current_values, baseline_values, q=q)
-    return Comparison(before, change, None, tested.test, tested.p_value,
-                      interval=tested.interval)
+    return Comparison(before, change, None, tested.test, tested.p_value, interval=tested.interval)
 
 
 def _bootstrap_name(q: float) -> str:
     what = "median" if q == 0.5 else f"p{round(q * 100):d}"
-    return (f"bootstrap 95 % interval of the {what} difference "
-            f"({RESAMPLES:,} resamples, fixed seed)")
+    return f"bootstrap 95 % interval of the {what} difference ({RESAMPLES:,} resamples, fixed seed)"
 
 
 def _too_few(test: str, now_n: int | None, before_n: int | None) -> str | None:
@@ -304,28 +363,37 @@ def _too_few(test: str, now_n: int | None, before_n: int | None) -> str | None:
     return None
 
 
-def _proportion_test(now_n: int | None, before_n: int | None, now: float,
-                     before: float) -> Significance:
+def _proportion_test(
+    now_n: int | None, before_n: int | None, now: float, before: float
+) -> Significance:
     reason = _too_few(Z_TEST, now_n, before_n)
     if reason or now_n is None or before_n is None:
         return Significance(str(reason), None)
     return two_proportion_test(now / 100 * now_n, now_n, before / 100 * before_n, before_n)
 
 
-def _nps_test(row: KpiValue, previous: KpiValue, now: float, before: float,
-              margins: tuple[dict[RowKey, float], dict[RowKey, float]]) -> Significance:
+def _nps_test(
+    row: KpiValue,
+    previous: KpiValue,
+    now: float,
+    before: float,
+    margins: tuple[dict[RowKey, float], dict[RowKey, float]],
+) -> Significance:
     reason = _too_few(NPS_TEST, row.n, previous.n)
     if reason or row.n is None or previous.n is None:
         return Significance(str(reason), None)
     margin_kpi = NPS_MARGIN_KPI.get(row.kpi, "")
     now_margin = margins[0].get((row.period, row.dimension, row.segment, margin_kpi))
-    before_margin = margins[1].get((previous.period, previous.dimension, previous.segment,
-                                    margin_kpi))
+    before_margin = margins[1].get(
+        (previous.period, previous.dimension, previous.segment, margin_kpi)
+    )
     bounded = now_margin is None or before_margin is None
     if bounded:
         now_margin = before_margin = None
-    error = math.hypot(nps_standard_error(now, row.n, now_margin),
-                       nps_standard_error(before, previous.n, before_margin))
+    error = math.hypot(
+        nps_standard_error(now, row.n, now_margin),
+        nps_standard_error(before, previous.n, before_margin),
+    )
     return Significance(NPS_BOUND_TEST if bounded else NPS_TEST, _normal_p(now - before, error))
 
 
@@ -342,8 +410,11 @@ def _normal_p(difference: float, error: float) -> float:
 
 def _margins(rows: Iterable[KpiValue]) -> dict[RowKey, float]:
     margin_kpis = set(NPS_MARGIN_KPI.values())
-    return {(row.period, row.dimension, row.segment, row.kpi): float(row.value)
-            for row in rows if row.kpi in margin_kpis and _value(row) is not None}
+    return {
+        (row.period, row.dimension, row.segment, row.kpi): float(row.value)
+        for row in rows
+        if row.kpi in margin_kpis and _value(row) is not None
+    }
 
 
 def _baseline_periods(current: set[str], baseline: set[str]) -> dict[str, str]:
@@ -379,10 +450,24 @@ def _number(value: float, unit: str) -> float | int | None:
     return int(value) if unit == "count" and value.is_integer() else float(value)
 
 
-def _fail_on_first(path: Path, frame: pd.DataFrame, bad: pd.Series, line: pd.Series,
-                   column: str, problem: str, fix: str) -> None:
+def _fail_on_first(
+    path: Path,
+    frame: pd.DataFrame,
+    bad: pd.Series,
+    line: pd.Series,
+    column: str,
+    problem: str,
+    fix: str,
+) -> None:
     """Raise for the first row flagged ``bad``; ``{!r}`` in ``problem`` shows its cell."""
     if bad.any():
         first = bad.idxmax()
-        raise InputFileError(located(path, problem.format(frame.at[first, column]),
-                                     row=int(line[first]), column=column, fix=fix))
+        raise InputFileError(
+            located(
+                path,
+                problem.format(frame.at[first, column]),
+                row=int(line[first]),
+                column=column,
+                fix=fix,
+            )
+        )

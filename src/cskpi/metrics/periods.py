@@ -13,12 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from cskpi.errors import UsageError
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Bounds that keep every period inside pandas' nanosecond range and a run short: a report of
+# more months than this is a typo (a 200-year range), not a question.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+MAX_MONTHS = 240
+MAX_PERIODS = 1000  # periods of a --every split (a day each: almost three years)
+# The default period leaves out dates far from the rest (a 1900-01-01 placeholder, Excel's day 0,
+# a year typo): farther from the median than OUTLIER_MADS median absolute deviations, and at
+# least OUTLIER_FLOOR (docs/decisions.md).
+OUTLIER_MADS = 10
+OUTLIER_FLOOR = pd.Timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -169,22 +180,39 @@ def _month(text: str, what: str) -> tuple[int, int]:
     year, month = int(text[:4]), int(text[5:])
     if not 1 <= month <= 12:
         raise UsageError(f"{what} {text!r} has no month {month}. Write it as YYYY-MM, e.g. 2026-10")
+    _check_year(year, text, what)
     return year, month
+
+
+def _check_year(year: int, text: str, what: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(
+            f"{what} {text!r} is outside the years cskpi reports on ({FIRST_YEAR}–{LAST_YEAR}). "
+            "Check the year"
+        )
 
 
 def _date(text: str, what: str) -> date:
     try:
         if not _DATE.match(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise UsageError(
             f"{what} {text!r} is not a date. Write it as YYYY-MM-DD, e.g. 2026-10-01"
         ) from None
+    _check_year(day.year, text, what)
+    return day
 
 
 def _months_between(first: tuple[int, int], last: tuple[int, int], tz: str) -> list[Period]:
     index_first, index_last = first[0] * 12 + first[1] - 1, last[0] * 12 + last[1] - 1
+    if index_last - index_first + 1 > MAX_MONTHS:
+        raise UsageError(
+            f"{first[0]:04d}-{first[1]:02d}..{last[0]:04d}-{last[1]:02d} is "
+            f"{index_last - index_first + 1} months; a report covers at most {MAX_MONTHS} "
+            "(one period each). Give a shorter --period, or --from/--to for one period"
+        )
     return [month_period(i // 12, i % 12 + 1, tz) for i in range(index_first, index_last + 1)]
 
 
@@ -217,6 +245,14 @@ def parse_periods(
     if grain is None:
         return chosen
     first, after = chosen[0].start.date(), chosen[-1].end.date()
+    days_each = {"day": 1, "week": 7, "month": 28, "quarter": 90}.get(grain, 365)
+    approx = (after - first).days // days_each
+    if approx > MAX_PERIODS:
+        raise UsageError(
+            f"--every {grain} splits {first}..{after - timedelta(days=1)} into about {approx:,} "
+            f"periods; a report covers at most {MAX_PERIODS:,}. Give a shorter range or a "
+            "longer grain"
+        )
     whole = (period is None and not (date_from or date_to)) or (period or "").strip().lower() == ALL
     if whole:
         local = _local_range(data_range, tz)
@@ -319,7 +355,65 @@ def _local_range(
     low, high = data_range
     if pd.isna(low) or pd.isna(high):
         return None
-    return _as_local(low, tz).date(), _as_local(high, tz).date()
+    first, last = _as_local(low, tz).date(), _as_local(high, tz).date()
+    for day in (first, last):
+        _check_year(day.year, day.isoformat(), "the data's date")
+    return first, last
+
+
+@dataclass(frozen=True)
+class Span:
+    """The dates the bulk of the data covers, and the outliers left out of it."""
+
+    low: pd.Timestamp
+    high: pd.Timestamp
+    outliers: int = 0
+    examples: tuple[pd.Timestamp, ...] = ()
+
+    @property
+    def range(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        return self.low, self.high
+
+    def note(self) -> str | None:
+        """What the default period left out, for the user; None when nothing was."""
+        if not self.outliers:
+            return None
+        shown = ", ".join(str(stamp.date()) for stamp in self.examples)
+        return (
+            f"{self.outliers} outlier date(s) far from the rest of the data ({shown}) are left "
+            f"out of the default period {self.low.date()}..{self.high.date()}; give --period or "
+            "--from/--to to include them, and `cskpi validate` lists them"
+        )
+
+
+def bulk_span(stamps: list[pd.Series]) -> Span | None:
+    """The earliest and latest dates of ``stamps`` without outliers (None when nothing is dated).
+
+    An outlier lies farther from the median than OUTLIER_MADS median absolute deviations and
+    at least OUTLIER_FLOOR: robust to up to half the dates being wrong, and one stray date never
+    turns a month of data into a century of periods.
+    """
+    parts = [
+        s.dropna().dt.tz_convert("UTC").to_numpy(dtype="datetime64[ns]").view("int64")
+        for s in stamps
+        if len(s) and getattr(s.dt, "tz", None) is not None
+    ] + [
+        s.dropna().to_numpy(dtype="datetime64[ns]").view("int64")
+        for s in stamps
+        if len(s) and getattr(s.dt, "tz", None) is None
+    ]
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
+    if not len(values):
+        return None
+    middle = np.median(values)
+    distance = np.abs(values.astype("float64") - middle)
+    limit = max(OUTLIER_MADS * float(np.median(distance)), OUTLIER_FLOOR.value)
+    far = distance > limit
+    kept = values[~far]
+    low = pd.Timestamp(int(kept.min()), tz="UTC")
+    high = pd.Timestamp(int(kept.max()), tz="UTC")
+    examples = tuple(pd.Timestamp(int(v), tz="UTC") for v in np.unique(values[far])[:3])
+    return Span(low, high, int(far.sum()), examples)
 
 
 def _as_local(stamp: pd.Timestamp, tz: str) -> pd.Timestamp:
@@ -404,13 +498,18 @@ RANGE_COLUMNS = {
 
 
 def data_range(tables: Mapping[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """Earliest and latest dated record over every table (None when nothing is dated)."""
-    lows, highs = [], []
-    for table, column in RANGE_COLUMNS.items():
-        frame = tables.get(table)
-        if frame is not None and column in frame.columns and frame[column].notna().any():
-            lows.append(frame[column].min())
-            highs.append(frame[column].max())
-    if not lows:
-        return None
-    return min(lows), max(highs)
+    """Earliest and latest dated record over every table, outlier dates left out (None when
+    nothing is dated)."""
+    span = data_span(tables)
+    return span.range if span is not None else None
+
+
+def data_span(tables: Mapping[str, pd.DataFrame]) -> Span | None:
+    """The bulk of the dated records over every table, and the outliers it leaves out."""
+    return bulk_span(
+        [
+            tables[table][column]
+            for table, column in RANGE_COLUMNS.items()
+            if table in tables and tables[table] is not None and column in tables[table].columns
+        ]
+    )

@@ -327,7 +327,8 @@ def _value() -> list[KpiDef]:
             v,
             "days",
             "up",
-            "sum of agents.training_days ÷ distinct agents.agent_id with a row in the period",
+            "sum of agents.training_days ÷ distinct agents.agent_id with a known training_days in "
+            "the period",
             ("agents.period", "agents.agent_id", "agents.training_days"),
             val.TRAINING,
             "no agent rows for {period}",

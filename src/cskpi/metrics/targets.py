@@ -53,7 +53,10 @@ def parse_target(text: str) -> Target:
     if match is None:
         raise ConfigError(f"target {text!r} is not understood: {TARGET_HELP}")
     op = _SPELLINGS.get(match.group(1), match.group(1))
-    return Target(op, float(match.group(2)))
+    bound = float(match.group(2))
+    if not math.isfinite(bound):
+        raise ConfigError(f"target {text!r} has a number too large to compare: {TARGET_HELP}")
+    return Target(op, bound)
 
 
 def evaluate_targets(

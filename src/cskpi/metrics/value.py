@@ -221,9 +221,12 @@ def training_parts(s: Scope) -> pd.DataFrame:
 
 
 def training_finish(parts: pd.DataFrame) -> pd.DataFrame:
-    grouped = parts.groupby(SEG, sort=False)
+    # A blank training_days is unknown, not 0: only agents with a known value count, and a
+    # group whose agents are all blank has no value.
+    known = parts.assign(agent_id=parts["agent_id"].where(parts["days"].notna().to_numpy()))
+    grouped = known.groupby(SEG, sort=False)
     agents = grouped["agent_id"].nunique()
-    days = grouped["days"].sum()
+    days = grouped["days"].sum(min_count=1)
     value = np.where(agents > 0, days / agents.where(agents > 0, 1), np.nan)
     return agg._frame(agents.index, value, agents)
 

@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -61,7 +61,8 @@ def _put(cell: Cell, value: Any, fmt: str | None = None) -> None:
         cell.value = None
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
-        cell.value = str(value)
+        # Control characters (from data) are no XML: dropped, where openpyxl would raise.
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
         cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
         return
     cell.value = int(value) if isinstance(value, int) else float(value)

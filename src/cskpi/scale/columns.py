@@ -40,4 +40,16 @@ def needed_columns(table: str, by: Sequence[str], kpis: Sequence[KpiDef] = REGIS
     return [name for name in spec.names if name in wanted]
 
 
-__all__ = ["DATE_COLUMN", "data_range", "needed_columns"]
+def checked_columns(table: str, columns: Sequence[str]) -> list[str]:
+    """Of ``columns``, those whose values can reject a row: required ones, the key, and the
+    kinds loading checks. Labels, ids and free text reject nothing, so counting rejects skips
+    them."""
+    spec = schema.TABLES[table]
+    return [
+        c
+        for c in columns
+        if c in spec.required or c == spec.key or spec.column(c).kind in _CHECKED_KINDS
+    ]
+
+
+__all__ = ["DATE_COLUMN", "checked_columns", "data_range", "needed_columns"]

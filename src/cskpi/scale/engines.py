@@ -16,7 +16,7 @@ from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.io.dataset import FileReport
 from cskpi.io.inputs import InputSpec
-from cskpi.metrics.periods import Period
+from cskpi.metrics.periods import Period, Span
 from cskpi.metrics.results import KpiValue
 
 ENGINES = ("pandas", "partitioned", "dask")
@@ -66,19 +66,30 @@ class PartitionedEngine:
         *,
         every_column: bool = False,
     ) -> None:
-        from cskpi.scale.partitioned import open_history
+        from cskpi.scale.partitioned import DEFAULT_MAX_ROWS, open_history, scan
 
-        self.history = open_history(spec, by, every_column=every_column)
+        history = open_history(spec, by, every_column=every_column)
+        self.history = scan(history, max_rows or DEFAULT_MAX_ROWS)
         self.config, self.max_rows = config, max_rows
 
     @property
     def files(self) -> Sequence[FileReport]:
         return self.history.reports
 
+    @property
+    def unusable(self) -> dict[str, str]:
+        """Tables whose every row was rejected -> why (left out, so their KPIs are not
+        available)."""
+        return self.history.unusable
+
     def data_range(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         from cskpi.scale.partitioned import history_range
 
         return history_range(self.history)
+
+    def data_span(self) -> Span | None:
+        """The bulk of the dated records and the outlier dates the default period leaves out."""
+        return self.history.span
 
     def rows(self, periods: Sequence[Period]) -> list[KpiValue]:
         from cskpi.scale.partitioned import DEFAULT_MAX_ROWS, compute_partitioned

@@ -39,12 +39,19 @@ from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import FileReport
 from cskpi.io.inputs import InputSpec
-from cskpi.io.load import REJECT_COLUMNS, _combine, find_files, load_dataset
+from cskpi.io.load import (
+    REJECT_COLUMNS,
+    _combine,
+    find_files,
+    load_dataset,
+    no_rejects,
+    unusable_tables,
+)
 from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
-from cskpi.metrics.periods import Period
+from cskpi.metrics.periods import RANGE_COLUMNS, Period, Span, bulk_span
 from cskpi.metrics.results import KpiValue
-from cskpi.scale.columns import DATE_COLUMN, needed_columns
+from cskpi.scale.columns import DATE_COLUMN, checked_columns, needed_columns
 from cskpi.scale.parts import PartsAccumulator
 
 # Tables read selectively per period; the others are small (one row per cost item or agent month).
@@ -73,6 +80,11 @@ class History:
     carried: dict[Path, pa.Table] = field(default_factory=dict)
     # Per keyed table: ids (as integers) found more than once over all files; None: not integers.
     repeated: dict[str, np.ndarray | None] = field(default_factory=dict)
+    # Filled by scan(): the dates of every used row (the default period's bulk span) and the
+    # tables whose every row was rejected -> why (left out, so their KPIs are not available).
+    scanned: bool = False
+    span: Span | None = None
+    unusable: dict[str, str] = field(default_factory=dict)
 
     def rejected(self, batch_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
         """Every rejected row (file, line, table, reason, detail, raw) of every input.
@@ -101,7 +113,7 @@ class History:
                         frames.append(rejects.assign(file=str(path), table=table)[REJECT_COLUMNS])
         frames = [f for f in frames if len(f)]
         if not frames:
-            return pd.DataFrame(columns=REJECT_COLUMNS)
+            return no_rejects()
         return pd.concat(frames, ignore_index=True)
 
     def template(self) -> dict[str, pd.DataFrame]:
@@ -161,6 +173,7 @@ def open_history(spec: InputSpec, by: Sequence[str], *, every_column: bool = Fal
         history.loaded = dict(dataset.tables)
         history.reports = dataset.files
         history.loaded_rejects = dataset.rejects
+        history.unusable = dict(dataset.unusable)
     return history
 
 
@@ -563,34 +576,62 @@ def compute_partitioned(
     return rows
 
 
-def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """Earliest and latest dated record over every table, from one date column at a time."""
-    from cskpi.scale.columns import data_range
+def scan(history: History, batch_rows: int = DEFAULT_MAX_ROWS) -> History:
+    """Read every Parquet file once, in batches, typing its rows as the loader does: count what
+    each file kept and rejected (a FileReport per file, as the loader's), collect the dates that
+    place records in the default periods, and leave out a table none of whose rows is usable.
 
-    lows, highs = [], []
+    Without it a history whose every ticket is rejected would count 0 tickets (the per-period
+    reads see no row and cannot tell "none" from "none usable"), the reject threshold would not
+    see those files, and one stray date would stretch the default period. Runs once.
+    """
+    if history.scanned:
+        return history
+    stamps: list[pd.Series] = []
+    used: dict[str, int] = {}
     for table, paths in history.files.items():
         column = DATE_COLUMN[table]
         for path in paths:
             dataset = _file_dataset(path)
-            if column not in dataset.schema.names:
-                continue
-            frame = _canonical(
-                path,
-                table,
-                dataset.to_table(
-                    columns=_columns_in(
-                        dataset, list(dict.fromkeys([column, *schema.TABLES[table].required]))
-                    )
-                ),
-                history.spec,
-            ).frame
-            if frame[column].notna().any():
-                lows.append(frame[column].min())
-                highs.append(frame[column].max())
-    loaded = data_range(history.loaded)
-    if loaded is not None:
-        lows.append(loaded[0])
-        highs.append(loaded[1])
-    if not lows:
-        return None
-    return min(lows), max(highs)
+            report = FileReport(path=str(path), table=table, format="parquet")
+            counts: dict[str, int] = {}
+            columns = checked_columns(table, _columns_in(dataset, history.columns[table]))
+            for batch in dataset.scanner(columns=columns, batch_size=batch_rows).to_batches():
+                if batch.num_rows == 0:
+                    continue
+                result = _canonical(
+                    path,
+                    table,
+                    pa.Table.from_batches([batch]),
+                    history.spec,
+                    first_line=report.rows_read + 1,
+                )
+                report.rows_read += batch.num_rows
+                report.rows_used += len(result.frame)
+                for reason, count in result.rejects["reason"].value_counts().items():
+                    counts[str(reason)] = counts.get(str(reason), 0) + int(count)
+                if column in result.frame.columns:
+                    stamps.append(result.frame[column].dropna().reset_index(drop=True))
+            report.rows_rejected = sum(counts.values())
+            report.rejects_by_reason = counts
+            history.reports.append(report)
+            used[table] = used.get(table, 0) + report.rows_used
+    unusable = unusable_tables(used, history.reports)
+    for table in unusable:
+        del history.files[table], history.columns[table]
+    history.unusable.update(unusable)
+    stamps += [
+        frame[column]
+        for table, column in RANGE_COLUMNS.items()
+        if (frame := history.loaded.get(table)) is not None and column in frame.columns
+    ]
+    history.span = bulk_span(stamps)
+    history.scanned = True
+    return history
+
+
+def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Earliest and latest dated record over every table, outlier dates left out (as
+    cskpi.metrics.periods.data_range does for tables in memory)."""
+    span = scan(history).span
+    return span.range if span is not None else None
