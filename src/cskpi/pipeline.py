@@ -96,6 +96,9 @@ class ReportRequest:
     charts: bool = False  # the HTML report's chart data
     redacted: bool = False
     meta: dict[str, Any] = field(default_factory=dict)  # added to the report's metadata
+    # The inputs' SHA-256 in the metadata: hashing reads every file again, so an output that
+    # does not show them (the tidy CSV, the table, Markdown) leaves them out (None).
+    digests: bool = True
 
 
 def run_report(request: ReportRequest, engine: Engine) -> ReportResult:
@@ -124,7 +127,13 @@ def run_periods(request: ReportRequest, engine: Engine, periods: Sequence[Period
         periods=labels,
         tz=request.tz,
         meta={
-            **report_meta(request.config, request.by, engine.files, redacted=request.redacted),
+            **report_meta(
+                request.config,
+                request.by,
+                engine.files,
+                redacted=request.redacted,
+                digests=request.digests,
+            ),
             **request.meta,
         },
     )
@@ -222,7 +231,12 @@ def _add_comparison(
 
 
 def report_meta(
-    config: Config, by: Sequence[str], files: Sequence[FileReport], *, redacted: bool
+    config: Config,
+    by: Sequence[str],
+    files: Sequence[FileReport],
+    *,
+    redacted: bool,
+    digests: bool = True,
 ) -> dict[str, Any]:
     """What every report states about itself: versions, currency, breakdowns, config, inputs."""
     return {
@@ -231,14 +245,20 @@ def report_meta(
         "currency": config.currency,
         "by": list(by),
         "config": config_meta(config),
-        "files": file_meta(files),
+        "files": file_meta(files, digests=digests),
         "kpis": kpi_catalogue(),
         "redacted": redacted,
     }
 
 
-def file_meta(files: Sequence[FileReport]) -> list[dict[str, Any]]:
-    return [{name: getattr(report, name) for name in FILE_FIELDS} for report in files]
+def file_meta(files: Sequence[FileReport], *, digests: bool = True) -> list[dict[str, Any]]:
+    return [
+        {
+            name: None if name == "sha256" and not digests else getattr(report, name)
+            for name in FILE_FIELDS
+        }
+        for report in files
+    ]
 
 
 def config_meta(config: Config) -> dict[str, Any]:
@@ -274,6 +294,29 @@ def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
     return {
         name: [c for c in table.names if c in wanted[name]] for name, table in schema.TABLES.items()
     }
+
+
+def without_checked_only(tables: Tables, by: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """``tables`` without the columns loaded only to check rows and merge copies (record ids,
+    updated_at) that no KPI or breakdown reads: once loaded, holding them only costs memory."""
+    from cskpi.io import schema
+    from cskpi.metrics.engine import check_dimensions
+    from cskpi.metrics.registry import REGISTRY
+    from cskpi.metrics.scope import DIMENSIONS
+
+    read = {item for kpi in REGISTRY for item in kpi.inputs}
+    breakdown = {DIMENSIONS[d] for d in check_dimensions(by)}
+    out = {}
+    for name, frame in tables.items():
+        spec = schema.TABLES.get(name)
+        checked = {spec.key, "updated_at"} if spec is not None else set()
+        drop = [
+            c
+            for c in frame.columns
+            if c in checked and f"{name}.{c}" not in read and c not in breakdown
+        ]
+        out[name] = frame.drop(columns=drop) if drop else frame
+    return out
 
 
 def build_report(

@@ -74,3 +74,30 @@ def test_group_percentiles_are_numpys_linear_percentiles_of_each_group(rows, q, 
         assert result.loc[label, "value"] == np.quantile(group, q)
         assert result.loc[label, "n"] == len(group)
     assert set(result.index) == set(labels)
+
+
+def test_rows_outside_the_mask_count_in_no_group_whatever_their_weight():
+    labels = pd.Series(pd.Categorical(["a", "b", "a", "b", "c"]))
+    weights = np.array([2.0, 3.0, 0.5, float("nan"), 7.0])
+    mask = np.array([True, True, False, False, False])
+    parts = agg._exact_group_sums(labels, {"s": weights}, mask)
+    # a: 2 (0.5 masked out), b: 3 (NaN masked out), c: nothing kept, so no row
+    assert _as_dict(parts) == {"a": (2.0, 1), "b": (3.0, 1)}
+
+
+def test_one_group_is_summed_without_binning_and_equals_pandas():
+    values = pd.DataFrame({SEG: pd.Categorical(["all"] * 4), "x": [1.0, float("nan"), 4.0, -2.0]})
+    # all: 1 + 4 − 2 over 3 known values
+    assert _as_dict(agg._sum_count(values)) == {"all": (3.0, 3)} == _by_pandas(values)
+
+
+def test_known_values_keep_their_group_and_value_only():
+    values = pd.DataFrame(
+        {SEG: pd.Categorical(["a", "b", "a"]), "x": [float("nan"), 2.5, 1.0], "other": [1, 2, 3]},
+        index=[10, 11, 12],
+    )
+    known = agg._known(values)
+    assert list(known.columns) == [SEG, "x"]
+    assert list(known[SEG]) == ["b", "a"]
+    assert list(known["x"]) == [2.5, 1.0]
+    assert isinstance(known[SEG].dtype, pd.CategoricalDtype)

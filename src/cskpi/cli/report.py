@@ -226,6 +226,7 @@ def report(
             date_to=date_to,
             baseline=compare_with,
             charts=fmt == "html",
+            digests=fmt in ("json", "html", "xlsx"),
             redacted=redact,
             every=every,
             history=kept,
@@ -265,15 +266,15 @@ def _open_engine(
     """The engine that holds the records (loaded into memory here, or read by a scale engine),
     and the tables whose every row was rejected, with why."""
     if engine == "pandas":
+        from cskpi.pipeline import input_columns, without_checked_only
         from cskpi.scale.memory import MemoryEngine
 
         if not request.charts:  # the HTML charts read more of the tables than the KPIs do
-            from cskpi.pipeline import input_columns
-
             spec.columns = input_columns(request.by)
         dataset = loading.load(spec, quiet=quiet)
+        tables = {name: frame for name, frame in dataset.tables.items() if frame is not None}
         memory = MemoryEngine(
-            dataset.tables,
+            tables if request.charts else without_checked_only(tables, request.by),
             request.config,
             request.by,
             files=dataset.files,

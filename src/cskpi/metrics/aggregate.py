@@ -74,7 +74,9 @@ def _indexed(parts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _known(values: pd.DataFrame) -> pd.DataFrame:
-    return values.loc[values["x"].notna().to_numpy(), [SEG, "x"]]
+    """The records with a value: their group and x (a new frame: the index is not needed)."""
+    keep = values["x"].notna().to_numpy()
+    return pd.DataFrame({SEG: values[SEG].array[keep], "x": values["x"].to_numpy()[keep]})
 
 
 def _recent(s: Scope, slot: str, key: object, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -115,6 +117,8 @@ def _exact_group_sums(
 
     None when the labels are not categorical or a weight is not whole numbers (the caller then
     groups with pandas, whose compensated float sums bincount would not reproduce bit for bit).
+    Rows outside ``mask`` go to an extra bin (weight 0) instead of being copied out: whole-number
+    sums are exact in any order, so adding zeros changes none.
     """
     if not isinstance(labels.dtype, pd.CategoricalDtype):
         return None
@@ -123,21 +127,30 @@ def _exact_group_sums(
         head = w[:_PEEK] if mask is None else w[:_PEEK][mask[:_PEEK]]
         if not np.array_equal(head, np.round(head)):
             return None
-    if mask is not None:
-        codes = codes[mask]
-        weights = {name: w[mask] for name, w in weights.items()}
-    for w in weights.values():
-        if len(w) and not (np.abs(w).sum() < _EXACT and np.array_equal(w, np.round(w))):
+    if mask is not None and mask.all():
+        mask = None
+    filled = {name: (w if mask is None else np.where(mask, w, 0.0)) for name, w in weights.items()}
+    for w in filled.values():
+        if len(w) and not (np.array_equal(w, np.round(w)) and np.abs(w).sum() < _EXACT):
             return None
     categories = labels.array.categories
     if len(codes) and codes.min() < 0:
         return None
     size = len(categories)
-    n = np.bincount(codes, minlength=size)
+    if size == 1:  # one group (the overall scope): totals, no binning
+        n = np.array([len(codes) if mask is None else np.count_nonzero(mask)])
+        sums = {name: np.array([np.add.reduce(w) if len(w) else 0.0]) for name, w in filled.items()}
+    else:
+        keys = codes.astype(np.intp) if mask is None else np.where(mask, codes, np.intp(size))
+        n = np.bincount(keys, minlength=size + 1)[:size]
+        sums = {
+            name: np.bincount(keys, weights=w, minlength=size + 1)[:size]
+            for name, w in filled.items()
+        }
     keep = n > 0
     out = {SEG: np.asarray(categories, dtype=object)[keep]}
-    for name, w in weights.items():
-        out[name] = np.bincount(codes, weights=w, minlength=size)[keep]
+    for name, s in sums.items():
+        out[name] = s[keep].astype("float64")
     out["n"] = n[keep].astype("int64")
     return pd.DataFrame(out)
 
@@ -217,8 +230,9 @@ def _forget(ref: weakref.ref) -> None:
         _LAID_OUT[0] = _LAID_OUT[1] = None
 
 
-def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group labels, slice bounds, and the known ``x`` sorted by group (stable) of ``parts``."""
+def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Group labels, slice bounds, the known ``x`` sorted by group (stable) of ``parts``, and the
+    percentiles computed from them so far (q -> value per group)."""
     held = _LAID_OUT[0]
     if held is not None and held() is parts:
         return _LAID_OUT[1]
@@ -232,8 +246,14 @@ def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         codes = (np.cumsum(present) - 1).astype(codes.dtype)[codes]
     bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(labels)))))
     sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
-    _LAID_OUT[0], _LAID_OUT[1] = weakref.ref(parts, _forget), (labels, bounds, sorted_x)
-    return labels, bounds, sorted_x
+    layout = (labels, bounds, sorted_x, {})
+    _LAID_OUT[0], _LAID_OUT[1] = weakref.ref(parts, _forget), layout
+    return layout
+
+
+# The catalogue's percentiles: asked for one, a group's slice gives both in one partition (numpy
+# selects the same order statistics and interpolates each q alike, so the values are the same).
+_PAIRED = (0.5, 0.9)
 
 
 def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
@@ -242,12 +262,15 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
     One stable sort by group code lays each group's values side by side; ``np.quantile`` of each
     slice then is numpy's own definition, value for value. Loops over groups, not rows.
     """
-    labels, bounds, sorted_x = _laid_out(parts)
-    value = np.array(
-        [np.quantile(sorted_x[a:b], q) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
-        dtype="float64",
-    )
-    return _frame(pd.Index(labels, dtype=object, name=SEG), value, np.diff(bounds))
+    labels, bounds, sorted_x, done = _laid_out(parts)
+    if q not in done:
+        qs = list(_PAIRED) if q in _PAIRED else [q]
+        values = np.array(
+            [np.quantile(sorted_x[a:b], qs) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+            dtype="float64",
+        ).reshape(len(labels), len(qs))
+        done.update({each: values[:, i] for i, each in enumerate(qs)})
+    return _frame(pd.Index(labels, dtype=object, name=SEG), done[q], np.diff(bounds))
 
 
 def maximum(values: Values) -> Hooks:

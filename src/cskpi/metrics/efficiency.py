@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, lower
+from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, elapsed, lower
 
 
 def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> pd.DataFrame:
@@ -53,7 +53,7 @@ def messages(column: str):
 def first_response_hours(s: Scope) -> pd.DataFrame:
     s.need("tickets", "first_response_at")
     t = s.tickets_created
-    return values(t, (t["first_response_at"] - t["created_at"]) / HOUR)
+    return values(t, elapsed(t["first_response_at"], t["created_at"], HOUR))
 
 
 def sla_hours(tickets: pd.DataFrame, config, kind: str = "first_response") -> pd.Series:
@@ -85,12 +85,16 @@ def _breached(s: Scope, column: str, kind: str) -> pd.DataFrame:
     """
     s.need("tickets", column)
     t = s.tickets_created
-    deadline = t["created_at"] + pd.to_timedelta(sla_hours(t, s.config, kind), unit="h")
-    done = t[column]
-    late = (done > deadline).fillna(False).to_numpy()
-    ran_out = (deadline < s.end).fillna(False).to_numpy()
-    breached = np.where(done.notna().to_numpy(), late, ran_out)
-    return flags(t, breached, np.ones(len(t), dtype=bool))
+
+    def breached() -> np.ndarray:
+        deadline = t["created_at"] + pd.to_timedelta(sla_hours(t, s.config, kind), unit="h")
+        done = t[column]
+        late = (done > deadline).fillna(False).to_numpy()
+        ran_out = (deadline < s.end).fillna(False).to_numpy()
+        return np.where(done.notna().to_numpy(), late, ran_out)
+
+    flag = s.period_memo(("breached", column, kind), breached)
+    return flags(t, flag, np.ones(len(t), dtype=bool))
 
 
 def sla_breached(s: Scope) -> pd.DataFrame:
@@ -103,13 +107,14 @@ def resolution_sla_breached(s: Scope) -> pd.DataFrame:
 
 def resolution_hours(s: Scope) -> pd.DataFrame:
     t = s.tickets_resolved
-    return values(t, (t["resolved_at"] - t["created_at"]) / HOUR)
+    return values(t, elapsed(t["resolved_at"], t["created_at"], HOUR))
 
 
 def resolved_within_24h(s: Scope) -> pd.DataFrame:
     t = s.tickets_resolved
-    hours = (t["resolved_at"] - t["created_at"]) / HOUR
-    return flags(t, (hours <= 24).fillna(False), hours.notna())
+    hours = elapsed(t["resolved_at"], t["created_at"], HOUR)
+    with np.errstate(invalid="ignore"):
+        return flags(t, hours <= 24, ~np.isnan(hours))
 
 
 def _reopens(t: pd.DataFrame) -> np.ndarray:

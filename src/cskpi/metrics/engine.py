@@ -77,7 +77,16 @@ def finish_parts(kpi: KpiDef, scope: Scope, parts: Sequence[pd.DataFrame]) -> li
         groups = set().union(*(scope.groups_of(t) for t in kpi.tables if scope.has(t)))
         if result is not None:
             groups |= set(result.index)
-    records = result.to_dict("index") if result is not None else {}
+    records: dict = {}
+    if result is not None:  # group -> (value, n, reason), without a dict per row
+        reasons = result["reason"] if "reason" in result.columns else [None] * len(result)
+        records = dict(
+            zip(
+                result.index,
+                zip(result["value"].to_numpy(), result["n"].to_numpy(), reasons, strict=True),
+                strict=True,
+            )
+        )
     if kpi.fixed_dimension is not None and not groups:
         return [unavailable(kpi, scope, kpi.empty.format(period=label))]
     rows: list[KpiValue] = []
@@ -87,11 +96,11 @@ def finish_parts(kpi: KpiDef, scope: Scope, parts: Sequence[pd.DataFrame]) -> li
         reason: str | None = None
         record = records.get(group)
         if record is not None:
-            n = int(record["n"])
-            if not np.isnan(record["value"]):
-                value = _number(float(record["value"]), unit)
+            n = int(record[1])
+            if not np.isnan(record[0]):
+                value = _number(float(record[0]), unit)
             else:
-                reason = record.get("reason")
+                reason = record[2]
         if value is None and kpi.hooks.zero_when_empty and reason is None:
             value = 0
         if value is None and reason is None:

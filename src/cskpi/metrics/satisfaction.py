@@ -88,7 +88,7 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
     if not (s.has("tickets") or s.has("calls")):
         raise Unavailable("no tickets or calls table to relate responses to")
     frame = s.surveys
-    linked = frame.loc[
+    linked = frame[[SEG, "response_id"]].loc[  # only what is counted: no copy of other texts
         frame["_survey"].isin(["csat", "nps"]).to_numpy()
         & (_non_empty(frame, "ticket_id") | _non_empty(frame, "call_id"))
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,17 +50,17 @@ _READ: dict[str, tuple[str, ...]] = {
         "reopens",
         "resolution_business_minutes",
     ),
-    # Waits are derived from the timestamps at selection; customer ids: Scope.original.
-    "calls_inbound": (
-        "talk_seconds",
-        "hold_seconds",
-        "wrap_seconds",
-        "resolved",
-        "transferred",
-    ),
+    # Waits are derived from the timestamps at selection; customer ids: Scope.original. The
+    # handling columns are read of answered calls only: taken for those (_ANSWERED), not here.
+    "calls_inbound": (),
     "calls_outbound": (),
     "tickets_open_at_end": (),
 }
+
+
+_ANSWERED = ("talk_seconds", "hold_seconds", "wrap_seconds", "resolved", "transferred")
+# What the KPIs read of one survey's answers (satisfaction.py).
+_SURVEY_READ = ("question", "score", "_survey")
 
 
 def _constant(label: str, n: int) -> pd.Categorical:
@@ -85,6 +86,33 @@ def segments(values: pd.Series) -> pd.Series:
         index=values.index,
         name=values.name,
     )
+
+
+def _instants(values: pd.Series) -> np.ndarray:
+    """A timestamp column's values as numpy datetime64 in its own unit (no copy)."""
+    return values.array.asi8.view(f"M8[{values.dt.unit}]")
+
+
+def elapsed(
+    later: pd.Series, earlier: pd.Series, unit: pd.Timedelta, *, until: pd.Series | None = None
+) -> np.ndarray:
+    """``(later − earlier) / unit`` as float64, NaN where a time is missing; ``until``: where
+    ``later`` is missing, measure to it instead.
+
+    The same numbers as pandas' Series arithmetic (numpy's timedelta division), computed on the
+    numpy values without the intermediate Series.
+    """
+    columns = [later, earlier] if until is None else [later, earlier, until]
+    if any(not isinstance(c.dtype, pd.DatetimeTZDtype) for c in columns) or any(
+        c.dtype != later.dtype for c in columns
+    ):
+        if until is not None:
+            later = later.where(later.notna(), until)
+        return ((later - earlier) / unit).to_numpy(dtype="float64", na_value=np.nan)
+    end = _instants(later)
+    if until is not None:
+        end = np.where(np.isnat(end), _instants(until), end)
+    return (end - _instants(earlier)) / unit.to_timedelta64()
 
 
 def lower(values: pd.Series) -> pd.Series:
@@ -128,6 +156,14 @@ class Scope:
         missing = [c for c in columns if c not in self.tables[table].columns]
         if missing:
             raise Unavailable(f"{table} table has no {'/'.join(missing)}")
+
+    def period_memo(self, key: object, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per period for every dimension's scope: for values of the
+        period's selected records that do not depend on the breakdown (flags, durations)."""
+        slot = ("memo", key)
+        if slot not in self._shared:
+            self._shared[slot] = make()
+        return self._shared[slot]
 
     def carries(self, table: str) -> bool:
         """Whether ``table`` can be broken down by this scope's dimension."""
@@ -195,14 +231,32 @@ class Scope:
         return frame[column].take(positions)
 
     def _subset(
-        self, name: str, parent: str, table: str, keep: Callable[[pd.DataFrame], np.ndarray]
+        self,
+        name: str,
+        parent: str,
+        table: str,
+        keep: Callable[[pd.DataFrame], np.ndarray],
+        *,
+        columns: tuple[str, ...] | None = None,
+        from_table: tuple[str, ...] = (),
     ):
-        """Like :meth:`_rows`, for the rows of an already selected ``parent`` where ``keep``."""
+        """Like :meth:`_rows`, for the rows of an already selected ``parent`` where ``keep``.
+
+        ``columns``: copy only these of the parent's columns; ``from_table``: columns the parent
+        did not copy, taken from the whole table for these rows only (placed first).
+        """
         key = ("rows", name)
         if key not in self._shared:
             positions, rows = self._shared[("rows", parent)]
             wanted = np.flatnonzero(np.asarray(keep(rows), dtype=bool))
-            self._shared[key] = (positions[wanted], rows.take(wanted))
+            if columns is not None:
+                rows = rows[[c for c in rows.columns if c in columns]]
+            picked = rows.take(wanted)
+            frame = self.tables[table]
+            extra = [c for c in frame.columns if c in from_table and c not in rows.columns]
+            if extra:
+                picked = pd.concat([frame[extra].take(positions[wanted]), picked], axis=1)
+            self._shared[key] = (positions[wanted], picked)
             self._shared[("table", name)] = table
         return self._tag(table, *self._shared[key])
 
@@ -292,8 +346,7 @@ class Scope:
             )
             frame = frame.copy(deep=False)
             frame["_answered"] = answered.notna().to_numpy()
-            waited_until = answered.where(answered.notna(), ended)
-            frame["_wait"] = ((waited_until - queued) / SECOND).astype("float64")
+            frame["_wait"] = elapsed(answered, queued, SECOND, until=ended)
             return frame
 
         return self._rows("calls_inbound", "calls", lambda: within & ~outbound, extend)
@@ -304,7 +357,12 @@ class Scope:
         self.need("calls", "answered_at")
         self.calls_inbound  # noqa: B018 - selects the parent rows
         return self._subset(
-            "calls_answered", "calls_inbound", "calls", lambda c: c["_answered"].to_numpy()
+            "calls_answered",
+            "calls_inbound",
+            "calls",
+            lambda c: c["_answered"].to_numpy(),
+            columns=(*_ANSWERED, "_answered", "_wait"),
+            from_table=_ANSWERED,
         )
 
     @cached_property
@@ -340,7 +398,16 @@ class Scope:
     def survey(self, name: str) -> pd.DataFrame:
         if name not in self._surveys:
             frame = self.surveys
-            self._surveys[name] = frame.loc[(frame["_survey"] == name).to_numpy()]
+            if self.column == "question":  # grouped by the cleaned question of these rows
+                self._surveys[name] = frame.loc[(frame["_survey"] == name).to_numpy()]
+            else:  # selected once per period, like the answers themselves
+                self._surveys[name] = self._subset(
+                    f"surveys {name}",
+                    "surveys",
+                    "surveys",
+                    lambda rows: (rows["_survey"] == name).to_numpy(),
+                    columns=_SURVEY_READ,
+                )
         return self._surveys[name]
 
     def _monthly(self, table: str) -> pd.DataFrame:

@@ -81,8 +81,9 @@ def _contact_counts(s: Scope, *, resolutions: bool) -> pd.DataFrame:
         s.need("calls", "answered_at")
         calls = s.calls_inbound
         keep = calls["_answered"].to_numpy()
-        if resolutions and "resolved" in calls.columns:
-            keep = keep & (as_float(calls["resolved"]) == 1)
+        resolved = s.original("calls_inbound", "resolved") if resolutions else None
+        if resolved is not None:
+            keep = keep & (as_float(resolved) == 1)
         frames.append(calls.loc[keep])
     joined = pd.concat([f[[SEG]] for f in frames], ignore_index=True)
     counts = joined.groupby(SEG, sort=False).size()
