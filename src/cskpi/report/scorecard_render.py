@@ -51,23 +51,14 @@ def render_table(card: Scorecard, *, width: int = 100, color: bool = False) -> s
     """Groups as rows, KPIs as columns, paged so each table fits ``width``; with few groups and
     KPIs that do not fit, the table turns: KPIs as rows, groups as columns."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from cskpi.report.terminal import text_console
+
     info = card.meta.get("kpis", {})
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=False,
-    )
+    console = text_console(buffer, width=width, color=color)
     console.print(Text(f"cskpi scorecard · by {card.dimension} · {card.meta.get('tz', '')}"))
     styles = {"better": "green", "worse": "red"}
 

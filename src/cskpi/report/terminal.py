@@ -127,10 +127,10 @@ def _area_table(
     return table, footnotes
 
 
-def render_table(result: ReportResult, *, width: int = 100, color: bool = False) -> str:
-    """The report as terminal text, ``width`` columns wide; colour and box lines with ``color``."""
-    buffer = io.StringIO()
-    console = Console(
+def text_console(buffer: io.StringIO, *, width: int, color: bool) -> Console:
+    """A Rich console that writes into ``buffer``: fixed width, colour only when asked, and no
+    markup, emoji or highlighting taken from the data's text."""
+    return Console(
         file=buffer,
         width=width,
         force_terminal=color,
@@ -142,6 +142,12 @@ def render_table(result: ReportResult, *, width: int = 100, color: bool = False)
         soft_wrap=False,
         legacy_windows=False,
     )
+
+
+def render_table(result: ReportResult, *, width: int = 100, color: bool = False) -> str:
+    """The report as terminal text, ``width`` columns wide; colour and box lines with ``color``."""
+    buffer = io.StringIO()
+    console = text_console(buffer, width=width, color=color)
     periods = result.periods or sorted({row.period for row in result.rows})
     header = f"cskpi report · {', '.join(periods)} · {result.tz}"
     if result.meta.get("baseline"):
