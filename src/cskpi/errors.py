@@ -34,8 +34,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`Did you mean 'csat'? ` for the closest choice, or nothing when none is close."""
     import difflib
 
-    close = difflib.get_close_matches(word.strip().lower(), sorted(choices), n=1, cutoff=0.6)
-    return f"Did you mean {close[0]!r}? " if close else ""
+    folded = {choice.casefold(): choice for choice in sorted(choices)}
+    close = difflib.get_close_matches(word.strip().casefold(), list(folded), n=1, cutoff=0.6)
+    return f"Did you mean {folded[close[0]]!r}? " if close else ""
 
 
 def located(

@@ -255,14 +255,40 @@ def _workbooks() -> list[Case]:
 
     found: list[Case] = []
 
-    def book_case(name: str, make, extra: tuple[str, ...] = (), allowed=BAD_INPUT, has=None):
+    def book_case(
+        name: str, make, extra: tuple[str, ...] = (), allowed=BAD_INPUT, has=None, check=None
+    ):
         def build(tmp: Path) -> list[str]:
             (tmp / "data").mkdir()
             book = make()
             book.save(tmp / "data" / "tickets.xlsx")
             return [*_validate(tmp), *extra]
 
-        found.append(Case("traceback", f"xlsx-{name}", build, allowed=allowed, stderr_has=has))
+        found.append(
+            Case(
+                "traceback" if check is None else "silent_zero",
+                f"xlsx-{name}",
+                build,
+                allowed=allowed,
+                stderr_has=has,
+                check=check,
+            )
+        )
+
+    def formulas_are_missing(tmp: Path, result: object) -> None:
+        # A formula with no cached value and an error cell are missing values, never 0.
+        from cskpi.io.inputs import InputSpec
+        from cskpi.io.load import load_dataset
+
+        tickets = load_dataset(InputSpec(data_dir=tmp / "data")).tables["tickets"]
+        first = tickets.sort_values("ticket_id").head(4)
+        assert first["agent_replies"].isna().all(), first["agent_replies"].tolist()
+        assert first["reopens"].isna().all(), first["reopens"].tolist()
+
+    def serial_60_rejected(tmp: Path, result: object) -> None:
+        # Serial 60 is Excel's 29 Feb 1900, a day that never was: rejected, not moved a day.
+        entry = json.loads(result.stdout)["tables"]["tickets"]["files"][0]  # type: ignore
+        assert entry["rejects_by_reason"].get("bad_timestamp") == 3, entry
 
     def empty_sheets():
         book = Workbook()
@@ -307,6 +333,9 @@ def _workbooks() -> list[Case]:
                 values[list(row).index("agent_replies")] = "=1/0"
                 values[list(row).index("reopens")] = "=SUM(A1:A2)"
             sheet.append(values)
+        for column in ("agent_replies", "reopens"):  # row 5 (ticket 1003): error cells
+            cell = sheet.cell(5, list(rows[0]).index(column) + 1)
+            cell.value, cell.data_type = ("#DIV/0!" if column == "reopens" else "#N/A"), "e"
         return book
 
     def dates_mixed():
@@ -327,9 +356,9 @@ def _workbooks() -> list[Case]:
     book_case("chart-sheet-beside-data", chart_only, allowed=ANY_OUTCOME)
     book_case("chart-sheet-first", chart_first, allowed=ANY_OUTCOME)
     book_case("header-row-all-blank", blank_header, allowed=ANY_OUTCOME)
-    book_case("formulas-and-div0", formulas, allowed=ANY_OUTCOME)
-    book_case("dates-text-serials-and-serial-60", dates_mixed, allowed=ANY_OUTCOME)
-    book_case("sheet-missing", empty_sheets, ("--sheet", "Tickts"), has="Sheet")
+    book_case("formulas-and-div0", formulas, allowed=ANY_OUTCOME, check=formulas_are_missing)
+    book_case("dates-text-serials-and-serial-60", dates_mixed, allowed=OK, check=serial_60_rejected)
+    book_case("sheet-missing", empty_sheets, ("--sheet", "othr"), has="Did you mean 'Other'")
 
     def no_sheets(tmp: Path) -> list[str]:
         # A workbook whose workbook.xml lists no sheet at all.
