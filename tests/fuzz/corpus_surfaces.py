@@ -490,7 +490,8 @@ def _maps() -> list[Case]:
             (tmp / "data" / "tickets.csv").write_bytes(",".join(header).encode() + b"\n" + body)
             return _validate(tmp)
 
-        found.append(Case("hang", f"header-{name}", build, timeout=20))
+        has = "row 1: header cannot be parsed" if name == "1mb-header-cell" else None
+        found.append(Case("hang", f"header-{name}", build, timeout=20, stderr_has=has))
     return found
 
 

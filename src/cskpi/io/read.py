@@ -1243,6 +1243,8 @@ def csv_headers(data: bytes, path: Path, encoding: str | None = None) -> list[st
     dialect = sniff_dialect(text)
     try:
         rows, _ = _header_rows(text, dialect, 1)
-    except InputFileError:
-        return []
+    except InputFileError as exc:  # a header cell of 100s of KB: no export writes one
+        raise InputFileError(
+            located(path, f"{exc}", row=1, fix="Check the file is a CSV export with a header row")
+        ) from None
     return unique_headers(rows[0]) if rows else []
