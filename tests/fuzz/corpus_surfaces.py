@@ -6,6 +6,7 @@ Same :class:`Case` and harness as corpus.py; every case builds its files in a te
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -528,8 +529,19 @@ def _toml_breaking_headers() -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for i in range(6):
+        # values reach the map as examples in comments: a newline there must not end the comment
+        example = 'x\n[evil]\nkey = "1"' if i == 0 else "x"
         writer.writerow(
-            [str(100 + i), f"2026-10-0{i + 1} 10:00", f"A{i}", "Aurora", "closed", "x", "y", "z"]
+            [
+                str(100 + i),
+                f"2026-10-0{i + 1} 10:00",
+                f"A{i}",
+                "Aurora",
+                "closed",
+                example,
+                "y",
+                "z",
+            ]
         )
     return out.getvalue().encode()
 
@@ -569,34 +581,38 @@ def _starter() -> list[Case]:
         )
     )
 
-    def round_trip(tmp: Path) -> list[str]:
+    def round_trip(tmp: Path, name: str) -> list[str]:
         (tmp / "data").mkdir()
-        (tmp / "data" / "export.csv").write_bytes(_toml_breaking_headers())
-        return [
-            "map",
-            str(tmp / "data" / "export.csv"),
-            "--table",
-            "tickets",
-            "-o",
-            str(tmp / "m.toml"),
-        ]
+        (tmp / "data" / name).write_bytes(_toml_breaking_headers())
+        return ["map", str(tmp / "data" / name), "--table", "tickets", "-o", str(tmp / "m.toml")]
 
-    def loads(tmp: Path, result: object) -> None:
+    def loads(tmp: Path, result: object, name: str) -> None:
+        from typer.testing import CliRunner
+
+        from cskpi.cli.app import app
         from cskpi.io.vendor_maps import load_map
 
         text = (tmp / "m.toml").read_text(encoding="utf-8")
-        tomllib.loads(text)
+        assert "evil" not in tomllib.loads(text)
         load_map(tmp / "m.toml")
+        # The written map reads the file it was written for: every row, no reject.
+        args = ["validate", "--tickets", str(tmp / "data" / name), "--map"]
+        again = CliRunner().invoke(app, [*args, str(tmp / "m.toml"), "--format", "json"])
+        assert again.exit_code == 0, again.stderr[-800:]
+        entry = json.loads(again.stdout)["tables"]["tickets"]["files"][0]
+        assert (entry["rows_read"], entry["rows_used"]) == (6, 6), entry
 
-    found.append(
-        Case(
-            "traceback",
-            "map-command-toml-breaking-headers-round-trip",
-            round_trip,
-            allowed=OK,
-            check=loads,
+    # A file name with a line break reaches the map's first comment too.
+    for label, name in {"plain": "export.csv", "newline-name": "ex\nport [evil].csv"}.items():
+        found.append(
+            Case(
+                "traceback",
+                f"map-command-toml-breaking-headers-round-trip-{label}",
+                functools.partial(round_trip, name=name),
+                allowed=OK,
+                check=functools.partial(loads, name=name),
+            )
         )
-    )
     return found
 
 
