@@ -5,6 +5,8 @@ The CLI turns any :class:`CskpiError` into a message on stderr and exit code 2.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class CskpiError(Exception):
     """Base class: bad input or usage that the user can fix."""
@@ -26,6 +28,15 @@ class ConfigError(CskpiError):
 
 class UsageError(CskpiError):
     """Options that contradict each other or name something unknown."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`Did you mean 'csat'? ` for the closest choice, or nothing when none is close."""
+    import difflib
+
+    folded = {choice.casefold(): choice for choice in sorted(choices)}
+    close = difflib.get_close_matches(word.strip().casefold(), list(folded), n=1, cutoff=0.6)
+    return f"Did you mean {folded[close[0]]!r}? " if close else ""
 
 
 def located(

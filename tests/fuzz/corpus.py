@@ -237,6 +237,9 @@ def cases() -> list[Case]:
     found += _hangs()
     found += _exit_codes()
     found += _injection()
+    from tests.fuzz.corpus_surfaces import surface_cases
+
+    found += surface_cases()
     return found
 
 

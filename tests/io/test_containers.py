@@ -378,3 +378,53 @@ def test_json_whole_numbers_beside_a_null_stay_whole_and_plain_lists_read_as_tex
     assert frame["group_id"].tolist() == [98738, None]
     assert frame["tags"].iloc[0] == "vip, printer" and pd.isna(frame["tags"].iloc[1])
     assert frame["cc"].iloc[0] == '[{"id": 7}]' and pd.isna(frame["cc"].iloc[1])
+
+
+def _lying_zip(content: bytes, claimed: int) -> bytes:
+    """A zip whose headers claim ``claimed`` unpacked bytes for a member of ``content``."""
+    import struct
+
+    blob = bytearray(_zip({"tickets.csv": content}))
+    struct.pack_into("<I", blob, 22, claimed)  # local header: uncompressed size
+    central = blob.rfind(b"PK\x01\x02")
+    struct.pack_into("<I", blob, central + 24, claimed)
+    return bytes(blob)
+
+
+@pytest.mark.parametrize("packing", ["gzip", "zip", "zip of gzip"])
+def test_a_container_unpacking_past_the_cap_is_refused_by_name(tmp_path, monkeypatch, packing):
+    from cskpi.io import containers
+
+    monkeypatch.setattr(containers, "MAX_UNPACKED", 64 << 10)  # 64 KB instead of 4 GB
+    big = b"ticket_id,created_at\n" + b"1,2026-10-01\n" * 20_000  # 260 KB packing to ~1 KB
+    name, blob = {
+        "gzip": ("tickets.csv.gz", gzip.compress(big)),
+        "zip": ("tickets.zip", _zip({"tickets.csv": big})),
+        "zip of gzip": ("tickets.zip", _zip({"tickets.csv.gz": gzip.compress(big)})),
+    }[packing]
+    path = tmp_path / name
+    path.write_bytes(blob)
+    with pytest.raises(InputFileError, match="unpacks to more than") as caught:
+        load_dataset(InputSpec(files={"tickets": [path]}))
+    assert str(path) in str(caught.value) and "Unpack it" in str(caught.value)
+
+
+def test_a_zip_member_larger_than_its_header_claims_is_damaged_not_unpacked(tmp_path):
+    big = b"ticket_id,created_at\n" + b"1,2026-10-01\n" * 20_000
+    path = tmp_path / "tickets.zip"
+    path.write_bytes(_lying_zip(big, 100))
+    with pytest.raises(InputFileError, match="damaged zip file") as caught:
+        load_dataset(InputSpec(files={"tickets": [path]}))
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("member", ["../../x.csv", "/tmp/x-absolute.csv", "a/../../../x.csv"])
+def test_a_zip_member_path_is_a_name_only_nothing_is_written_anywhere(tmp_path, member):
+    rows = b"ticket_id,created_at\nT1,2026-10-01 10:00\nT2,2026-10-02 10:00\n"
+    path = tmp_path / "in" / "tickets.zip"
+    path.parent.mkdir()
+    path.write_bytes(_zip({member: rows}))
+    tickets = _load(path, "tickets")
+    assert sorted(tickets["ticket_id"]) == ["T1", "T2"]
+    assert not Path("/tmp/x-absolute.csv").exists() and not (tmp_path.parent / "x.csv").exists()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["in", "tickets.zip"]

@@ -58,7 +58,20 @@ def test_dates_written_with_words_and_short_years_read_to_the_right_instant(text
 
 @pytest.mark.parametrize(
     "text",
-    ["1 Foo 2026", "Someday, 01 Sep 2026", "3 Oct 2026 14:05 XYZ", "3 Oct 2026 9:10 zz", "Oct"],
+    [
+        "1 Foo 2026",
+        "Someday, 01 Sep 2026",
+        "3 Oct 2026 14:05 XYZ",
+        "3 Oct 2026 9:10 zz",
+        "Oct",
+        "Oct 2026",  # a month with no day is no instant
+        "Tue 5 Oct 2026 10:00",  # 5 Oct 2026 is a Monday: the weekday contradicts the date
+        "Sonntag, 1. September 2026",  # a Tuesday
+        "Mon 30 Feb 2026",
+        "2026-10-05 13:00 PM",  # a 12-hour marker on a 24-hour time
+        "2026-10-05 00:30 AM",
+        "5/10/2026 13:00 PM",
+    ],
 )
 def test_unknown_words_in_a_date_make_it_bad_not_a_guess(text):
     _, bad = parse_timestamp(pd.Series([text]))

@@ -636,3 +636,15 @@ def test_a_survey_question_in_another_language_is_guessed_by_its_words(header, s
     frame = pd.DataFrame({header: ["4", "5", "", "3"]})
     ((found_header, found_survey, _),) = melt_guesses(frame, [header])
     assert (found_header, found_survey) == (header, survey)
+
+
+def test_map_keeps_an_existing_map_unless_told_to_replace_it(tmp_path):
+    source = write(tmp_path / "export.csv", GERMAN)
+    mine = write(tmp_path / "mine.toml", 'name = "mine"\ntable = "tickets"\n')
+    result = CliRunner().invoke(app, ["map", str(source), "--table", "tickets", "-o", str(mine)])
+    assert result.exit_code == 2 and "--force" in result.stderr
+    assert mine.read_text(encoding="utf-8") == 'name = "mine"\ntable = "tickets"\n'
+    forced = ["map", str(source), "--table", "tickets", "-o", str(mine), "--force"]
+    assert CliRunner().invoke(app, forced).exit_code == 0
+    assert tomllib.loads(mine.read_text(encoding="utf-8"))["table"] == "tickets"
+    assert not list(tmp_path.glob("*.tmp"))

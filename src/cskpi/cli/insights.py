@@ -18,7 +18,7 @@ from cskpi.cli import loading
 from cskpi.cli import options as o
 from cskpi.cli.errors import user_errors
 from cskpi.config import Config
-from cskpi.errors import UsageError
+from cskpi.errors import UsageError, did_you_mean
 from cskpi.i18n import catalogue
 from cskpi.insights.result import Insight
 
@@ -496,7 +496,8 @@ def trend(
 
     unknown = [k for k in kpi or [] if k not in BY_ID]
     if unknown:
-        raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. See `cskpi kpis`")
+        hint = did_you_mean(unknown[0], BY_ID)
+        raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. {hint}See `cskpi kpis`")
     rows = compute(run.tables, periods, [], run.config) if periods else []
     directions = {k.id: k.direction for k in REGISTRY}
     currency = run.config.currency

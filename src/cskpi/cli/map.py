@@ -28,6 +28,10 @@ def map_command(
             "--output", "-o", metavar="FILE", help="Write the map here (default: stdout)."
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace the file -o names when it exists already."),
+    ] = False,
     encoding: options.Encoding = None,
     debug: options.Debug = False,
 ) -> None:
@@ -43,6 +47,12 @@ def map_command(
         if output is not None and output.exists() and output.resolve() == file.resolve():
             raise UsageError(
                 f"{output}: -o names the export itself; choose another file for the map"
+            )
+        if output is not None and output.exists() and not force:
+            # A map already there is likely one the user edited: a starter must not replace it.
+            raise UsageError(
+                f"{output}: exists already; -o would destroy it. Choose another file, "
+                "or add --force to replace it"
             )
         text = starter_map(file, table, encoding)
         if output is None:

@@ -17,6 +17,7 @@ import typer
 
 from cskpi.cli import loading, options
 from cskpi.cli.errors import user_errors
+from cskpi.errors import did_you_mean
 
 FORMATS = ("table", "csv", "json", "md", "html", "xlsx")
 BREAKDOWNS = ("agent", "team", "channel", "type", "priority", "queue", "question", "segment")
@@ -369,7 +370,8 @@ def _breakdowns(by: list[str] | None) -> list[str]:
     ]
     unknown = [name for name in names if name not in BREAKDOWNS]
     if unknown:
-        _usage(f"--by {unknown[0]!r} is not a breakdown. Use one of: {', '.join(BREAKDOWNS)}")
+        hint = did_you_mean(unknown[0], BREAKDOWNS)
+        _usage(f"--by {unknown[0]!r} is not a breakdown. {hint}Use one of: {', '.join(BREAKDOWNS)}")
     return list(dict.fromkeys(names))
 
 

@@ -11,6 +11,7 @@ import typer
 from cskpi.cli import loading, options
 from cskpi.cli.errors import user_errors
 from cskpi.cli.report import BREAKDOWNS, ConfigPath, DateFrom, DateTo, History, Output, Period
+from cskpi.errors import did_you_mean
 
 FORMATS = ("table", "csv", "json", "xlsx", "html")
 SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".html": "html", ".txt": "table"}
@@ -114,7 +115,8 @@ def scorecard(
         fmt = _format(fmt, output, _usage)
         dimension = by.strip().lower()
         if dimension not in BREAKDOWNS:
-            _usage(f"--by {by!r} is not a breakdown. Use one of: {', '.join(BREAKDOWNS)}")
+            hint = did_you_mean(dimension, BREAKDOWNS)
+            _usage(f"--by {by!r} is not a breakdown. {hint}Use one of: {', '.join(BREAKDOWNS)}")
         raw = data_dir is not None or any((tickets, calls, surveys, costs, agents, revenue))
         if not raw and not history:
             _usage("no data given. Name a data folder (cskpi scorecard exports/) or files")

@@ -11,7 +11,7 @@ import tomllib
 from functools import cache
 from importlib import resources
 
-from cskpi.errors import UsageError
+from cskpi.errors import UsageError, did_you_mean
 
 LANGUAGES = ("en", "fi", "da", "no", "ro", "lv")
 DEFAULT = "en"
@@ -30,7 +30,7 @@ def catalogue(lang: str) -> dict[str, dict[str, str]]:
     lang = resolve(lang)
     if lang not in LANGUAGES:
         raise UsageError(
-            f"--lang {lang!r} is not a language cskpi knows. "
+            f"--lang {lang!r} is not a language cskpi knows. {did_you_mean(lang, LANGUAGES)}"
             f"Use one of {', '.join(LANGUAGES)} (nb for no)"
         )
     text = resources.files("cskpi.i18n").joinpath(f"{lang}.toml").read_text("utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -26,6 +27,8 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 # Unpacked bytes above this are refused: a few hundred MB of export is plenty; a zip bomb is not.
 MAX_UNPACKED = 4 << 30
 HEAD = 4096
+# A first line that is one JSON number or literal (not the header of a CSV).
+_JSON_SCALAR = re.compile(r"(-?\d[\d.eE+-]*|null|true|false)[ \t]*(\r?\n|$)")
 
 
 def sniff(head: bytes, suffix: str) -> str | None:
@@ -45,8 +48,8 @@ def sniff(head: bytes, suffix: str) -> str | None:
     text = _text_start(head)
     if text.startswith("{") or (text.startswith("[") and text[1:].lstrip()[:1] in ("{", "]")):
         return "json"
-    if suffix in JSON_SUFFIXES and text[:1] in ("[", '"', ""):
-        return "json"
+    if suffix in JSON_SUFFIXES and (text[:1] in ("[", '"', "") or _JSON_SCALAR.match(text)):
+        return "json"  # a bare `42` or `null` line is JSON too: "not a list of records"
     return None
 
 

@@ -95,6 +95,22 @@ def weekday_names() -> frozenset[str]:
     )
 
 
+@functools.cache
+def weekday_numbers() -> dict[str, int]:
+    """Weekday names with one meaning across LANGUAGES -> Monday 0 … Sunday 6."""
+    from babel.dates import get_day_names
+
+    return _unambiguous(
+        [
+            (name, number)
+            for lang in LANGUAGES
+            for width in (*_WIDTHS, "short")
+            for context in _CONTEXTS
+            for number, name in get_day_names(width, context, lang).items()
+        ]
+    )
+
+
 # CLDR's day periods that mean before / after noon on a 12-hour clock: `am`/`pm`, and the forenoon
 # and afternoon words some languages write instead (German `vorm.`/`nachm.`, Swedish `fm`/`em`).
 _PERIOD_KEYS = {"am": "AM", "pm": "PM", "morning1": "AM", "morning2": "AM"}
@@ -177,6 +193,13 @@ def _dates_from_names(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     year = year.where(~short, year + np.where(year >= YEAR_PIVOT, 1900, 2000))
     weekdays = dict.fromkeys(weekday_names(), True)
     weekday_ok = parts["weekday"].isna() | _lookup(parts["weekday"], weekdays).notna()
+    # `Tue 5 Oct 2026` when 5 Oct is a Monday: one of the two is wrong, so the value is rejected
+    # rather than read as either (a weekday name that means two days is not checked).
+    said = _lookup(parts["weekday"], weekday_numbers()).astype("float64")
+    real = pd.to_datetime(
+        {"year": year, "month": month, "day": day.astype("float64")}, errors="coerce"
+    ).dt.day_of_week
+    weekday_ok &= said.isna() | real.isna() | said.eq(real)
     ok = (month.notna() & weekday_ok).to_numpy()
     date = (
         year.astype("Int64").astype("str").str.zfill(4)

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from cskpi.errors import InputFileError, located
+from cskpi.errors import InputFileError, did_you_mean, located
 from cskpi.io import containers
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
@@ -969,7 +969,8 @@ def _choose_sheet(
                 located(
                     path,
                     f"has no sheet {wanted!r}",
-                    fix=f"Use one of: {', '.join(repr(n) for n in names)}",
+                    fix=f"{did_you_mean(wanted, names)}Use one of: "
+                    f"{', '.join(repr(n) for n in names)}",
                 )
             )
         sheets = [s for s in sheets if s[0] == wanted]
@@ -1242,6 +1243,8 @@ def csv_headers(data: bytes, path: Path, encoding: str | None = None) -> list[st
     dialect = sniff_dialect(text)
     try:
         rows, _ = _header_rows(text, dialect, 1)
-    except InputFileError:
-        return []
+    except InputFileError as exc:  # a header cell of 100s of KB: no export writes one
+        raise InputFileError(
+            located(path, f"{exc}", row=1, fix="Check the file is a CSV export with a header row")
+        ) from None
     return unique_headers(rows[0]) if rows else []

@@ -25,12 +25,21 @@ def _toml(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
+# TOML comments end at a line break and may hold no control character but tab.
+_NOT_IN_COMMENT = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _comment(text: str) -> str:
+    """Text from the file, safe inside a `#` comment: control characters shown as `␤`."""
+    return _NOT_IN_COMMENT.sub("\u2424", text)
+
+
 def _sample(column: pd.Series) -> str:
     filled = values.clean_text(column.astype("str")).dropna()
     if filled.empty:
         return "(empty)"
     text = str(filled.iloc[0])
-    return text if len(text) <= 30 else text[:29] + "…"
+    return _comment(text if len(text) <= 30 else text[:29] + "…")
 
 
 def best_table(headers: list[str]) -> str:
@@ -119,8 +128,9 @@ def starter_map(path: Path, table: str | None = None, encoding: str | None = Non
     melted = {"survey", "question", "score"} if melts else set()
     name = re.sub(r"[^0-9a-z]+", "_", Path(path).stem.casefold()).strip("_") or "export"
 
+    shown = _comment(Path(path).name)
     lines = [
-        f"# Starter map for {Path(path).name}, written by `cskpi map`. Check each guess, fill",
+        f"# Starter map for {shown}, written by `cskpi map`. Check each guess, fill",
         "# what is missing, then run:",
         f"#   cskpi validate --map THIS_FILE --{table} {_toml(str(path))}",
     ]

@@ -420,6 +420,8 @@ def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Ser
     matched = parts["Y"].notna().to_numpy()
     hour = parts["H"].astype("float64").fillna(0)
     ampm = parts["ampm"].str.lower()
+    # `13:00 PM` or `00:30 AM` is no 12-hour clock: which of hour and marker is wrong is unknown.
+    matched = matched & (ampm.isna() | hour.between(1, 12)).to_numpy()
     hour = hour.where(ampm.isna(), hour % 12 + np.where(ampm.eq("pm"), 12, 0))
     frac = parts["f"].fillna("0").str.ljust(9, "0").astype("float64")
     stamp = pd.to_datetime(

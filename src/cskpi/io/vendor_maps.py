@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cskpi.errors import ConfigError, SchemaError, UsageError, located
+from cskpi.errors import ConfigError, SchemaError, UsageError, did_you_mean, located
 from cskpi.io import schema, values
 from cskpi.io.read import RawTable
 
@@ -36,26 +36,47 @@ _RULE_KEYS = {
     "when",
     "unless",
 }
-_MAP_KEYS = {
-    "name",
-    "title",
-    "table",
-    "detect",
-    "required",
-    "header_rows",
-    "null_values",
-    "date_order",
-    "records",
-    "columns",
-    "constants",
-    "dedupe",
-    "melt",
-    "also",
-    "aliases",
-    "fields",
-    "detect_values",
-    "only",
+# Every top-level key of a map and the TOML type it must have: checked before anything reads it,
+# so `table = ["tickets"]` or `detect = "Id"` is a message naming the key, not a crash.
+_MAP_TYPES: dict[str, tuple[type, str]] = {
+    "name": (str, "a text"),
+    "title": (str, "a text"),
+    "table": (str, "a text"),
+    "detect": (list, "a list of header names"),
+    "required": (list, "a list of header names"),
+    "header_rows": (int, "a whole number"),
+    "null_values": (list, "a list of texts"),
+    "date_order": (str, "a text"),
+    "records": (str, "a text"),
+    "columns": (dict, "a table"),
+    "constants": (dict, "a table"),
+    "dedupe": (dict, "a table"),
+    "melt": (list, "an array of tables ([[melt]])"),
+    "also": (list, "an array of tables ([[also]])"),
+    "aliases": (dict, "a table"),
+    "fields": (list, "a list of field names"),
+    "detect_values": (dict, "a table"),
+    "only": (dict, "a table"),
 }
+_MAP_KEYS = set(_MAP_TYPES)
+# Keys whose list items must be texts, and arrays whose items must be tables.
+_TEXT_LISTS = ("detect", "required", "null_values", "fields")
+_TABLE_LISTS = ("melt", "also")
+
+
+def _check_types(doc: dict, path: str | None) -> None:
+    for key, (kind, shown) in _MAP_TYPES.items():
+        if key not in doc:
+            continue
+        value = doc[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise _fail(
+                path, f"{key} must be {shown}, not {value!r}"[:300], "See docs/vendor-maps.md"
+            )
+        if key in _TEXT_LISTS and not all(isinstance(v, str) for v in value):
+            raise _fail(path, f"{key} must be a list of texts", "Quote every item")
+        if key in _TABLE_LISTS and not all(isinstance(v, dict) for v in value):
+            raise _fail(path, f"{key} must be {shown}", "See docs/vendor-maps.md")
 
 
 @dataclass(frozen=True)
@@ -223,6 +244,7 @@ def parse_map(doc: dict, path: str | None = None, parent: VendorMap | None = Non
     unknown = set(doc) - _MAP_KEYS
     if unknown:
         raise _fail(path, f"unknown key(s) {sorted(unknown)}", "See docs/vendor-maps.md")
+    _check_types(doc, path)
     table = doc.get("table")
     if table not in schema.TABLES:
         raise _fail(
@@ -354,7 +376,16 @@ def load_map(path: Path) -> VendorMap:
                 fix="See docs/vendor-maps.md for the layout",
             )
         ) from None
-    return parse_map(doc, str(path))
+    try:
+        return parse_map(doc, str(path))
+    except (TypeError, ValueError, AttributeError) as exc:  # a nested option of the wrong type
+        raise ConfigError(
+            located(
+                path,
+                f"has an option of the wrong type ({exc})",
+                fix="See docs/vendor-maps.md for each option's form",
+            )
+        ) from None
 
 
 @functools.cache
@@ -384,7 +415,7 @@ def choose_map(
             if vmap.name == forced:
                 return vmap
         raise UsageError(
-            f"unknown vendor {forced!r}. Use one of "
+            f"unknown vendor {forced!r}. {did_you_mean(forced, {m.name for m in maps})}Use one of "
             f"{', '.join(sorted({m.name for m in maps}))}, or give your map with --map"
         )
     from cskpi.io.recognise import best_map

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from cskpi.errors import UsageError
+from cskpi.errors import UsageError, did_you_mean
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -148,7 +148,10 @@ def check_grain(every: str | None, week_start: str = "mon") -> str | None:
         return None
     grain = every.strip().lower()
     if grain not in GRAINS:
-        raise UsageError(f"--every {every!r} is not a time grain. Use one of: {', '.join(GRAINS)}")
+        raise UsageError(
+            f"--every {every!r} is not a time grain. {did_you_mean(grain, GRAINS)}"
+            f"Use one of: {', '.join(GRAINS)}"
+        )
     if week_start not in WEEK_STARTS:
         raise UsageError(f"week_start {week_start!r} is not known. Use mon or sun")
     return grain

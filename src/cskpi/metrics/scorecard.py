@@ -216,13 +216,14 @@ def _flag(
 
 def choose_kpis(kpis: Sequence[str] | None, area: str | None, known: Sequence[str]) -> list[str]:
     """The scorecard's columns: ``--kpi`` as given, else the default set of an area or of all."""
-    from cskpi.errors import UsageError
+    from cskpi.errors import UsageError, did_you_mean
 
     if kpis:
         names = [k.strip() for value in kpis for k in value.split(",") if k.strip()]
         unknown = [k for k in names if k not in known]
         if unknown:
-            raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. See `cskpi kpis`")
+            hint = did_you_mean(unknown[0], known)
+            raise UsageError(f"--kpi {unknown[0]!r} is not a KPI id. {hint}See `cskpi kpis`")
         return list(dict.fromkeys(names))
     if area is None:
         return list(DEFAULT_SET)
