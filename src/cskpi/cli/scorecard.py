@@ -86,6 +86,7 @@ def scorecard(
     date_order: options.DateOrder = "auto",
     decimal: options.Decimal = "auto",
     encoding: options.Encoding = None,
+    sheet: options.Sheet = None,
     max_reject_rate: options.MaxRejectRate = None,
     quiet: options.Quiet = False,
     debug: options.Debug = False,
