@@ -95,12 +95,17 @@ def file_format(path: Path, data: bytes | None = None) -> str:
     return "csv"
 
 
-def _read_head(path: Path) -> bytes:
+def _read_head(path: Path, size: int = containers.HEAD) -> bytes:
     try:
         with open(path, "rb") as file:
-            return file.read(containers.HEAD)
+            return file.read(size)
     except OSError:
         return read_bytes(path)  # raises cskpi's message for a missing or unreadable file
+
+
+def read_start(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file (all of it when shorter)."""
+    return _read_head(path, size)
 
 
 def unpack(
@@ -485,19 +490,30 @@ def read_canonical_csv(
     kinds: dict[str, str],
     wanted: list[str],
     tz: str,
-    data: bytes,
+    data: bytes | None = None,
     *,
     packed: bool = False,
 ) -> RawTable | None:
     """Typed columns straight from pyarrow when the headers are canonical and values clean.
 
-    Returns None when any value needs the careful path (decimal comma, odd dates, …). ``packed``:
-    the bytes came out of a container, so the digest is theirs (there is no file to hash later).
+    Returns None when any value needs the careful path (decimal comma, odd dates, …). Without
+    ``data`` Arrow reads the file itself, block by block: the whole file is never held in memory.
+    ``packed``: the bytes came out of a container, so the digest is theirs (there is no file to
+    hash later).
     """
     digest = _lazy_sha(path, data if packed else None)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    head = data[:65536].decode("utf-8", errors="replace")
+    bom = len(codecs.BOM_UTF8)
+    start = data[: 65536 + bom] if data is not None else read_start(path, 65536 + bom)
+    source: Path | pa.Buffer = Path(path) if data is None else pa.py_buffer(data)
+    size = len(data) if data is not None else Path(path).stat().st_size
+    if start.startswith(codecs.BOM_UTF8):
+        size -= bom
+        if isinstance(source, pa.Buffer):
+            source = source.slice(bom)  # a zero-copy view; Arrow skips the mark in a file itself
+    else:
+        bom = 0
+    start = start[bom : 65536 + bom]
+    head = start.decode("utf-8", errors="replace")
     dialect = sniff_dialect(head)
     if dialect.sep_line or dialect.delimiter == ";":
         return None
@@ -513,12 +529,14 @@ def read_canonical_csv(
         return None
     include = [h for h in headers if h in wanted]
 
-    def parse(body: bytes, ts_type: pa.DataType) -> pa.Table:
+    def parse(body: pa.Buffer | Path, ts_type: pa.DataType) -> pa.Table:
         types = {
             h: (ts_type if kinds[h] == "timestamp" else _ARROW_TYPES[kinds[h]]) for h in include
         }
         return pacsv.read_csv(
-            pa.BufferReader(body),  # zero-copy, read in C++ (a BytesIO is read through Python)
+            # A buffer is read zero-copy in C++ (a BytesIO is read through Python); a path is
+            # read block by block.
+            pa.BufferReader(body) if isinstance(body, pa.Buffer) else str(body),
             read_options=pacsv.ReadOptions(block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -532,30 +550,29 @@ def read_canonical_csv(
         )
 
     attempts = [pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")]
-    if any(kinds[h] == "timestamp" for h in include) and len(data) > 65536:
+    if any(kinds[h] == "timestamp" for h in include) and size > 65536:
         # A failed parse of the whole file costs as much as a good one: when the first lines
         # parse as zoned times but not as naive ones (a Z or offset suffix), go straight to
         # zoned. The result is the same: the naive parse of the whole file would fail too.
-        head_body = data[: data.rfind(b"\n", 0, 65536) + 1]
+        head_body = pa.py_buffer(start[: start.rfind(b"\n") + 1])
         if not _parses(parse, head_body, attempts[0]) and _parses(parse, head_body, attempts[1]):
             attempts = attempts[1:]
     for ts_type in attempts:
         try:
-            table = parse(data, ts_type)
+            table = parse(source, ts_type)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
         if _holds_not_a_number(table):
             return None  # NaN/inf texts: the careful path names them (not_a_number)
+        # One line per row: quoted newlines or blank lines go to the careful path, which counts
+        # the lines of each row.
+        if _count_lines(data if data is not None else Path(path)) != table.num_rows + 1:
+            return None
         frame = _typed_frame(table, kinds, tz)
-        newlines = data.count(b"\n") - (0 if data.endswith(b"\n") else -1)
-        if newlines == len(frame) + 1:
-            lines = np.arange(2, len(frame) + 2, dtype=np.int64)
-        else:
-            return None  # quoted newlines or blank lines: let the careful path count lines
         return RawTable(
             path=path,
             frame=frame,
-            lines=lines,
+            lines=np.arange(2, len(frame) + 2, dtype=np.int64),
             headers=headers,
             format="csv",
             encoding="utf-8",
@@ -565,6 +582,22 @@ def read_canonical_csv(
             typed=True,
         )
     return None
+
+
+def _count_lines(source: bytes | Path) -> int:
+    """Lines of a text: its newlines, plus one when the last line has none.
+
+    A file is read in blocks into one reused buffer, so it is never held whole in memory.
+    """
+    if isinstance(source, bytes):
+        return source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
+    buffer = bytearray(1 << 24)
+    newlines, last = 0, b""
+    with open(source, "rb", buffering=0) as file:
+        while size := file.readinto(buffer):
+            newlines += buffer.count(b"\n", 0, size)
+            last = buffer[size - 1 : size]
+    return newlines + (0 if last == b"\n" else 1)
 
 
 def _holds_not_a_number(table: pa.Table) -> bool:
