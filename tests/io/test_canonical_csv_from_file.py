@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from cskpi.io import load, read
+from cskpi.io import load, read, schema
 from cskpi.io.inputs import InputSpec
 from cskpi.io.load import load_dataset
 
@@ -82,3 +82,28 @@ def test_lines_are_counted_alike_in_a_file_and_in_memory(tmp_path, text, lines):
     (tmp_path / "f.csv").write_bytes(text)
     assert read._count_lines(text) == lines
     assert read._count_lines(tmp_path / "f.csv") == lines
+
+
+@pytest.mark.parametrize("block", [64, 100, 150, 1 << 24])
+def test_a_quoted_newline_anywhere_in_the_blocks_sends_the_file_to_the_careful_path(
+    tmp_path, monkeypatch, block
+):
+    rows = [f"{i},2026-10-01 08:00:00Z,solved,{i},A1\n" for i in range(1, 9)]
+    rows[3] = '4,2026-10-01 08:00:00Z,"sol\nved",4,A1\n'
+    (tmp_path / "tickets.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
+    monkeypatch.setattr(read, "CANONICAL_BLOCK", block)
+    kinds = {c.name: c.kind for c in schema.TABLES["tickets"].columns}
+    assert read.read_canonical_csv(tmp_path / "tickets.csv", kinds, list(kinds), "UTC") is None
+    frame, rejects, _ = _load(tmp_path, monkeypatch, 64)
+    assert frame["agent_replies"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert frame["status"].iloc[3] == "sol\nved"
+    assert rejects.empty
+
+
+def test_without_the_quoted_newline_the_same_file_takes_the_fast_path(tmp_path, monkeypatch):
+    rows = [f"{i},2026-10-01 08:00:00Z,solved,{i},A1\n" for i in range(1, 9)]
+    (tmp_path / "tickets.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
+    monkeypatch.setattr(read, "CANONICAL_BLOCK", 64)
+    kinds = {c.name: c.kind for c in schema.TABLES["tickets"].columns}
+    fast = read.read_canonical_csv(tmp_path / "tickets.csv", kinds, list(kinds), "UTC")
+    assert fast is not None and fast.lines.tolist() == [2, 3, 4, 5, 6, 7, 8, 9]
