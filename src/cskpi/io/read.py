@@ -530,14 +530,14 @@ def read_canonical_csv(
         return None
     include = [h for h in headers if h in wanted]
 
-    def parse(body: pa.Buffer | Path, ts_type: pa.DataType) -> pa.Table:
+    def parse(body: pa.Buffer | _CountingFile, ts_type: pa.DataType) -> pa.Table:
         types = {
             h: (ts_type if kinds[h] == "timestamp" else _ARROW_TYPES[kinds[h]]) for h in include
         }
         return pacsv.read_csv(
-            # A buffer is read zero-copy in C++ (a BytesIO is read through Python); a path is
-            # read block by block.
-            pa.BufferReader(body) if isinstance(body, pa.Buffer) else str(body),
+            # A buffer is read zero-copy in C++ (a BytesIO is read through Python); a file is
+            # read block by block, its lines counted on the way.
+            pa.BufferReader(body) if isinstance(body, pa.Buffer) else pa.PythonFile(body, "r"),
             read_options=pacsv.ReadOptions(block_size=CANONICAL_BLOCK),
             # Blocks end at any newline (a quarter less work than tracking quotes across them):
             # a quoted newline at a block's end stops the parse, one inside a block shows in the
@@ -563,7 +563,14 @@ def read_canonical_csv(
             attempts = attempts[1:]
     for ts_type in attempts:
         try:
-            table = parse(source, ts_type)
+            if isinstance(source, pa.Buffer):
+                table = parse(source, ts_type)
+                lines = _count_lines(data or b"")
+            else:
+                with open(source, "rb", buffering=0) as file:
+                    counted = _CountingFile(file)
+                    table = parse(counted, ts_type)
+                    lines = counted.lines()
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             if "out of sync" in str(exc):
                 return None  # a quoted newline: no other timestamp type would parse the file
@@ -572,7 +579,7 @@ def read_canonical_csv(
             return None  # NaN/inf texts: the careful path names them (not_a_number)
         # One line per row: quoted newlines or blank lines go to the careful path, which counts
         # the lines of each row.
-        if _count_lines(data if data is not None else Path(path)) != table.num_rows + 1:
+        if lines != table.num_rows + 1:
             return None
         frame = _typed_frame(table, kinds, tz)
         return RawTable(
@@ -590,20 +597,31 @@ def read_canonical_csv(
     return None
 
 
-def _count_lines(source: bytes | Path) -> int:
-    """Lines of a text: its newlines, plus one when the last line has none.
+def _count_lines(data: bytes) -> int:
+    """Lines of a text: its newlines, plus one when the last line has none."""
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
-    A file is read in blocks into one reused buffer, so it is never held whole in memory.
-    """
-    if isinstance(source, bytes):
-        return source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
-    buffer = bytearray(1 << 24)
-    newlines, last = 0, b""
-    with open(source, "rb", buffering=0) as file:
-        while size := file.readinto(buffer):
-            newlines += buffer.count(b"\n", 0, size)
-            last = buffer[size - 1 : size]
-    return newlines + (0 if last == b"\n" else 1)
+
+class _CountingFile:
+    """A file that counts the newlines of what is read from it: Arrow parses it and the lines
+    are counted in the same pass over its bytes, never held whole in memory."""
+
+    closed = False
+
+    def __init__(self, file: io.RawIOBase) -> None:
+        self.file = file
+        self.newlines = 0
+        self.last = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.file.read(size) or b""
+        if chunk:
+            self.newlines += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+            self.last = chunk[-1:]
+        return chunk
+
+    def lines(self) -> int:
+        return self.newlines + (0 if self.last == b"\n" else 1)
 
 
 def _holds_not_a_number(table: pa.Table) -> bool:
