@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from cskpi.io import load, read, schema
@@ -111,3 +112,32 @@ def test_without_the_quoted_newline_the_same_file_takes_the_fast_path(tmp_path, 
     kinds = {c.name: c.kind for c in schema.TABLES["tickets"].columns}
     fast = read.read_canonical_csv(tmp_path / "tickets.csv", kinds, list(kinds), "UTC")
     assert fast is not None and fast.lines.tolist() == [2, 3, 4, 5, 6, 7, 8, 9]
+
+
+@pytest.mark.parametrize(
+    ("values", "edge"),
+    [
+        (["a", "b", None, ""], False),
+        ([" a", "b"], True),
+        (["a", "b\t"], True),
+        (["", None, "x y"], False),
+        (["a b", "c\td"], False),
+        ([" "], True),
+    ],
+)
+def test_an_edge_space_is_found_past_empty_and_missing_values(values, edge):
+    for type_ in (pa.string(), pa.large_string()):
+        array = pa.array(values, type_)
+        assert read._has_edge_spaces(pa.chunked_array([array])) is edge
+        # a slice of a longer array: its first slot is not the buffer's first
+        sliced = pa.array([" x "] + values + [" y "], type_).slice(1, len(values))
+        assert read._has_edge_spaces(pa.chunked_array([sliced])) is edge
+
+
+def test_a_missing_value_whose_slot_holds_a_space_is_no_edge_space():
+    # A null's bytes may be anything: Arrow leaves them as they were (here " a").
+    valid = pa.py_buffer(bytes([0b10]))
+    offsets = pa.py_buffer(pa.array([0, 2, 3], pa.int32()).buffers()[1].to_pybytes())
+    array = pa.StringArray.from_buffers(2, offsets, pa.py_buffer(b" ab"), valid, null_count=1)
+    assert array.to_pylist() == [None, "b"]
+    assert read._has_edge_spaces(pa.chunked_array([array])) is False

@@ -647,15 +647,36 @@ def _has_edge_spaces(column: pa.ChunkedArray) -> bool:
     import pyarrow.compute as pc
 
     if all(isinstance(c, pa.StringArray | pa.LargeStringArray) for c in column.chunks):
-        for chunk in column.chunks:
-            first, last = _edge_bytes(chunk)
-            if ((first == 32) | (first == 9) | (last == 32) | (last == 9)).any():  # space, tab
-                return True
-        return False
+        return any(_edge_space_in(chunk) for chunk in column.chunks)
     edges = [pc.starts_with(column, ch) for ch in (" ", "\t")] + [
         pc.ends_with(column, ch) for ch in (" ", "\t")
     ]
     return any(pc.any(edge).as_py() for edge in edges)
+
+
+def _edge_space_in(chunk: pa.Array) -> bool:
+    """Whether a non-empty, non-null value of a string array has a space or tab at an edge.
+
+    The first and last byte of every slot are read at once (an empty slot reads a neighbour's,
+    then is left out with the nulls, whose validity is only looked at for the few candidates).
+    """
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    if data_buffer is None or not len(chunk):
+        return False
+    width = np.int64 if isinstance(chunk, pa.LargeStringArray) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    if not len(data):
+        return False
+    starts, ends = offsets[:-1], offsets[1:]
+    first, last = data.take(starts, mode="clip"), data.take(ends - 1, mode="clip")
+    candidates = (first == 32) | (first == 9) | (last == 32) | (last == 9)  # space, tab
+    if not candidates.any():
+        return False
+    rows = np.flatnonzero(candidates & (ends > starts))
+    return bool(chunk.is_valid().to_numpy(zero_copy_only=False)[rows].any())
 
 
 def _typed_frame(
@@ -713,16 +734,6 @@ def _string_buffers(
     valid = chunk.is_valid().to_numpy(zero_copy_only=False)
     data = None if data_buffer is None else np.frombuffer(data_buffer, dtype=np.uint8)
     return offsets, data, valid
-
-
-def _edge_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """First and last byte of every non-empty, non-null value of a string array."""
-    width = np.int64 if isinstance(chunk, pa.LargeStringArray) else np.int32
-    offsets, data, valid = _string_buffers(chunk, width)
-    if data is None or not len(chunk):
-        return np.empty(0, np.uint8), np.empty(0, np.uint8)
-    filled = valid & (np.diff(offsets) > 0)
-    return data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]
 
 
 def _untidy(column: pa.ChunkedArray) -> bool:
