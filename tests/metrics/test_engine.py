@@ -5,7 +5,6 @@ import pytest
 from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.io.schema import PANDAS_DTYPE, TABLES
-from cskpi.metrics import scope as scope_module
 from cskpi.metrics.engine import compute, finish_parts, kpi_parts, kpi_samples
 from cskpi.metrics.periods import parse_periods
 from cskpi.metrics.registry import REGISTRY
@@ -125,16 +124,25 @@ def test_parts_of_month_slices_merge_to_the_whole(kpi):
     assert [r.value for r in merged] == pytest.approx([r.value for r in whole])
 
 
-@pytest.mark.parametrize(
-    "tables",
-    [ALL, {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}],
-    ids=["money and contacts", "tickets calls surveys"],
-)
-def test_narrow_period_copies_give_the_values_of_full_copies(tables, monkeypatch):
-    # Some calls are outbound, so the inbound records are a copy: a narrowed one by default.
-    scope = Scope(tables, OCTOBER[0], "all", Config())
-    assert "direction" not in scope.calls_inbound.columns
-    narrowed = kpis(tables, by=("agent",))
-    monkeypatch.setattr(scope_module, "_READ", {})  # copy every column, as before
-    assert "direction" in Scope(tables, OCTOBER[0], "all", Config()).calls_inbound.columns
-    assert kpis(tables, by=("agent",)) == narrowed
+def test_period_records_are_row_positions_not_copies():
+    tables = {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
+    scope = Scope(tables, OCTOBER[0], "agent", Config())
+    inbound = scope.calls_inbound
+    # Some calls are outbound or queued outside October: the inbound ones are positions into
+    # the whole table, and a column is read at them without copying the frame.
+    # c1 c2 c3 c4 c5 c7 c9 (c6 is outbound, c8 queued in September)
+    assert list(inbound.positions) == [0, 1, 2, 3, 4, 6, 8]
+    talk = [200, 100, np.nan, np.nan, np.nan, np.nan, 50]
+    assert np.array_equal(inbound.floats("talk_seconds"), talk, equal_nan=True)
+    assert inbound.frame is CALLS
+    # Each record's group code names its agent.
+    assert [inbound.labels[c] for c in inbound.codes] == ["a", "b"] + ["(none)"] * 3 + ["a", "b"]
+
+
+def test_a_table_wholly_in_the_period_is_selected_without_positions():
+    # t1 t2 t3 t5 t6: created in October
+    tickets = TICKETS.iloc[[0, 1, 2, 4, 5]].reset_index(drop=True)
+    scope = Scope({"tickets": tickets}, OCTOBER[0], "all", Config())
+    assert (tickets["created_at"] < "2026-11-01").all()
+    assert scope.tickets_created.positions is None
+    assert len(scope.tickets_created) == len(tickets)

@@ -160,8 +160,9 @@ def _block(
     config: Config,
     kpis: Sequence[KpiDef],
     shared: dict | None = None,
+    cache: dict | None = None,
 ) -> list[KpiValue]:
-    scope = Scope(tables, period, dimension, config, shared=shared)
+    scope = Scope(tables, period, dimension, config, shared=shared, cache=cache)
     rows = [row for kpi in kpis for row in kpi_rows(kpi, scope)]
     if dimension == OVERALL:
         return rows
@@ -177,13 +178,14 @@ def compute(
     order = [OVERALL, *dimensions] if QUESTION in dimensions else [OVERALL, QUESTION, *dimensions]
     tables = {name: frame for name, frame in tables.items() if frame is not None}
     rows: list[KpiValue] = []
+    cache: dict = {}  # facts of every row (group codes, …), computed once for every period
     for period in periods:
         shared: dict = {}  # the period's records, selected once for every dimension
         for dimension in order:
             kpis = REGISTRY
             if dimension == QUESTION and QUESTION not in dimensions:
                 kpis = [k for k in REGISTRY if k.fixed_dimension == QUESTION]
-            rows.extend(_block(tables, period, dimension, config, kpis, shared))
+            rows.extend(_block(tables, period, dimension, config, kpis, shared, cache))
     return rows
 
 
