@@ -247,15 +247,17 @@ def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
             return fast[[SEG, "s", "n"]]
         known_rows = _known(values)
         return known_rows.groupby(SEG, sort=False)["x"].agg(s="sum", n="count").reset_index()
-    x, codes, size = values.x, values.codes, len(values.labels)
-    known = ~np.isnan(x)
-    n = _masked_counts(codes, size, known)
-    if values.flags:  # 1, 0 or NaN: the sum is a count
-        total = _masked_counts(codes, size, x == 1.0).astype("float64")
+    codes, size = values.codes, len(values.labels)
+    if values.hits is not None and values.known is not None:  # a share: the sum is a count
+        n = _masked_counts(codes, size, values.known)
+        total = _masked_counts(codes, size, values.hits).astype("float64")
     else:
+        x = values.x
+        known = ~np.isnan(x)
         fast = _group_sums(codes, values.labels, {"s": x}, known)
         if fast is not None:
             return fast[[SEG, "s", "n"]]
+        n = _masked_counts(codes, size, known)
         total = _pandas_group_sums(codes, size, x, known)
     keep = n > 0
     return pd.DataFrame(

@@ -228,9 +228,11 @@ class Records:
 
     def flags(self, flag: np.ndarray, known: np.ndarray) -> Values:
         """1.0 where flag, 0.0 where not, NaN where the record does not count in the
-        denominator."""
-        x = np.where(np.asarray(known, dtype=bool), np.asarray(flag, dtype=bool), np.nan)
-        return Values(self.codes, self.labels, x, flags=True)
+        denominator (kept as the two boolean arrays until the numbers are asked for)."""
+        known = np.asarray(known, dtype=bool)
+        return Values(
+            self.codes, self.labels, None, hits=np.asarray(flag, dtype=bool) & known, known=known
+        )
 
     def where(self, keep: np.ndarray | Callable[[], np.ndarray], name: str) -> Records:
         """The records where ``keep`` holds, selected once per period under ``name``."""
@@ -248,16 +250,35 @@ class Records:
 class Values:
     """One KPI's per-record values: each record's group code, and x (NaN = no value)."""
 
-    __slots__ = ("codes", "flags", "labels", "x")
+    __slots__ = ("_x", "codes", "hits", "known", "labels")
 
     def __init__(
-        self, codes: np.ndarray, labels: np.ndarray, x: np.ndarray, *, flags: bool = False
+        self,
+        codes: np.ndarray,
+        labels: np.ndarray,
+        x: np.ndarray | None,
+        *,
+        hits: np.ndarray | None = None,
+        known: np.ndarray | None = None,
     ) -> None:
-        self.codes, self.labels, self.x = codes, labels, x
-        self.flags = flags  # x is 1, 0 or NaN (a share's numerator flag)
+        self.codes, self.labels, self._x = codes, labels, x
+        # A share's flags: ``known`` records count in the denominator, ``hits`` in the numerator.
+        self.hits, self.known = hits, known
+
+    @property
+    def flags(self) -> bool:
+        return self.hits is not None
+
+    @property
+    def x(self) -> np.ndarray:
+        """Each record's value (flags: 1.0, 0.0, or NaN when not known)."""
+        if self._x is None:
+            assert self.hits is not None and self.known is not None
+            self._x = np.where(self.known, self.hits, np.nan)
+        return self._x
 
     def __len__(self) -> int:
-        return len(self.x)
+        return len(self.codes)
 
     def frame(self) -> pd.DataFrame:
         """The values as a frame of ``_seg`` (categorical) and ``x``."""
