@@ -17,6 +17,7 @@ compensated group sum, so that every digit is the one pandas gives.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cskpi.metrics.scope import SEG, Records, Scope, Values
+from cskpi.metrics.scope import FEW_GROUPS, SEG, Records, Scope, Values, group_counts
 
 ValuesOf = Callable[[Scope], Values]  # each record's group and x (NaN = no value, left out)
 Parts = Callable[[Scope], pd.DataFrame]
@@ -78,7 +79,7 @@ def _indexed(parts: pd.DataFrame) -> pd.DataFrame:
     return parts.set_index(SEG) if SEG in parts.columns else parts
 
 
-def _recent(s: Scope, slot: str, key: object, make: Callable[[], object]) -> object:
+def _recent(s: Scope, name: str, key: object, make: Callable[[], object]) -> object:
     """``make()``, or what it gave the last time ``slot`` of this scope was asked for ``key``.
 
     KPIs over the same records are neighbours in the catalogue (the mean, median and p90 of one
@@ -86,6 +87,7 @@ def _recent(s: Scope, slot: str, key: object, make: Callable[[], object]) -> obj
     KPI's records at once. The records of a scope do not change, so the result is the same.
     """
     memo = s.__dict__.setdefault("_recent", {})
+    slot = (name, threading.get_ident())  # KPIs of a scope may be evaluated in two threads
     hit = memo.get(slot)
     if hit is not None and hit[0] is key:
         return hit[1]
@@ -147,11 +149,7 @@ def _group_sums(
         n = np.array([len(codes) if mask is None else np.count_nonzero(mask)])
         sums = {name: np.array([np.add.reduce(w) if len(w) else 0.0]) for name, w in filled.items()}
     else:
-        n = (
-            np.bincount(codes, minlength=size)
-            if mask is None
-            else _masked_counts(codes, size, mask)
-        )
+        n = group_counts(codes, size, mask)
         keys = codes.astype(np.intp)
         sums = {name: np.bincount(keys, weights=w, minlength=size) for name, w in filled.items()}
     keep = n > 0
@@ -181,19 +179,9 @@ def _counts(records: Records | Values) -> pd.DataFrame:
     return out
 
 
-# Up to this many groups, a group's records are counted with one pass of byte comparisons each:
-# cheaper than bincount, which first widens every code to a machine integer.
-_FEW_GROUPS = 16
-
-
 def _masked_counts(codes: np.ndarray, size: int, mask: np.ndarray) -> np.ndarray:
     """Per group code: how many records ``mask`` holds for."""
-    if size == 1:
-        return np.array([np.count_nonzero(mask)])
-    if size <= _FEW_GROUPS:
-        return np.array([np.count_nonzero(mask & (codes == g)) for g in range(size)])
-    counts = np.bincount(codes.astype(np.intp), weights=mask, minlength=size)
-    return counts.astype("int64")  # whole numbers below 2**53: exact
+    return group_counts(codes, size, mask)
 
 
 def _pandas_group_sums(
@@ -346,22 +334,20 @@ def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
-# The last parts laid out by group (weakly held): the median and p90 of one duration finish the
-# same parts frame one after the other.
-_LAID_OUT: list = [None, None]
-
-
-def _forget(ref: weakref.ref) -> None:
-    if _LAID_OUT[0] is ref:  # the parts are gone: so is their layout
-        _LAID_OUT[0] = _LAID_OUT[1] = None
+# The last parts laid out by group in this thread (weakly held): the median and p90 of one
+# duration finish the same parts frame one after the other.
+_THREAD = threading.local()
 
 
 def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Group labels, slice bounds, the known ``x`` sorted by group (stable) of ``parts``, and the
     percentiles computed from them so far (q -> value per group)."""
-    held = _LAID_OUT[0]
+    last = getattr(_THREAD, "laid_out", None)
+    if last is None:
+        last = _THREAD.laid_out = [None, None]
+    held = last[0]
     if held is not None and held() is parts:
-        return _LAID_OUT[1]
+        return last[1]
     x = parts["x"].to_numpy(dtype="float64")
     known = ~np.isnan(x)
     codes, labels = _codes(parts[SEG])
@@ -371,14 +357,19 @@ def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     present = counts > 0
     if len(labels) < 2:
         sorted_x = x
-    elif len(labels) <= _FEW_GROUPS:  # a pass per group instead of a sort
+    elif len(labels) <= FEW_GROUPS:  # a pass per group instead of a sort
         sorted_x = np.concatenate([x[codes == g] for g in np.flatnonzero(present)])
     else:
         sorted_x = x[np.argsort(codes, kind="stable")]
     labels, counts = labels[present], counts[present]  # categories without values have no row
     bounds = np.concatenate(([0], np.cumsum(counts)))
     layout = (labels, bounds, sorted_x, {})
-    _LAID_OUT[0], _LAID_OUT[1] = weakref.ref(parts, _forget), layout
+
+    def forget(ref: weakref.ref) -> None:
+        if last[0] is ref:  # the parts are gone: so is their layout
+            last[0] = last[1] = None
+
+    last[0], last[1] = weakref.ref(parts, forget), layout
     return layout
 
 

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from cskpi.ids import as_integers
 from cskpi.metrics import aggregate as agg
-from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values
+from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values, group_counts
 
 
 def scores(survey: str):
@@ -60,7 +60,7 @@ def _non_empty(records: Records, column: str) -> np.ndarray:
 
 
 def _contacts(records: Records) -> pd.DataFrame:
-    n = np.bincount(records.codes, minlength=len(records.labels))
+    n = group_counts(records.codes, len(records.labels))
     keep = n > 0
     return pd.DataFrame(
         {

@@ -143,6 +143,25 @@ def period_bound(instant: pd.Timestamp, like: np.ndarray) -> np.datetime64:
     ).astype(like.dtype)
 
 
+# Up to this many groups, a group's records are counted with one pass of byte comparisons each:
+# cheaper than bincount, which first widens every code to a machine integer.
+FEW_GROUPS = 16
+
+
+def group_counts(codes: np.ndarray, size: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Per group code (0 … size − 1): how many records there are (where ``mask`` holds)."""
+    if size == 1:
+        return np.array([len(codes) if mask is None else np.count_nonzero(mask)])
+    if size <= FEW_GROUPS:
+        if mask is None:
+            return np.array([np.count_nonzero(codes == g) for g in range(size)])
+        return np.array([np.count_nonzero(mask & (codes == g)) for g in range(size)])
+    if mask is None:
+        return np.bincount(codes.astype(np.intp), minlength=size)
+    counts = np.bincount(codes.astype(np.intp), weights=mask, minlength=size)
+    return counts.astype("int64")  # whole numbers below 2**53: exact
+
+
 class Records:
     """Records of one table selected for a period: their row positions and, in the scope's
     breakdown, their group codes. Columns are read at the positions on demand (numpy)."""
@@ -177,7 +196,7 @@ class Records:
 
     def present(self) -> set[str]:
         """The groups that have records."""
-        counts = np.bincount(self.codes, minlength=len(self.labels))
+        counts = group_counts(self.codes, len(self.labels))
         return set(self.labels[counts > 0])
 
     # -- columns --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cskpi.metrics import aggregate as agg
-from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values, lower
+from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values, group_counts, lower
 
 
 def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> Values:
@@ -97,7 +97,7 @@ def _contact_counts(s: Scope, *, resolutions: bool) -> pd.DataFrame:
         selections.append(calls)
     counts: dict[str, int] = {}
     for records in selections:  # tables, not rows: each counted with bincount
-        n = np.bincount(records.codes, minlength=len(records.labels))
+        n = group_counts(records.codes, len(records.labels))
         for label, count in zip(records.labels[n > 0], n[n > 0], strict=True):
             counts[label] = counts.get(label, 0) + int(count)
     number = np.fromiter(counts.values(), dtype="int64", count=len(counts))
