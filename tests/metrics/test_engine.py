@@ -124,19 +124,43 @@ def test_parts_of_month_slices_merge_to_the_whole(kpi):
     assert [r.value for r in merged] == pytest.approx([r.value for r in whole])
 
 
-def test_period_records_are_row_positions_not_copies():
+def test_most_of_a_table_is_selected_as_a_mask_over_it_without_copies():
     tables = {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
     scope = Scope(tables, OCTOBER[0], "agent", Config())
     inbound = scope.calls_inbound
-    # Some calls are outbound or queued outside October: the inbound ones are positions into
-    # the whole table, and a column is read at them without copying the frame.
-    # c1 c2 c3 c4 c5 c7 c9 (c6 is outbound, c8 queued in September)
-    assert list(inbound.positions) == [0, 1, 2, 3, 4, 6, 8]
-    talk = [200, 100, np.nan, np.nan, np.nan, np.nan, 50]
-    assert np.array_equal(inbound.floats("talk_seconds"), talk, equal_nan=True)
-    assert inbound.frame is CALLS
-    # Each record's group code names its agent.
-    assert [inbound.labels[c] for c in inbound.codes] == ["a", "b"] + ["(none)"] * 3 + ["a", "b"]
+    # c1 c2 c3 c4 c5 c7 c9 are inbound in October (c6 is outbound, c8 queued in September):
+    # 7 of 9 rows, so a mask over the whole table, whose columns are the loaded ones.
+    assert inbound.positions is None
+    assert list(inbound.mask) == [True] * 5 + [False, True, False, True]
+    assert inbound.count() == 7
+    assert np.shares_memory(inbound.floats("talk_seconds"), CALLS["talk_seconds"].to_numpy())
+    # Each row's group code names its agent; only the records are counted per group.
+    assert [inbound.labels[c] for c in inbound.codes] == [
+        "a",
+        "b",
+        "(none)",
+        "(none)",
+        "(none)",
+        "a",
+        "a",
+        "a",
+        "b",
+    ]
+    assert dict(zip(inbound.labels, inbound.group_counts(), strict=True)) == {
+        "a": 2,
+        "b": 2,
+        "(none)": 3,
+    }
+
+
+def test_a_few_rows_of_a_table_are_gathered_at_their_positions():
+    scope = Scope({"calls": CALLS}, OCTOBER[0], "agent", Config())
+    outbound = scope.calls_outbound
+    # c6 is the one outbound call: gathered, its columns read at its position only.
+    assert list(outbound.positions) == [5]
+    assert outbound.mask is None
+    assert list(outbound.floats("talk_seconds")) == [500.0]
+    assert [outbound.labels[c] for c in outbound.codes] == ["a"]
 
 
 def test_a_table_wholly_in_the_period_is_selected_without_positions():

@@ -172,11 +172,13 @@ def _exact_group_sums(
     return _group_sums(codes, np.asarray(labels.array.categories, dtype=object), weights, mask)
 
 
-def _counts(records: Records | Values) -> pd.DataFrame:
+def _counts(records: Records) -> pd.DataFrame:
     """Per group: the number of records (groups without records have no row)."""
-    out = _group_sums(records.codes, records.labels, {})
-    assert out is not None  # no weights: always whole
-    return out
+    n = records.group_counts()
+    keep = n > 0
+    return pd.DataFrame(
+        {SEG: np.asarray(records.labels, dtype=object)[keep], "n": n[keep].astype("int64")}
+    )
 
 
 def _masked_counts(codes: np.ndarray, size: int, mask: np.ndarray) -> np.ndarray:
@@ -241,7 +243,7 @@ def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
         total = _masked_counts(codes, size, values.hits).astype("float64")
     else:
         x = values.x
-        known = ~np.isnan(x)
+        known = values.present()
         fast = _group_sums(codes, values.labels, {"s": x}, known)
         if fast is not None:
             return fast[[SEG, "s", "n"]]
@@ -265,7 +267,7 @@ def _known(values: pd.DataFrame) -> pd.DataFrame:
 
 def _known_rows(values: Values) -> pd.DataFrame:
     """The records with a value as per-record parts: ``_seg`` (categorical) and ``x``."""
-    keep = ~np.isnan(values.x)
+    keep = values.present()
     seg = pd.Categorical.from_codes(
         values.codes[keep], categories=pd.Index(values.labels, dtype=object), validate=False
     )
@@ -398,7 +400,7 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
 def maximum(values: ValuesOf) -> Hooks:
     def parts(s: Scope) -> pd.DataFrame:
         v = values(s)
-        known = ~np.isnan(v.x)
+        known = v.present()
         grouped = pd.Series(v.x[known]).groupby(v.codes[known], sort=True).agg(["max", "count"])
         return pd.DataFrame(
             {
@@ -442,9 +444,10 @@ def _nps_parts(scores: ValuesOf) -> Parts:
     def parts(s: Scope) -> pd.DataFrame:
         v: Values = _records(scores)(s)
         size = len(v.labels)
-        n = _masked_counts(v.codes, size, ~np.isnan(v.x))
-        promoters = _masked_counts(v.codes, size, v.x >= 9)  # NaN compares False
-        detractors = _masked_counts(v.codes, size, v.x <= 6)
+        present = v.present()
+        n = _masked_counts(v.codes, size, present)
+        promoters = _masked_counts(v.codes, size, present & (v.x >= 9))
+        detractors = _masked_counts(v.codes, size, present & (v.x <= 6))
         keep = n > 0
         return pd.DataFrame(
             {

@@ -229,7 +229,9 @@ def within_service_level(s: Scope) -> Values:
 def answer_wait(s: Scope) -> Values:
     c = s.calls_answered
     was_answered, wait = s.call_waits()
-    return c.values(s.period_memo(("answer_waits",), lambda: wait[was_answered]))
+    return c.values(
+        s.period_memo(("answer_waits",), lambda: c.narrow(s.calls_inbound, wait, was_answered))
+    )
 
 
 def any_wait(s: Scope) -> Values:
@@ -289,6 +291,8 @@ def _business_hours(s: Scope, t: Records, minutes_column: str, end_column: str) 
     hours = t.floats(minutes_column) / 60.0 if has_minutes else np.full(len(t), np.nan)
     if hours_config is not None and t.has(end_column):
         todo = np.isnan(hours) & ~np.isnat(t.instants(end_column))
+        if t.mask is not None:  # rows of the table that are not these records
+            todo &= t.mask
         if todo.any():
             try:
                 from cskpi.metrics.business_hours import business_seconds

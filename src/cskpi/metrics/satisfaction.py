@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from cskpi.ids import as_integers
 from cskpi.metrics import aggregate as agg
-from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values, group_counts
+from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values
 
 
 def scores(survey: str):
@@ -60,7 +60,7 @@ def _non_empty(records: Records, column: str) -> np.ndarray:
 
 
 def _contacts(records: Records) -> pd.DataFrame:
-    n = group_counts(records.codes, len(records.labels))
+    n = records.group_counts()
     keep = n > 0
     return pd.DataFrame(
         {
@@ -93,7 +93,7 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
             _non_empty(answers, "ticket_id") | _non_empty(answers, "call_id")
         )
 
-    linked = answers.where(is_linked, "surveys linked")
+    linked = answers.where(is_linked, "surveys linked").compact()
     ids = linked.texts("response_id")
     seg = pd.Series(linked.seg)
     # One row per distinct (group, response_id), the first of each, in file order; every row

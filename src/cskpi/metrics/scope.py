@@ -162,17 +162,44 @@ def group_counts(codes: np.ndarray, size: int, mask: np.ndarray | None = None) -
     return counts.astype("int64")  # whole numbers below 2**53: exact
 
 
-class Records:
-    """Records of one table selected for a period: their row positions and, in the scope's
-    breakdown, their group codes. Columns are read at the positions on demand (numpy)."""
+# A selection holding at least this share of a table's rows is kept as a mask over the whole
+# table: its columns are then read without any copy (views of the loaded frame).
+DENSE = 0.5
 
-    def __init__(self, scope: Scope, name: str, table: str, positions: np.ndarray | None) -> None:
+
+class Records:
+    """Records of one table selected for a period, and, in the scope's breakdown, their groups.
+
+    The records live in an *array space*: the whole table (``positions`` None) or the rows at
+    ``positions``. Every array of the records (:meth:`floats`, :meth:`instants`, :attr:`codes`,
+    values computed from them) is laid out in that space; ``mask`` (None: all) marks which of
+    its rows are the records. A selection holding most of a table (a month's export) is a mask
+    over the whole table, so its columns are read without a copy; a sparse one (a day of a
+    year) gathers its rows at positions.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        name: str,
+        table: str,
+        positions: np.ndarray | None,
+        mask: np.ndarray | None = None,
+    ) -> None:
         self.scope, self.name, self.table = scope, name, table
-        self.positions = positions  # None: every row of the table
+        self.positions = positions  # None: every row of the table is in the array space
+        self.mask = mask  # None: every row of the array space is a record
         self.frame = scope.tables[table]
+        # Arrays of one space are shared by every selection in it.
+        self.space = ("whole", table) if positions is None else name
 
     def __len__(self) -> int:
+        """The length of the records' arrays (rows of the array space)."""
         return len(self.frame) if self.positions is None else len(self.positions)
+
+    def count(self) -> int:
+        """How many records there are."""
+        return len(self) if self.mask is None else int(np.count_nonzero(self.mask))
 
     # -- groups ---------------------------------------------------------------------------------
     @property
@@ -181,28 +208,60 @@ class Records:
 
     @property
     def codes(self) -> np.ndarray:
-        """Each record's group code (an index into :attr:`labels`)."""
+        """Each row's group code (an index into :attr:`labels`)."""
         return self.scope.period_memo(
-            ("codes", self.name, self.scope.dimension),
+            ("codes", self.space, self.scope.dimension),
             lambda: self.at(self.scope.group_codes(self.table)[0]),
         )
 
     @property
     def seg(self) -> pd.Categorical:
-        """The records' group labels as a categorical (for frames of per-record rows)."""
+        """The rows' group labels as a categorical (for frames of per-record rows; see
+        :meth:`compact`)."""
         return pd.Categorical.from_codes(
             self.codes, categories=pd.Index(self.labels, dtype=object), validate=False
         )
 
+    def group_counts(self) -> np.ndarray:
+        """Per group code: how many records."""
+        return group_counts(self.codes, len(self.labels), self.mask)
+
     def present(self) -> set[str]:
         """The groups that have records."""
-        counts = group_counts(self.codes, len(self.labels))
-        return set(self.labels[counts > 0])
+        return set(self.labels[self.group_counts() > 0])
+
+    def compact(self) -> Records:
+        """The same records with no mask: rows of the array space are exactly the records (for
+        frames of per-record rows)."""
+        if self.mask is None:
+            return self
+        return Records(
+            self.scope,
+            f"{self.name} rows",
+            self.table,
+            self.scope.period_memo(("rows", f"{self.name} rows"), lambda: self.at_rows()),
+        )
+
+    def at_rows(self) -> np.ndarray:
+        """The records' row positions in the whole table."""
+        picked = np.flatnonzero(self.mask) if self.mask is not None else None
+        if self.positions is None:
+            return picked if picked is not None else np.arange(len(self.frame))
+        return self.positions if picked is None else self.positions[picked]
 
     # -- columns --------------------------------------------------------------------------------
     def at(self, whole: np.ndarray) -> np.ndarray:
-        """An array over the whole table, at these records."""
+        """An array over the whole table, in the records' array space."""
         return whole if self.positions is None else whole[self.positions]
+
+    def narrow(self, parent: Records, values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """``values`` in the array space of ``parent`` (of which these records are the ``keep``
+        ones), in this array space."""
+        if self.positions is parent.positions:
+            return values
+        if parent.positions is None:
+            return values[self.positions]
+        return values[keep]
 
     def has(self, column: str) -> bool:
         return column in self.frame.columns
@@ -215,7 +274,7 @@ class Records:
                 return np.full(len(self), np.nan)
             return _as_floats(self.frame[column], self.positions)
 
-        return self.scope.period_memo(("floats", self.name, column), read)
+        return self.scope.period_memo(("floats", self.space, column), read)
 
     def instants(self, column: str) -> np.ndarray:
         """A timestamp column as numpy datetime64 (UTC), NaT for missing (all NaT when absent)."""
@@ -228,10 +287,10 @@ class Records:
                 values = pd.to_datetime(values, utc=True)
             return self.at(_instants(values))
 
-        return self.scope.period_memo(("instants", self.name, column), read)
+        return self.scope.period_memo(("instants", self.space, column), read)
 
     def texts(self, column: str) -> pd.Series:
-        """A text column at these records (a pandas Series; missing stays missing)."""
+        """A text column in the array space (a pandas Series; missing stays missing)."""
 
         def read() -> pd.Series:
             values = self.frame[column]
@@ -239,37 +298,53 @@ class Records:
                 return values.reset_index(drop=True)
             return values.take(self.positions).reset_index(drop=True)
 
-        return self.scope.period_memo(("texts", self.name, column), read)
+        return self.scope.period_memo(("texts", self.space, column), read)
 
     # -- per-record values ----------------------------------------------------------------------
     def values(self, x: np.ndarray | pd.Series) -> Values:
-        return Values(self.codes, self.labels, np.asarray(x, dtype="float64"))
+        return Values(self.codes, self.labels, np.asarray(x, dtype="float64"), mask=self.mask)
 
     def flags(self, flag: np.ndarray, known: np.ndarray) -> Values:
         """1.0 where flag, 0.0 where not, NaN where the record does not count in the
         denominator (kept as the two boolean arrays until the numbers are asked for)."""
         known = np.asarray(known, dtype=bool)
+        if self.mask is not None:
+            known = known & self.mask
         return Values(
             self.codes, self.labels, None, hits=np.asarray(flag, dtype=bool) & known, known=known
         )
 
     def where(self, keep: np.ndarray | Callable[[], np.ndarray], name: str) -> Records:
-        """The records where ``keep`` holds, selected once per period under ``name``."""
+        """The records where ``keep`` (laid out in this array space) holds, selected once per
+        period under ``name``."""
 
-        def select() -> np.ndarray | None:
-            mask = np.asarray(keep() if callable(keep) else keep, dtype=bool)
-            if self.positions is None:
-                return None if mask.all() else np.flatnonzero(mask)
-            return self.positions[mask]
+        def select() -> tuple[np.ndarray | None, np.ndarray | None]:
+            wanted = np.asarray(keep() if callable(keep) else keep, dtype=bool)
+            if self.mask is not None:
+                wanted = wanted & self.mask
+            if self.positions is not None:  # gathered rows: gather the kept ones
+                return self.positions[wanted], None
+            return _whole_selection(wanted)
 
-        positions = self.scope.period_memo(("rows", name), select)
-        return Records(self.scope, name, self.table, positions)
+        positions, mask = self.scope.period_memo(("rows", name), select)
+        return Records(self.scope, name, self.table, positions, mask)
+
+
+def _whole_selection(wanted: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(positions, mask) of the rows of a whole table where ``wanted``: all of them (None,
+    None), most of them (None, mask) or few of them (positions, None)."""
+    kept = int(np.count_nonzero(wanted))
+    if kept == len(wanted):
+        return None, None
+    if kept >= DENSE * len(wanted):
+        return None, wanted
+    return np.flatnonzero(wanted), None
 
 
 class Values:
     """One KPI's per-record values: each record's group code, and x (NaN = no value)."""
 
-    __slots__ = ("_x", "codes", "hits", "known", "labels")
+    __slots__ = ("_x", "codes", "hits", "known", "labels", "mask")
 
     def __init__(
         self,
@@ -277,12 +352,21 @@ class Values:
         labels: np.ndarray,
         x: np.ndarray | None,
         *,
+        mask: np.ndarray | None = None,
         hits: np.ndarray | None = None,
         known: np.ndarray | None = None,
     ) -> None:
         self.codes, self.labels, self._x = codes, labels, x
+        self.mask = mask  # None: every row is a record (see Records)
         # A share's flags: ``known`` records count in the denominator, ``hits`` in the numerator.
         self.hits, self.known = hits, known
+
+    def present(self) -> np.ndarray:
+        """Which rows are records with a value."""
+        if self.known is not None:
+            return self.known
+        known = ~np.isnan(self.x)
+        return known if self.mask is None else known & self.mask
 
     @property
     def flags(self) -> bool:
@@ -300,11 +384,14 @@ class Values:
         return len(self.codes)
 
     def frame(self) -> pd.DataFrame:
-        """The values as a frame of ``_seg`` (categorical) and ``x``."""
+        """The records' values as a frame of ``_seg`` (categorical) and ``x``."""
+        codes, x = self.codes, self.x
+        if self.mask is not None:
+            codes, x = codes[self.mask], x[self.mask]
         seg = pd.Categorical.from_codes(
-            self.codes, categories=pd.Index(self.labels, dtype=object), validate=False
+            codes, categories=pd.Index(self.labels, dtype=object), validate=False
         )
-        return pd.DataFrame({SEG: seg, "x": self.x})
+        return pd.DataFrame({SEG: seg, "x": x})
 
 
 def _constant(n: int) -> np.ndarray:
@@ -416,11 +503,10 @@ class Scope:
     def _select(self, name: str, table: str, mask: Callable[[], np.ndarray]) -> Records:
         """The records of ``table`` where ``mask()`` holds, selected once per period."""
 
-        def select() -> np.ndarray | None:
-            picked = np.asarray(mask(), dtype=bool)
-            return None if picked.all() else np.flatnonzero(picked)
-
-        return Records(self, name, table, self.period_memo(("rows", name), select))
+        positions, kept = self.period_memo(
+            ("rows", name), lambda: _whole_selection(np.asarray(mask(), dtype=bool))
+        )
+        return Records(self, name, table, positions, kept)
 
     @property
     def months(self) -> list[str]:

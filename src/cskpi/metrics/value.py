@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cskpi.metrics import aggregate as agg
-from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values, group_counts, lower
+from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values, lower
 
 
 def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> Values:
@@ -97,7 +97,7 @@ def _contact_counts(s: Scope, *, resolutions: bool) -> pd.DataFrame:
         selections.append(calls)
     counts: dict[str, int] = {}
     for records in selections:  # tables, not rows: each counted with bincount
-        n = group_counts(records.codes, len(records.labels))
+        n = records.group_counts()
         for label, count in zip(records.labels[n > 0], n[n > 0], strict=True):
             counts[label] = counts.get(label, 0) + int(count)
     number = np.fromiter(counts.values(), dtype="int64", count=len(counts))
@@ -264,10 +264,10 @@ def cost_over_value_parts(s: Scope) -> pd.DataFrame:
     _contact_counts(s, resolutions=False)  # raises when the contact tables lack what they need
     frames = []
     if s.has("tickets"):
-        t = s.tickets_created
+        t = s.tickets_created.compact()
         frames.append(_rows(t, customer_id=_customer_ids(t), contacts=1.0, revenue=0.0, cost=0.0))
     if s.has("calls"):
-        calls = s.calls_answered
+        calls = s.calls_answered.compact()
         frames.append(
             _rows(calls, customer_id=_customer_ids(calls), contacts=1.0, revenue=0.0, cost=0.0)
         )
