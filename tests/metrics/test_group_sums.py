@@ -150,3 +150,13 @@ def test_a_run_sum_and_a_compensated_sum_differ_and_each_is_reproduced():
     interleaved = agg._sum_count(_record_values(labels, doubled))
     assert _as_dict(interleaved) == {"a": (37106.87, 27), "b": (37106.87, 27)}
     assert _as_dict(interleaved) == _pandas_sums(labels, doubled)
+
+
+def test_runs_in_any_group_order_are_added_in_order_as_pandas_does():
+    x = [403.09, 2542.3, 2291.32, 765.21, 1486.31, 1348.47, 1954.78, 2366.17, 281.58, 85.04]
+    x += [2507.3, 1298.3, 2286.84, 6.32, 1336.16, 2164.62, 686.29, 2835.81, 2704.28, 91.77]
+    x += [76.34, 1624.24, 2817.45, 1143.61, 649.8, 1266.35, 87.12]
+    labels = ["b"] * len(x) + ["a"] * len(x)  # b's run first: not the labels' sorted order
+    parts = agg._sum_count(_record_values(labels, x + x))
+    assert _as_dict(parts) == {"a": (37106.869999999995, 27), "b": (37106.869999999995, 27)}
+    assert _as_dict(parts) == _pandas_sums(labels, x + x)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cskpi.metrics.scope import FEW_GROUPS, SEG, Records, Scope, Values, group_counts
+from cskpi.metrics.scope import SEG, Records, Scope, Values, group_counts
 
 ValuesOf = Callable[[Scope], Values]  # each record's group and x (NaN = no value, left out)
 Parts = Callable[[Scope], pd.DataFrame]
@@ -196,14 +196,18 @@ def _pandas_group_sums(
     one group's records, then the next group's), and with its compensated (Kahan) kernel
     otherwise; the two differ in the last bits, so both are reproduced.
     """
-    codes, x = codes[known], x[known]
+    if not known.all():
+        codes, x = codes[known], x[known]
     out = np.zeros(size, dtype="float64")
     if not len(x):
         return out
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    runs = codes[starts]
-    if len(np.unique(runs)) == len(runs):  # one run per group
-        out[runs] = np.add.reduceat(x, starts)
+    if size == 1:  # one group, one run
+        out[0] = np.add.reduceat(x, [0])[0]
+        return out
+    changes = codes[1:] != codes[:-1]
+    if np.count_nonzero(changes) + 1 == np.count_nonzero(group_counts(codes, size)):
+        starts = np.flatnonzero(np.r_[True, changes])  # one run per group
+        out[codes[starts]] = np.add.reduceat(x, starts)
         return out
     try:  # pandas' own kernel, without the groupby machinery (which re-factorizes the codes)
         from pandas._libs import groupby as libgroupby
@@ -242,11 +246,9 @@ def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
         n = _masked_counts(codes, size, values.known)
         total = _masked_counts(codes, size, values.hits).astype("float64")
     else:
+        # pandas' sums; of whole numbers they are exact in any order, so no test is needed.
         x = values.x
         known = values.present()
-        fast = _group_sums(codes, values.labels, {"s": x}, known)
-        if fast is not None:
-            return fast[[SEG, "s", "n"]]
         n = _masked_counts(codes, size, known)
         total = _pandas_group_sums(codes, size, x, known)
     keep = n > 0
@@ -357,12 +359,8 @@ def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         codes, x = codes[known], x[known]
     counts = _masked_counts(codes, len(labels), np.ones(len(codes), dtype=bool))
     present = counts > 0
-    if len(labels) < 2:
-        sorted_x = x
-    elif len(labels) <= FEW_GROUPS:  # a pass per group instead of a sort
-        sorted_x = np.concatenate([x[codes == g] for g in np.flatnonzero(present)])
-    else:
-        sorted_x = x[np.argsort(codes, kind="stable")]
+    # The codes are small integers: a stable argsort of them is a radix sort.
+    sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
     labels, counts = labels[present], counts[present]  # categories without values have no row
     bounds = np.concatenate(([0], np.cumsum(counts)))
     layout = (labels, bounds, sorted_x, {})
