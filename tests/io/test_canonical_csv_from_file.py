@@ -141,3 +141,16 @@ def test_a_missing_value_whose_slot_holds_a_space_is_no_edge_space():
     array = pa.StringArray.from_buffers(2, offsets, pa.py_buffer(b" ab"), valid, null_count=1)
     assert array.to_pylist() == [None, "b"]
     assert read._has_edge_spaces(pa.chunked_array([array])) is False
+
+
+def test_a_file_that_cannot_be_opened_for_the_parse_is_left_to_the_careful_path(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "tickets.csv").write_text(CASES["plain"], encoding="utf-8")
+    kinds = {c.name: c.kind for c in schema.TABLES["tickets"].columns}
+
+    def unreadable(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(read, "open", unreadable, raising=False)
+    assert read.read_canonical_csv(tmp_path / "tickets.csv", kinds, list(kinds), "UTC") is None

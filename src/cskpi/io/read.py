@@ -575,6 +575,8 @@ def read_canonical_csv(
             if "out of sync" in str(exc):
                 return None  # a quoted newline: no other timestamp type would parse the file
             continue
+        except OSError:
+            return None  # gone or unreadable since its start was read: the careful path says so
         if _holds_not_a_number(table):
             return None  # NaN/inf texts: the careful path names them (not_a_number)
         # One line per row: quoted newlines or blank lines go to the careful path, which counts
