@@ -154,3 +154,10 @@ def test_a_file_that_cannot_be_opened_for_the_parse_is_left_to_the_careful_path(
 
     monkeypatch.setattr(read, "open", unreadable, raising=False)
     assert read.read_canonical_csv(tmp_path / "tickets.csv", kinds, list(kinds), "UTC") is None
+
+
+def test_the_parse_uses_the_c_allocator_unless_a_pool_is_chosen(monkeypatch):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    assert read._parse_pool().backend_name == "system"
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    assert read._parse_pool() is None  # Arrow's default pool, which the variable chose
