@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -675,6 +675,8 @@ def _untidy(column: pa.ChunkedArray) -> bool:
     byte could belong to a space are compared with their ``str.strip()``.
     """
     for chunk in column.chunks:
+        if isinstance(chunk, pa.DictionaryArray):
+            chunk = chunk.dictionary  # the distinct values (a label column read as categories)
         if isinstance(chunk, pa.LargeStringArray):
             width = np.int64
         elif isinstance(chunk, pa.StringArray):
@@ -699,12 +701,20 @@ def _untidy(column: pa.ChunkedArray) -> bool:
 
 
 def read_canonical_parquet(
-    path: Path, kinds: dict[str, str], wanted: list[str], tz: str, data: bytes | None = None
+    path: Path,
+    kinds: dict[str, str],
+    wanted: list[str],
+    tz: str,
+    data: bytes | None = None,
+    *,
+    categories: Collection[str] = (),
 ) -> RawTable | None:
     """Typed columns straight from Arrow when a canonical Parquet file already stores them so.
 
     Only the wanted columns are read. Returns None (the careful path) when a column's Parquet type
-    is not its canonical kind's (numbers as text, integer IDs, months, …).
+    is not its canonical kind's (numbers as text, integer IDs, months, …). Texts named in
+    ``categories`` are read as Parquet stores labels, a dictionary of distinct values, and handed
+    over as pandas categoricals: no per-row string is built.
     """
     headers = parquet_headers(path, data)
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
@@ -713,58 +723,86 @@ def read_canonical_parquet(
     arrow_schema = pq.read_schema(_parquet_source(path, data))
     types = dict(zip(arrow_schema.names, arrow_schema.types, strict=True))
     for name in include:
-        kind, type_ = kinds[name], types[name]
-        fits = (
-            (
-                kind in ("id", "str", "text")
-                and (pa.types.is_string(type_) or pa.types.is_large_string(type_))
-            )
-            or (kind == "timestamp" and pa.types.is_timestamp(type_))
-            or (
-                kind in ("number", "int")
-                and (pa.types.is_integer(type_) or pa.types.is_floating(type_))
-            )
-            or (kind == "bool" and pa.types.is_boolean(type_))
-        )
-        if not fits:
+        if not _fits(kinds[name], types[name]):
             return None
+    labels = [n for n in include if n in categories and kinds[n] in ("id", "str")]
     try:
         # Texts decoded as large strings: pandas' str dtype holds those, so none is cast after.
         as_large = pa.schema(
             [
-                field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
+                field.with_type(pa.large_string())
+                if pa.types.is_string(field.type) and field.name not in labels
+                else field
                 for field in arrow_schema
             ],
             metadata=arrow_schema.metadata,
         )
-        table = pq.read_table(_parquet_source(path, data), columns=include, schema=as_large)
+        table = pq.read_table(
+            _parquet_source(path, data),
+            columns=include,
+            schema=as_large,
+            read_dictionary=labels or None,
+        )
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable_parquet(path, exc) from None
-    columns = {}
+    arrays = dict(zip(table.column_names, table.columns, strict=True))
+    rows = table.num_rows
+    del table  # each column is let go once converted: Arrow and pandas copies never all coexist
     for name in include:
-        column, kind = table.column(name), kinds[name]
-        if kind in ("id", "str", "text"):
-            if _untidy(column):
-                return None  # blanks or edge spaces: clean_text's exact rules on the careful path
-        elif kind in ("number", "int"):
-            column = column.cast(pa.float64())
-        elif kind == "timestamp":
-            try:
-                column = column.cast(pa.timestamp("ns", tz=column.type.tz))
-            except pa.ArrowInvalid:
-                return None  # outside the nanosecond range
+        if kinds[name] in ("id", "str", "text") and _untidy(arrays[name]):
+            return None  # blanks or edge spaces: clean_text's exact rules on the careful path
+    columns: dict[str, pd.Series] = {}
+    for name in include:
+        column = _pandas_column(arrays.pop(name), kinds[name], tz)
+        if column is None:
+            return None
         columns[name] = column
-    # Texts were found tidy above: nothing to trim.
-    frame = _typed_frame(pa.table(columns) if columns else table.select([]), kinds, tz, trim=False)
+    frame = (
+        pd.DataFrame(columns, copy=False) if columns else pd.DataFrame(index=pd.RangeIndex(rows))
+    )
     return RawTable(
         path=path,
         frame=frame,
-        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        lines=np.arange(1, rows + 1, dtype=np.int64),
         headers=headers,
         format="parquet",
         sha256=_lazy_sha(path, data),
         typed=True,
     )
+
+
+def _fits(kind: str, type_: pa.DataType) -> bool:
+    """Whether a Parquet column's Arrow type already is its canonical kind's."""
+    if kind in ("id", "str", "text"):
+        return pa.types.is_string(type_) or pa.types.is_large_string(type_)
+    if kind == "timestamp":
+        return pa.types.is_timestamp(type_)
+    if kind in ("number", "int"):
+        return pa.types.is_integer(type_) or pa.types.is_floating(type_)
+    return kind == "bool" and pa.types.is_boolean(type_)
+
+
+def _pandas_column(column: pa.ChunkedArray, kind: str, tz: str) -> pd.Series | None:
+    """One Arrow column as the pandas column of its kind (None: outside what pandas holds)."""
+    from cskpi.io.values import localise
+
+    if kind in ("number", "int"):
+        try:
+            column = column.cast(pa.float64())
+        except pa.ArrowInvalid:
+            return None  # an integer a float cannot hold exactly
+    elif kind == "timestamp":
+        try:
+            column = column.cast(pa.timestamp("ns", tz=column.type.tz))
+        except pa.ArrowInvalid:
+            return None  # outside the nanosecond range
+    elif kind == "bool":
+        # Straight to pandas' nullable dtype: through object values it costs 20× more.
+        return column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    series = column.to_pandas()
+    if kind == "timestamp" and column.type.tz is None:
+        return localise(series, tz)
+    return series
 
 
 def _unreadable_parquet(path: Path, exc: Exception) -> InputFileError:
