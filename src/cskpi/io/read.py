@@ -726,37 +726,23 @@ def read_canonical_parquet(
         if not _fits(kinds[name], types[name]):
             return None
     labels = [n for n in include if n in categories and kinds[n] in ("id", "str")]
+    columns: dict[str, pd.Series] = {}
     try:
-        # Texts decoded as large strings: pandas' str dtype holds those, so none is cast after.
-        as_large = pa.schema(
-            [
-                field.with_type(pa.large_string())
-                if pa.types.is_string(field.type) and field.name not in labels
-                else field
-                for field in arrow_schema
-            ],
-            metadata=arrow_schema.metadata,
-        )
-        table = pq.read_table(
-            _parquet_source(path, data),
-            columns=include,
-            schema=as_large,
-            read_dictionary=labels or None,
-        )
+        file = pq.ParquetFile(_parquet_source(path, data), read_dictionary=labels or None)
+        rows = file.metadata.num_rows
+        # One column at a time, each typed and its Arrow copy let go before the next is read:
+        # the decoding buffers of one column, not of the whole file, come on top of the frame.
+        for name in include:
+            column = file.read(columns=[name]).column(0)
+            if kinds[name] in ("id", "str", "text") and _untidy(column):
+                return None  # blanks or edge spaces: clean_text's exact rules on the careful path
+            typed = _pandas_column(column, kinds[name], tz)
+            if typed is None:
+                return None
+            columns[name] = typed
+            del column
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable_parquet(path, exc) from None
-    arrays = dict(zip(table.column_names, table.columns, strict=True))
-    rows = table.num_rows
-    del table  # each column is let go once converted: Arrow and pandas copies never all coexist
-    for name in include:
-        if kinds[name] in ("id", "str", "text") and _untidy(arrays[name]):
-            return None  # blanks or edge spaces: clean_text's exact rules on the careful path
-    columns: dict[str, pd.Series] = {}
-    for name in include:
-        column = _pandas_column(arrays.pop(name), kinds[name], tz)
-        if column is None:
-            return None
-        columns[name] = column
     frame = (
         pd.DataFrame(columns, copy=False) if columns else pd.DataFrame(index=pd.RangeIndex(rows))
     )
