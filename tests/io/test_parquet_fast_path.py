@@ -146,3 +146,43 @@ def test_survey_names_read_as_categories_are_trimmed_and_case_folded_like_texts(
     # NPS and nps become one name; each row keeps its answer's survey
     assert survey.astype("str").tolist() == ["nps", "nps", "csat", "nps"]
     assert list(survey.cat.categories) == ["nps", "csat"]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("zone", [None, "UTC"])
+def test_times_of_any_unit_zoned_or_naive_with_gaps_match_the_careful_path(
+    unit, zone, tmp_path, monkeypatch
+):
+    created = pd.Series(
+        pd.to_datetime(["2026-10-01 08:00:01", "2026-10-31 23:59:59", "2026-03-29 03:30:00"] * 3)
+    )
+    resolved = created.where([True, False, True] * 3) + pd.Timedelta(minutes=5)
+    table = pa.table(
+        {
+            "ticket_id": [f"T{i}" for i in range(9)],
+            "created_at": pa.array(created, pa.timestamp(unit, tz=zone)),
+            "resolved_at": pa.array(resolved, pa.timestamp(unit, tz=zone)),
+        }
+    )
+    pq.write_table(table, tmp_path / "tickets.parquet", row_group_size=4)  # three chunks
+    spec = InputSpec(data_dir=tmp_path, tz="Europe/Helsinki")
+    fast = load_dataset(spec).tables["tickets"]
+    monkeypatch.setattr(read, "read_canonical_parquet", lambda *a, **k: None)
+    careful = load_dataset(spec).tables["tickets"]
+    pd.testing.assert_frame_equal(fast, careful, check_exact=True)
+    # naive times are Helsinki's wall clock (08:00 is 05:00 UTC in October), zoned ones UTC
+    first = fast["created_at"].iloc[0]
+    assert first == pd.Timestamp(
+        "2026-10-01 05:00:01" if zone is None else "2026-10-01 08:00:01", tz="UTC"
+    )
+    assert fast["resolved_at"].isna().tolist() == [False, True, False] * 3
+
+
+def test_times_past_what_nanoseconds_hold_leave_the_fast_path(tmp_path):
+    path = tmp_path / "tickets.parquet"
+    far = pa.array(
+        [pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2300-01-01", tz="UTC")],
+        pa.timestamp("us", tz="UTC"),
+    )
+    pq.write_table(pa.table({"ticket_id": ["T1", "T2"], "created_at": far}), path)
+    assert read.read_canonical_parquet(path, KINDS, list(KINDS), "UTC") is None

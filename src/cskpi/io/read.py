@@ -778,6 +778,8 @@ def _pandas_column(column: pa.ChunkedArray, kind: str, tz: str) -> pd.Series | N
         except pa.ArrowInvalid:
             return None  # an integer a float cannot hold exactly
     elif kind == "timestamp":
+        if column.type.tz in (None, "UTC"):
+            return _nanoseconds(column, tz)
         try:
             column = column.cast(pa.timestamp("ns", tz=column.type.tz))
         except pa.ArrowInvalid:
@@ -789,6 +791,46 @@ def _pandas_column(column: pa.ChunkedArray, kind: str, tz: str) -> pd.Series | N
     if kind == "timestamp" and column.type.tz is None:
         return localise(series, tz)
     return series
+
+
+_PER_NANOSECOND = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+_NAT = np.iinfo(np.int64).min
+
+
+def _nanoseconds(column: pa.ChunkedArray, tz: str) -> pd.Series | None:
+    """UTC or naive Arrow times as pandas' nanoseconds: one multiplication into the new column,
+    missing ones NaT (Arrow's cast and pandas' conversion would each copy the column)."""
+    from cskpi.io.values import localise
+
+    factor = _PER_NANOSECOND[column.type.unit]
+    lowest, highest = _stored_range(column)
+    if lowest is not None and not (lowest * factor > -(2**63) and highest * factor < 2**63):
+        return None  # outside the nanosecond range
+    out = np.empty(len(column), dtype=np.int64)
+    start = 0
+    for chunk in column.chunks:
+        if not len(chunk):
+            continue
+        end = start + len(chunk)
+        values = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
+            chunk.offset : chunk.offset + len(chunk)
+        ]
+        np.multiply(values, factor, out=out[start:end])
+        if chunk.null_count:
+            np.putmask(out[start:end], ~chunk.is_valid().to_numpy(zero_copy_only=False), _NAT)
+        start = end
+    stamps = out.view("datetime64[ns]")
+    if column.type.tz is None:
+        return localise(pd.Series(stamps, copy=False), tz)
+    return pd.Series(stamps, dtype="datetime64[ns, UTC]", copy=False)
+
+
+def _stored_range(column: pa.ChunkedArray) -> tuple[int | None, int | None]:
+    """The smallest and largest stored integers of a time column (None, None: all missing)."""
+    import pyarrow.compute as pc
+
+    found = pc.min_max(column.cast(pa.int64()) if not pa.types.is_integer(column.type) else column)
+    return found["min"].as_py(), found["max"].as_py()
 
 
 def _unreadable_parquet(path: Path, exc: Exception) -> InputFileError:
