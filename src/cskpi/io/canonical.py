@@ -268,9 +268,16 @@ def _may_hold_byte(texts: pd.Series, byte: int) -> bool:
         if not isinstance(chunk, pa.StringArray | pa.LargeStringArray):
             return True
         data = chunk.buffers()[2]
-        if data is not None and (np.frombuffer(data, dtype=np.uint8) == byte).any():
-            return True
+        if data is None:
+            continue
+        data = np.frombuffer(data, dtype=np.uint8)
+        for start in range(0, len(data), _BLOCK):  # a block at a time: no mask as long as the text
+            if (data[start : start + _BLOCK] == byte).any():
+                return True
     return False
+
+
+_BLOCK = 1 << 20
 
 
 def _excel_id_warning(column: str, count: int) -> str:

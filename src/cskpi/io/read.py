@@ -646,14 +646,14 @@ _LAST_MAY_SPACE[0x80:] = True
 
 
 def _string_buffers(
-    chunk: pa.Array, width: type
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    chunk: pa.Array, width: type, *, validity: bool = True
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """A string array's offsets, bytes and validity as numpy views (no copies of the texts)."""
     _, offsets_buffer, data_buffer = chunk.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=width)[
         chunk.offset : chunk.offset + len(chunk) + 1
     ]
-    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False) if validity else None
     data = None if data_buffer is None else np.frombuffer(data_buffer, dtype=np.uint8)
     return offsets, data, valid
 
@@ -683,20 +683,29 @@ def _untidy(column: pa.ChunkedArray) -> bool:
             width = np.int32
         else:
             return True
-        offsets, data, valid = _string_buffers(chunk, width)
-        lengths = np.diff(offsets)
-        if (valid & (lengths == 0)).any():
-            return True
-        if data is None or not len(chunk):
+        if not len(chunk):
             continue
-        filled = valid & (lengths > 0)
-        first = data[offsets[:-1][filled]]
-        last = data[offsets[1:][filled] - 1]
-        edge = _FIRST_MAY_SPACE[first] | _LAST_MAY_SPACE[last]
-        if edge.any():
-            rows = np.flatnonzero(filled)[edge]
-            if any(v != v.strip() for v in chunk.take(pa.array(rows)).to_pylist()):
+        if not chunk.null_count:  # no mask to build: every value has an edge, or is blank
+            offsets, data = _string_buffers(chunk, width, validity=False)[:2]
+            if data is None or (offsets[1:] == offsets[:-1]).any():
                 return True
+            edge = _FIRST_MAY_SPACE[data[offsets[:-1]]]
+            edge |= _LAST_MAY_SPACE[data[offsets[1:] - 1]]
+            rows = np.flatnonzero(edge) if edge.any() else None
+        else:
+            offsets, data, valid = _string_buffers(chunk, width)
+            lengths = np.diff(offsets)
+            if (valid & (lengths == 0)).any():
+                return True
+            if data is None:
+                continue
+            filled = valid & (lengths > 0)
+            first = data[offsets[:-1][filled]]
+            last = data[offsets[1:][filled] - 1]
+            edge = _FIRST_MAY_SPACE[first] | _LAST_MAY_SPACE[last]
+            rows = np.flatnonzero(filled)[edge] if edge.any() else None
+        if rows is not None and any(v != v.strip() for v in chunk.take(pa.array(rows)).to_pylist()):
+            return True
     return False
 
 

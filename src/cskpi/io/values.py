@@ -177,6 +177,8 @@ def out_of_range(values: pd.Series) -> np.ndarray:
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         stamps = values.to_numpy()
+        if not stamps.size or _within(stamps):
+            return np.zeros(len(stamps), bool)
         return (stamps < _LOWEST) | (stamps > _HIGHEST)
     if pd.api.types.is_numeric_dtype(values):
         return np.zeros(len(values), bool)  # serial days and epochs are bounded by their ranges
@@ -184,6 +186,17 @@ def out_of_range(values: pd.Series) -> np.ndarray:
     year = text.str.extract(_YEAR_FIRST)[0].fillna(text.str.extract(_YEAR_LAST)[0])
     year = pd.to_numeric(year, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     return (year <= 1677) | (year >= 2262)
+
+
+def _within(stamps: np.ndarray) -> bool:
+    """Whether every time is inside [_LOWEST, _HIGHEST]: two reductions, no per-row mask."""
+    ticks = stamps.view(np.int64)
+    lowest = _LOWEST.astype(stamps.dtype).view(np.int64)
+    highest = _HIGHEST.astype(stamps.dtype).view(np.int64)
+    nat = np.iinfo(np.int64).min  # NaT, the smallest integer: below every bound, never outside
+    return bool(
+        ticks.max() <= highest and np.min(ticks, where=ticks != nat, initial=highest) >= lowest
+    )
 
 
 def guess_decimal(text: pd.Series) -> str:
