@@ -30,7 +30,7 @@ def load(spec: Any, *, quiet: bool) -> Any:
     return dataset
 
 
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 _LIBC_LARGEST_MMAP_THRESHOLD = 32 * 1024 * 1024  # where glibc's own threshold stops growing
 
 
@@ -51,7 +51,11 @@ def _column_buffers_reused() -> Iterator[None]:
     try:
         yield
     finally:
+        # Then where glibc's own sliding thresholds end up after large frees: buffers up to 32 MB
+        # from the heap, and free heap top kept up to twice that rather than trimmed and faulted
+        # in again by the next KPI's arrays.
         libc.mallopt(_M_MMAP_THRESHOLD, _LIBC_LARGEST_MMAP_THRESHOLD)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2 * _LIBC_LARGEST_MMAP_THRESHOLD)
 
 
 def _libc() -> Any:
