@@ -26,7 +26,7 @@ def load(spec: Any, *, quiet: bool) -> Any:
     """Load the data, with a progress display on stderr when a person is watching."""
     with _column_buffers_reused():
         dataset = _load(spec, quiet=quiet)
-    _give_back_freed_memory()
+    give_back_freed_memory()
     return dataset
 
 
@@ -41,7 +41,7 @@ def _column_buffers_reused() -> Iterator[None]:
     Files are read and typed a column at a time, and each column's buffers (tens of MB) are freed
     before the next is made. glibc gives allocations that large their own pages and returns them
     on free, so every column would fault in new pages (system time); from the heap, the next
-    column reuses the freed ones. _give_back_freed_memory hands what is left back after loading.
+    column reuses the freed ones. give_back_freed_memory hands what is left back after loading.
     """
     libc = _libc()
     if libc is None:
@@ -70,7 +70,7 @@ def _libc() -> Any:
     return libc
 
 
-def _give_back_freed_memory() -> None:
+def give_back_freed_memory() -> None:
     """Hand the memory reading freed (Arrow buffers cast and dropped) back to the system.
 
     The tables are held from here on; without this the C allocator keeps the reader's freed

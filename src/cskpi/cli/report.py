@@ -275,8 +275,12 @@ def _open_engine(
             spec.categories = label_columns(request.by)
         dataset = loading.load(spec, quiet=quiet)
         tables = {name: frame for name, frame in dataset.tables.items() if frame is not None}
+        if not request.charts:
+            tables = without_checked_only(tables, request.by)
+            dataset.tables = {}  # the ids checked while loading go now, and their memory back
+            loading.give_back_freed_memory()
         memory = MemoryEngine(
-            tables if request.charts else without_checked_only(tables, request.by),
+            tables,
             request.config,
             request.by,
             files=dataset.files,
