@@ -89,6 +89,9 @@ def _sla_deadlines(s: Scope, kind: str) -> np.ndarray:
     created_at = t.instants("created_at")
     # Only the columns with overrides are read: the rest do not change any ticket's SLA.
     columns = [c for c, overrides in sla_overrides(s.config, kind) if overrides and t.has(c)]
+    if not columns:  # one SLA for every ticket: one conversion, by the same function
+        hours = np.array([sla_hours(pd.DataFrame(index=[0]), s.config, kind).iloc[0]])
+        return created_at + pd.to_timedelta(hours, unit="h").to_numpy()[0]
     frame = pd.DataFrame({c: t.texts(c) for c in columns}, index=pd.RangeIndex(len(t)))
     hours = sla_hours(frame, s.config, kind).to_numpy(dtype="float64")
     # The same instants as pandas' Timestamp + to_timedelta(hours, unit="h").

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,8 @@ DIMENSIONS: dict[str, str] = {
     "question": "question",
     "segment": "segment",
 }
+
+T = TypeVar("T")
 
 HOUR = pd.Timedelta(hours=1)
 SECOND = pd.Timedelta(seconds=1)
@@ -65,7 +67,8 @@ def segments(values: pd.Series) -> pd.Series:
 
 def _instants(values: pd.Series) -> np.ndarray:
     """A timestamp column's values as numpy datetime64 in its own unit (no copy)."""
-    return values.array.asi8.view(f"M8[{values.dt.unit}]")
+    stamps: np.ndarray = values.array.asi8.view(f"M8[{values.dt.unit}]")
+    return stamps
 
 
 def elapsed_between(
@@ -75,7 +78,8 @@ def elapsed_between(
     missing; ``until``: where ``later`` is missing, measure to it instead."""
     if until is not None:
         later = np.where(np.isnat(later), until, later)
-    return (later - earlier) / unit.to_timedelta64()
+    hours: np.ndarray = (later - earlier) / unit.to_timedelta64()
+    return hours
 
 
 def elapsed(
@@ -93,7 +97,8 @@ def elapsed(
     ):
         if until is not None:
             later = later.where(later.notna(), until)
-        return ((later - earlier) / unit).to_numpy(dtype="float64", na_value=np.nan)
+        difference: pd.Series = (later - earlier) / unit  # type: ignore[operator]
+        return difference.to_numpy(dtype="float64", na_value=np.nan)
     return elapsed_between(
         _instants(later),
         _instants(earlier),
@@ -126,10 +131,10 @@ def _as_floats(values: pd.Series, positions: np.ndarray | None) -> np.ndarray:
             return data if positions is None else data[positions]
     if isinstance(array, pd.api.extensions.ExtensionArray) and hasattr(array, "_mask"):
         # A nullable boolean or integer: its values and mask, taken without a pandas copy.
-        data, mask = array._data, array._mask  # noqa: SLF001
+        data, mask = array._data, array._mask  # type: ignore[attr-defined]  # noqa: SLF001
         if positions is not None:
             data, mask = data[positions], mask[positions]
-        out = data.astype("float64")
+        out: np.ndarray = data.astype("float64")
         out[mask] = np.nan
         return out
     taken = values if positions is None else values.take(positions)
@@ -138,9 +143,9 @@ def _as_floats(values: pd.Series, positions: np.ndarray | None) -> np.ndarray:
 
 def period_bound(instant: pd.Timestamp, like: np.ndarray) -> np.datetime64:
     """A period boundary (UTC) as numpy datetime64 in the unit of ``like``."""
-    return np.datetime64(
-        instant.tz_convert("UTC").tz_localize(None).as_unit("ns").value, "ns"
-    ).astype(like.dtype)
+    utc = instant.tz_convert("UTC").tz_localize(None).as_unit("ns")
+    bound: np.datetime64 = np.datetime64(utc.value, "ns").astype(like.dtype)
+    return bound
 
 
 # Up to this many groups, a group's records are counted with one pass of byte comparisons each:
@@ -261,7 +266,8 @@ class Records:
             return values
         if parent.positions is None:
             return values[self.positions]
-        return values[keep]
+        narrowed: np.ndarray = values[keep]
+        return narrowed
 
     def has(self, column: str) -> bool:
         return column in self.frame.columns
@@ -365,7 +371,7 @@ class Values:
         """Which rows are records with a value."""
         if self.known is not None:
             return self.known
-        known = ~np.isnan(self.x)
+        known: np.ndarray = ~np.isnan(self.x)
         return known if self.mask is None else known & self.mask
 
     @property
@@ -413,13 +419,13 @@ class Scope:
         dimension: str,
         config: Config,
         *,
-        shared: dict | None = None,
-        cache: dict | None = None,
+        shared: dict[Any, Any] | None = None,
+        cache: dict[Any, Any] | None = None,
     ) -> None:
         self.tables = tables
-        self._shared: dict = {} if shared is None else shared
-        self._cache: dict = {} if cache is None else cache
-        self._groups: dict = {}
+        self._shared: dict[Any, Any] = {} if shared is None else shared
+        self._cache: dict[Any, Any] = {} if cache is None else cache
+        self._groups: dict[Any, set[str]] = {}
         self.period = period
         self.dimension = dimension
         self.column = None if dimension == OVERALL else DIMENSIONS[dimension]
@@ -440,19 +446,19 @@ class Scope:
         if missing:
             raise Unavailable(f"{table} table has no {'/'.join(missing)}")
 
-    def period_memo(self, key: object, make: Callable[[], Any]) -> Any:
+    def period_memo(self, key: object, make: Callable[[], T]) -> T:
         """``make()``, computed once per period for every dimension's scope: for values of the
         period's selected records that do not depend on the breakdown (flags, durations)."""
         slot = ("memo", key)
         if slot not in self._shared:
             self._shared[slot] = make()
-        return self._shared[slot]
+        return cast(T, self._shared[slot])
 
-    def table_memo(self, key: object, make: Callable[[], Any]) -> Any:
+    def table_memo(self, key: object, make: Callable[[], T]) -> T:
         """``make()``, computed once per table for every period (facts of every row)."""
         if key not in self._cache:
             self._cache[key] = make()
-        return self._cache[key]
+        return cast(T, self._cache[key])
 
     def carries(self, table: str) -> bool:
         """Whether ``table`` can be broken down by this scope's dimension."""
@@ -551,7 +557,8 @@ class Scope:
             if "direction" not in frame.columns:
                 return np.zeros(len(frame), dtype=bool)
             codes, texts = lowered_codes(frame["direction"])
-            return np.append(texts == "outbound", False)[codes]
+            outbound: np.ndarray = np.append(texts == "outbound", False)[codes]
+            return outbound
 
         return self.table_memo(("outbound",), make)
 
