@@ -296,6 +296,18 @@ def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
     }
 
 
+def label_columns(by: Sequence[str]) -> dict[str, list[str]]:
+    """The columns of :func:`input_columns` that hold labels: breakdowns, call directions, survey
+    names and questions, agent ids. The KPIs only compare and group them, so a reader may hand them
+    over as pandas categoricals (one small code per row, each distinct text once)."""
+    from cskpi.io import schema
+
+    return {
+        name: [c for c in columns if schema.TABLES[name].column(c).kind == "str" or c == "agent_id"]
+        for name, columns in input_columns(by).items()
+    }
+
+
 def without_checked_only(tables: Tables, by: Sequence[str]) -> dict[str, pd.DataFrame]:
     """``tables`` without the columns loaded only to check rows and merge copies (record ids,
     updated_at) that no KPI or breakdown reads: once loaded, holding them only costs memory."""

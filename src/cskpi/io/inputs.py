@@ -20,6 +20,9 @@ class InputSpec:
     sheet: str | None = None  # the workbook sheet to read (default: the recognised one)
     # Restrict to these columns per table (columnar reads); None = every canonical column.
     columns: dict[str, list[str]] | None = None
+    # Label columns per table that may be handed over as pandas categoricals (when a file stores
+    # them as a dictionary of distinct values, as Parquet writers do); others stay texts.
+    categories: dict[str, list[str]] = field(default_factory=dict)
     # Files this run writes (option -> path) and further files it must never write (the settings
     # file, a baseline): io.paths refuses an output that is any of them or an input.
     outputs: dict[str, Path | None] = field(default_factory=dict)

@@ -306,7 +306,14 @@ def load_file(
         data = read.read_bytes(path)
     if vmap is None and fmt == "parquet":
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
-        fast = read.read_canonical_parquet(path, kinds, wanted or list(kinds), spec.tz, data)
+        fast = read.read_canonical_parquet(
+            path,
+            kinds,
+            wanted or list(kinds),
+            spec.tz,
+            data,
+            categories=spec.categories.get(table, ()),
+        )
         if fast is not None:
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)
