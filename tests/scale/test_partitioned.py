@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -126,7 +127,7 @@ def test_a_later_period_takes_an_earlier_files_open_tickets_from_memory(history,
     rows = compute_partitioned(state, periods, Config())
     assert tidy(rows, periods) == pandas_csv(history, periods, BY)
     first = sorted(state.files["tickets"])[0]
-    carried = state.carried[first].to_pandas()
+    carried = state.carried[first].raw.to_pandas()
     # Only tickets still open after the file's last creation are kept: resolved later or never.
     latest = pq.read_table(first, columns=["created_at"]).column("created_at").to_pandas().max()
     still_open = carried["resolved_at"].isna() | (carried["resolved_at"] >= latest)
@@ -172,3 +173,25 @@ def test_each_parquet_file_counts_the_rows_it_kept_and_rejected_as_the_loader_do
     assert report.rejects_by_reason == loaded.rejects_by_reason
     assert (report.rows_read, report.rows_used) == (loaded.rows_read, loaded.rows_used)
     assert history.unusable == {}
+
+
+@pytest.mark.parametrize("count", [7, 8])
+def test_the_span_of_compact_dates_is_bulk_spans_whatever_the_block(count):
+    from cskpi.metrics.periods import bulk_span
+    from cskpi.scale.partitioned import span_of, stamp_values
+
+    rng = np.random.default_rng(count)
+    base = pd.Timestamp("2026-01-01", tz="UTC").value
+    month = pd.Timedelta(days=30).value
+    aware = pd.Series(pd.to_datetime(base + rng.integers(0, month, count * 100), utc=True))
+    # Two stray years (a typo and an epoch zero) and a missing date; naive dates read as UTC.
+    stray = pd.Series(
+        pd.to_datetime(["2062-03-01 10:00", "1970-01-01 00:00", None]), dtype="datetime64[ns]"
+    ).dt.tz_localize("UTC")
+    naive = pd.Series(pd.to_datetime(["2026-01-15 08:00", "2026-01-16 09:30"]))
+    expected = bulk_span([aware, stray, naive])
+    assert expected is not None and expected.outliers == 2
+    for block in (3, 1000):
+        parts = [stamp_values(s) for s in (aware, stray, naive)]
+        assert span_of(parts, block=block) == expected
+    assert span_of([stamp_values(stray.iloc[2:])]) is None
