@@ -138,6 +138,7 @@ class Carried:
     columns: list[str]  # the columns read (all of them in ``raw`` until typed)
     typed: pd.DataFrame | None = None
     rows: np.ndarray | None = None
+    ids: pa.Array | None = None  # the key of each ``raw`` row as text (the copy check's input)
     window: tuple[tuple[pd.Timestamp, pd.Timestamp], np.ndarray] | None = None
 
 
@@ -400,12 +401,17 @@ def _keep_open(history: History, path: Path, latest: pa.Scalar) -> Carried:
         filter=resolved.is_null() | (resolved >= latest),
     )
     columns = list(still_open.schema.names)
-    if not _types_row_by_row("tickets", still_open.schema):
-        return Carried(still_open, columns)
-    typed = _canonical(path, "tickets", still_open, history.spec)
     key = schema.TABLES["tickets"].key
-    narrow = _columns_in_table(still_open, ["created_at", "resolved_at", key or ""])
-    return Carried(still_open.select(narrow), columns, typed.frame, typed.lines - 1)
+    ids = (
+        still_open.column(key).cast(pa.string()).combine_chunks()
+        if key in still_open.schema.names
+        else None
+    )
+    if not _types_row_by_row("tickets", still_open.schema):
+        return Carried(still_open, columns, ids=ids)
+    typed = _canonical(path, "tickets", still_open, history.spec)
+    narrow = _columns_in_table(still_open, ["created_at", "resolved_at"])
+    return Carried(still_open.select(narrow), columns, typed.frame, typed.lines - 1, ids)
 
 
 def _types_row_by_row(table: str, file_schema: pa.Schema) -> bool:
@@ -485,6 +491,10 @@ def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, 
     arrays = []
     for path in _touching(history, table, period):
         if key not in read.parquet_headers(path):
+            continue
+        found = _carried_rows(history, table, path, period)
+        if found is not None and found[0].ids is not None:
+            arrays.append(pc.drop_null(found[0].ids.take(found[1])))
             continue
         data = _read_window(history, table, path, period, [key])
         arrays.extend(pc.drop_null(data.column(key).cast(pa.string())).chunks)
@@ -586,15 +596,26 @@ def _slice_rows(history: History, table: str, period: Period) -> int:
 
 def _batches(history: History, table: str, period: Period, max_rows: int) -> Iterator[pd.DataFrame]:
     """The period's records of one table, ``max_rows`` at most at a time."""
+    # Backlogs kept from earlier files go in batches of their own, filled across files: one
+    # batch per earlier file would cost a KPI pass per file and period.
+    backlog: list[pd.DataFrame] = []
+    backlog_rows = 0
     for path in _touching(history, table, period):
         found = _carried_rows(history, table, path, period)
         if found is not None and found[0].typed is not None:
             if len(found[1]) <= max_rows:
+                if backlog_rows + len(found[1]) > max_rows:
+                    yield _finish_frame(history, table, backlog)
+                    backlog, backlog_rows = [], 0
                 typed = _carried_frame(history, table, path, period)
-                if len(found[1]):  # one batch, as the rows read would make
-                    yield _finish_frame(history, table, [typed] if typed is not None else [])
+                if typed is not None and len(typed):
+                    backlog.append(typed)
+                    backlog_rows += len(found[1])
                 continue
             found = None  # more than a batch: read them from the file (the same rows)
+        if backlog:
+            yield _finish_frame(history, table, backlog)
+            backlog, backlog_rows = [], 0
         if found is not None:
             raw = found[0].raw.take(found[1])
             batches: Iterable[pa.RecordBatch] = raw.to_batches(max_chunksize=max_rows)
@@ -626,6 +647,8 @@ def _batches(history: History, table: str, period: Period, max_rows: int) -> Ite
                 table,
                 [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
             )
+    if backlog:
+        yield _finish_frame(history, table, backlog)
 
 
 # ----------------------------------------------------------------------------------- the report
