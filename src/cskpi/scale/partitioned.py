@@ -257,6 +257,13 @@ def _file_dataset(path: Path) -> ds.Dataset:
     return ds.dataset(str(path), format="parquet")
 
 
+def _file_schema(history: History, path: Path) -> pa.Schema:
+    """A file's schema, read once per report (a history asks for it every period)."""
+    if path not in history.schemas:
+        history.schemas[path] = _file_dataset(path).schema
+    return history.schemas[path]
+
+
 def _columns_in(dataset: ds.Dataset, columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c in dataset.schema.names]
 
@@ -474,9 +481,7 @@ def _windowed(
     history: History, table: str, path: Path, data: pa.Table, period: Period
 ) -> pd.DataFrame:
     frame = _canonical(path, table, data, history.spec).frame
-    if path not in history.schemas:
-        history.schemas[path] = _file_dataset(path).schema
-    if period_filter(table, period, history.schemas[path], history.spec.tz) is None:
+    if period_filter(table, period, _file_schema(history, path), history.spec.tz) is None:
         frame = frame.loc[_exact_window(table, frame, period)].reset_index(drop=True)
     return frame
 
@@ -490,7 +495,7 @@ def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, 
     key = schema.TABLES[table].key
     arrays = []
     for path in _touching(history, table, period):
-        if key not in read.parquet_headers(path):
+        if key not in _file_schema(history, path).names:
             continue
         found = _carried_rows(history, table, path, period)
         if found is not None and found[0].ids is not None:
