@@ -33,11 +33,9 @@ def _give_back_freed_memory() -> None:
     The tables are held from here on; without this the C allocator keeps the reader's freed
     pages, and the KPIs' working memory comes on top of them in the peak. glibc only.
     """
-    import contextlib
-    import ctypes
+    from cskpi.heap import give_back_freed_memory
 
-    with contextlib.suppress(OSError, AttributeError):  # another C library: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    give_back_freed_memory()
 
 
 def _load(spec: Any, *, quiet: bool) -> Any:

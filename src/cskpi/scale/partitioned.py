@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from cskpi.config import Config
+from cskpi.heap import give_back_freed_memory
 from cskpi.ids import as_integers
 from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
@@ -697,6 +698,7 @@ def compute_partitioned(
     rows: list[KpiValue] = []
     for period in periods:
         rows.extend(_period_rows(history, period, config, max_rows))
+        give_back_freed_memory()  # the next period's slice would stack on this one's leftovers
     return rows
 
 
@@ -771,6 +773,7 @@ def span_of(parts: list[np.ndarray], block: int = 4_000_000) -> Span | None:
     50 million dates needs 0.4 GB here instead of five copies of it (its values are the same)."""
     values = np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
     parts.clear()
+    give_back_freed_memory()  # the parts (a few MB each) stay in the C heap otherwise
     if not len(values):
         return None
     middle = np.median(values, overwrite_input=True)  # reorders values; nothing below minds
