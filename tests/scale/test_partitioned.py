@@ -136,8 +136,22 @@ def test_a_later_period_takes_an_earlier_files_open_tickets_from_memory(history,
     # The earliest files are not opened again for the October report: their dates are known.
     earliest = {sorted(state.files[t])[0] for t in ("tickets", "calls", "surveys")}
     opened.clear()
-    compute_partitioned(state, parse_periods("2026-10", None, None, "UTC"), Config())
+    typed = []
+    real_canonical = partitioned._canonical
+    monkeypatch.setattr(
+        partitioned,
+        "_canonical",
+        lambda path, table, *a, **k: typed.append(path) or real_canonical(path, table, *a, **k),
+    )
+    october = parse_periods("2026-10", None, None, "UTC")
+    assert tidy(compute_partitioned(state, october, Config()), october) == pandas_csv(
+        history, october, BY
+    )
     assert not earliest.intersection(opened)
+    # Nor typed again: the kept tickets were typed once, when August first needed them.
+    assert first not in typed and typed
+    assert state.carried[first].typed is not None
+    assert set(state.carried[first].raw.schema.names) == {"created_at", "resolved_at"}
 
 
 def test_each_parquet_file_counts_the_rows_it_kept_and_rejected_as_the_loader_does(tmp_path):
@@ -195,3 +209,41 @@ def test_the_span_of_compact_dates_is_bulk_spans_whatever_the_block(count):
         parts = [stamp_values(s) for s in (aware, stray, naive)]
         assert span_of(parts, block=block) == expected
     assert span_of([stamp_values(stray.iloc[2:])]) is None
+
+
+def test_kept_tickets_whose_ids_are_floats_are_typed_with_each_periods_slice(tmp_path):
+    # Float ids read as integers only when every id of the rows typed together is whole, so
+    # typing the kept tickets once could differ from typing a period's slice: they are not.
+    from cskpi.scale import partitioned
+
+    (tmp_path / "tickets").mkdir()
+    stamps = pd.to_datetime
+    months = {
+        "2026-08": (
+            [1.0, 2.0, 3.5],
+            ["2026-08-03", "2026-08-10", "2026-08-20"],
+            ["2026-08-05", None, "2026-09-15"],
+        ),
+        "2026-09": ([4.0], ["2026-09-05"], ["2026-09-06"]),
+        "2026-10": ([5.0], ["2026-10-07"], [None]),
+    }
+    for month, (ids, created, resolved) in months.items():
+        frame = pd.DataFrame(
+            {
+                "ticket_id": ids,
+                "created_at": stamps(created),
+                "resolved_at": stamps(pd.Series(resolved, dtype="object")),
+                "channel": "email",
+            }
+        )
+        pq.write_table(
+            pa.Table.from_pandas(frame, preserve_index=False),
+            tmp_path / "tickets" / f"{month}.parquet",
+        )
+    periods = parse_periods("2026-08..2026-10", None, None, "UTC")
+    state = open_history(InputSpec(data_dir=tmp_path, tz="UTC"), [])
+    got = tidy(compute_partitioned(state, periods, Config()), periods)
+    assert got == pandas_csv(tmp_path, periods, [])
+    assert "2026-10,all,all,backlog_end,2,count,2" in got
+    kept = state.carried[sorted(state.files["tickets"])[0]]
+    assert kept.typed is None and partitioned._types_row_by_row("tickets", kept.raw.schema) is False
