@@ -49,14 +49,26 @@ def test_a_lunch_break_between_two_intervals_is_not_counted():
 def test_finnish_independence_day_is_closed():
     # Thu 5 Dec 2024 16:00 -> Mon 9 Dec 10:00: Thursday 1 h, Friday 6 Dec is a public holiday,
     # Monday 1 h. Without the holiday calendar Friday adds 8 h.
-    assert hours_between("2024-12-05 16:00", "2024-12-09 10:00", WEEKDAYS_9_TO_17,
-                         holidays_country="FI") == 2
+    assert (
+        hours_between(
+            "2024-12-05 16:00", "2024-12-09 10:00", WEEKDAYS_9_TO_17, holidays_country="FI"
+        )
+        == 2
+    )
     assert hours_between("2024-12-05 16:00", "2024-12-09 10:00", WEEKDAYS_9_TO_17) == 10
 
 
 def test_extra_closed_dates_are_closed():
-    assert hours_between("2024-12-05 16:00", "2024-12-09 10:00", WEEKDAYS_9_TO_17,
-                         holidays_country="FI", closed_dates=("2024-12-05",)) == 1
+    assert (
+        hours_between(
+            "2024-12-05 16:00",
+            "2024-12-09 10:00",
+            WEEKDAYS_9_TO_17,
+            holidays_country="FI",
+            closed_dates=("2024-12-05",),
+        )
+        == 1
+    )
 
 
 def test_a_nine_to_five_day_is_eight_hours_on_both_daylight_saving_days():
@@ -110,8 +122,9 @@ def test_the_result_keeps_the_index_and_accepts_any_timezone_for_the_instants():
 
 
 def test_no_opening_hours_at_all_gives_zero():
-    result = business_seconds(local("2026-03-09 10:00"), local("2026-03-10 10:00"),
-                              BusinessHours(tz=HELSINKI, week={}))
+    result = business_seconds(
+        local("2026-03-09 10:00"), local("2026-03-10 10:00"), BusinessHours(tz=HELSINKI, week={})
+    )
     assert result.tolist() == [0.0]
 
 
@@ -123,11 +136,18 @@ def test_naive_instants_are_refused():
 
 PROPERTY_HOURS = BusinessHours(
     tz=HELSINKI,
-    week={0: [("08:00", "12:00"), ("13:00", "17:00")], 1: [("09:00", "17:00")],
-          2: [("03:30", "06:00")], 4: [("09:00", "24:00")], 5: [("00:00", "24:00")],
-          # On the spring-forward Sunday 03:30 and 04:10 map past 04:20 (the gap is 03-04).
-          6: [("02:00", "03:10"), ("03:30", "04:10"), ("04:20", "05:00"), ("22:00", "24:00")]},
-    holidays_country="FI", closed_dates=("2026-03-30",))
+    week={
+        0: [("08:00", "12:00"), ("13:00", "17:00")],
+        1: [("09:00", "17:00")],
+        2: [("03:30", "06:00")],
+        4: [("09:00", "24:00")],
+        5: [("00:00", "24:00")],
+        # On the spring-forward Sunday 03:30 and 04:10 map past 04:20 (the gap is 03-04).
+        6: [("02:00", "03:10"), ("03:30", "04:10"), ("04:20", "05:00"), ("22:00", "24:00")],
+    },
+    holidays_country="FI",
+    closed_dates=("2026-03-30",),
+)
 # Three years around both clock changes, in whole minutes.
 FIRST = pd.Timestamp("2025-01-01", tz="UTC")
 minutes = st.integers(min_value=0, max_value=3 * 366 * 24 * 60)
@@ -152,8 +172,9 @@ def test_business_seconds_are_additive_non_negative_and_never_exceed_elapsed_tim
 @given(st.lists(minutes, min_size=2, max_size=2))
 def test_when_always_open_business_time_is_elapsed_time(offsets):
     a, b = at(sorted(offsets))
-    result = business_seconds(pd.Series([a]), pd.Series([b]),
-                              BusinessHours(tz=HELSINKI, week=ALWAYS)).iloc[0]
+    result = business_seconds(
+        pd.Series([a]), pd.Series([b]), BusinessHours(tz=HELSINKI, week=ALWAYS)
+    ).iloc[0]
     assert result == (b - a).total_seconds()
 
 

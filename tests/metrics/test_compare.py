@@ -9,13 +9,15 @@ KEY = ("2026-10", "all", "all")
 
 
 def now(kpi, value, n, unit="%", **where):
-    return KpiValue("2026-10", where.get("dimension", "all"), where.get("segment", "all"), kpi,
-                    value, unit, n)
+    return KpiValue(
+        "2026-10", where.get("dimension", "all"), where.get("segment", "all"), kpi, value, unit, n
+    )
 
 
 def before(kpi, value, n, unit="%", period="2026-09", **where):
-    return KpiValue(period, where.get("dimension", "all"), where.get("segment", "all"), kpi,
-                    value, unit, n)
+    return KpiValue(
+        period, where.get("dimension", "all"), where.get("segment", "all"), kpi, value, unit, n
+    )
 
 
 def test_a_rate_change_is_in_percentage_points_with_a_two_proportion_z_test():
@@ -41,8 +43,9 @@ def test_the_same_rate_change_on_more_records_is_significant():
 def test_fewer_than_thirty_records_on_either_side_is_never_tested():
     result = compare([now("csat", 100.0, 1000)], [before("csat", 0.0, 29)])[(*KEY, "csat")]
     assert result.significant is None and result.p_value is None
-    assert result.test == ("two-proportion z-test not run: fewer than 30 records in the "
-                           "baseline (29)")
+    assert result.test == (
+        "two-proportion z-test not run: fewer than 30 records in the baseline (29)"
+    )
     assert result.change == 100.0
     result = compare([now("csat", 100.0, 29)], [before("csat", 0.0, 30)])[(*KEY, "csat")]
     assert "fewer than 30 records in the current period (29)" in result.test
@@ -54,8 +57,10 @@ def test_nps_is_tested_against_the_standard_error_from_both_margins():
     # margin 17.0869, SE = 8.7178. SE of the difference sqrt(64 + 76) = 11.832;
     # z = 20 / 11.832 = 1.690, p = 0.0910.
     current = [now("nps", 40.0, 100, "score"), now("nps_margin_of_error", 15.68, 100, "points")]
-    baseline = [before("nps", 20.0, 100, "score"),
-                before("nps_margin_of_error", 17.086884, 100, "points")]
+    baseline = [
+        before("nps", 20.0, 100, "score"),
+        before("nps_margin_of_error", 17.086884, 100, "points"),
+    ]
     result = compare(current, baseline)[(*KEY, "nps")]
     assert result.change == 20.0
     assert result.p_value == pytest.approx(0.09097, abs=1e-4)
@@ -66,8 +71,10 @@ def test_nps_is_tested_against_the_standard_error_from_both_margins():
 def test_without_margins_the_nps_test_uses_the_conservative_bound():
     # relationship_nps has no margin row: var <= 1 − (NPS/100)². SE = 100 × sqrt(0.84/100) and
     # 100 × sqrt(0.96/100); SE of the difference sqrt(84 + 96) = 13.416; z = 1.4907, p = 0.1360.
-    result = compare([now("relationship_nps", 40.0, 100, "score")],
-                     [before("relationship_nps", 20.0, 100, "score")])
+    result = compare(
+        [now("relationship_nps", 40.0, 100, "score")],
+        [before("relationship_nps", 20.0, 100, "score")],
+    )
     result = result[(*KEY, "relationship_nps")]
     assert result.p_value == pytest.approx(0.13604, abs=1e-4)
     assert result.test.endswith("(upper-bound standard error)")
@@ -88,9 +95,11 @@ def test_means_use_welchs_t_test_when_both_periods_have_record_level_values():
     # 41..80 vs 1..40: means 60.5 and 20.5, each variance 40 × 41 / 12 = 136.67, so
     # se = sqrt(2 × 136.67 / 40) = 2.614, t = 40 / 2.614 = 15.30 on 78 df: p tiny.
     values = {False: np.arange(41, 81, dtype=float), True: np.arange(1, 41, dtype=float)}
-    result = compare([now("average_handle_time", 60.5, 40, "seconds")],
-                     [before("average_handle_time", 20.5, 40, "seconds")],
-                     samples=lambda row, is_baseline: values[is_baseline])
+    result = compare(
+        [now("average_handle_time", 60.5, 40, "seconds")],
+        [before("average_handle_time", 20.5, 40, "seconds")],
+        samples=lambda row, is_baseline: values[is_baseline],
+    )
     result = result[(*KEY, "average_handle_time")]
     assert result.test == "Welch's t-test"
     assert result.significant is True and result.p_value < 1e-20
@@ -98,9 +107,11 @@ def test_means_use_welchs_t_test_when_both_periods_have_record_level_values():
 
 
 def test_means_without_baseline_records_are_not_tested():
-    result = compare([now("average_handle_time", 60.5, 40, "seconds")],
-                     [before("average_handle_time", 20.5, 40, "seconds")],
-                     samples=lambda row, is_baseline: None if is_baseline else np.ones(40))
+    result = compare(
+        [now("average_handle_time", 60.5, 40, "seconds")],
+        [before("average_handle_time", 20.5, 40, "seconds")],
+        samples=lambda row, is_baseline: None if is_baseline else np.ones(40),
+    )
     result = result[(*KEY, "average_handle_time")]
     assert result.significant is None
     assert result.test == "not tested: no record-level data in the baseline"
@@ -108,23 +119,31 @@ def test_means_without_baseline_records_are_not_tested():
 
 def test_the_bootstrap_also_needs_thirty_values_on_each_side():
     values = {False: np.arange(50, dtype=float), True: np.arange(20, dtype=float)}
-    result = compare([now("resolution_hours_median", 25.0, 50, "hours")],
-                     [before("resolution_hours_median", 10.0, 20, "hours")],
-                     samples=lambda row, is_baseline: values[is_baseline])
-    assert "fewer than 30 records in the baseline (20)" in result[
-        (*KEY, "resolution_hours_median")].test
+    result = compare(
+        [now("resolution_hours_median", 25.0, 50, "hours")],
+        [before("resolution_hours_median", 10.0, 20, "hours")],
+        samples=lambda row, is_baseline: values[is_baseline],
+    )
+    assert (
+        "fewer than 30 records in the baseline (20)"
+        in result[(*KEY, "resolution_hours_median")].test
+    )
 
 
 def test_counts_get_a_change_but_no_test():
-    result = compare([now("tickets_created", 120, None, "count")],
-                     [before("tickets_created", 100, None, "count")])[(*KEY, "tickets_created")]
+    result = compare(
+        [now("tickets_created", 120, None, "count")],
+        [before("tickets_created", 100, None, "count")],
+    )[(*KEY, "tickets_created")]
     assert (result.previous, result.change, result.significant) == (100, 20, None)
     assert result.test == "not tested: a count of events has no rate to test"
 
 
 def test_rows_are_matched_by_dimension_segment_and_kpi_and_the_unit_can_be_overridden():
-    current = [now("reopen_rate", 10.0, 500, "ratio", dimension="channel", segment="chat"),
-               now("reopen_rate", 5.0, 500, "ratio", dimension="channel", segment="email")]
+    current = [
+        now("reopen_rate", 10.0, 500, "ratio", dimension="channel", segment="chat"),
+        now("reopen_rate", 5.0, 500, "ratio", dimension="channel", segment="email"),
+    ]
     baseline = [before("reopen_rate", 10.0, 500, "ratio", dimension="channel", segment="chat")]
     result = compare(current, baseline, units={"reopen_rate": "%"})
     assert list(result) == [("2026-10", "channel", "chat", "reopen_rate")]
@@ -132,8 +151,10 @@ def test_rows_are_matched_by_dimension_segment_and_kpi_and_the_unit_can_be_overr
 
 
 def test_a_baseline_with_several_periods_uses_the_latest_one_before_the_current_period():
-    baseline = [before("csat", 50.0, 100, period=period)
-                for period in ("2026-08", "2026-09", "2026-10", "2026-11")]
+    baseline = [
+        before("csat", 50.0, 100, period=period)
+        for period in ("2026-08", "2026-09", "2026-10", "2026-11")
+    ]
     baseline[1] = before("csat", 70.0, 100, period="2026-09")
     assert compare([now("csat", 80.0, 100)], baseline)[(*KEY, "csat")].previous == 70.0
 
@@ -150,10 +171,13 @@ def write(tmp_path, text):
 
 
 def test_a_kept_tidy_csv_loads_as_rows_ignoring_extra_columns(tmp_path):
-    path = write(tmp_path, "period,dimension,segment,kpi,value,unit,n,target,status\n"
-                           "2026-09,all,all,csat,84.5,%,200,>= 85,missed\n"
-                           "2026-09,all,all,tickets_created,1200,count,\n"
-                           "2026-09,channel,chat,csat,,%,0,,\n")
+    path = write(
+        tmp_path,
+        "period,dimension,segment,kpi,value,unit,n,target,status\n"
+        "2026-09,all,all,csat,84.5,%,200,>= 85,missed\n"
+        "2026-09,all,all,tickets_created,1200,count,\n"
+        "2026-09,channel,chat,csat,,%,0,,\n",
+    )
     rows = load_baseline_csv(path)
     assert rows[0] == KpiValue("2026-09", "all", "all", "csat", 84.5, "%", 200)
     assert rows[1].value == 1200 and isinstance(rows[1].value, int) and rows[1].n is None
@@ -161,19 +185,24 @@ def test_a_kept_tidy_csv_loads_as_rows_ignoring_extra_columns(tmp_path):
 
 
 def test_a_malformed_value_names_the_file_row_and_column(tmp_path):
-    path = write(tmp_path, "period,dimension,segment,kpi,value,unit,n\n"
-                           "2026-09,all,all,csat,84.5,%,200\n"
-                           "2026-09,all,all,nps,\"12,5\",score,200\n")
+    path = write(
+        tmp_path,
+        "period,dimension,segment,kpi,value,unit,n\n"
+        "2026-09,all,all,csat,84.5,%,200\n"
+        '2026-09,all,all,nps,"12,5",score,200\n',
+    )
     with pytest.raises(InputFileError) as error:
         load_baseline_csv(path)
     assert str(error.value) == (
         f"{path}, row 3, column 'value': '12,5' is not a number. Write values with a '.' "
-        "decimal point and no thousands separator, or leave the cell empty for not available")
+        "decimal point and no thousands separator, or leave the cell empty for not available"
+    )
 
 
 def test_a_fractional_record_count_is_refused(tmp_path):
-    path = write(tmp_path, "period,dimension,segment,kpi,value,unit,n\n"
-                           "2026-09,all,all,csat,84.5,%,20.5\n")
+    path = write(
+        tmp_path, "period,dimension,segment,kpi,value,unit,n\n2026-09,all,all,csat,84.5,%,20.5\n"
+    )
     with pytest.raises(InputFileError, match=r"row 2, column 'n': '20.5' is not a whole number"):
         load_baseline_csv(path)
 
@@ -225,7 +254,11 @@ def test_benjamini_hochberg_agrees_with_statsmodels_and_by_hand():
     # Sorted 0.01, 0.03, 0.04 of m = 3: q = min over k ≥ i of p(k) × 3 / k →
     # 0.04, min(0.04, 0.045) = 0.04, min(0.04, 0.03) = 0.03.
     assert benjamini_hochberg([0.04, None, 0.01, 0.03]) == [
-        pytest.approx(0.04), None, pytest.approx(0.03), pytest.approx(0.04)]
+        pytest.approx(0.04),
+        None,
+        pytest.approx(0.03),
+        pytest.approx(0.04),
+    ]
     pvalues = [0.001, 0.2, 0.03, 0.04, 0.5, 0.011, 0.9]
     expected = multipletests(pvalues, method="fdr_bh")[1]
     assert benjamini_hochberg(pvalues) == pytest.approx(list(expected))
@@ -244,7 +277,8 @@ def test_significance_is_decided_by_q_across_every_comparison_of_the_output():
     assert csat.q_value == pytest.approx(2 * 0.04376, abs=2e-5)
     assert csat.significant is False
     assert result[(*KEY, "reopen_rate")].q_value == pytest.approx(
-        result[(*KEY, "reopen_rate")].p_value)
+        result[(*KEY, "reopen_rate")].p_value
+    )
 
 
 def test_median_p90_mean_and_maximum_of_one_sample_each_get_their_own_test():
@@ -257,21 +291,37 @@ def test_median_p90_mean_and_maximum_of_one_sample_each_get_their_own_test():
     kpis = [("first_response_hours_median", 0.5), ("first_response_hours_p90", 0.9)]
     current = [now(k, float(np.quantile(values[False], q)), 400, "hours") for k, q in kpis]
     baseline = [before(k, float(np.quantile(values[True], q)), 400, "hours") for k, q in kpis]
-    current += [now("first_response_hours_mean", values[False].mean(), 400, "hours"),
-                now("longest_wait", values[False].max(), 400, "seconds")]
-    baseline += [before("first_response_hours_mean", values[True].mean(), 400, "hours"),
-                 before("longest_wait", values[True].max(), 400, "seconds")]
+    current += [
+        now("first_response_hours_mean", values[False].mean(), 400, "hours"),
+        now("longest_wait", values[False].max(), 400, "seconds"),
+    ]
+    baseline += [
+        before("first_response_hours_mean", values[True].mean(), 400, "hours"),
+        before("longest_wait", values[True].max(), 400, "seconds"),
+    ]
     result = {key[3]: c for key, c in compare(current, baseline, samples=samples).items()}
     assert result["first_response_hours_median"].test.startswith(
-        "bootstrap 95 % interval of the median difference")
+        "bootstrap 95 % interval of the median difference"
+    )
     assert result["first_response_hours_p90"].test.startswith(
-        "bootstrap 95 % interval of the p90 difference")
+        "bootstrap 95 % interval of the p90 difference"
+    )
     assert result["first_response_hours_mean"].test == "Welch's t-test"
     assert result["longest_wait"].p_value is None and result["longest_wait"].significant is None
     assert result["longest_wait"].test.startswith("not tested: a maximum")
-    assert len({result[k].p_value for k in ("first_response_hours_median",
-                                            "first_response_hours_p90",
-                                            "first_response_hours_mean")}) == 3
+    assert (
+        len(
+            {
+                result[k].p_value
+                for k in (
+                    "first_response_hours_median",
+                    "first_response_hours_p90",
+                    "first_response_hours_mean",
+                )
+            }
+        )
+        == 3
+    )
     low, high = result["first_response_hours_p90"].interval
     change = result["first_response_hours_p90"].change
     assert low < change < high
@@ -286,8 +336,9 @@ def test_the_bootstrap_interval_is_deterministic_and_matches_plain_resampling():
     assert bootstrap_quantile_difference(a, b, 0.5) == first
     # The same interval by hand: 20,000 independent resamples of each side, percentiles 2.5/97.5.
     own = np.random.default_rng(99)
-    draws = (np.median(own.choice(a, (20_000, len(a))), axis=1)
-             - np.median(own.choice(b, (20_000, len(b))), axis=1))
+    draws = np.median(own.choice(a, (20_000, len(a))), axis=1) - np.median(
+        own.choice(b, (20_000, len(b))), axis=1
+    )
     low, high = np.percentile(draws, [2.5, 97.5])
     assert first.interval[0] == pytest.approx(low, abs=0.15)
     assert first.interval[1] == pytest.approx(high, abs=0.15)

@@ -5,7 +5,6 @@ import pytest
 from cskpi.config import Config
 from cskpi.errors import UsageError
 from cskpi.io.schema import PANDAS_DTYPE, TABLES
-from cskpi.metrics import scope as scope_module
 from cskpi.metrics.engine import compute, finish_parts, kpi_parts, kpi_samples
 from cskpi.metrics.periods import parse_periods
 from cskpi.metrics.registry import REGISTRY
@@ -125,16 +124,49 @@ def test_parts_of_month_slices_merge_to_the_whole(kpi):
     assert [r.value for r in merged] == pytest.approx([r.value for r in whole])
 
 
-@pytest.mark.parametrize(
-    "tables",
-    [ALL, {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}],
-    ids=["money and contacts", "tickets calls surveys"],
-)
-def test_narrow_period_copies_give_the_values_of_full_copies(tables, monkeypatch):
-    # Some calls are outbound, so the inbound records are a copy: a narrowed one by default.
-    scope = Scope(tables, OCTOBER[0], "all", Config())
-    assert "direction" not in scope.calls_inbound.columns
-    narrowed = kpis(tables, by=("agent",))
-    monkeypatch.setattr(scope_module, "_READ", {})  # copy every column, as before
-    assert "direction" in Scope(tables, OCTOBER[0], "all", Config()).calls_inbound.columns
-    assert kpis(tables, by=("agent",)) == narrowed
+def test_most_of_a_table_is_selected_as_a_mask_over_it_without_copies():
+    tables = {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
+    scope = Scope(tables, OCTOBER[0], "agent", Config())
+    inbound = scope.calls_inbound
+    # c1 c2 c3 c4 c5 c7 c9 are inbound in October (c6 is outbound, c8 queued in September):
+    # 7 of 9 rows, so a mask over the whole table, whose columns are the loaded ones.
+    assert inbound.positions is None
+    assert list(inbound.mask) == [True] * 5 + [False, True, False, True]
+    assert inbound.count() == 7
+    assert np.shares_memory(inbound.floats("talk_seconds"), CALLS["talk_seconds"].to_numpy())
+    # Each row's group code names its agent; only the records are counted per group.
+    assert [inbound.labels[c] for c in inbound.codes] == [
+        "a",
+        "b",
+        "(none)",
+        "(none)",
+        "(none)",
+        "a",
+        "a",
+        "a",
+        "b",
+    ]
+    assert dict(zip(inbound.labels, inbound.group_counts(), strict=True)) == {
+        "a": 2,
+        "b": 2,
+        "(none)": 3,
+    }
+
+
+def test_a_few_rows_of_a_table_are_gathered_at_their_positions():
+    scope = Scope({"calls": CALLS}, OCTOBER[0], "agent", Config())
+    outbound = scope.calls_outbound
+    # c6 is the one outbound call: gathered, its columns read at its position only.
+    assert list(outbound.positions) == [5]
+    assert outbound.mask is None
+    assert list(outbound.floats("talk_seconds")) == [500.0]
+    assert [outbound.labels[c] for c in outbound.codes] == ["a"]
+
+
+def test_a_table_wholly_in_the_period_is_selected_without_positions():
+    # t1 t2 t3 t5 t6: created in October
+    tickets = TICKETS.iloc[[0, 1, 2, 4, 5]].reset_index(drop=True)
+    scope = Scope({"tickets": tickets}, OCTOBER[0], "all", Config())
+    assert (tickets["created_at"] < "2026-11-01").all()
+    assert scope.tickets_created.positions is None
+    assert len(scope.tickets_created) == len(tickets)

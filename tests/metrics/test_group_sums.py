@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cskpi.metrics import aggregate as agg
-from cskpi.metrics.scope import SEG
+from cskpi.metrics.scope import SEG, Values
 
 
 def _values(labels: list[str], x: list[float]) -> pd.DataFrame:
@@ -101,3 +101,62 @@ def test_known_values_keep_their_group_and_value_only():
     assert list(known[SEG]) == ["b", "a"]
     assert list(known["x"]) == [2.5, 1.0]
     assert isinstance(known[SEG].dtype, pd.CategoricalDtype)
+
+
+def _record_values(labels: list[str], x: list[float]) -> Values:
+    codes, uniques = pd.factorize(pd.Series(labels))
+    return Values(codes.astype(np.int8), np.asarray(uniques, dtype=object), np.array(x))
+
+
+def _pandas_sums(labels: list[str], x: list[float]) -> dict[str, tuple[float, int]]:
+    frame = pd.DataFrame({SEG: pd.Categorical(labels), "x": np.array(x, dtype="float64")})
+    known = frame[frame["x"].notna()]
+    grouped = known.groupby(SEG, sort=False, observed=True)["x"].agg(["sum", "count"])
+    return {str(k): (float(r["sum"]), int(r["count"])) for k, r in grouped.iterrows()}
+
+
+_FRACTIONS = st.one_of(
+    st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, 2)), st.just(float("nan"))
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), _FRACTIONS), min_size=1))
+def test_fraction_sums_of_record_values_are_pandas_groupby_sums_digit_for_digit(rows):
+    labels, x = [r[0] for r in rows], [r[1] for r in rows]
+    assert _as_dict(agg._sum_count(_record_values(labels, x))) == _pandas_sums(labels, x)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), _FRACTIONS), min_size=1),
+)
+def test_fraction_sums_of_groups_in_runs_are_pandas_groupby_sums_digit_for_digit(rows):
+    # Records sorted by group, as an export sorted by agent: pandas then adds each run in order.
+    rows = sorted(rows, key=lambda r: r[0])
+    labels, x = [r[0] for r in rows], [r[1] for r in rows]
+    assert _as_dict(agg._sum_count(_record_values(labels, x))) == _pandas_sums(labels, x)
+
+
+def test_a_run_sum_and_a_compensated_sum_differ_and_each_is_reproduced():
+    # 27 amounts whose plain left-to-right sum is 37106.869999999995 and whose compensated
+    # (exactly rounded) sum is 37106.87: pandas gives the first for one run, the second when
+    # the group's records are interleaved with another group's.
+    x = [403.09, 2542.3, 2291.32, 765.21, 1486.31, 1348.47, 1954.78, 2366.17, 281.58, 85.04]
+    x += [2507.3, 1298.3, 2286.84, 6.32, 1336.16, 2164.62, 686.29, 2835.81, 2704.28, 91.77]
+    x += [76.34, 1624.24, 2817.45, 1143.61, 649.8, 1266.35, 87.12]
+    one_run = agg._sum_count(_record_values(["a"] * len(x), x))
+    assert _as_dict(one_run) == {"a": (37106.869999999995, 27)}
+    labels = ["a", "b"] * len(x)
+    doubled = [v for v in x for _ in (0, 1)]
+    interleaved = agg._sum_count(_record_values(labels, doubled))
+    assert _as_dict(interleaved) == {"a": (37106.87, 27), "b": (37106.87, 27)}
+    assert _as_dict(interleaved) == _pandas_sums(labels, doubled)
+
+
+def test_runs_in_any_group_order_are_added_in_order_as_pandas_does():
+    x = [403.09, 2542.3, 2291.32, 765.21, 1486.31, 1348.47, 1954.78, 2366.17, 281.58, 85.04]
+    x += [2507.3, 1298.3, 2286.84, 6.32, 1336.16, 2164.62, 686.29, 2835.81, 2704.28, 91.77]
+    x += [76.34, 1624.24, 2817.45, 1143.61, 649.8, 1266.35, 87.12]
+    labels = ["b"] * len(x) + ["a"] * len(x)  # b's run first: not the labels' sorted order
+    parts = agg._sum_count(_record_values(labels, x + x))
+    assert _as_dict(parts) == {"a": (37106.869999999995, 27), "b": (37106.869999999995, 27)}
+    assert _as_dict(parts) == _pandas_sums(labels, x + x)

@@ -5,10 +5,19 @@ from cskpi.metrics.results import KpiValue
 from cskpi.metrics.targets import Target, any_missed, evaluate_targets, parse_target
 
 
-@pytest.mark.parametrize(("text", "op", "bound"), [
-    ("<= 4", "<=", 4.0), (">=85", ">=", 85.0), ("< 5", "<", 5.0), ("> 1", ">", 1.0),
-    ("== 0", "==", 0.0), ("  >= 85.5 % ", ">=", 85.5), ("≤ 4", "<=", 4.0), ("≥ -10", ">=", -10.0),
-])
+@pytest.mark.parametrize(
+    ("text", "op", "bound"),
+    [
+        ("<= 4", "<=", 4.0),
+        (">=85", ">=", 85.0),
+        ("< 5", "<", 5.0),
+        ("> 1", ">", 1.0),
+        ("== 0", "==", 0.0),
+        ("  >= 85.5 % ", ">=", 85.5),
+        ("≤ 4", "<=", 4.0),
+        ("≥ -10", ">=", -10.0),
+    ],
+)
 def test_targets_are_read_as_an_operator_and_a_number(text, op, bound):
     assert parse_target(text) == Target(op, bound)
 
@@ -30,9 +39,13 @@ def row(kpi, value, segment="all", dimension="all"):
 
 
 def test_each_row_of_a_kpi_with_a_target_is_met_missed_or_not_available():
-    rows = [row("csat", 85.0), row("csat", 84.9, "chat", "channel"),
-            row("csat", None, "x", "channel"),
-            row("reopen_rate", 5.0), row("escalation_rate", 3.0)]
+    rows = [
+        row("csat", 85.0),
+        row("csat", 84.9, "chat", "channel"),
+        row("csat", None, "x", "channel"),
+        row("reopen_rate", 5.0),
+        row("escalation_rate", 3.0),
+    ]
     marks = evaluate_targets(rows, {"csat": ">= 85", "reopen_rate": "< 5"})
     assert marks == {
         ("2026-10", "all", "all", "csat"): (">= 85", "met"),
@@ -45,8 +58,9 @@ def test_each_row_of_a_kpi_with_a_target_is_met_missed_or_not_available():
 
 
 def test_equality_targets_forgive_floating_point_noise_but_not_real_differences():
-    marks = evaluate_targets([row("a", 0.1 + 0.2), row("b", 0), row("c", 1)],
-                             {"a": "== 0.3", "b": "== 0", "c": "== 0"})
+    marks = evaluate_targets(
+        [row("a", 0.1 + 0.2), row("b", 0), row("c", 1)], {"a": "== 0.3", "b": "== 0", "c": "== 0"}
+    )
     assert [status for _, status in marks.values()] == ["met", "met", "missed"]
 
 

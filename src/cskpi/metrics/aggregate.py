@@ -9,10 +9,15 @@
 ``finish(merged)`` turns the merged parts into a frame indexed by group with ``value`` and ``n``
 (and an optional ``reason`` where value is NaN). ``samples(scope)`` gives the per-record values
 (``_seg``, ``x``) of a mean, share, percentile or NPS, for significance tests.
+
+The parts are reduced from numpy arrays (:class:`~cskpi.metrics.scope.Values`: each record's group
+code and value) with ``bincount`` over the group codes; only fractional sums go through pandas'
+compensated group sum, so that every digit is the one pandas gives.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,10 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cskpi.metrics.scope import SEG, Scope
+from cskpi.metrics.scope import SEG, Records, Scope, Values, group_counts
 
-Values = Callable[[Scope], pd.DataFrame]  # -> frame with _seg and x (NaN = no value, left out)
+ValuesOf = Callable[[Scope], Values]  # each record's group and x (NaN = no value, left out)
 Parts = Callable[[Scope], pd.DataFrame]
+Samples = Callable[[Scope], pd.DataFrame]  # -> frame with _seg and x
 Finish = Callable[[pd.DataFrame], pd.DataFrame]
 
 
@@ -32,7 +38,7 @@ class Hooks:
     parts: Parts
     finish: Finish
     merge: str = "sum"  # "sum" | "rows"
-    samples: Values | None = None
+    samples: Samples | None = None
     zero_when_empty: bool = False  # counts: a group with no records is 0, not "not available"
     # What the value is, so a comparison can pick a test that tests it: "mean", "share",
     # "quantile" (at ``q``), "nps", "maximum", "count", "sum", or "other".
@@ -73,13 +79,7 @@ def _indexed(parts: pd.DataFrame) -> pd.DataFrame:
     return parts.set_index(SEG) if SEG in parts.columns else parts
 
 
-def _known(values: pd.DataFrame) -> pd.DataFrame:
-    """The records with a value: their group and x (a new frame: the index is not needed)."""
-    keep = values["x"].notna().to_numpy()
-    return pd.DataFrame({SEG: values[SEG].array[keep], "x": values["x"].to_numpy()[keep]})
-
-
-def _recent(s: Scope, slot: str, key: object, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def _recent(s: Scope, name: str, key: object, make: Callable[[], object]) -> object:
     """``make()``, or what it gave the last time ``slot`` of this scope was asked for ``key``.
 
     KPIs over the same records are neighbours in the catalogue (the mean, median and p90 of one
@@ -87,6 +87,7 @@ def _recent(s: Scope, slot: str, key: object, make: Callable[[], pd.DataFrame]) 
     KPI's records at once. The records of a scope do not change, so the result is the same.
     """
     memo = s.__dict__.setdefault("_recent", {})
+    slot = (name, threading.get_ident())  # KPIs of a scope may be evaluated in two threads
     hit = memo.get(slot)
     if hit is not None and hit[0] is key:
         return hit[1]
@@ -96,12 +97,18 @@ def _recent(s: Scope, slot: str, key: object, make: Callable[[], pd.DataFrame]) 
     return result
 
 
-def _records(values: Values) -> Values:
-    return lambda s: _recent(s, "values", values, lambda: values(s))
+def _records(values: ValuesOf) -> ValuesOf:
+    return lambda s: _recent(s, "values", values, lambda: values(s))  # type: ignore[return-value]
 
 
-def _known_records(values: Values) -> Values:
-    return lambda s: _recent(s, "known", values, lambda: _known(_records(values)(s)))
+def _samples(values: ValuesOf, scale: float | None = None) -> Samples:
+    """The per-record values as a frame (``_seg``, ``x``), x scaled (shares as 0/100)."""
+
+    def samples(s: Scope) -> pd.DataFrame:
+        frame = values(s).frame()
+        return frame if scale is None else frame.assign(x=frame["x"] * scale)
+
+    return samples
 
 
 # Sums of whole numbers below this are exact in float64 in any order, so bincount gives the same
@@ -110,58 +117,169 @@ _EXACT = 2.0**53
 _PEEK = 4096
 
 
-def _exact_group_sums(
-    labels: pd.Series, weights: dict[str, np.ndarray], mask: np.ndarray | None = None
-) -> pd.DataFrame | None:
-    """Per group ``n`` (rows) and the sum of each weight, from categorical codes with bincount.
+def _whole(weight: np.ndarray) -> bool:
+    return bool(np.array_equal(weight, np.round(weight)))
 
-    None when the labels are not categorical or a weight is not whole numbers (the caller then
-    groups with pandas, whose compensated float sums bincount would not reproduce bit for bit).
-    Rows outside ``mask`` go to an extra bin (weight 0) instead of being copied out: whole-number
-    sums are exact in any order, so adding zeros changes none.
+
+def _group_sums(
+    codes: np.ndarray,
+    labels: np.ndarray,
+    weights: dict[str, np.ndarray],
+    mask: np.ndarray | None = None,
+) -> pd.DataFrame | None:
+    """Per group ``n`` (records where ``mask``) and the sum of each weight, with bincount.
+
+    None when a weight is not whole numbers (the caller then sums with pandas, whose compensated
+    float sums bincount would not reproduce bit for bit). Records outside ``mask`` go to an extra
+    bin (weight 0) instead of being copied out: whole-number sums are exact in any order, so
+    adding zeros changes none. Groups without records have no row.
     """
-    if not isinstance(labels.dtype, pd.CategoricalDtype):
-        return None
-    codes = labels.array.codes
     for w in weights.values():  # durations and money are rarely whole: tell from the first ones
         head = w[:_PEEK] if mask is None else w[:_PEEK][mask[:_PEEK]]
-        if not np.array_equal(head, np.round(head)):
+        if not _whole(head):
             return None
     if mask is not None and mask.all():
         mask = None
     filled = {name: (w if mask is None else np.where(mask, w, 0.0)) for name, w in weights.items()}
     for w in filled.values():
-        if len(w) and not (np.array_equal(w, np.round(w)) and np.abs(w).sum() < _EXACT):
+        if len(w) and not (_whole(w) and np.abs(w).sum() < _EXACT):
             return None
-    categories = labels.array.categories
-    if len(codes) and codes.min() < 0:
-        return None
-    size = len(categories)
+    size = len(labels)
     if size == 1:  # one group (the overall scope): totals, no binning
         n = np.array([len(codes) if mask is None else np.count_nonzero(mask)])
         sums = {name: np.array([np.add.reduce(w) if len(w) else 0.0]) for name, w in filled.items()}
     else:
-        keys = codes.astype(np.intp) if mask is None else np.where(mask, codes, np.intp(size))
-        n = np.bincount(keys, minlength=size + 1)[:size]
-        sums = {
-            name: np.bincount(keys, weights=w, minlength=size + 1)[:size]
-            for name, w in filled.items()
-        }
+        n = group_counts(codes, size, mask)
+        keys = codes.astype(np.intp)
+        sums = {name: np.bincount(keys, weights=w, minlength=size) for name, w in filled.items()}
     keep = n > 0
-    out = {SEG: np.asarray(categories, dtype=object)[keep]}
-    for name, s in sums.items():
-        out[name] = s[keep].astype("float64")
+    out = {SEG: np.asarray(labels, dtype=object)[keep]}
+    for name, total in sums.items():
+        out[name] = total[keep].astype("float64")
     out["n"] = n[keep].astype("int64")
     return pd.DataFrame(out)
 
 
-def _sum_count(values: pd.DataFrame) -> pd.DataFrame:
-    x = values["x"].to_numpy(dtype="float64")
-    fast = _exact_group_sums(values[SEG], {"s": x}, ~np.isnan(x))
-    if fast is not None:
-        return fast[[SEG, "s", "n"]]
-    known = _known(values)
-    return known.groupby(SEG, sort=False)["x"].agg(s="sum", n="count").reset_index()
+def _exact_group_sums(
+    labels: pd.Series, weights: dict[str, np.ndarray], mask: np.ndarray | None = None
+) -> pd.DataFrame | None:
+    """:func:`_group_sums` of categorical group labels; None when they are not categorical."""
+    if not isinstance(labels.dtype, pd.CategoricalDtype):
+        return None
+    codes = labels.array.codes
+    if len(codes) and codes.min() < 0:
+        return None
+    return _group_sums(codes, np.asarray(labels.array.categories, dtype=object), weights, mask)
+
+
+def _counts(records: Records) -> pd.DataFrame:
+    """Per group: the number of records (groups without records have no row)."""
+    n = records.group_counts()
+    keep = n > 0
+    return pd.DataFrame(
+        {SEG: np.asarray(records.labels, dtype=object)[keep], "n": n[keep].astype("int64")}
+    )
+
+
+def _masked_counts(codes: np.ndarray, size: int, mask: np.ndarray) -> np.ndarray:
+    """Per group code: how many records ``mask`` holds for."""
+    return group_counts(codes, size, mask)
+
+
+def _pandas_group_sums(
+    codes: np.ndarray, size: int, x: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """Per group code: the sum of the known x, digit for digit as pandas' groupby sum of the
+    records in file order gives it.
+
+    pandas adds each group's values with ``np.add.reduceat`` when the groups come in runs (all of
+    one group's records, then the next group's), and with its compensated (Kahan) kernel
+    otherwise; the two differ in the last bits, so both are reproduced.
+    """
+    if not known.all():
+        codes, x = codes[known], x[known]
+    out = np.zeros(size, dtype="float64")
+    if not len(x):
+        return out
+    if size == 1:  # one group, one run
+        out[0] = np.add.reduceat(x, [0])[0]
+        return out
+    changes = codes[1:] != codes[:-1]
+    if np.count_nonzero(changes) + 1 == np.count_nonzero(group_counts(codes, size)):
+        starts = np.flatnonzero(np.r_[True, changes])  # one run per group
+        out[codes[starts]] = np.add.reduceat(x, starts)
+        return out
+    try:  # pandas' own kernel, without the groupby machinery (which re-factorizes the codes)
+        from pandas._libs import groupby as libgroupby
+
+        counts = np.zeros(size, dtype="int64")
+        sums = np.zeros((size, 1), dtype="float64")
+        libgroupby.group_sum(
+            sums,
+            counts,
+            x.reshape(-1, 1),
+            codes.astype(np.intp),
+            None,
+            result_mask=None,
+            min_count=0,
+            is_datetimelike=False,
+        )
+        return sums[:, 0]
+    except (ImportError, AttributeError, TypeError, ValueError):  # another pandas
+        grouped = pd.Series(x).groupby(codes, sort=False).sum()
+        out[grouped.index.to_numpy()] = grouped.to_numpy(dtype="float64")
+        return out
+
+
+def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
+    """Per group: ``s`` the sum of the known x, ``n`` their number (groups without a known x
+    have no row)."""
+    if isinstance(values, pd.DataFrame):  # a frame of _seg and x
+        x = values["x"].to_numpy(dtype="float64")
+        fast = _exact_group_sums(values[SEG], {"s": x}, ~np.isnan(x))
+        if fast is not None:
+            return fast[[SEG, "s", "n"]]
+        known_rows = _known(values)
+        return known_rows.groupby(SEG, sort=False)["x"].agg(s="sum", n="count").reset_index()
+    codes, size = values.codes, len(values.labels)
+    if values.hits is not None and values.known is not None:  # a share: the sum is a count
+        n = _masked_counts(codes, size, values.known)
+        total = _masked_counts(codes, size, values.hits).astype("float64")
+    else:
+        # pandas' sums; of whole numbers they are exact in any order, so no test is needed.
+        x = values.x
+        known = values.present()
+        n = _masked_counts(codes, size, known)
+        total = _pandas_group_sums(codes, size, x, known)
+    keep = n > 0
+    return pd.DataFrame(
+        {
+            SEG: np.asarray(values.labels, dtype=object)[keep],
+            "s": total[keep],
+            "n": n[keep].astype("int64"),
+        }
+    )
+
+
+def _known(values: pd.DataFrame) -> pd.DataFrame:
+    """The records with a value: their group and x (a new frame: the index is not needed)."""
+    keep = values["x"].notna().to_numpy()
+    return pd.DataFrame({SEG: values[SEG].array[keep], "x": values["x"].to_numpy()[keep]})
+
+
+def _known_rows(values: Values) -> pd.DataFrame:
+    """The records with a value as per-record parts: ``_seg`` (categorical) and ``x``."""
+    keep = values.present()
+    seg = pd.Categorical.from_codes(
+        values.codes[keep], categories=pd.Index(values.labels, dtype=object), validate=False
+    )
+    return pd.DataFrame({SEG: seg, "x": values.x[keep]})
+
+
+def _known_records(values: ValuesOf) -> Parts:
+    return lambda s: _recent(  # type: ignore[return-value]
+        s, "known", values, lambda: _known_rows(_records(values)(s))
+    )
 
 
 def _sum_count_finish(scale: float) -> Finish:
@@ -175,39 +293,39 @@ def _sum_count_finish(scale: float) -> Finish:
     return finish
 
 
-def mean(values: Values) -> Hooks:
+def mean(values: ValuesOf) -> Hooks:
     """Mean of the known values."""
     return Hooks(
         lambda s: _sum_count(_records(values)(s)),
         _sum_count_finish(1.0),
-        samples=values,
+        samples=_samples(values),
         statistic="mean",
     )
 
 
-def share(flags: Values) -> Hooks:
+def share(flags: ValuesOf) -> Hooks:
     """Percentage of records whose flag x is 1 among records with a known flag."""
-
-    def samples(s: Scope) -> pd.DataFrame:
-        frame = flags(s)
-        return frame.assign(x=frame["x"] * 100.0)
-
     return Hooks(
         lambda s: _sum_count(_records(flags)(s)),
         _sum_count_finish(100.0),
-        samples=samples,
+        samples=_samples(flags, 100.0),
         statistic="share",
     )
 
 
-def quantile(values: Values, q: float) -> Hooks:
+def quantile(values: ValuesOf, q: float) -> Hooks:
     """Exact percentile, linear interpolation between closest ranks (numpy's default)."""
 
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
         return group_quantile(parts, q)
 
     return Hooks(
-        _known_records(values), finish, merge="rows", samples=values, statistic="quantile", q=q
+        _known_records(values),
+        finish,
+        merge="rows",
+        samples=_samples(values),
+        statistic="quantile",
+        q=q,
     )
 
 
@@ -220,34 +338,38 @@ def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
-# The last parts laid out by group (weakly held): the median and p90 of one duration finish the
-# same parts frame one after the other.
-_LAID_OUT: list = [None, None]
-
-
-def _forget(ref: weakref.ref) -> None:
-    if _LAID_OUT[0] is ref:  # the parts are gone: so is their layout
-        _LAID_OUT[0] = _LAID_OUT[1] = None
+# The last parts laid out by group in this thread (weakly held): the median and p90 of one
+# duration finish the same parts frame one after the other.
+_THREAD = threading.local()
 
 
 def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Group labels, slice bounds, the known ``x`` sorted by group (stable) of ``parts``, and the
     percentiles computed from them so far (q -> value per group)."""
-    held = _LAID_OUT[0]
+    last = getattr(_THREAD, "laid_out", None)
+    if last is None:
+        last = _THREAD.laid_out = [None, None]
+    held = last[0]
     if held is not None and held() is parts:
-        return _LAID_OUT[1]
+        return last[1]
     x = parts["x"].to_numpy(dtype="float64")
     known = ~np.isnan(x)
     codes, labels = _codes(parts[SEG])
-    codes, x = codes[known], x[known]
-    present = np.bincount(codes, minlength=len(labels)) > 0
-    if not present.all():  # categories without values have no row
-        labels = labels[present]
-        codes = (np.cumsum(present) - 1).astype(codes.dtype)[codes]
-    bounds = np.concatenate(([0], np.cumsum(np.bincount(codes, minlength=len(labels)))))
+    if not known.all():
+        codes, x = codes[known], x[known]
+    counts = _masked_counts(codes, len(labels), np.ones(len(codes), dtype=bool))
+    present = counts > 0
+    # The codes are small integers: a stable argsort of them is a radix sort.
     sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
+    labels, counts = labels[present], counts[present]  # categories without values have no row
+    bounds = np.concatenate(([0], np.cumsum(counts)))
     layout = (labels, bounds, sorted_x, {})
-    _LAID_OUT[0], _LAID_OUT[1] = weakref.ref(parts, _forget), layout
+
+    def forget(ref: weakref.ref) -> None:
+        if last[0] is ref:  # the parts are gone: so is their layout
+            last[0] = last[1] = None
+
+    last[0], last[1] = weakref.ref(parts, forget), layout
     return layout
 
 
@@ -273,36 +395,37 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
     return _frame(pd.Index(labels, dtype=object, name=SEG), done[q], np.diff(bounds))
 
 
-def maximum(values: Values) -> Hooks:
+def maximum(values: ValuesOf) -> Hooks:
     def parts(s: Scope) -> pd.DataFrame:
-        known = _known(values(s))
-        return known.groupby(SEG, sort=False)["x"].agg(max_x="max", n="count").reset_index()
+        v = values(s)
+        known = v.present()
+        grouped = pd.Series(v.x[known]).groupby(v.codes[known], sort=True).agg(["max", "count"])
+        return pd.DataFrame(
+            {
+                SEG: np.asarray(v.labels, dtype=object)[grouped.index.to_numpy()],
+                "max_x": grouped["max"].to_numpy(dtype="float64"),
+                "n": grouped["count"].to_numpy(dtype="int64"),
+            }
+        )
 
     def finish(parts_: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts_)
         return _frame(p.index, np.where(p["n"] > 0, p["max_x"], np.nan), p["n"])
 
-    return Hooks(parts, finish, samples=values, statistic="maximum")
+    return Hooks(parts, finish, samples=_samples(values), statistic="maximum")
 
 
-def count(records: Callable[[Scope], pd.DataFrame]) -> Hooks:
+def count(records: Callable[[Scope], Records]) -> Hooks:
     """Number of records; n is that number too."""
-
-    def parts(s: Scope) -> pd.DataFrame:
-        frame = records(s)
-        fast = _exact_group_sums(frame[SEG], {})
-        if fast is not None:
-            return fast
-        return frame.groupby(SEG, sort=False).size().rename("n").reset_index()
 
     def finish(parts_: pd.DataFrame) -> pd.DataFrame:
         p = _indexed(parts_)
         return _frame(p.index, p["n"], p["n"])
 
-    return Hooks(parts, finish, zero_when_empty=True, statistic="count")
+    return Hooks(lambda s: _counts(records(s)), finish, zero_when_empty=True, statistic="count")
 
 
-def total(values: Values, *, zero_when_empty: bool) -> Hooks:
+def total(values: ValuesOf, *, zero_when_empty: bool) -> Hooks:
     """Sum of the known values; n counts them. Money with nothing to sum is not available."""
 
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
@@ -315,31 +438,28 @@ def total(values: Values, *, zero_when_empty: bool) -> Hooks:
     )
 
 
-def _nps_parts(scores: Values) -> Parts:
+def _nps_parts(scores: ValuesOf) -> Parts:
     def parts(s: Scope) -> pd.DataFrame:
-        frame = _records(scores)(s)
-        x_all = frame["x"].to_numpy(dtype="float64")
-        present = ~np.isnan(x_all)
-        fast = _exact_group_sums(
-            frame[SEG],
-            {"p": (x_all >= 9).astype("float64"), "d": (x_all <= 6).astype("float64")},
-            present,
-        )
-        if fast is not None:
-            return fast.astype({"p": "int64", "d": "int64"})[[SEG, "p", "d", "n"]]
-        known = _known(frame)
-        x = known["x"]
-        return (
-            known.assign(p=(x >= 9).astype("int64"), d=(x <= 6).astype("int64"), n=1)
-            .groupby(SEG, sort=False)[["p", "d", "n"]]
-            .sum()
-            .reset_index()
+        v: Values = _records(scores)(s)
+        size = len(v.labels)
+        present = v.present()
+        n = _masked_counts(v.codes, size, present)
+        promoters = _masked_counts(v.codes, size, present & (v.x >= 9))
+        detractors = _masked_counts(v.codes, size, present & (v.x <= 6))
+        keep = n > 0
+        return pd.DataFrame(
+            {
+                SEG: np.asarray(v.labels, dtype=object)[keep],
+                "p": promoters[keep].astype("int64"),
+                "d": detractors[keep].astype("int64"),
+                "n": n[keep].astype("int64"),
+            }
         )
 
     return parts
 
 
-def nps(scores: Values) -> Hooks:
+def nps(scores: ValuesOf) -> Hooks:
     """100 × (share of 9–10 − share of 0–6)."""
 
     def finish(parts: pd.DataFrame) -> pd.DataFrame:
@@ -351,14 +471,14 @@ def nps(scores: Values) -> Hooks:
         )
 
     def samples(s: Scope) -> pd.DataFrame:
-        known = _known(scores(s))
+        known = _known(scores(s).frame())
         x = known["x"]
         return known.assign(x=np.where(x >= 9, 100.0, np.where(x <= 6, -100.0, 0.0)))
 
     return Hooks(_nps_parts(scores), finish, samples=samples, statistic="nps")
 
 
-def nps_margin(scores: Values) -> Hooks:
+def nps_margin(scores: ValuesOf) -> Hooks:
     """95 % margin of error of an NPS in points: 196 × sqrt((p + d − (p − d)²) / n)."""
 
     def finish(parts: pd.DataFrame) -> pd.DataFrame:

@@ -1,59 +1,59 @@
-"""Efficiency KPIs: ticket volumes and times, call handling. Functions map a Scope to records."""
+"""Efficiency KPIs: ticket volumes and times, call handling.
+
+Functions map a Scope to the records a KPI counts (:class:`Records`) or to their per-record values
+(:class:`Values`); every array is read once per period and shared by the KPIs that need it.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from cskpi.metrics.scope import HOUR, SEG, Scope, Unavailable, elapsed, lower
-
-
-def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame(
-        {SEG: frame[SEG].array, "x": np.asarray(x, dtype="float64")}, index=frame.index
-    )
-
-
-def flags(
-    frame: pd.DataFrame, flag: pd.Series | np.ndarray, known: pd.Series | np.ndarray
-) -> pd.DataFrame:
-    """1.0 where flag, 0.0 where not, NaN where the record does not qualify for the denominator."""
-    return values(
-        frame, np.where(np.asarray(known, dtype=bool), np.asarray(flag, dtype=bool), np.nan)
-    )
-
-
-def as_float(values_: pd.Series) -> np.ndarray:
-    """Nullable boolean or number -> float64 with NaN for missing."""
-    return values_.to_numpy(dtype="float64", na_value=np.nan)
+from cskpi.metrics.scope import (
+    HOUR,
+    Records,
+    Scope,
+    Unavailable,
+    Values,
+    elapsed_between,
+    lower,
+    period_bound,
+)
 
 
 # -- tickets -------------------------------------------------------------------------------------
-def created(s: Scope) -> pd.DataFrame:
+def created(s: Scope) -> Records:
     return s.tickets_created
 
 
-def resolved(s: Scope) -> pd.DataFrame:
+def resolved(s: Scope) -> Records:
     return s.tickets_resolved
 
 
-def open_at_end(s: Scope) -> pd.DataFrame:
+def open_at_end(s: Scope) -> Records:
     return s.tickets_open_at_end
 
 
 def messages(column: str):
-    def records(s: Scope) -> pd.DataFrame:
+    def records(s: Scope) -> Values:
         s.need("tickets", column)
         t = s.tickets_created
-        return values(t, t[column])
+        return t.values(t.floats(column))
 
     return records
 
 
-def first_response_hours(s: Scope) -> pd.DataFrame:
-    s.need("tickets", "first_response_at")
+def _first_response_hours(s: Scope) -> np.ndarray:
     t = s.tickets_created
-    return values(t, elapsed(t["first_response_at"], t["created_at"], HOUR))
+    return s.period_memo(
+        ("first_response_hours",),
+        lambda: elapsed_between(t.instants("first_response_at"), t.instants("created_at"), HOUR),
+    )
+
+
+def first_response_hours(s: Scope) -> Values:
+    s.need("tickets", "first_response_at")
+    return s.tickets_created.values(_first_response_hours(s))
 
 
 def sla_hours(tickets: pd.DataFrame, config, kind: str = "first_response") -> pd.Series:
@@ -61,15 +61,11 @@ def sla_hours(tickets: pd.DataFrame, config, kind: str = "first_response") -> pd
 
     ``kind`` is ``first_response`` or ``resolution``: the two targets are configured apart.
     """
-    if kind == "resolution":
-        default = config.resolution_sla_hours
-        by_channel = config.resolution_sla_hours_by_channel
-        by_priority = config.resolution_sla_hours_by_priority
-    else:
-        default = config.first_response_sla_hours
-        by_channel, by_priority = config.sla_hours_by_channel, config.sla_hours_by_priority
+    default = (
+        config.resolution_sla_hours if kind == "resolution" else config.first_response_sla_hours
+    )
     hours = pd.Series(float(default), index=tickets.index)
-    for column, overrides in (("channel", by_channel), ("priority", by_priority)):
+    for column, overrides in sla_overrides(config, kind):
         if overrides and column in tickets.columns:
             table = {str(k).strip().lower(): float(v) for k, v in overrides.items()}
             override = lower(tickets[column]).map(table).astype("float64")
@@ -77,7 +73,32 @@ def sla_hours(tickets: pd.DataFrame, config, kind: str = "first_response") -> pd
     return hours
 
 
-def _breached(s: Scope, column: str, kind: str) -> pd.DataFrame:
+def sla_overrides(config, kind: str) -> tuple[tuple[str, dict], ...]:
+    """The per-channel, then per-priority SLA hours configured for ``kind`` (later wins)."""
+    if kind == "resolution":
+        return (
+            ("channel", config.resolution_sla_hours_by_channel),
+            ("priority", config.resolution_sla_hours_by_priority),
+        )
+    return (("channel", config.sla_hours_by_channel), ("priority", config.sla_hours_by_priority))
+
+
+def _sla_deadlines(s: Scope, kind: str) -> np.ndarray:
+    """Each ticket created in the period: when its SLA runs out (numpy datetime64)."""
+    t = s.tickets_created
+    created_at = t.instants("created_at")
+    # Only the columns with overrides are read: the rest do not change any ticket's SLA.
+    columns = [c for c, overrides in sla_overrides(s.config, kind) if overrides and t.has(c)]
+    if not columns:  # one SLA for every ticket: one conversion, by the same function
+        hours = np.array([sla_hours(pd.DataFrame(index=[0]), s.config, kind).iloc[0]])
+        return created_at + pd.to_timedelta(hours, unit="h").to_numpy()[0]
+    frame = pd.DataFrame({c: t.texts(c) for c in columns}, index=pd.RangeIndex(len(t)))
+    hours = sla_hours(frame, s.config, kind).to_numpy(dtype="float64")
+    # The same instants as pandas' Timestamp + to_timedelta(hours, unit="h").
+    return created_at + pd.to_timedelta(hours, unit="h").to_numpy()
+
+
+def _breached(s: Scope, column: str, kind: str) -> Values:
     """1 where ``column`` came after the SLA, or has not come and the SLA ran out before end.
 
     Met exactly at the SLA is not a breach; an open ticket whose SLA runs out after the period
@@ -87,203 +108,217 @@ def _breached(s: Scope, column: str, kind: str) -> pd.DataFrame:
     t = s.tickets_created
 
     def breached() -> np.ndarray:
-        deadline = t["created_at"] + pd.to_timedelta(sla_hours(t, s.config, kind), unit="h")
-        done = t[column]
-        late = (done > deadline).fillna(False).to_numpy()
-        ran_out = (deadline < s.end).fillna(False).to_numpy()
-        return np.where(done.notna().to_numpy(), late, ran_out)
+        deadline = _sla_deadlines(s, kind)
+        done = t.instants(column)
+        late = done > deadline  # NaT compares False
+        ran_out = deadline < period_bound(s.end, deadline)
+        return np.where(~np.isnat(done), late, ran_out)
 
     flag = s.period_memo(("breached", column, kind), breached)
-    return flags(t, flag, np.ones(len(t), dtype=bool))
+    return t.flags(flag, np.ones(len(t), dtype=bool))
 
 
-def sla_breached(s: Scope) -> pd.DataFrame:
+def sla_breached(s: Scope) -> Values:
     return _breached(s, "first_response_at", "first_response")
 
 
-def resolution_sla_breached(s: Scope) -> pd.DataFrame:
+def resolution_sla_breached(s: Scope) -> Values:
     return _breached(s, "resolved_at", "resolution")
 
 
-def resolution_hours(s: Scope) -> pd.DataFrame:
+def _resolution_hours(s: Scope) -> np.ndarray:
     t = s.tickets_resolved
-    return values(t, elapsed(t["resolved_at"], t["created_at"], HOUR))
+    return s.period_memo(
+        ("resolution_hours",),
+        lambda: elapsed_between(t.instants("resolved_at"), t.instants("created_at"), HOUR),
+    )
 
 
-def resolved_within_24h(s: Scope) -> pd.DataFrame:
-    t = s.tickets_resolved
-    hours = elapsed(t["resolved_at"], t["created_at"], HOUR)
+def resolution_hours(s: Scope) -> Values:
+    return s.tickets_resolved.values(_resolution_hours(s))
+
+
+def resolved_within_24h(s: Scope) -> Values:
+    hours = _resolution_hours(s)
     with np.errstate(invalid="ignore"):
-        return flags(t, hours <= 24, ~np.isnan(hours))
+        return s.tickets_resolved.flags(hours <= 24, ~np.isnan(hours))
 
 
-def _reopens(t: pd.DataFrame) -> np.ndarray:
-    return as_float(t["reopens"]) if "reopens" in t.columns else np.full(len(t), np.nan)
-
-
-def first_contact_resolution(s: Scope) -> pd.DataFrame:
+def first_contact_resolution(s: Scope) -> Values:
     if s.config.fcr_variant == "call_resolved":
         return call_first_contact_resolution(s)
     s.need("tickets", "agent_replies")
     t = s.tickets_resolved
-    replies = as_float(t["agent_replies"])
-    reopens = _reopens(t)
+    replies = t.floats("agent_replies")
+    reopens = t.floats("reopens")
     one_touch = (replies == 1) & ((reopens == 0) | np.isnan(reopens))
-    return flags(t, one_touch, ~np.isnan(replies))
+    return t.flags(one_touch, ~np.isnan(replies))
 
 
-def call_first_contact_resolution(s: Scope) -> pd.DataFrame:
+def call_first_contact_resolution(s: Scope) -> Values:
     """Variant for phone teams: answered inbound calls resolved and not transferred."""
     s.need("calls", "answered_at", "resolved")
-    c = answered(s)
-    done = as_float(c["resolved"])
-    transferred = as_float(c["transferred"]) if "transferred" in c.columns else np.zeros(len(c))
-    return flags(c, (done == 1) & (transferred != 1), ~np.isnan(done))
+    c = s.calls_answered
+    done = c.floats("resolved")
+    transferred = c.floats("transferred") if c.has("transferred") else np.zeros(len(c))
+    return c.flags((done == 1) & (transferred != 1), ~np.isnan(done))
 
 
-def agent_replies(s: Scope) -> pd.DataFrame:
+def agent_replies(s: Scope) -> Values:
     s.need("tickets", "agent_replies")
     t = s.tickets_resolved
-    return values(t, as_float(t["agent_replies"]))
+    return t.values(t.floats("agent_replies"))
 
 
-def reopened(s: Scope) -> pd.DataFrame:
+def reopened(s: Scope) -> Values:
     s.need("tickets", "reopens")
     t = s.tickets_resolved
-    reopens = _reopens(t)
-    return flags(t, reopens > 0, ~np.isnan(reopens))
+    reopens = t.floats("reopens")
+    return t.flags(reopens > 0, ~np.isnan(reopens))
 
 
-def escalated(s: Scope) -> pd.DataFrame:
+def escalated(s: Scope) -> Values:
     s.need("tickets", "escalated")
     t = s.tickets_created
-    flag = as_float(t["escalated"])
-    return flags(t, flag == 1, ~np.isnan(flag))
+    flag = t.floats("escalated")
+    return t.flags(flag == 1, ~np.isnan(flag))
 
 
 # -- calls ---------------------------------------------------------------------------------------
-def offered(s: Scope) -> pd.DataFrame:
+def offered(s: Scope) -> Records:
     return s.calls_inbound
 
 
-def answered(s: Scope) -> pd.DataFrame:
+def answered(s: Scope) -> Records:
     return s.calls_answered
 
 
-def _abandon_parts(s: Scope) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _abandon_parts(s: Scope) -> tuple[Records, np.ndarray, np.ndarray]:
     """Inbound calls, which were abandoned, which were short abandons (wait below the threshold)."""
     s.need("calls", "answered_at", "ended_at")
     c = s.calls_inbound
-    unanswered_with_wait = ~c["_answered"].to_numpy() & c["_wait"].notna().to_numpy()
-    wait = c["_wait"].to_numpy()
-    threshold = float(s.config.short_abandon_seconds)
-    with np.errstate(invalid="ignore"):
-        abandoned = unanswered_with_wait & (wait >= threshold)
-        short = unanswered_with_wait & (wait < threshold)
-    return c, abandoned, short
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        was_answered, wait = s.call_waits()
+        unanswered_with_wait = ~was_answered & ~np.isnan(wait)
+        threshold = float(s.config.short_abandon_seconds)
+        with np.errstate(invalid="ignore"):
+            return unanswered_with_wait & (wait >= threshold), unanswered_with_wait & (
+                wait < threshold
+            )
+
+    gone, short = s.period_memo(("abandons",), make)
+    return c, gone, short
 
 
-def abandoned(s: Scope) -> pd.DataFrame:
+def abandoned(s: Scope) -> Records:
     c, gone, _ = _abandon_parts(s)
-    return c.loc[gone]
+    return c.where(gone, "calls_abandoned")
 
 
-def abandonment(s: Scope) -> pd.DataFrame:
+def abandonment(s: Scope) -> Values:
     c, gone, short = _abandon_parts(s)
-    return flags(c, gone, ~short)
+    return c.flags(gone, ~short)
 
 
-def within_service_level(s: Scope) -> pd.DataFrame:
+def within_service_level(s: Scope) -> Values:
     c, _, short = _abandon_parts(s)
+    was_answered, wait = s.call_waits()
     with np.errstate(invalid="ignore"):
-        fast = c["_answered"].to_numpy() & (
-            c["_wait"].to_numpy() <= float(s.config.service_level_seconds)
-        )
-    return flags(c, fast, ~short)
+        fast = was_answered & (wait <= float(s.config.service_level_seconds))
+    return c.flags(fast, ~short)
 
 
-def answer_wait(s: Scope) -> pd.DataFrame:
-    c = answered(s)
-    return values(c, c["_wait"])
+def answer_wait(s: Scope) -> Values:
+    c = s.calls_answered
+    was_answered, wait = s.call_waits()
+    return c.values(
+        s.period_memo(("answer_waits",), lambda: c.narrow(s.calls_inbound, wait, was_answered))
+    )
 
 
-def any_wait(s: Scope) -> pd.DataFrame:
+def any_wait(s: Scope) -> Values:
     s.need("calls", "answered_at", "ended_at")
-    c = s.calls_inbound
-    return values(c, c["_wait"])
+    return s.calls_inbound.values(s.call_waits()[1])
 
 
 HANDLE_PARTS = ("talk_seconds", "hold_seconds", "wrap_seconds")
 
 
-def handle_time(s: Scope) -> pd.DataFrame:
+def handle_time(s: Scope) -> Values:
     s.need("calls", "answered_at")
     present = [p for p in HANDLE_PARTS if s.has("calls", p)]
     if not present:
         raise Unavailable("calls table has no talk_seconds/hold_seconds/wrap_seconds")
-    c = answered(s)
+    c = s.calls_answered
     # np.nansum's order for a few columns: 0.0, then each known part added left to right.
     total = np.zeros(len(c))
     any_known = np.zeros(len(c), dtype=bool)
     for name in present:
-        part = as_float(c[name])
+        part = c.floats(name)
         missing = np.isnan(part)
         total += np.where(missing, 0.0, part)
         any_known |= ~missing
-    return values(c, np.where(any_known, total, np.nan))
+    return c.values(np.where(any_known, total, np.nan))
 
 
 def part_time(column: str):
-    def records(s: Scope) -> pd.DataFrame:
+    def records(s: Scope) -> Values:
         s.need("calls", "answered_at", column)
-        c = answered(s)
-        return values(c, as_float(c[column]))
+        c = s.calls_answered
+        return c.values(c.floats(column))
 
     return records
 
 
-def call_resolved(s: Scope) -> pd.DataFrame:
+def call_resolved(s: Scope) -> Values:
     s.need("calls", "answered_at", "resolved")
-    c = answered(s)
-    done = as_float(c["resolved"])
-    return flags(c, done == 1, ~np.isnan(done))
+    c = s.calls_answered
+    done = c.floats("resolved")
+    return c.flags(done == 1, ~np.isnan(done))
 
 
-def outbound(s: Scope) -> pd.DataFrame:
+def outbound(s: Scope) -> Records:
     return s.calls_outbound
 
 
 # -- business hours ------------------------------------------------------------------------------
-def _business_hours(
-    s: Scope, frame: pd.DataFrame, minutes_column: str, end_column: str
-) -> pd.DataFrame:
-    has_minutes = minutes_column in frame.columns
+def _business_hours(s: Scope, t: Records, minutes_column: str, end_column: str) -> Values:
+    has_minutes = t.has(minutes_column)
     hours_config = s.config.business_hours
     if not has_minutes and hours_config is None:
         raise Unavailable(
             f"tickets have no {minutes_column} and no opening hours are set: "
             "add [business_hours] to cskpi.toml"
         )
-    hours = as_float(frame[minutes_column]) / 60.0 if has_minutes else np.full(len(frame), np.nan)
-    if hours_config is not None and end_column in frame.columns:
-        todo = np.isnan(hours) & frame[end_column].notna().to_numpy()
+    hours = t.floats(minutes_column) / 60.0 if has_minutes else np.full(len(t), np.nan)
+    if hours_config is not None and t.has(end_column):
+        todo = np.isnan(hours) & ~np.isnat(t.instants(end_column))
+        if t.mask is not None:  # rows of the table that are not these records
+            todo &= t.mask
         if todo.any():
             try:
                 from cskpi.metrics.business_hours import business_seconds
             except ImportError:
                 raise Unavailable("this build has no business-hours calendar") from None
             seconds = business_seconds(
-                frame["created_at"].loc[todo], frame[end_column].loc[todo], hours_config
+                _utc_series(t.instants("created_at")[todo]),
+                _utc_series(t.instants(end_column)[todo]),
+                hours_config,
             )
             hours[todo] = np.asarray(seconds, dtype="float64") / 3600.0
-    return values(frame, hours)
+    return t.values(hours)
 
 
-def first_response_business_hours(s: Scope) -> pd.DataFrame:
+def _utc_series(instants: np.ndarray) -> pd.Series:
+    return pd.Series(instants).dt.tz_localize("UTC")
+
+
+def first_response_business_hours(s: Scope) -> Values:
     return _business_hours(
         s, s.tickets_created, "first_response_business_minutes", "first_response_at"
     )
 
 
-def resolution_business_hours(s: Scope) -> pd.DataFrame:
+def resolution_business_hours(s: Scope) -> Values:
     return _business_hours(s, s.tickets_resolved, "resolution_business_minutes", "resolved_at")

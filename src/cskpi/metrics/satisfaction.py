@@ -1,4 +1,4 @@
-"""Satisfaction KPIs: survey scores. Each function maps a Scope to records."""
+"""Satisfaction KPIs: survey scores. Each function maps a Scope to per-record values."""
 
 from __future__ import annotations
 
@@ -8,66 +8,65 @@ import pyarrow as pa
 
 from cskpi.ids import as_integers
 from cskpi.metrics import aggregate as agg
-from cskpi.metrics.efficiency import flags, values
-from cskpi.metrics.scope import SEG, Scope, Unavailable
+from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values
 
 
 def scores(survey: str):
-    def records(s: Scope) -> pd.DataFrame:
+    def records(s: Scope) -> Values:
         frame = s.survey(survey)
-        return values(frame, frame["score"].to_numpy(dtype="float64", na_value=np.nan))
+        return frame.values(frame.floats("score"))
 
     return records
 
 
-def _csat_overall(s: Scope) -> pd.DataFrame:
+def _csat_overall(s: Scope) -> Records:
     frame = s.survey("csat")
-    return frame.loc[(frame["question"].str.lower() == "overall").to_numpy()]
+    return frame.where(lambda: s.question_is(frame, "overall"), "surveys csat overall")
 
 
-def _good(s: Scope, frame: pd.DataFrame) -> pd.DataFrame:
-    score = frame["score"].to_numpy(dtype="float64", na_value=np.nan)
-    return flags(frame, score >= float(s.config.csat_good_min), ~np.isnan(score))
+def _good(s: Scope, frame: Records) -> Values:
+    score = frame.floats("score")
+    return frame.flags(score >= float(s.config.csat_good_min), ~np.isnan(score))
 
 
-def csat_good(s: Scope) -> pd.DataFrame:
+def csat_good(s: Scope) -> Values:
     return _good(s, _csat_overall(s))
 
 
-def csat_good_any_question(s: Scope) -> pd.DataFrame:
+def csat_good_any_question(s: Scope) -> Values:
     return _good(s, s.survey("csat"))
 
 
-def csat_scores(s: Scope) -> pd.DataFrame:
+def csat_scores(s: Scope) -> Values:
     frame = _csat_overall(s)
-    return values(frame, frame["score"].to_numpy(dtype="float64", na_value=np.nan))
+    return frame.values(frame.floats("score"))
 
 
 def score_is(survey: str, wanted: float):
-    def records(s: Scope) -> pd.DataFrame:
+    def records(s: Scope) -> Values:
         frame = s.survey(survey)
-        score = frame["score"].to_numpy(dtype="float64", na_value=np.nan)
-        return flags(frame, score == wanted, ~np.isnan(score))
+        score = frame.floats("score")
+        return frame.flags(score == wanted, ~np.isnan(score))
 
     return records
 
 
-def _non_empty(frame: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in frame.columns:
-        return np.zeros(len(frame), dtype=bool)
-    text = frame[column].astype("str").str.strip()
-    return (frame[column].notna() & (text != "")).to_numpy(dtype=bool)
+def _non_empty(records: Records, column: str) -> np.ndarray:
+    if not records.has(column):
+        return np.zeros(len(records), dtype=bool)
+    values = records.texts(column)
+    text = values.astype("str").str.strip()
+    return (values.notna() & (text != "")).to_numpy(dtype=bool)
 
 
-def _contacts(frame: pd.DataFrame) -> pd.DataFrame:
-    counts = agg._exact_group_sums(frame[SEG], {})
-    if counts is None:
-        counts = frame.groupby(SEG, sort=False).size().rename("n").reset_index()
+def _contacts(records: Records) -> pd.DataFrame:
+    n = records.group_counts()
+    keep = n > 0
     return pd.DataFrame(
         {
-            SEG: counts[SEG].array,
-            "response_id": pd.Series(pd.NA, index=counts.index, dtype="str"),
-            "contacts": counts["n"].to_numpy(),
+            SEG: records.labels[keep],
+            "response_id": pd.Series(pd.NA, index=range(int(keep.sum())), dtype="str"),
+            "contacts": n[keep].astype("int64"),
         }
     )
 
@@ -87,24 +86,24 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
     s.need("surveys", "response_id")
     if not (s.has("tickets") or s.has("calls")):
         raise Unavailable("no tickets or calls table to relate responses to")
-    frame = s.surveys
-    linked = frame[[SEG, "response_id"]].loc[  # only what is counted: no copy of other texts
-        frame["_survey"].isin(["csat", "nps"]).to_numpy()
-        & (_non_empty(frame, "ticket_id") | _non_empty(frame, "call_id"))
-    ]
+    answers = s.surveys
+
+    def is_linked() -> np.ndarray:
+        return s.answers_to(("csat", "nps")) & (
+            _non_empty(answers, "ticket_id") | _non_empty(answers, "call_id")
+        )
+
+    linked = answers.where(is_linked, "surveys linked").compact()
+    ids = linked.texts("response_id")
+    seg = pd.Series(linked.seg)
     # One row per distinct (group, response_id), the first of each, in file order; every row
     # when the ids are known and distinct (the usual export), without hashing them.
-    if _distinct_ids(linked["response_id"]):
-        picked = linked
-    else:
-        keys, _, _ = _pair_keys(linked[SEG], linked["response_id"])
-        picked = linked.loc[~pd.Series(keys).duplicated(keep="first").to_numpy()]
+    if not _distinct_ids(ids):
+        keys, _, _ = _pair_keys(seg, ids)
+        first = ~pd.Series(keys).duplicated(keep="first").to_numpy()
+        seg, ids = seg[first], ids[first]
     responses = pd.DataFrame(
-        {
-            SEG: picked[SEG].array,
-            "response_id": picked["response_id"].astype("str").array,
-            "contacts": 0,
-        }
+        {SEG: seg.array, "response_id": ids.astype("str").array, "contacts": 0}
     )
     parts = [responses]
     if s.has("tickets"):

@@ -1,15 +1,20 @@
-"""The records of one period, each tagged with its breakdown group in a ``_seg`` column.
+"""The records of one period, as numpy arrays: which rows of a table count, and each one's group.
 
 A :class:`Scope` restricts the canonical tables to a period the way KPIS.md says each table counts
 (tickets by created_at or resolved_at, calls by queued_at, surveys by submitted_at, revenue by date,
-costs and agents by month) and caches each restriction, so every KPI of a period reuses them.
+costs and agents by month). A selection is a :class:`Records`: the row positions of the whole
+table (``None`` when every row counts, as in a month's export) and, for the scope's breakdown,
+each record's integer group code. Columns are read at those positions as numpy arrays when a KPI
+asks for them, once per period for every breakdown; no frame is copied. Everything that does not
+depend on the period (group codes, lower-cased survey names, outbound calls) is computed once per
+table for every period through ``cache``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -33,38 +38,10 @@ DIMENSIONS: dict[str, str] = {
     "segment": "segment",
 }
 
+T = TypeVar("T")
+
 HOUR = pd.Timedelta(hours=1)
 SECOND = pd.Timedelta(seconds=1)
-
-
-_KEYS = {"tickets": "ticket_id", "calls": "call_id"}
-
-# The columns the KPIs read from a period's copied records (group labels come from the whole
-# table, so breakdown columns need no copy). Copying only these keeps the copies of resolved
-# tickets and inbound calls to a few numeric columns instead of every loaded column.
-_READ: dict[str, tuple[str, ...]] = {
-    "tickets_resolved": (
-        "created_at",
-        "resolved_at",
-        "agent_replies",
-        "reopens",
-        "resolution_business_minutes",
-    ),
-    # Waits are derived from the timestamps at selection; customer ids: Scope.original. The
-    # handling columns are read of answered calls only: taken for those (_ANSWERED), not here.
-    "calls_inbound": (),
-    "calls_outbound": (),
-    "tickets_open_at_end": (),
-}
-
-
-_ANSWERED = ("talk_seconds", "hold_seconds", "wrap_seconds", "resolved", "transferred")
-# What the KPIs read of one survey's answers (satisfaction.py).
-_SURVEY_READ = ("question", "score", "_survey")
-
-
-def _constant(label: str, n: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[label])
 
 
 class Unavailable(Exception):  # noqa: N818 - a signal, not an error
@@ -90,7 +67,19 @@ def segments(values: pd.Series) -> pd.Series:
 
 def _instants(values: pd.Series) -> np.ndarray:
     """A timestamp column's values as numpy datetime64 in its own unit (no copy)."""
-    return values.array.asi8.view(f"M8[{values.dt.unit}]")
+    stamps: np.ndarray = values.array.asi8.view(f"M8[{values.dt.unit}]")
+    return stamps
+
+
+def elapsed_between(
+    later: np.ndarray, earlier: np.ndarray, unit: pd.Timedelta, *, until: np.ndarray | None = None
+) -> np.ndarray:
+    """``(later − earlier) / unit`` of numpy datetime64 arrays as float64, NaN where a time is
+    missing; ``until``: where ``later`` is missing, measure to it instead."""
+    if until is not None:
+        later = np.where(np.isnat(later), until, later)
+    hours: np.ndarray = (later - earlier) / unit.to_timedelta64()
+    return hours
 
 
 def elapsed(
@@ -108,19 +97,320 @@ def elapsed(
     ):
         if until is not None:
             later = later.where(later.notna(), until)
-        return ((later - earlier) / unit).to_numpy(dtype="float64", na_value=np.nan)
-    end = _instants(later)
-    if until is not None:
-        end = np.where(np.isnat(end), _instants(until), end)
-    return (end - _instants(earlier)) / unit.to_timedelta64()
+        difference: pd.Series = (later - earlier) / unit  # type: ignore[operator]
+        return difference.to_numpy(dtype="float64", na_value=np.nan)
+    return elapsed_between(
+        _instants(later),
+        _instants(earlier),
+        unit,
+        until=None if until is None else _instants(until),
+    )
 
 
 def lower(values: pd.Series) -> pd.Series:
     return values.astype("str").str.strip().str.lower()
 
 
+def lowered_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's code into the distinct trimmed lower-case texts (code -1: missing).
+
+    Lower-cases the few distinct values, not every row's.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = lower(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)
+    merged, distinct = pd.factorize(text)
+    return np.append(merged, -1)[codes], np.asarray(distinct, dtype=object)
+
+
+def _as_floats(values: pd.Series, positions: np.ndarray | None) -> np.ndarray:
+    """A number or boolean column as float64 (NaN for missing) at ``positions`` (None: all)."""
+    array = values.array
+    if isinstance(array, pd.arrays.NumpyExtensionArray) or values.dtype == np.float64:
+        data = values.to_numpy()
+        if data.dtype == np.float64:
+            return data if positions is None else data[positions]
+    if isinstance(array, pd.api.extensions.ExtensionArray) and hasattr(array, "_mask"):
+        # A nullable boolean or integer: its values and mask, taken without a pandas copy.
+        data, mask = array._data, array._mask  # type: ignore[attr-defined]  # noqa: SLF001
+        if positions is not None:
+            data, mask = data[positions], mask[positions]
+        out: np.ndarray = data.astype("float64")
+        out[mask] = np.nan
+        return out
+    taken = values if positions is None else values.take(positions)
+    return taken.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def period_bound(instant: pd.Timestamp, like: np.ndarray) -> np.datetime64:
+    """A period boundary (UTC) as numpy datetime64 in the unit of ``like``."""
+    utc = instant.tz_convert("UTC").tz_localize(None).as_unit("ns")
+    bound: np.datetime64 = np.datetime64(utc.value, "ns").astype(like.dtype)
+    return bound
+
+
+# Up to this many groups, a group's records are counted with one pass of byte comparisons each:
+# cheaper than bincount, which first widens every code to a machine integer.
+FEW_GROUPS = 16
+
+
+def group_counts(codes: np.ndarray, size: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """Per group code (0 … size − 1): how many records there are (where ``mask`` holds)."""
+    if size == 1:
+        return np.array([len(codes) if mask is None else np.count_nonzero(mask)])
+    if size <= FEW_GROUPS:
+        if mask is None:
+            return np.array([np.count_nonzero(codes == g) for g in range(size)])
+        return np.array([np.count_nonzero(mask & (codes == g)) for g in range(size)])
+    if mask is None:
+        return np.bincount(codes.astype(np.intp), minlength=size)
+    counts = np.bincount(codes.astype(np.intp), weights=mask, minlength=size)
+    return counts.astype("int64")  # whole numbers below 2**53: exact
+
+
+# A selection holding at least this share of a table's rows is kept as a mask over the whole
+# table: its columns are then read without any copy (views of the loaded frame).
+DENSE = 0.5
+
+
+class Records:
+    """Records of one table selected for a period, and, in the scope's breakdown, their groups.
+
+    The records live in an *array space*: the whole table (``positions`` None) or the rows at
+    ``positions``. Every array of the records (:meth:`floats`, :meth:`instants`, :attr:`codes`,
+    values computed from them) is laid out in that space; ``mask`` (None: all) marks which of
+    its rows are the records. A selection holding most of a table (a month's export) is a mask
+    over the whole table, so its columns are read without a copy; a sparse one (a day of a
+    year) gathers its rows at positions.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        name: str,
+        table: str,
+        positions: np.ndarray | None,
+        mask: np.ndarray | None = None,
+    ) -> None:
+        self.scope, self.name, self.table = scope, name, table
+        self.positions = positions  # None: every row of the table is in the array space
+        self.mask = mask  # None: every row of the array space is a record
+        self.frame = scope.tables[table]
+        # Arrays of one space are shared by every selection in it.
+        self.space = ("whole", table) if positions is None else name
+
+    def __len__(self) -> int:
+        """The length of the records' arrays (rows of the array space)."""
+        return len(self.frame) if self.positions is None else len(self.positions)
+
+    def count(self) -> int:
+        """How many records there are."""
+        return len(self) if self.mask is None else int(np.count_nonzero(self.mask))
+
+    # -- groups ---------------------------------------------------------------------------------
+    @property
+    def labels(self) -> np.ndarray:
+        return self.scope.group_codes(self.table)[1]
+
+    @property
+    def codes(self) -> np.ndarray:
+        """Each row's group code (an index into :attr:`labels`)."""
+        return self.scope.period_memo(
+            ("codes", self.space, self.scope.dimension),
+            lambda: self.at(self.scope.group_codes(self.table)[0]),
+        )
+
+    @property
+    def seg(self) -> pd.Categorical:
+        """The rows' group labels as a categorical (for frames of per-record rows; see
+        :meth:`compact`)."""
+        return pd.Categorical.from_codes(
+            self.codes, categories=pd.Index(self.labels, dtype=object), validate=False
+        )
+
+    def group_counts(self) -> np.ndarray:
+        """Per group code: how many records."""
+        return group_counts(self.codes, len(self.labels), self.mask)
+
+    def present(self) -> set[str]:
+        """The groups that have records."""
+        return set(self.labels[self.group_counts() > 0])
+
+    def compact(self) -> Records:
+        """The same records with no mask: rows of the array space are exactly the records (for
+        frames of per-record rows)."""
+        if self.mask is None:
+            return self
+        return Records(
+            self.scope,
+            f"{self.name} rows",
+            self.table,
+            self.scope.period_memo(("rows", f"{self.name} rows"), lambda: self.at_rows()),
+        )
+
+    def at_rows(self) -> np.ndarray:
+        """The records' row positions in the whole table."""
+        picked = np.flatnonzero(self.mask) if self.mask is not None else None
+        if self.positions is None:
+            return picked if picked is not None else np.arange(len(self.frame))
+        return self.positions if picked is None else self.positions[picked]
+
+    # -- columns --------------------------------------------------------------------------------
+    def at(self, whole: np.ndarray) -> np.ndarray:
+        """An array over the whole table, in the records' array space."""
+        return whole if self.positions is None else whole[self.positions]
+
+    def narrow(self, parent: Records, values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """``values`` in the array space of ``parent`` (of which these records are the ``keep``
+        ones), in this array space."""
+        if self.positions is parent.positions:
+            return values
+        if parent.positions is None:
+            return values[self.positions]
+        narrowed: np.ndarray = values[keep]
+        return narrowed
+
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def floats(self, column: str) -> np.ndarray:
+        """A number or boolean column as float64, NaN for missing (all NaN when absent)."""
+
+        def read() -> np.ndarray:
+            if column not in self.frame.columns:
+                return np.full(len(self), np.nan)
+            return _as_floats(self.frame[column], self.positions)
+
+        return self.scope.period_memo(("floats", self.space, column), read)
+
+    def instants(self, column: str) -> np.ndarray:
+        """A timestamp column as numpy datetime64 (UTC), NaT for missing (all NaT when absent)."""
+
+        def read() -> np.ndarray:
+            if column not in self.frame.columns:
+                return np.full(len(self), np.datetime64("NaT", "ns"))
+            values = self.frame[column]
+            if not isinstance(values.dtype, pd.DatetimeTZDtype):
+                values = pd.to_datetime(values, utc=True)
+            return self.at(_instants(values))
+
+        return self.scope.period_memo(("instants", self.space, column), read)
+
+    def texts(self, column: str) -> pd.Series:
+        """A text column in the array space (a pandas Series; missing stays missing)."""
+
+        def read() -> pd.Series:
+            values = self.frame[column]
+            if self.positions is None:
+                return values.reset_index(drop=True)
+            return values.take(self.positions).reset_index(drop=True)
+
+        return self.scope.period_memo(("texts", self.space, column), read)
+
+    # -- per-record values ----------------------------------------------------------------------
+    def values(self, x: np.ndarray | pd.Series) -> Values:
+        return Values(self.codes, self.labels, np.asarray(x, dtype="float64"), mask=self.mask)
+
+    def flags(self, flag: np.ndarray, known: np.ndarray) -> Values:
+        """1.0 where flag, 0.0 where not, NaN where the record does not count in the
+        denominator (kept as the two boolean arrays until the numbers are asked for)."""
+        known = np.asarray(known, dtype=bool)
+        if self.mask is not None:
+            known = known & self.mask
+        return Values(
+            self.codes, self.labels, None, hits=np.asarray(flag, dtype=bool) & known, known=known
+        )
+
+    def where(self, keep: np.ndarray | Callable[[], np.ndarray], name: str) -> Records:
+        """The records where ``keep`` (laid out in this array space) holds, selected once per
+        period under ``name``."""
+
+        def select() -> tuple[np.ndarray | None, np.ndarray | None]:
+            wanted = np.asarray(keep() if callable(keep) else keep, dtype=bool)
+            if self.mask is not None:
+                wanted = wanted & self.mask
+            if self.positions is not None:  # gathered rows: gather the kept ones
+                return self.positions[wanted], None
+            return _whole_selection(wanted)
+
+        positions, mask = self.scope.period_memo(("rows", name), select)
+        return Records(self.scope, name, self.table, positions, mask)
+
+
+def _whole_selection(wanted: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(positions, mask) of the rows of a whole table where ``wanted``: all of them (None,
+    None), most of them (None, mask) or few of them (positions, None)."""
+    kept = int(np.count_nonzero(wanted))
+    if kept == len(wanted):
+        return None, None
+    if kept >= DENSE * len(wanted):
+        return None, wanted
+    return np.flatnonzero(wanted), None
+
+
+class Values:
+    """One KPI's per-record values: each record's group code, and x (NaN = no value)."""
+
+    __slots__ = ("_x", "codes", "hits", "known", "labels", "mask")
+
+    def __init__(
+        self,
+        codes: np.ndarray,
+        labels: np.ndarray,
+        x: np.ndarray | None,
+        *,
+        mask: np.ndarray | None = None,
+        hits: np.ndarray | None = None,
+        known: np.ndarray | None = None,
+    ) -> None:
+        self.codes, self.labels, self._x = codes, labels, x
+        self.mask = mask  # None: every row is a record (see Records)
+        # A share's flags: ``known`` records count in the denominator, ``hits`` in the numerator.
+        self.hits, self.known = hits, known
+
+    def present(self) -> np.ndarray:
+        """Which rows are records with a value."""
+        if self.known is not None:
+            return self.known
+        known: np.ndarray = ~np.isnan(self.x)
+        return known if self.mask is None else known & self.mask
+
+    @property
+    def flags(self) -> bool:
+        return self.hits is not None
+
+    @property
+    def x(self) -> np.ndarray:
+        """Each record's value (flags: 1.0, 0.0, or NaN when not known)."""
+        if self._x is None:
+            assert self.hits is not None and self.known is not None
+            self._x = np.where(self.known, self.hits, np.nan)
+        return self._x
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def frame(self) -> pd.DataFrame:
+        """The records' values as a frame of ``_seg`` (categorical) and ``x``."""
+        codes, x = self.codes, self.x
+        if self.mask is not None:
+            codes, x = codes[self.mask], x[self.mask]
+        seg = pd.Categorical.from_codes(
+            codes, categories=pd.Index(self.labels, dtype=object), validate=False
+        )
+        return pd.DataFrame({SEG: seg, "x": x})
+
+
+def _constant(n: int) -> np.ndarray:
+    return np.zeros(n, dtype=np.int8)
+
+
 class Scope:
-    """One period × one breakdown dimension over the canonical tables."""
+    """One period × one breakdown dimension over the canonical tables.
+
+    ``shared``: what scopes of one period (and config) may share — the selected records and the
+    columns read at them; ``cache``: what every period may share — group codes and other per-row
+    facts of the whole tables.
+    """
 
     def __init__(
         self,
@@ -129,14 +419,13 @@ class Scope:
         dimension: str,
         config: Config,
         *,
-        shared: dict | None = None,
+        shared: dict[Any, Any] | None = None,
+        cache: dict[Any, Any] | None = None,
     ) -> None:
         self.tables = tables
-        # The period's records do not depend on the dimension: scopes of one period and config
-        # may share them (and each table's group labels) through ``shared``.
-        self._shared: dict = {} if shared is None else shared
-        self._groups: dict = {}
-        self._surveys: dict[str, pd.DataFrame] = {}
+        self._shared: dict[Any, Any] = {} if shared is None else shared
+        self._cache: dict[Any, Any] = {} if cache is None else cache
+        self._groups: dict[Any, set[str]] = {}
         self.period = period
         self.dimension = dimension
         self.column = None if dimension == OVERALL else DIMENSIONS[dimension]
@@ -157,13 +446,19 @@ class Scope:
         if missing:
             raise Unavailable(f"{table} table has no {'/'.join(missing)}")
 
-    def period_memo(self, key: object, make: Callable[[], Any]) -> Any:
+    def period_memo(self, key: object, make: Callable[[], T]) -> T:
         """``make()``, computed once per period for every dimension's scope: for values of the
         period's selected records that do not depend on the breakdown (flags, durations)."""
         slot = ("memo", key)
         if slot not in self._shared:
             self._shared[slot] = make()
-        return self._shared[slot]
+        return cast(T, self._shared[slot])
+
+    def table_memo(self, key: object, make: Callable[[], T]) -> T:
+        """``make()``, computed once per table for every period (facts of every row)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return cast(T, self._cache[key])
 
     def carries(self, table: str) -> bool:
         """Whether ``table`` can be broken down by this scope's dimension."""
@@ -173,108 +468,51 @@ class Scope:
             return self.has("surveys")
         return self.has(table, self.column)
 
-    def _labels(self, table: str) -> pd.Categorical:
-        """Every row's group in this scope's dimension (categorical), computed once per table."""
-        key = ("labels", table, self.column)
-        if key not in self._shared:
+    def group_codes(self, table: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's group code in this scope's dimension, and the label of each code."""
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
             frame = self.tables[table]
             if self.column is None:
-                labels = _constant(OVERALL, len(frame))
-            elif self.column in frame.columns:
+                return _constant(len(frame)), np.array([OVERALL], dtype=object)
+            if table == "surveys" and self.column == "question":
+                # Grouped by the cleaned question (lower case, blank = overall), not the raw text.
+                codes, labels = self.questions()
+                return codes, labels
+            if self.column in frame.columns:
                 labels = segments(frame[self.column]).array
-            else:
-                labels = _constant(NONE_GROUP, len(frame))
-            self._shared[key] = labels
-        return self._shared[key]
+                return labels.codes, np.asarray(labels.categories, dtype=object)
+            return _constant(len(frame)), np.array([NONE_GROUP], dtype=object)
 
-    def _rows(
-        self, name: str, table: str, mask: Callable[[], np.ndarray], extend=None
-    ) -> pd.DataFrame:
-        """The records of ``table`` where ``mask()`` holds, tagged with this scope's ``_seg``.
+        return self.table_memo(("groups", table, self.column), make)
 
-        The rows (and ``extend(rows, pick)``'s added columns, where ``pick(column)`` is a column
-        of the whole table at the selected rows) are selected once per period and shared by every
-        dimension's scope; tagging is a shallow copy plus one categorical column.
-        """
-        key = ("rows", name)
-        if key not in self._shared:
-            positions = np.flatnonzero(np.asarray(mask(), dtype=bool))
-            frame = self.tables[table]
-            # Usually every row of a month's export is in the month: no copy then. Otherwise the
-            # record ids (tickets.ticket_id, calls.call_id), which no KPI reads, are not copied.
-            read = _READ.get(name)
-            if len(positions) == len(frame):
-                rows = frame
-            elif read is not None:
-                rows = frame[[c for c in frame.columns if c in read]].take(positions)
-            else:
-                record_id = _KEYS.get(table)
-                unread = [record_id] if record_id in frame.columns else []
-                rows = frame.drop(columns=unread).take(positions)
-            if extend is not None:
-                whole = len(positions) == len(frame)
-                rows = extend(rows, lambda c: frame[c] if whole else frame[c].take(positions))
-            self._shared[key] = (positions, rows)
-            self._shared[("table", name)] = table
-        return self._tag(table, *self._shared[key])
-
-    def original(self, name: str, column: str) -> pd.Series | None:
-        """``column`` of the whole table at the rows of the already selected period records
-        ``name`` (for columns their copy leaves out); None when the table has no such column."""
-        table = self._shared[("table", name)]
+    def _tagged(self, table: str, mask: np.ndarray | None = None) -> pd.DataFrame:
+        """The whole table (or the rows where ``mask``) with a ``_seg`` column: for the small
+        monthly tables (costs, agents, revenue), whose KPIs work on frames."""
         frame = self.tables[table]
-        if column not in frame.columns:
-            return None
-        positions, rows = self._shared[("rows", name)]
-        if len(positions) == len(frame):
-            return frame[column]
-        return frame[column].take(positions)
-
-    def _subset(
-        self,
-        name: str,
-        parent: str,
-        table: str,
-        keep: Callable[[pd.DataFrame], np.ndarray],
-        *,
-        columns: tuple[str, ...] | None = None,
-        from_table: tuple[str, ...] = (),
-    ):
-        """Like :meth:`_rows`, for the rows of an already selected ``parent`` where ``keep``.
-
-        ``columns``: copy only these of the parent's columns; ``from_table``: columns the parent
-        did not copy, taken from the whole table for these rows only (placed first).
-        """
-        key = ("rows", name)
-        if key not in self._shared:
-            positions, rows = self._shared[("rows", parent)]
-            wanted = np.flatnonzero(np.asarray(keep(rows), dtype=bool))
-            if columns is not None:
-                rows = rows[[c for c in rows.columns if c in columns]]
-            picked = rows.take(wanted)
-            frame = self.tables[table]
-            extra = [c for c in frame.columns if c in from_table and c not in rows.columns]
-            if extra:
-                picked = pd.concat([frame[extra].take(positions[wanted]), picked], axis=1)
-            self._shared[key] = (positions[wanted], picked)
-            self._shared[("table", name)] = table
-        return self._tag(table, *self._shared[key])
-
-    def _tag(self, table: str, positions: np.ndarray, rows: pd.DataFrame) -> pd.DataFrame:
-        tagged = rows.copy(deep=False)
-        tagged[SEG] = self._labels(table).take(positions)
-        return tagged
-
-    def _tagged(self, table: str, mask: pd.Series | np.ndarray | None = None) -> pd.DataFrame:
-        frame = self.tables[table]
+        codes, labels = self.group_codes(table)
         tagged = frame.copy(deep=False)
-        tagged[SEG] = self._labels(table)
+        tagged[SEG] = pd.Categorical.from_codes(
+            codes, categories=pd.Index(labels, dtype=object), validate=False
+        )
         if mask is not None:
             tagged = tagged.loc[np.asarray(mask, dtype=bool)]
         return tagged
 
-    def _within(self, stamps: pd.Series) -> np.ndarray:
-        return ((stamps >= self.start) & (stamps < self.end)).fillna(False).to_numpy(dtype=bool)
+    def _within(self, table: str, column: str) -> np.ndarray:
+        stamps = self.table_memo(
+            ("instants", table, column), lambda: _instants(self.tables[table][column])
+        )
+        start, end = period_bound(self.start, stamps), period_bound(self.end, stamps)
+        return (stamps >= start) & (stamps < end)
+
+    def _select(self, name: str, table: str, mask: Callable[[], np.ndarray]) -> Records:
+        """The records of ``table`` where ``mask()`` holds, selected once per period."""
+
+        positions, kept = self.period_memo(
+            ("rows", name), lambda: _whole_selection(np.asarray(mask(), dtype=bool))
+        )
+        return Records(self, name, table, positions, kept)
 
     @property
     def months(self) -> list[str]:
@@ -285,131 +523,129 @@ class Scope:
 
     # -- the period's records -------------------------------------------------------------------
     @cached_property
-    def tickets_created(self) -> pd.DataFrame:
+    def tickets_created(self) -> Records:
         self.need("tickets", "created_at")
-        frame = self.tables["tickets"]
-        return self._rows("tickets_created", "tickets", lambda: self._within(frame["created_at"]))
+        return self._select(
+            "tickets_created", "tickets", lambda: self._within("tickets", "created_at")
+        )
 
     @cached_property
-    def tickets_resolved(self) -> pd.DataFrame:
+    def tickets_resolved(self) -> Records:
         self.need("tickets", "created_at", "resolved_at")
-        frame = self.tables["tickets"]
-        return self._rows("tickets_resolved", "tickets", lambda: self._within(frame["resolved_at"]))
+        return self._select(
+            "tickets_resolved", "tickets", lambda: self._within("tickets", "resolved_at")
+        )
 
     @cached_property
-    def tickets_open_at_end(self) -> pd.DataFrame:
+    def tickets_open_at_end(self) -> Records:
         self.need("tickets", "created_at", "resolved_at")
         frame = self.tables["tickets"]
 
         def mask() -> np.ndarray:
-            resolved = frame["resolved_at"]
-            return (
-                (frame["created_at"] < self.end).fillna(False)
-                & (resolved.isna() | (resolved >= self.end))
-            ).to_numpy(dtype=bool)
+            created = _instants(frame["created_at"])
+            resolved = _instants(frame["resolved_at"])
+            # NaT compares False: a missing resolved_at is "not resolved before the end".
+            return (created < period_bound(self.end, created)) & ~(
+                resolved < period_bound(self.end, resolved)
+            )
 
-        return self._rows("tickets_open_at_end", "tickets", mask)
+        return self._select("tickets_open_at_end", "tickets", mask)
 
-    def _calls(self) -> tuple[np.ndarray, np.ndarray]:
-        self.need("calls", "queued_at")
-        key = ("calls_masks",)
-        if key not in self._shared:
+    def _outbound(self) -> np.ndarray:
+        def make() -> np.ndarray:
             frame = self.tables["calls"]
-            if "direction" in frame.columns:
-                # Lower-case the few distinct directions, not every row's.
-                codes, uniques = pd.factorize(frame["direction"], use_na_sentinel=True)
-                is_outbound = lower(pd.Series(uniques, dtype="str")).to_numpy() == "outbound"
-                outbound = np.append(is_outbound, False)[codes]
-            else:
-                outbound = np.zeros(len(frame), dtype=bool)
-            self._shared[key] = (self._within(frame["queued_at"]), outbound)
-        return self._shared[key]
+            if "direction" not in frame.columns:
+                return np.zeros(len(frame), dtype=bool)
+            codes, texts = lowered_codes(frame["direction"])
+            outbound: np.ndarray = np.append(texts == "outbound", False)[codes]
+            return outbound
+
+        return self.table_memo(("outbound",), make)
 
     @cached_property
-    def calls_inbound(self) -> pd.DataFrame:
-        """Inbound calls queued in the period, with ``_wait`` in seconds (NaN when unknown)."""
-        within, outbound = self._calls()
-
-        columns = self.tables["calls"].columns
-
-        def extend(frame: pd.DataFrame, pick) -> pd.DataFrame:
-            queued = pick("queued_at")
-            answered = (
-                pick("answered_at")
-                if "answered_at" in columns
-                else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
-            )
-            ended = (
-                pick("ended_at")
-                if "ended_at" in columns
-                else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
-            )
-            frame = frame.copy(deep=False)
-            frame["_answered"] = answered.notna().to_numpy()
-            frame["_wait"] = elapsed(answered, queued, SECOND, until=ended)
-            return frame
-
-        return self._rows("calls_inbound", "calls", lambda: within & ~outbound, extend)
-
-    @cached_property
-    def calls_answered(self) -> pd.DataFrame:
-        """The inbound calls of the period that were answered."""
-        self.need("calls", "answered_at")
-        self.calls_inbound  # noqa: B018 - selects the parent rows
-        return self._subset(
-            "calls_answered",
+    def calls_inbound(self) -> Records:
+        """Inbound calls queued in the period (their waits: :meth:`call_waits`)."""
+        self.need("calls", "queued_at")
+        return self._select(
             "calls_inbound",
             "calls",
-            lambda c: c["_answered"].to_numpy(),
-            columns=(*_ANSWERED, "_answered", "_wait"),
-            from_table=_ANSWERED,
+            lambda: self._within("calls", "queued_at") & ~self._outbound(),
         )
 
-    @cached_property
-    def calls_outbound(self) -> pd.DataFrame:
-        within, outbound = self._calls()
-        return self._rows("calls_outbound", "calls", lambda: within & outbound)
+    def call_waits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Of the inbound calls: which were answered, and each one's wait in seconds (to the
+        answer, or to hanging up when not answered; NaN when unknown)."""
 
-    @cached_property
-    def surveys(self) -> pd.DataFrame:
-        """Answers submitted in the period; survey and question lower-cased (empty = overall)."""
-        self.need("surveys", "submitted_at", "survey", "score")
-        table = self.tables["surveys"]
-
-        def extend(frame: pd.DataFrame, pick) -> pd.DataFrame:
-            frame = frame.copy(deep=False)
-            question = (
-                frame["question"]
-                if "question" in frame.columns
-                else pd.Series(pd.NA, index=frame.index, dtype="str")
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            c = self.calls_inbound
+            answered = c.instants("answered_at")
+            wait = elapsed_between(
+                answered, c.instants("queued_at"), SECOND, until=c.instants("ended_at")
             )
-            # Question ids compare case-insensitively; empty means overall (DATA.md).
-            text = question.astype("str").str.strip().str.lower()
-            frame["question"] = text.where(question.notna() & (text != ""), "overall")
-            frame["_survey"] = lower(frame["survey"])
-            return frame
+            return ~np.isnat(answered), wait
 
-        rows = self._rows("surveys", "surveys", lambda: self._within(table["submitted_at"]), extend)
-        if self.column == "question":
-            # Grouped by the cleaned question, not the raw column.
-            rows[SEG] = segments(rows["question"]).array
-        return rows
+        return self.period_memo(("call_waits",), make)
 
-    def survey(self, name: str) -> pd.DataFrame:
-        if name not in self._surveys:
-            frame = self.surveys
-            if self.column == "question":  # grouped by the cleaned question of these rows
-                self._surveys[name] = frame.loc[(frame["_survey"] == name).to_numpy()]
-            else:  # selected once per period, like the answers themselves
-                self._surveys[name] = self._subset(
-                    f"surveys {name}",
-                    "surveys",
-                    "surveys",
-                    lambda rows: (rows["_survey"] == name).to_numpy(),
-                    columns=_SURVEY_READ,
-                )
-        return self._surveys[name]
+    @cached_property
+    def calls_answered(self) -> Records:
+        """The inbound calls of the period that were answered."""
+        self.need("calls", "answered_at")
+        return self.calls_inbound.where(lambda: self.call_waits()[0], "calls_answered")
 
+    @cached_property
+    def calls_outbound(self) -> Records:
+        self.need("calls", "queued_at")
+        return self._select(
+            "calls_outbound",
+            "calls",
+            lambda: self._within("calls", "queued_at") & self._outbound(),
+        )
+
+    # -- survey answers -------------------------------------------------------------------------
+    def survey_names(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every answer's code into the distinct lower-cased survey names (-1: missing)."""
+        return self.table_memo(
+            ("survey_names",), lambda: lowered_codes(self.tables["surveys"]["survey"])
+        )
+
+    def questions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every answer's code into the distinct cleaned question ids: trimmed, lower case,
+        ``overall`` when empty (DATA.md)."""
+
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            frame = self.tables["surveys"]
+            if "question" not in frame.columns:
+                return _constant(len(frame)), np.array(["overall"], dtype=object)
+            codes, texts = lowered_codes(frame["question"])
+            cleaned = np.append(np.where(texts == "", "overall", texts), "overall").astype(object)
+            merged, distinct = pd.factorize(cleaned)
+            return merged[codes], np.asarray(distinct, dtype=object)
+
+        return self.table_memo(("questions",), make)
+
+    @cached_property
+    def surveys(self) -> Records:
+        """Answers submitted in the period."""
+        self.need("surveys", "submitted_at", "survey", "score")
+        return self._select("surveys", "surveys", lambda: self._within("surveys", "submitted_at"))
+
+    def answers_to(self, names: tuple[str, ...]) -> np.ndarray:
+        """Of the period's answers, which belong to one of the surveys ``names``."""
+        codes, texts = self.survey_names()
+        wanted = np.append(np.isin(texts, list(names)), False)
+        return self.surveys.at(wanted[codes])
+
+    def survey(self, name: str) -> Records:
+        """The period's answers to one survey (lower-cased name)."""
+        surveys = self.surveys
+        return surveys.where(lambda: self.answers_to((name,)), f"surveys {name}")
+
+    def question_is(self, records: Records, question: str) -> np.ndarray:
+        """Of survey ``records``, which answer ``question`` (cleaned id)."""
+        codes, texts = self.questions()
+        return records.at(np.append(texts == question, False)[codes])
+
+    # -- small monthly tables -------------------------------------------------------------------
     def _monthly(self, table: str) -> pd.DataFrame:
         self.need(table, "period")
         months = self.months
@@ -431,8 +667,7 @@ class Scope:
     @cached_property
     def revenue(self) -> pd.DataFrame:
         self.need("revenue", "date", "amount")
-        frame = self.tables["revenue"]
-        tagged = self._tagged("revenue", self._within(frame["date"]))
+        tagged = self._tagged("revenue", self._within("revenue", "date"))
         return tagged.loc[tagged["amount"].notna().to_numpy()]
 
     # -- the groups each table contributes ------------------------------------------------------
@@ -446,23 +681,25 @@ class Scope:
         return set(self._groups[key])
 
     def _groups_of(self, table: str) -> set[str]:
+        selections: list[Records] = []
         frames: list[pd.DataFrame] = []
         try:
             if table == "tickets":
-                frames.append(self.tickets_created)
+                selections.append(self.tickets_created)
                 if self.has("tickets", "resolved_at"):
-                    frames += [self.tickets_resolved, self.tickets_open_at_end]
+                    selections += [self.tickets_resolved, self.tickets_open_at_end]
             elif table == "calls":
-                frames += [self.calls_inbound, self.calls_outbound]
+                selections += [self.calls_inbound, self.calls_outbound]
             elif table == "surveys":
-                frames.append(self.surveys)
+                selections.append(self.surveys)
             elif table in ("costs", "agents"):
                 frames.append(self.costs if table == "costs" else self.agents)
             elif table == "revenue":
                 frames.append(self.revenue)
         except Unavailable:
             return set()
-        return set().union(*(_present(f[SEG]) for f in frames)) if frames else set()
+        found: set[str] = set().union(*(r.present() for r in selections))
+        return found.union(*(_present(f[SEG]) for f in frames))
 
 
 def _present(labels: pd.Series) -> set[str]:

@@ -6,8 +6,20 @@ import numpy as np
 import pandas as pd
 
 from cskpi.metrics import aggregate as agg
-from cskpi.metrics.efficiency import as_float, values
-from cskpi.metrics.scope import SEG, Scope, Unavailable, lower
+from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values, lower
+
+
+def values(frame: pd.DataFrame, x: pd.Series | np.ndarray) -> Values:
+    """Per-record values of a tagged monthly frame (costs, agents, revenue)."""
+    seg = frame[SEG].array
+    return Values(np.asarray(seg.codes), np.asarray(seg.categories, dtype=object), as_float(x))
+
+
+def as_float(values_: pd.Series | np.ndarray) -> np.ndarray:
+    """Nullable boolean or number -> float64 with NaN for missing."""
+    if isinstance(values_, np.ndarray):
+        return values_.astype("float64")
+    return values_.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def cost_amounts(s: Scope) -> pd.DataFrame:
@@ -74,24 +86,26 @@ def _contact_counts(s: Scope, *, resolutions: bool) -> pd.DataFrame:
     """Per group: contacts (tickets created + answered inbound calls) or resolutions."""
     if not (s.has("tickets") or s.has("calls")):
         raise Unavailable("no tickets or calls table")
-    frames = []
+    selections: list[Records] = []
     if s.has("tickets"):
-        frames.append(s.tickets_resolved if resolutions else s.tickets_created)
+        selections.append(s.tickets_resolved if resolutions else s.tickets_created)
     if s.has("calls"):
         s.need("calls", "answered_at")
-        calls = s.calls_inbound
-        keep = calls["_answered"].to_numpy()
-        resolved = s.original("calls_inbound", "resolved") if resolutions else None
-        if resolved is not None:
-            keep = keep & (as_float(resolved) == 1)
-        frames.append(calls.loc[keep])
-    joined = pd.concat([f[[SEG]] for f in frames], ignore_index=True)
-    counts = joined.groupby(SEG, sort=False).size()
+        calls = s.calls_answered
+        if resolutions and calls.has("resolved"):
+            calls = calls.where(lambda: calls.floats("resolved") == 1, "calls resolved")
+        selections.append(calls)
+    counts: dict[str, int] = {}
+    for records in selections:  # tables, not rows: each counted with bincount
+        n = records.group_counts()
+        for label, count in zip(records.labels[n > 0], n[n > 0], strict=True):
+            counts[label] = counts.get(label, 0) + int(count)
+    number = np.fromiter(counts.values(), dtype="int64", count=len(counts))
     return pd.DataFrame(
         {
-            SEG: counts.index.to_numpy(),
-            "contacts_s": counts.to_numpy(),
-            "contacts_n": counts.to_numpy(),
+            SEG: np.array(list(counts), dtype=object),
+            "contacts_s": number,
+            "contacts_n": number,
         }
     )
 
@@ -151,11 +165,17 @@ def gross_margin_finish(parts: pd.DataFrame) -> pd.DataFrame:
 GROSS_MARGIN = agg.Hooks(gross_margin_parts, gross_margin_finish)
 
 
-def _customer_ids(frame: pd.DataFrame) -> np.ndarray:
-    if "customer_id" not in frame.columns:
+def _customer_ids(frame: pd.DataFrame | Records) -> np.ndarray:
+    if isinstance(frame, Records):
+        if not frame.has("customer_id"):
+            return np.full(len(frame), None, dtype=object)
+        raw = frame.texts("customer_id")
+    elif "customer_id" not in frame.columns:
         return np.full(len(frame), None, dtype=object)
-    ids = frame["customer_id"].astype("str").str.strip()
-    return ids.where(frame["customer_id"].notna() & (ids != ""), None).astype(object).to_numpy()
+    else:
+        raw = frame["customer_id"]
+    ids = raw.astype("str").str.strip()
+    return ids.where(raw.notna() & (ids != ""), None).astype(object).to_numpy()
 
 
 def active_customer_parts(s: Scope) -> pd.DataFrame:
@@ -177,8 +197,9 @@ ACTIVE_CUSTOMERS = agg.Hooks(
 )
 
 
-def _rows(frame: pd.DataFrame, **columns) -> pd.DataFrame:
-    out = pd.DataFrame({SEG: frame[SEG].to_numpy()})
+def _rows(frame: pd.DataFrame | Records, **columns) -> pd.DataFrame:
+    seg = frame.seg if isinstance(frame, Records) else frame[SEG].array
+    out = pd.DataFrame({SEG: np.asarray(seg, dtype=object)})
     for name, data in columns.items():
         out[name] = data
     return out
@@ -243,13 +264,10 @@ def cost_over_value_parts(s: Scope) -> pd.DataFrame:
     _contact_counts(s, resolutions=False)  # raises when the contact tables lack what they need
     frames = []
     if s.has("tickets"):
-        t = s.tickets_created
+        t = s.tickets_created.compact()
         frames.append(_rows(t, customer_id=_customer_ids(t), contacts=1.0, revenue=0.0, cost=0.0))
     if s.has("calls"):
-        calls = s.calls_answered
-        ids = s.original("calls_answered", "customer_id")
-        if ids is not None:
-            calls = calls.assign(customer_id=ids)
+        calls = s.calls_answered.compact()
         frames.append(
             _rows(calls, customer_id=_customer_ids(calls), contacts=1.0, revenue=0.0, cost=0.0)
         )
