@@ -1,14 +1,14 @@
 """Input-layer speed: cskpi's loader against pyarrow reading the same files and columns.
 
-    python bench/load.py --rows 1000000 [--rows 10000000] [--repeat 3]
+    python bench/load.py --rows 1000000 [--rows 10000000] [--repeat 3] [--formats parquet]
 
 Each measurement runs in its own process; the time is taken around the load call only (no
 interpreter start-up or imports), the median of --repeat runs; peak RSS is the process's
 ``ru_maxrss`` from ``os.wait4``. Contenders, on bench/out/rows-N (made by bench/generate.py):
 
-- ``cskpi parquet (report columns)``: ``load_dataset`` of the Parquet folder restricted to the
-  columns ``cskpi report --by agent`` loads (``pipeline.input_columns``) — typed,
-  validated, canonical pandas frames;
+- ``cskpi parquet (report columns)``: the Parquet folder loaded as ``cskpi report --by agent``
+  loads it (``cli.loading.load`` with ``pipeline.input_columns`` and ``label_columns``, the
+  command's memory settings included) — typed, validated, canonical pandas frames;
 - ``pyarrow read_table (same columns)``: ``pq.read_table(path, columns=…)`` of those columns,
   nothing converted or checked;
 - ``cskpi CSV (all columns)``: ``load_dataset`` of the canonical CSV folder, every column;
@@ -36,7 +36,7 @@ from run import DOCS, TABLES, ensure_data, env, machine  # noqa: E402
 
 CONTENDERS = ("cskpi-parquet", "arrow-parquet", "cskpi-csv", "arrow-csv")
 TITLES = {
-    "cskpi-parquet": ("parquet", "cskpi load_dataset (report columns)"),
+    "cskpi-parquet": ("parquet", "cskpi load (report columns)"),
     "arrow-parquet": ("parquet", "pyarrow read_table (same columns)"),
     "cskpi-csv": ("csv", "cskpi load_dataset (all columns)"),
     "arrow-csv": ("csv", "pyarrow read_csv (all columns)"),
@@ -45,9 +45,10 @@ TITLES = {
 
 def work(kind: str, data: Path) -> dict[str, float]:
     """One measurement in this process: seconds of the load call and rows loaded."""
+    from cskpi.cli import loading  # first: the command's Arrow memory pool
     from cskpi.io.inputs import InputSpec
     from cskpi.io.load import load_dataset
-    from cskpi.pipeline import input_columns
+    from cskpi.pipeline import input_columns, label_columns
 
     columns = input_columns(["agent"])
     if kind.startswith("arrow"):
@@ -55,7 +56,10 @@ def work(kind: str, data: Path) -> dict[str, float]:
         import pyarrow.parquet as pq
     start = time.perf_counter()
     if kind == "cskpi-parquet":
-        tables = load_dataset(InputSpec(data_dir=data / "parquet", columns=columns)).tables
+        spec = InputSpec(
+            data_dir=data / "parquet", columns=columns, categories=label_columns(["agent"])
+        )
+        tables = loading.load(spec, quiet=True).tables
         rows = sum(len(f) for f in tables.values())
     elif kind == "cskpi-csv":
         tables = load_dataset(InputSpec(data_dir=data / "csv")).tables
@@ -83,13 +87,14 @@ def measure(kind: str, data: Path) -> tuple[float, int, int]:
     return result["seconds"], int(result["rows"]), usage.ru_maxrss
 
 
-def bench(rows: int, repeat: int, command: str) -> str:
-    data = ensure_data(rows, ["parquet", "csv"])
-    times: dict[str, list[float]] = {k: [] for k in CONTENDERS}
-    rss: dict[str, list[int]] = {k: [] for k in CONTENDERS}
+def bench(rows: int, repeat: int, command: str, formats: list[str]) -> str:
+    data = ensure_data(rows, formats)
+    kinds = [k for k in CONTENDERS if TITLES[k][0] in formats]
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    rss: dict[str, list[int]] = {k: [] for k in kinds}
     counts: dict[str, int] = {}
     for _ in range(repeat):
-        for kind in CONTENDERS:  # round robin
+        for kind in kinds:  # round robin
             seconds, n, peak = measure(kind, data)
             times[kind].append(seconds)
             rss[kind].append(peak)
@@ -106,7 +111,7 @@ def bench(rows: int, repeat: int, command: str) -> str:
         "| format | contender | median s | min s | M rows/s | peak RSS MiB | × pyarrow |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for kind in CONTENDERS:
+    for kind in kinds:
         fmt, title = TITLES[kind]
         median = statistics.median(times[kind])
         floor = statistics.median(times[f"arrow-{fmt}"])
@@ -138,11 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--formats", default="parquet,csv", help="parquet, csv or both")
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args(args_in)
     command = "python bench/load.py " + shlex.join(args_in)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     for rows in args.rows or [1_000_000]:
-        section = bench(rows, args.repeat, command)
+        section = bench(rows, args.repeat, command, formats)
         sys.stdout.write(section + "\n")
         if not args.no_docs:
             update_docs(rows, section)

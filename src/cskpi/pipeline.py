@@ -11,7 +11,7 @@ parses options, opens an engine, calls :func:`run_report` and renders the result
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -296,6 +296,37 @@ def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
     }
 
 
+def label_columns(by: Sequence[str]) -> dict[str, list[str]]:
+    """The columns of :func:`input_columns` that hold labels: breakdowns, call directions, survey
+    names and questions, agent ids. The KPIs only compare and group them, so a reader may hand them
+    over as pandas categoricals (one small code per row, each distinct text once)."""
+    from cskpi.io import schema
+
+    return {
+        name: [c for c in columns if schema.TABLES[name].column(c).kind == "str" or c == "agent_id"]
+        for name, columns in input_columns(by).items()
+    }
+
+
+def read_columns(by: Sequence[str], table: str, present: Collection[str]) -> set[str]:
+    """The columns of ``table`` a report over ``by`` reads once the rows are checked: the KPIs'
+    inputs and the breakdowns. Customer ids only count customers against revenue, so without a
+    revenue table the tickets' and calls' ones are not kept."""
+    from cskpi.metrics.engine import check_dimensions
+    from cskpi.metrics.registry import REGISTRY
+    from cskpi.metrics.scope import DIMENSIONS
+
+    read = {
+        column
+        for kpi in REGISTRY
+        for name, _, column in (item.partition(".") for item in kpi.inputs)
+        if name == table and column
+    }
+    if "revenue" not in present and table != "revenue":
+        read.discard("customer_id")
+    return read | {DIMENSIONS[d] for d in check_dimensions(by)}
+
+
 def without_checked_only(tables: Tables, by: Sequence[str]) -> dict[str, pd.DataFrame]:
     """``tables`` without the columns loaded only to check rows and merge copies (record ids,
     updated_at) that no KPI or breakdown reads: once loaded, holding them only costs memory."""
@@ -310,10 +341,14 @@ def without_checked_only(tables: Tables, by: Sequence[str]) -> dict[str, pd.Data
     for name, frame in tables.items():
         spec = schema.TABLES.get(name)
         checked = {spec.key, "updated_at"} if spec is not None else set()
+        if "revenue" not in tables and name != "revenue":
+            checked.add("customer_id")  # read only to count customers against revenue
         drop = [
             c
             for c in frame.columns
-            if c in checked and f"{name}.{c}" not in read and c not in breakdown
+            if c in checked
+            and (f"{name}.{c}" not in read or c == "customer_id")
+            and c not in breakdown
         ]
         out[name] = frame.drop(columns=drop) if drop else frame
     return out

@@ -84,3 +84,105 @@ def test_non_ascii_names_without_edge_spaces_stay_on_the_fast_path(tmp_path):
     pq.write_table(_tickets(["Jyväskylä", "Łódź", "東京"]), path)
     raw = read.read_canonical_parquet(path, KINDS, list(KINDS), "UTC")
     assert raw is not None and raw.frame["agent_id"].tolist() == ["Jyväskylä", "Łódź", "東京"]
+
+
+def _labelled(folder, monkeypatch) -> tuple[pd.DataFrame, pd.DataFrame]:
+    spec = InputSpec(data_dir=folder, categories={"tickets": ["agent_id"]})
+    fast = load_dataset(spec).tables["tickets"]
+    monkeypatch.setattr(read, "read_canonical_parquet", lambda *a, **k: None)
+    careful = load_dataset(InputSpec(data_dir=folder)).tables["tickets"]
+    return fast, careful
+
+
+def test_label_columns_asked_as_categories_arrive_as_categoricals_of_the_same_texts(
+    tmp_path, monkeypatch
+):
+    pq.write_table(_tickets(["a1", None, "b2", "a1"]), tmp_path / "tickets.parquet")
+    fast, careful = _labelled(tmp_path, monkeypatch)
+    assert isinstance(fast["agent_id"].dtype, pd.CategoricalDtype)
+    assert str(careful["agent_id"].dtype) == "str"
+    # a1, missing, b2, a1: the same texts and the same missing value, one code per row
+    assert fast["agent_id"].cat.codes.tolist() == [0, -1, 1, 0]
+    pd.testing.assert_frame_equal(fast.astype({"agent_id": "str"}), careful, check_exact=True)
+
+
+def test_untidy_labels_leave_the_fast_path_even_when_asked_as_categories(tmp_path, monkeypatch):
+    pq.write_table(_tickets(["a1 ", "", "b2"]), tmp_path / "tickets.parquet")
+    raw = read.read_canonical_parquet(
+        tmp_path / "tickets.parquet", KINDS, list(KINDS), "UTC", categories=["agent_id"]
+    )
+    assert raw is None
+    fast, careful = _labelled(tmp_path, monkeypatch)
+    # trimmed, and the blank one missing, as the careful path does
+    assert fast["agent_id"].tolist()[0] == "a1" and pd.isna(fast["agent_id"].iloc[1])
+    pd.testing.assert_frame_equal(fast, careful, check_exact=True)
+
+
+def test_excel_damaged_ids_in_a_label_column_are_counted_once_per_row(tmp_path):
+    ids = ["1.03006E+13", "A7", "1.03006E+13", "2E+5", None]
+    pq.write_table(_tickets(ids), tmp_path / "tickets.parquet")
+    spec = InputSpec(data_dir=tmp_path, categories={"tickets": ["agent_id"]})
+    dataset = load_dataset(spec)
+    assert isinstance(dataset.tables["tickets"]["agent_id"].dtype, pd.CategoricalDtype)
+    (warning,) = dataset.files[0].warnings
+    assert "3 IDs were turned into scientific notation" in warning
+
+
+def test_survey_names_read_as_categories_are_trimmed_and_case_folded_like_texts(tmp_path):
+    n = 4
+    surveys = pa.table(
+        {
+            "response_id": [f"R{i}" for i in range(n)],
+            "submitted_at": pa.array(
+                [pd.Timestamp("2026-10-01", tz="UTC")] * n, pa.timestamp("us", tz="UTC")
+            ),
+            "survey": ["NPS", "nps", "CSat", "nps"],
+            "score": [9.0, 10.0, 5.0, 3.0],
+        }
+    )
+    pq.write_table(surveys, tmp_path / "surveys.parquet")
+    spec = InputSpec(data_dir=tmp_path, categories={"surveys": ["survey"]})
+    survey = load_dataset(spec).tables["surveys"]["survey"]
+    # NPS and nps become one name; each row keeps its answer's survey
+    assert survey.astype("str").tolist() == ["nps", "nps", "csat", "nps"]
+    assert list(survey.cat.categories) == ["nps", "csat"]
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("zone", [None, "UTC"])
+def test_times_of_any_unit_zoned_or_naive_with_gaps_match_the_careful_path(
+    unit, zone, tmp_path, monkeypatch
+):
+    created = pd.Series(
+        pd.to_datetime(["2026-10-01 08:00:01", "2026-10-31 23:59:59", "2026-03-29 03:30:00"] * 3)
+    )
+    resolved = created.where([True, False, True] * 3) + pd.Timedelta(minutes=5)
+    table = pa.table(
+        {
+            "ticket_id": [f"T{i}" for i in range(9)],
+            "created_at": pa.array(created, pa.timestamp(unit, tz=zone)),
+            "resolved_at": pa.array(resolved, pa.timestamp(unit, tz=zone)),
+        }
+    )
+    pq.write_table(table, tmp_path / "tickets.parquet", row_group_size=4)  # three chunks
+    spec = InputSpec(data_dir=tmp_path, tz="Europe/Helsinki")
+    fast = load_dataset(spec).tables["tickets"]
+    monkeypatch.setattr(read, "read_canonical_parquet", lambda *a, **k: None)
+    careful = load_dataset(spec).tables["tickets"]
+    pd.testing.assert_frame_equal(fast, careful, check_exact=True)
+    # naive times are Helsinki's wall clock (08:00 is 05:00 UTC in October), zoned ones UTC
+    first = fast["created_at"].iloc[0]
+    assert first == pd.Timestamp(
+        "2026-10-01 05:00:01" if zone is None else "2026-10-01 08:00:01", tz="UTC"
+    )
+    assert fast["resolved_at"].isna().tolist() == [False, True, False] * 3
+
+
+def test_times_past_what_nanoseconds_hold_leave_the_fast_path(tmp_path):
+    path = tmp_path / "tickets.parquet"
+    far = pa.array(
+        [pd.Timestamp("2026-10-01", tz="UTC"), pd.Timestamp("2300-01-01", tz="UTC")],
+        pa.timestamp("us", tz="UTC"),
+    )
+    pq.write_table(pa.table({"ticket_id": ["T1", "T2"], "created_at": far}), path)
+    assert read.read_canonical_parquet(path, KINDS, list(KINDS), "UTC") is None

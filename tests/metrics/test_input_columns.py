@@ -41,3 +41,48 @@ def test_columns_read_only_to_check_rows_are_let_go_after_loading():
     assert list(kept["tickets"].columns) == ["created_at", "agent_id"]
     # surveys: response and ticket ids are read by the survey response rate
     assert list(kept["surveys"].columns) == ["response_id", "ticket_id", "score"]
+
+
+def test_customer_ids_are_kept_only_when_revenue_can_use_them():
+    from cskpi.pipeline import read_columns
+
+    without = read_columns(["agent"], "tickets", frozenset({"tickets", "calls"}))
+    with_revenue = read_columns(["agent"], "tickets", frozenset({"tickets", "revenue"}))
+    assert "customer_id" not in without
+    assert "customer_id" in with_revenue
+    assert {"created_at", "resolved_at", "agent_id"} <= without
+    assert "customer_id" in read_columns([], "revenue", frozenset({"revenue"}))
+
+
+def test_a_report_without_revenue_lets_customer_ids_go_and_one_with_it_counts_them():
+    import pandas as pd
+
+    from cskpi.pipeline import without_checked_only
+
+    tickets = pd.DataFrame({"ticket_id": ["1"], "customer_id": ["c1"], "agent_id": ["a"]})
+    revenue = pd.DataFrame({"customer_id": ["c1"], "amount": [10.0]})
+    assert "customer_id" not in without_checked_only({"tickets": tickets}, [])["tickets"]
+    kept = without_checked_only({"tickets": tickets, "revenue": revenue}, [])
+    assert "customer_id" in kept["tickets"]
+    assert "customer_id" in kept["revenue"]
+
+
+def test_the_loader_keeps_what_is_read_and_what_merges_copies(tmp_path):
+    import pandas as pd
+
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+
+    tickets = tmp_path / "tickets"
+    tickets.mkdir()
+    header = "ticket_id,created_at,resolved_at,customer_id,agent_id,updated_at\n"
+    (tickets / "a.csv").write_text(header + "T1,2026-10-01T08:00Z,,C1,a,2026-10-01T08:00Z\n")
+    (tickets / "b.csv").write_text(
+        header + "T1,2026-10-01T08:00Z,2026-10-02T08:00Z,C1,a,2026-10-02T08:00Z\n"
+    )
+    spec = InputSpec(data_dir=tmp_path, keep=lambda table, present: {"created_at", "resolved_at"})
+    frame = load_dataset(spec).tables["tickets"]
+    # The copy in b.csv is newer: merged by ticket_id and updated_at, which were kept for it.
+    assert len(frame) == 1
+    assert frame["resolved_at"].iloc[0] == pd.Timestamp("2026-10-02T08:00Z")
+    assert "customer_id" not in frame and "agent_id" not in frame

@@ -6,8 +6,10 @@ Everything here writes to stderr only, so stdout stays clean for pipes, and stay
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -22,20 +24,61 @@ def note(text: str, *, quiet: bool) -> None:
 
 def load(spec: Any, *, quiet: bool) -> Any:
     """Load the data, with a progress display on stderr when a person is watching."""
-    dataset = _load(spec, quiet=quiet)
-    _give_back_freed_memory()
+    with _column_buffers_reused():
+        dataset = _load(spec, quiet=quiet)
+    give_back_freed_memory()
     return dataset
 
 
-def _give_back_freed_memory() -> None:
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+_LIBC_LARGEST_MMAP_THRESHOLD = 32 * 1024 * 1024  # where glibc's own threshold stops growing
+
+
+@contextlib.contextmanager
+def _column_buffers_reused() -> Iterator[None]:
+    """Column buffers from the C heap while loading, not fresh pages from the system each time.
+
+    Files are read and typed a column at a time, and each column's buffers (tens of MB) are freed
+    before the next is made. glibc gives allocations that large their own pages and returns them
+    on free, so every column would fault in new pages (system time); from the heap, the next
+    column reuses the freed ones. give_back_freed_memory hands what is left back after loading.
+    """
+    libc = _libc()
+    if libc is None:
+        yield
+        return
+    libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30)
+    try:
+        yield
+    finally:
+        # Then where glibc's own sliding thresholds end up after large frees: buffers up to 32 MB
+        # from the heap, and free heap top kept up to twice that rather than trimmed and faulted
+        # in again by the next KPI's arrays.
+        libc.mallopt(_M_MMAP_THRESHOLD, _LIBC_LARGEST_MMAP_THRESHOLD)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2 * _LIBC_LARGEST_MMAP_THRESHOLD)
+
+
+def _libc() -> Any:
+    """glibc, for mallopt and malloc_trim (None with another C library)."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt, libc.malloc_trim  # noqa: B018 - both must exist
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def give_back_freed_memory() -> None:
     """Hand the memory reading freed (Arrow buffers cast and dropped) back to the system.
 
     The tables are held from here on; without this the C allocator keeps the reader's freed
     pages, and the KPIs' working memory comes on top of them in the peak. glibc only.
     """
-    from cskpi.heap import give_back_freed_memory
-
-    give_back_freed_memory()
+    libc = _libc()
+    if libc is not None:  # another C library: nothing to do
+        libc.malloc_trim(0)
 
 
 def _load(spec: Any, *, quiet: bool) -> Any:

@@ -267,15 +267,23 @@ def _open_engine(
     """The engine that holds the records (loaded into memory here, or read by a scale engine),
     and the tables whose every row was rejected, with why."""
     if engine == "pandas":
-        from cskpi.pipeline import input_columns, without_checked_only
+        from functools import partial
+
+        from cskpi.pipeline import input_columns, label_columns, read_columns, without_checked_only
         from cskpi.scale.memory import MemoryEngine
 
         if not request.charts:  # the HTML charts read more of the tables than the KPIs do
             spec.columns = input_columns(request.by)
+            spec.categories = label_columns(request.by)
+            spec.keep = partial(read_columns, request.by)
         dataset = loading.load(spec, quiet=quiet)
         tables = {name: frame for name, frame in dataset.tables.items() if frame is not None}
+        if not request.charts:
+            tables = without_checked_only(tables, request.by)
+            dataset.tables = {}  # the ids checked while loading go now, and their memory back
+            loading.give_back_freed_memory()
         memory = MemoryEngine(
-            tables if request.charts else without_checked_only(tables, request.by),
+            tables,
             request.config,
             request.by,
             files=dataset.files,

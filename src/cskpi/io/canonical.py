@@ -206,7 +206,7 @@ def to_canonical(
 
     typed_frame = pd.DataFrame(out, copy=False)  # no consolidating copy of every column
     for column in table.columns:
-        if column.name in typed_frame:
+        if column.name in typed_frame and not _is_label(typed_frame[column.name]):
             typed_frame[column.name] = typed_frame[column.name].astype(
                 schema.PANDAS_DTYPE[column.kind]
             )
@@ -235,11 +235,25 @@ def to_canonical(
     return Canonical(used, mapped.lines[ok], rejects, order, warnings)
 
 
+_SCIENTIFIC = r"-?\d(?:[.,]\d+)?E\+\d+"  # how Excel shows a long number: 1.03006E+13
+
+
+def _is_label(values: pd.Series) -> bool:
+    """A text column handed over as a categorical of texts (a typed reader's label column)."""
+    return isinstance(values.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
+        values.cat.categories
+    )
+
+
 def _scientific_count(ids: pd.Series) -> int:
+    if _is_label(ids):  # each distinct text once, weighted by how many rows hold it
+        counts = ids.value_counts(sort=False, dropna=True)
+        texts = pd.Series(counts.index.astype("str"), dtype="str")
+        return int(counts.to_numpy()[texts.str.fullmatch(_SCIENTIFIC).to_numpy()].sum())
     if not _may_hold_byte(ids, ord("+")):
         return 0  # no "E+" anywhere: nothing to match
     candidates = ids[ids.str.contains("E+", regex=False, na=False)]
-    return int(candidates.str.fullmatch(r"-?\d(?:[.,]\d+)?E\+\d+").sum()) if len(candidates) else 0
+    return int(candidates.str.fullmatch(_SCIENTIFIC).sum()) if len(candidates) else 0
 
 
 def _may_hold_byte(texts: pd.Series, byte: int) -> bool:
@@ -254,9 +268,16 @@ def _may_hold_byte(texts: pd.Series, byte: int) -> bool:
         if not isinstance(chunk, pa.StringArray | pa.LargeStringArray):
             return True
         data = chunk.buffers()[2]
-        if data is not None and (np.frombuffer(data, dtype=np.uint8) == byte).any():
-            return True
+        if data is None:
+            continue
+        data = np.frombuffer(data, dtype=np.uint8)
+        for start in range(0, len(data), _BLOCK):  # a block at a time: no mask as long as the text
+            if (data[start : start + _BLOCK] == byte).any():
+                return True
     return False
+
+
+_BLOCK = 1 << 20
 
 
 def _excel_id_warning(column: str, count: int) -> str:
@@ -310,8 +331,7 @@ def _check_rows(
         before("answered_at", "queued_at", "answered_before_queued")
         before("ended_at", "queued_at", "ended_before_queued")
     if table.name == "surveys" and "survey" in typed and "score" in typed:
-        stripped = typed["survey"].str.strip()
-        survey = stripped if _casefold_changes_nothing(stripped) else stripped.str.casefold()
+        survey = _per_text(typed["survey"], _survey_name)
         typed["survey"] = survey
         known_min, known_max = _scale_bounds(survey)
         low = (
@@ -391,6 +411,26 @@ def _check_rows(
             "duplicate_id",
             lambda m: f"{table.key}: " + key[m].astype("str") + " appears earlier in the file",
         )
+
+
+def _survey_name(texts: pd.Series) -> pd.Series:
+    """Survey names as the scales know them: trimmed and case-folded."""
+    stripped = texts.str.strip()
+    return stripped if _casefold_changes_nothing(stripped) else stripped.str.casefold()
+
+
+def _per_text(values: pd.Series, change: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``change`` of texts; a label column's distinct texts are changed once, codes kept."""
+    if not _is_label(values):
+        return change(values)
+    changed = change(pd.Series(values.cat.categories, dtype="str"))
+    to_new, names = pd.factorize(changed)  # two names may become one ("NPS", "nps")
+    codes = values.cat.codes.to_numpy()
+    codes = np.where(codes >= 0, to_new[codes], -1)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype="str")),
+        index=values.index,
+    )
 
 
 def _casefold_changes_nothing(texts: pd.Series) -> bool:

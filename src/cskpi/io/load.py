@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -108,10 +108,13 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
         choose_map([], maps, spec.vendor)  # an unknown name stops before any file is read
     parts: dict[str, list[tuple[FileReport, Canonical]]] = {}
     reports: list[FileReport] = []
+    present = frozenset(table for table, _ in pairs)
     for done, (table, path) in enumerate(pairs):
         if progress is not None:
             progress(f"reading {path}", done, len(pairs))
         for report, result in load_file(path, table, spec, maps):
+            if spec.keep is not None:  # let go of what nothing reads, file by file
+                result.frame = _kept(result.frame, report.table, spec.keep(report.table, present))
             parts.setdefault(report.table, []).append((report, result))
             reports.append(report)
     if progress is not None:
@@ -178,6 +181,14 @@ def _check_tz(tz: str) -> None:
         raise UsageError(
             f"unknown timezone {tz!r}. Give an IANA name such as Europe/Helsinki or UTC"
         ) from None
+
+
+def _kept(frame: pd.DataFrame, table: str, wanted: Collection[str]) -> pd.DataFrame:
+    """``frame`` with the ``wanted`` columns, its key and updated_at (to merge copies later)."""
+    spec = schema.TABLES.get(table)
+    keep = {*wanted, *((spec.key, "updated_at") if spec is not None else ())}
+    drop = [c for c in frame.columns if c not in keep]
+    return frame.drop(columns=drop) if drop else frame
 
 
 def _restrict(frame: pd.DataFrame, table: str, columns: dict[str, list[str]]) -> pd.DataFrame:
@@ -293,7 +304,14 @@ def load_file(
 
     if vmap is None and fmt == "parquet":
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
-        fast = read.read_canonical_parquet(path, kinds, wanted or list(kinds), spec.tz, data)
+        fast = read.read_canonical_parquet(
+            path,
+            kinds,
+            wanted or list(kinds),
+            spec.tz,
+            data,
+            categories=spec.categories.get(table, ()),
+        )
         if fast is not None:
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)

@@ -17,7 +17,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -646,14 +646,14 @@ _LAST_MAY_SPACE[0x80:] = True
 
 
 def _string_buffers(
-    chunk: pa.Array, width: type
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    chunk: pa.Array, width: type, *, validity: bool = True
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """A string array's offsets, bytes and validity as numpy views (no copies of the texts)."""
     _, offsets_buffer, data_buffer = chunk.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=width)[
         chunk.offset : chunk.offset + len(chunk) + 1
     ]
-    valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+    valid = chunk.is_valid().to_numpy(zero_copy_only=False) if validity else None
     data = None if data_buffer is None else np.frombuffer(data_buffer, dtype=np.uint8)
     return offsets, data, valid
 
@@ -675,36 +675,55 @@ def _untidy(column: pa.ChunkedArray) -> bool:
     byte could belong to a space are compared with their ``str.strip()``.
     """
     for chunk in column.chunks:
+        if isinstance(chunk, pa.DictionaryArray):
+            chunk = chunk.dictionary  # the distinct values (a label column read as categories)
         if isinstance(chunk, pa.LargeStringArray):
             width = np.int64
         elif isinstance(chunk, pa.StringArray):
             width = np.int32
         else:
             return True
-        offsets, data, valid = _string_buffers(chunk, width)
-        lengths = np.diff(offsets)
-        if (valid & (lengths == 0)).any():
-            return True
-        if data is None or not len(chunk):
+        if not len(chunk):
             continue
-        filled = valid & (lengths > 0)
-        first = data[offsets[:-1][filled]]
-        last = data[offsets[1:][filled] - 1]
-        edge = _FIRST_MAY_SPACE[first] | _LAST_MAY_SPACE[last]
-        if edge.any():
-            rows = np.flatnonzero(filled)[edge]
-            if any(v != v.strip() for v in chunk.take(pa.array(rows)).to_pylist()):
+        if not chunk.null_count:  # no mask to build: every value has an edge, or is blank
+            offsets, data = _string_buffers(chunk, width, validity=False)[:2]
+            if data is None or (offsets[1:] == offsets[:-1]).any():
                 return True
+            edge = _FIRST_MAY_SPACE[data[offsets[:-1]]]
+            edge |= _LAST_MAY_SPACE[data[offsets[1:] - 1]]
+            rows = np.flatnonzero(edge) if edge.any() else None
+        else:
+            offsets, data, valid = _string_buffers(chunk, width)
+            lengths = np.diff(offsets)
+            if (valid & (lengths == 0)).any():
+                return True
+            if data is None:
+                continue
+            filled = valid & (lengths > 0)
+            first = data[offsets[:-1][filled]]
+            last = data[offsets[1:][filled] - 1]
+            edge = _FIRST_MAY_SPACE[first] | _LAST_MAY_SPACE[last]
+            rows = np.flatnonzero(filled)[edge] if edge.any() else None
+        if rows is not None and any(v != v.strip() for v in chunk.take(pa.array(rows)).to_pylist()):
+            return True
     return False
 
 
 def read_canonical_parquet(
-    path: Path, kinds: dict[str, str], wanted: list[str], tz: str, data: bytes | None = None
+    path: Path,
+    kinds: dict[str, str],
+    wanted: list[str],
+    tz: str,
+    data: bytes | None = None,
+    *,
+    categories: Collection[str] = (),
 ) -> RawTable | None:
     """Typed columns straight from Arrow when a canonical Parquet file already stores them so.
 
     Only the wanted columns are read. Returns None (the careful path) when a column's Parquet type
-    is not its canonical kind's (numbers as text, integer IDs, months, …).
+    is not its canonical kind's (numbers as text, integer IDs, months, …). Texts named in
+    ``categories`` are read as Parquet stores labels, a dictionary of distinct values, and handed
+    over as pandas categoricals: no per-row string is built.
     """
     headers = parquet_headers(path, data)
     if len(set(headers)) != len(headers) or not set(headers) <= set(kinds):
@@ -713,58 +732,114 @@ def read_canonical_parquet(
     arrow_schema = pq.read_schema(_parquet_source(path, data))
     types = dict(zip(arrow_schema.names, arrow_schema.types, strict=True))
     for name in include:
-        kind, type_ = kinds[name], types[name]
-        fits = (
-            (
-                kind in ("id", "str", "text")
-                and (pa.types.is_string(type_) or pa.types.is_large_string(type_))
-            )
-            or (kind == "timestamp" and pa.types.is_timestamp(type_))
-            or (
-                kind in ("number", "int")
-                and (pa.types.is_integer(type_) or pa.types.is_floating(type_))
-            )
-            or (kind == "bool" and pa.types.is_boolean(type_))
-        )
-        if not fits:
+        if not _fits(kinds[name], types[name]):
             return None
+    labels = [n for n in include if n in categories and kinds[n] in ("id", "str")]
+    columns: dict[str, pd.Series] = {}
     try:
-        # Texts decoded as large strings: pandas' str dtype holds those, so none is cast after.
-        as_large = pa.schema(
-            [
-                field.with_type(pa.large_string()) if pa.types.is_string(field.type) else field
-                for field in arrow_schema
-            ],
-            metadata=arrow_schema.metadata,
-        )
-        table = pq.read_table(_parquet_source(path, data), columns=include, schema=as_large)
+        file = pq.ParquetFile(_parquet_source(path, data), read_dictionary=labels or None)
+        rows = file.metadata.num_rows
+        # One column at a time, each typed and its Arrow copy let go before the next is read:
+        # the decoding buffers of one column, not of the whole file, come on top of the frame.
+        for name in include:
+            column = file.read(columns=[name]).column(0)
+            if kinds[name] in ("id", "str", "text") and _untidy(column):
+                return None  # blanks or edge spaces: clean_text's exact rules on the careful path
+            typed = _pandas_column(column, kinds[name], tz)
+            if typed is None:
+                return None
+            columns[name] = typed
+            del column
     except (pa.ArrowInvalid, OSError) as exc:
         raise _unreadable_parquet(path, exc) from None
-    columns = {}
-    for name in include:
-        column, kind = table.column(name), kinds[name]
-        if kind in ("id", "str", "text"):
-            if _untidy(column):
-                return None  # blanks or edge spaces: clean_text's exact rules on the careful path
-        elif kind in ("number", "int"):
-            column = column.cast(pa.float64())
-        elif kind == "timestamp":
-            try:
-                column = column.cast(pa.timestamp("ns", tz=column.type.tz))
-            except pa.ArrowInvalid:
-                return None  # outside the nanosecond range
-        columns[name] = column
-    # Texts were found tidy above: nothing to trim.
-    frame = _typed_frame(pa.table(columns) if columns else table.select([]), kinds, tz, trim=False)
+    frame = (
+        pd.DataFrame(columns, copy=False) if columns else pd.DataFrame(index=pd.RangeIndex(rows))
+    )
     return RawTable(
         path=path,
         frame=frame,
-        lines=np.arange(1, len(frame) + 1, dtype=np.int64),
+        lines=np.arange(1, rows + 1, dtype=np.int64),
         headers=headers,
         format="parquet",
         sha256=_lazy_sha(path, data),
         typed=True,
     )
+
+
+def _fits(kind: str, type_: pa.DataType) -> bool:
+    """Whether a Parquet column's Arrow type already is its canonical kind's."""
+    if kind in ("id", "str", "text"):
+        return pa.types.is_string(type_) or pa.types.is_large_string(type_)
+    if kind == "timestamp":
+        return pa.types.is_timestamp(type_)
+    if kind in ("number", "int"):
+        return pa.types.is_integer(type_) or pa.types.is_floating(type_)
+    return kind == "bool" and pa.types.is_boolean(type_)
+
+
+def _pandas_column(column: pa.ChunkedArray, kind: str, tz: str) -> pd.Series | None:
+    """One Arrow column as the pandas column of its kind (None: outside what pandas holds)."""
+    from cskpi.io.values import localise
+
+    if kind in ("number", "int"):
+        try:
+            column = column.cast(pa.float64())
+        except pa.ArrowInvalid:
+            return None  # an integer a float cannot hold exactly
+    elif kind == "timestamp":
+        if column.type.tz in (None, "UTC"):
+            return _nanoseconds(column, tz)
+        try:
+            column = column.cast(pa.timestamp("ns", tz=column.type.tz))
+        except pa.ArrowInvalid:
+            return None  # outside the nanosecond range
+    elif kind == "bool":
+        # Straight to pandas' nullable dtype: through object values it costs 20× more.
+        return column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    series = column.to_pandas()
+    if kind == "timestamp" and column.type.tz is None:
+        return localise(series, tz)
+    return series
+
+
+_PER_NANOSECOND = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+_NAT = np.iinfo(np.int64).min
+
+
+def _nanoseconds(column: pa.ChunkedArray, tz: str) -> pd.Series | None:
+    """UTC or naive Arrow times as pandas' nanoseconds: one multiplication into the new column,
+    missing ones NaT (Arrow's cast and pandas' conversion would each copy the column)."""
+    from cskpi.io.values import localise
+
+    factor = _PER_NANOSECOND[column.type.unit]
+    lowest, highest = _stored_range(column)
+    if lowest is not None and not (lowest * factor > -(2**63) and highest * factor < 2**63):
+        return None  # outside the nanosecond range
+    out = np.empty(len(column), dtype=np.int64)
+    start = 0
+    for chunk in column.chunks:
+        if not len(chunk):
+            continue
+        end = start + len(chunk)
+        values = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[
+            chunk.offset : chunk.offset + len(chunk)
+        ]
+        np.multiply(values, factor, out=out[start:end])
+        if chunk.null_count:
+            np.putmask(out[start:end], ~chunk.is_valid().to_numpy(zero_copy_only=False), _NAT)
+        start = end
+    stamps = out.view("datetime64[ns]")
+    if column.type.tz is None:
+        return localise(pd.Series(stamps, copy=False), tz)
+    return pd.Series(stamps, dtype="datetime64[ns, UTC]", copy=False)
+
+
+def _stored_range(column: pa.ChunkedArray) -> tuple[int | None, int | None]:
+    """The smallest and largest stored integers of a time column (None, None: all missing)."""
+    import pyarrow.compute as pc
+
+    found = pc.min_max(column.cast(pa.int64()) if not pa.types.is_integer(column.type) else column)
+    return found["min"].as_py(), found["max"].as_py()
 
 
 def _unreadable_parquet(path: Path, exc: Exception) -> InputFileError:

@@ -174,6 +174,9 @@ _YEAR_LAST = r"^\s*\d{1,2}[./-]\d{1,2}[./-](\d{4,6})(?!\d)"
 def out_of_range(values: pd.Series) -> np.ndarray:
     """Timestamps outside what datetime64[ns] holds: typed values, or texts by their year."""
     if pd.api.types.is_datetime64_any_dtype(values):
+        ticks = getattr(values.array, "asi8", None)  # UTC ticks of zoned times, no copy
+        if ticks is not None and _within(ticks, values.array.unit):
+            return np.zeros(len(values), bool)
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_convert("UTC").dt.tz_localize(None)
         stamps = values.to_numpy()
@@ -184,6 +187,23 @@ def out_of_range(values: pd.Series) -> np.ndarray:
     year = text.str.extract(_YEAR_FIRST)[0].fillna(text.str.extract(_YEAR_LAST)[0])
     year = pd.to_numeric(year, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     return (year <= 1677) | (year >= 2262)
+
+
+def _within(ticks: np.ndarray, unit: str) -> bool:
+    """Whether every time (integer ticks of ``unit``, NaT the smallest) is inside
+    [_LOWEST, _HIGHEST]: a few whole-column reductions instead of two masks kept."""
+    if not ticks.size:
+        return True
+    lowest = _LOWEST.astype(f"datetime64[{unit}]").view(np.int64)
+    highest = _HIGHEST.astype(f"datetime64[{unit}]").view(np.int64)
+    if ticks.max() > highest:
+        return False
+    nat = np.iinfo(np.int64).min
+    smallest = ticks.min()
+    if smallest != nat:
+        return bool(smallest >= lowest)
+    # Below the lowest bound only NaT itself: as many as there are gaps.
+    return int(np.count_nonzero(ticks < lowest)) == int(np.count_nonzero(ticks == nat))
 
 
 def guess_decimal(text: pd.Series) -> str:
