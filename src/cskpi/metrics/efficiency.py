@@ -159,9 +159,9 @@ def call_first_contact_resolution(s: Scope) -> Values:
     """Variant for phone teams: answered inbound calls resolved and not transferred."""
     s.need("calls", "answered_at", "resolved")
     c = s.calls_answered
-    done = c.floats("resolved")
-    transferred = c.floats("transferred") if c.has("transferred") else np.zeros(len(c))
-    return c.flags((done == 1) & (transferred != 1), ~np.isnan(done))
+    done, known = c.truths("resolved")
+    transferred, _ = c.truths("transferred")
+    return c.flags(done & ~transferred, known)
 
 
 def agent_replies(s: Scope) -> Values:
@@ -180,8 +180,8 @@ def reopened(s: Scope) -> Values:
 def escalated(s: Scope) -> Values:
     s.need("tickets", "escalated")
     t = s.tickets_created
-    flag = t.floats("escalated")
-    return t.flags(flag == 1, ~np.isnan(flag))
+    flag, known = t.truths("escalated")
+    return t.flags(flag, known)
 
 
 # -- calls ---------------------------------------------------------------------------------------
@@ -274,8 +274,8 @@ def part_time(column: str):
 def call_resolved(s: Scope) -> Values:
     s.need("calls", "answered_at", "resolved")
     c = s.calls_answered
-    done = c.floats("resolved")
-    return c.flags(done == 1, ~np.isnan(done))
+    done, known = c.truths("resolved")
+    return c.flags(done, known)
 
 
 def outbound(s: Scope) -> Records:

@@ -282,6 +282,27 @@ class Records:
 
         return self.scope.period_memo(("floats", self.space, column), read)
 
+    def truths(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """A yes/no column as two boolean arrays: which rows say yes (1, true), and which say
+        anything (all False when absent). A byte per row each, not a float."""
+
+        def read() -> tuple[np.ndarray, np.ndarray]:
+            if column not in self.frame.columns:
+                nothing = np.zeros(len(self), dtype=bool)
+                return nothing, nothing
+            array = self.frame[column].array
+            if isinstance(array, pd.arrays.BooleanArray):
+                data, mask = array._data, array._mask  # type: ignore[attr-defined]  # noqa: SLF001
+                if self.positions is not None:
+                    data, mask = data[self.positions], mask[self.positions]
+                known: np.ndarray = ~mask
+                yes: np.ndarray = data & known
+                return yes, known
+            number = _as_floats(self.frame[column], self.positions)
+            return number == 1, ~np.isnan(number)
+
+        return self.scope.period_memo(("truths", self.space, column), read)
+
     def instants(self, column: str) -> np.ndarray:
         """A timestamp column as numpy datetime64 (UTC), NaT for missing (all NaT when absent)."""
 

@@ -93,7 +93,7 @@ def _contact_counts(s: Scope, *, resolutions: bool) -> pd.DataFrame:
         s.need("calls", "answered_at")
         calls = s.calls_answered
         if resolutions and calls.has("resolved"):
-            calls = calls.where(lambda: calls.floats("resolved") == 1, "calls resolved")
+            calls = calls.where(lambda: calls.truths("resolved")[0], "calls resolved")
         selections.append(calls)
     counts: dict[str, int] = {}
     for records in selections:  # tables, not rows: each counted with bincount
