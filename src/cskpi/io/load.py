@@ -29,6 +29,7 @@ from cskpi.io.vendor_maps import (
 )
 
 Progress = Callable[[str, int, int], None]
+CSV_START = 1 << 20  # bytes read first: enough for the header, dialect and encoding checks
 REJECT_COLUMNS = ["file", "line", "table", "reason", "detail", "raw"]
 
 
@@ -238,17 +239,26 @@ def load_file(
                 for item in load_file(inner, table, spec, maps, blob)
             ]
     fmt = read.file_format(path, data)
+    # A CSV's first part decides how to read it; the canonical fast path then reads the file
+    # itself, so the whole file is read into memory only for the careful path.
+    start = data if data is not None else b""
     if data is None and fmt == "csv":
-        data = read.read_bytes(path)
-    if data is not None and len(data) < 4096 and not data.strip(b"\r\n\t \xef\xbb\xbf\xff\xfe\x00"):
+        start = read.read_start(path, CSV_START)
+        if len(start) < CSV_START:
+            data = start  # all of it
+    if (
+        (packed or fmt == "csv")
+        and len(start) < 4096
+        and not start.strip(b"\r\n\t \xef\xbb\xbf\xff\xfe\x00")
+    ):
         raise InputFileError(
             located(path, "is empty", fix="Export the data again, with its header row")
         )
     raw: read.RawTable | None = None
     first_row: list[str] = []
     if fmt == "csv":
-        headers = read.csv_headers(data, path, spec.encoding)
-        first_row = _first_row(data, path, spec.encoding)
+        headers = read.csv_headers(start, path, spec.encoding)
+        first_row = _first_row(start, path, spec.encoding)
     elif fmt == "parquet":
         headers = read.parquet_headers(path, data)
     else:
@@ -276,6 +286,7 @@ def load_file(
         found = _recognise(headers, table, spec, maps, path)
     vmap = _map_to_use(found)
     if vmap is not None and vmap.fields and fmt == "csv":
+        data = read.read_bytes(path) if data is None else data
         raw = read.read_csv(
             path,
             encoding=spec.encoding,
@@ -290,18 +301,20 @@ def load_file(
         and fmt == "csv"
         and spec.encoding is None
         and spec.decimal in ("auto", ".")
-        and read.detect_encoding(data[:65536], path) in ("utf-8", "utf-8-sig")
+        and read.detect_encoding(start[:65536], path) in ("utf-8", "utf-8-sig")
     ):
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
         fast = read.read_canonical_csv(
             path, kinds, wanted or list(kinds), spec.tz, data, packed=packed
         )
         if fast is not None:
-            data = None  # the file's bytes are parsed: free them before typing (peak memory)
+            start, data = b"", None  # the file's bytes are parsed: free them before typing
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)
             return [_fast_report(path, table, fast, mapped, result, found)]
 
+    if data is None and fmt == "csv":
+        data = read.read_bytes(path)
     if vmap is None and fmt == "parquet":
         kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
         fast = read.read_canonical_parquet(

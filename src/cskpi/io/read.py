@@ -16,6 +16,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -95,12 +96,17 @@ def file_format(path: Path, data: bytes | None = None) -> str:
     return "csv"
 
 
-def _read_head(path: Path) -> bytes:
+def _read_head(path: Path, size: int = containers.HEAD) -> bytes:
     try:
         with open(path, "rb") as file:
-            return file.read(containers.HEAD)
+            return file.read(size)
     except OSError:
         return read_bytes(path)  # raises cskpi's message for a missing or unreadable file
+
+
+def read_start(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file (all of it when shorter)."""
+    return _read_head(path, size)
 
 
 def unpack(
@@ -476,6 +482,7 @@ _ARROW_TYPES = {
     "int": pa.float64(),
     "bool": pa.bool_(),
 }
+CANONICAL_BLOCK = 1 << 24  # bytes Arrow parses at a time, one block per thread
 _TRUE = ["true", "True", "TRUE", "1", "yes", "Yes", "YES"]
 _FALSE = ["false", "False", "FALSE", "0", "no", "No", "NO"]
 
@@ -485,19 +492,30 @@ def read_canonical_csv(
     kinds: dict[str, str],
     wanted: list[str],
     tz: str,
-    data: bytes,
+    data: bytes | None = None,
     *,
     packed: bool = False,
 ) -> RawTable | None:
     """Typed columns straight from pyarrow when the headers are canonical and values clean.
 
-    Returns None when any value needs the careful path (decimal comma, odd dates, …). ``packed``:
-    the bytes came out of a container, so the digest is theirs (there is no file to hash later).
+    Returns None when any value needs the careful path (decimal comma, odd dates, …). Without
+    ``data`` Arrow reads the file itself, block by block: the whole file is never held in memory.
+    ``packed``: the bytes came out of a container, so the digest is theirs (there is no file to
+    hash later).
     """
     digest = _lazy_sha(path, data if packed else None)
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[3:]
-    head = data[:65536].decode("utf-8", errors="replace")
+    bom = len(codecs.BOM_UTF8)
+    start = data[: 65536 + bom] if data is not None else read_start(path, 65536 + bom)
+    source: Path | pa.Buffer = Path(path) if data is None else pa.py_buffer(data)
+    size = len(data) if data is not None else Path(path).stat().st_size
+    if start.startswith(codecs.BOM_UTF8):
+        size -= bom
+        if isinstance(source, pa.Buffer):
+            source = source.slice(bom)  # a zero-copy view; Arrow skips the mark in a file itself
+    else:
+        bom = 0
+    start = start[bom : 65536 + bom]
+    head = start.decode("utf-8", errors="replace")
     dialect = sniff_dialect(head)
     if dialect.sep_line or dialect.delimiter == ";":
         return None
@@ -513,14 +531,19 @@ def read_canonical_csv(
         return None
     include = [h for h in headers if h in wanted]
 
-    def parse(body: bytes, ts_type: pa.DataType) -> pa.Table:
+    def parse(body: pa.Buffer | _CountingFile, ts_type: pa.DataType) -> pa.Table:
         types = {
             h: (ts_type if kinds[h] == "timestamp" else _ARROW_TYPES[kinds[h]]) for h in include
         }
         return pacsv.read_csv(
-            pa.BufferReader(body),  # zero-copy, read in C++ (a BytesIO is read through Python)
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True),
+            # A buffer is read zero-copy in C++ (a BytesIO is read through Python); a file is
+            # read block by block, its lines counted on the way.
+            pa.BufferReader(body) if isinstance(body, pa.Buffer) else pa.PythonFile(body, "r"),
+            read_options=pacsv.ReadOptions(block_size=CANONICAL_BLOCK),
+            # Blocks end at any newline (a quarter less work than tracking quotes across them):
+            # a quoted newline at a block's end stops the parse, one inside a block shows in the
+            # line count; either way the file goes to the careful path.
+            parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
                 include_columns=include,
@@ -529,33 +552,44 @@ def read_canonical_csv(
                 true_values=_TRUE,
                 false_values=_FALSE,
             ),
+            memory_pool=_parse_pool(),
         )
 
     attempts = [pa.timestamp("ns"), pa.timestamp("ns", tz="UTC")]
-    if any(kinds[h] == "timestamp" for h in include) and len(data) > 65536:
+    if any(kinds[h] == "timestamp" for h in include) and size > 65536:
         # A failed parse of the whole file costs as much as a good one: when the first lines
         # parse as zoned times but not as naive ones (a Z or offset suffix), go straight to
         # zoned. The result is the same: the naive parse of the whole file would fail too.
-        head_body = data[: data.rfind(b"\n", 0, 65536) + 1]
+        head_body = pa.py_buffer(start[: start.rfind(b"\n") + 1])
         if not _parses(parse, head_body, attempts[0]) and _parses(parse, head_body, attempts[1]):
             attempts = attempts[1:]
     for ts_type in attempts:
         try:
-            table = parse(data, ts_type)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            if isinstance(source, pa.Buffer):
+                table = parse(source, ts_type)
+                lines = _count_lines(data or b"")
+            else:
+                with open(source, "rb", buffering=0) as file:
+                    counted = _CountingFile(file)
+                    table = parse(counted, ts_type)
+                    lines = counted.lines()
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            if "out of sync" in str(exc):
+                return None  # a quoted newline: no other timestamp type would parse the file
             continue
+        except OSError:
+            return None  # gone or unreadable since its start was read: the careful path says so
         if _holds_not_a_number(table):
             return None  # NaN/inf texts: the careful path names them (not_a_number)
+        # One line per row: quoted newlines or blank lines go to the careful path, which counts
+        # the lines of each row.
+        if lines != table.num_rows + 1:
+            return None
         frame = _typed_frame(table, kinds, tz)
-        newlines = data.count(b"\n") - (0 if data.endswith(b"\n") else -1)
-        if newlines == len(frame) + 1:
-            lines = np.arange(2, len(frame) + 2, dtype=np.int64)
-        else:
-            return None  # quoted newlines or blank lines: let the careful path count lines
         return RawTable(
             path=path,
             frame=frame,
-            lines=lines,
+            lines=np.arange(2, len(frame) + 2, dtype=np.int64),
             headers=headers,
             format="csv",
             encoding="utf-8",
@@ -565,6 +599,40 @@ def read_canonical_csv(
             typed=True,
         )
     return None
+
+
+def _parse_pool() -> pa.MemoryPool | None:
+    """The C library's allocator unless ARROW_DEFAULT_MEMORY_POOL chooses one (as in cskpi.cli):
+    Arrow's bundled allocators take fresh pages for each block's buffers, up to twice the CPU on
+    a large file."""
+    return None if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") else pa.system_memory_pool()
+
+
+def _count_lines(data: bytes) -> int:
+    """Lines of a text: its newlines, plus one when the last line has none."""
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+class _CountingFile:
+    """A file that counts the newlines of what is read from it: Arrow parses it and the lines
+    are counted in the same pass over its bytes, never held whole in memory."""
+
+    closed = False
+
+    def __init__(self, file: io.RawIOBase) -> None:
+        self.file = file
+        self.newlines = 0
+        self.last = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.file.read(size) or b""
+        if chunk:
+            self.newlines += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == 10))
+            self.last = chunk[-1:]
+        return chunk
+
+    def lines(self) -> int:
+        return self.newlines + (0 if self.last == b"\n" else 1)
 
 
 def _holds_not_a_number(table: pa.Table) -> bool:
@@ -590,15 +658,36 @@ def _has_edge_spaces(column: pa.ChunkedArray) -> bool:
     import pyarrow.compute as pc
 
     if all(isinstance(c, pa.StringArray | pa.LargeStringArray) for c in column.chunks):
-        for chunk in column.chunks:
-            first, last = _edge_bytes(chunk)
-            if ((first == 32) | (first == 9) | (last == 32) | (last == 9)).any():  # space, tab
-                return True
-        return False
+        return any(_edge_space_in(chunk) for chunk in column.chunks)
     edges = [pc.starts_with(column, ch) for ch in (" ", "\t")] + [
         pc.ends_with(column, ch) for ch in (" ", "\t")
     ]
     return any(pc.any(edge).as_py() for edge in edges)
+
+
+def _edge_space_in(chunk: pa.Array) -> bool:
+    """Whether a non-empty, non-null value of a string array has a space or tab at an edge.
+
+    The first and last byte of every slot are read at once (an empty slot reads a neighbour's,
+    then is left out with the nulls, whose validity is only looked at for the few candidates).
+    """
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    if data_buffer is None or not len(chunk):
+        return False
+    width = np.int64 if isinstance(chunk, pa.LargeStringArray) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    if not len(data):
+        return False
+    starts, ends = offsets[:-1], offsets[1:]
+    first, last = data.take(starts, mode="clip"), data.take(ends - 1, mode="clip")
+    candidates = (first == 32) | (first == 9) | (last == 32) | (last == 9)  # space, tab
+    if not candidates.any():
+        return False
+    rows = np.flatnonzero(candidates & (ends > starts))
+    return bool(chunk.is_valid().to_numpy(zero_copy_only=False)[rows].any())
 
 
 def _typed_frame(
@@ -656,16 +745,6 @@ def _string_buffers(
     valid = chunk.is_valid().to_numpy(zero_copy_only=False) if validity else None
     data = None if data_buffer is None else np.frombuffer(data_buffer, dtype=np.uint8)
     return offsets, data, valid
-
-
-def _edge_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """First and last byte of every non-empty, non-null value of a string array."""
-    width = np.int64 if isinstance(chunk, pa.LargeStringArray) else np.int32
-    offsets, data, valid = _string_buffers(chunk, width)
-    if data is None or not len(chunk):
-        return np.empty(0, np.uint8), np.empty(0, np.uint8)
-    filled = valid & (np.diff(offsets) > 0)
-    return data[offsets[:-1][filled]], data[offsets[1:][filled] - 1]
 
 
 def _untidy(column: pa.ChunkedArray) -> bool:
