@@ -166,3 +166,19 @@ def test_a_row_with_too_many_fields_is_rejected_at_its_own_line_and_later_lines_
         [2, "bad_row_shape"],
         [4, "bad_timestamp"],
     ]
+
+
+def test_blank_lines_between_rows_keep_every_later_reject_at_its_own_line(tmp_path):
+    path = tmp_path / "tickets.csv"
+    # 1 header, 2 blank, 3 T1, 4–6 T2 (a quoted value with a blank line inside), 7 T3 with a
+    # field too many, 8–9 blank, 10 T4
+    path.write_text(
+        "ticket_id,created_at,resolved_at\n\nT1,2026-10-02 09:30,\n"
+        '"T2\n\nx",bad,\nT3,2026-10-02 09:30,1,2\n\n\nT4,worse,\n'
+    )
+    dataset = load_dataset(InputSpec(files={"tickets": [path]}))
+    assert dataset.rejects[["line", "reason"]].values.tolist() == [
+        [4, "bad_timestamp"],
+        [7, "bad_row_shape"],
+        [10, "bad_timestamp"],
+    ]

@@ -102,3 +102,14 @@ def test_dotted_dates_report_day_first_without_ambiguity():
 def test_iso_dates_report_iso():
     order = values.detect_date_order([pd.Series(["2026-09-01T08:02:48", "2026-09-02"])])
     assert order.order == "iso"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-10-02 99:30:00Z", "2026-10-02 23:60:00Z", "02.10.2026 23:59:61", "2026-10-02 24:00"],
+)
+def test_a_time_of_day_out_of_range_is_refused_not_rolled_into_another_day(text):
+    parsed, bad = parse_timestamp(pd.Series([text, "2026-10-02 09:30:00Z"]))
+    assert list(bad) == [True, False]
+    assert pd.isna(parsed.iloc[0])
+    assert parsed.iloc[1] == pd.Timestamp("2026-10-02 09:30:00Z")

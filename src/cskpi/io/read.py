@@ -388,8 +388,10 @@ def read_csv(
     frame = table.to_pandas()
     lines = _line_numbers(frame, header_lines)
     shape_rejects = _locate_bad_rows(utf8, bad_rows)
-    for line, _ in sorted(shape_rejects):
-        lines[lines >= line] += 1  # a skipped row pushes the rows after it one line down
+    # Rows Arrow skipped (blank lines, rows of the wrong shape) push the rows after them down.
+    skipped = {line for line, _ in shape_rejects}
+    skipped.update(int(line) for line in _blank_lines(utf8) if line > header_lines)
+    lines = _past_skipped(lines, np.array(sorted(skipped), dtype=np.int64))
     if decimal == "auto" and dialect.delimiter == ";":
         decimal = ","
     return RawTable(
@@ -455,6 +457,34 @@ def _locate_bad_rows(utf8: bytes, bad_rows: list[tuple[str | None, str]]) -> lis
 
 def _encoding_name(enc: str) -> str:
     return {"utf-8-sig": "utf-8 (BOM)"}.get(enc, enc)
+
+
+def _blank_lines(utf8: bytes) -> np.ndarray:
+    """The physical numbers (from 1) of the empty lines outside quoted values, before the last
+    row (blank lines at the end push no row down). A byte or two of memory per byte of text."""
+    end = len(utf8.rstrip(b"\r\n"))
+    if utf8.find(b"\n\n", 0, end) < 0 and utf8.find(b"\n\r\n", 0, end) < 0:
+        return np.zeros(0, dtype=np.int64)
+    data = np.frombuffer(utf8, dtype=np.uint8, count=end)
+    newline = data == ord("\n")
+    # An empty line starts right after a newline with a newline (or a lone CR before one).
+    empty = newline.copy()
+    empty[:-1] |= (data[:-1] == ord("\r")) & newline[1:]
+    starts = np.flatnonzero(empty[1:] & newline[:-1]) + 1
+    bounds = np.concatenate(([0], starts))
+    quotes_before = np.cumsum(np.add.reduceat(data == ord('"'), bounds, dtype=np.int64))[:-1]
+    lines_before = np.cumsum(np.add.reduceat(newline, bounds, dtype=np.int64))[:-1]
+    return (lines_before + 1)[quotes_before % 2 == 0]
+
+
+def _past_skipped(lines: np.ndarray, skipped: np.ndarray) -> np.ndarray:
+    """Line numbers counted without the ``skipped`` physical lines (ascending), made physical."""
+    if not len(skipped):
+        return lines
+    # The j-th skipped line sits after j − 1 other skipped ones: in the numbering without them it
+    # is where the rows from it on start.
+    without = skipped - np.arange(len(skipped))
+    return lines + np.searchsorted(without, lines, side="right")
 
 
 def _line_numbers(frame: pd.DataFrame, header_lines: int) -> np.ndarray:

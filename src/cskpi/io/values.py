@@ -443,6 +443,11 @@ def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Ser
     # `13:00 PM` or `00:30 AM` is no 12-hour clock: which of hour and marker is wrong is unknown.
     matched = matched & (ampm.isna() | hour.between(1, 12)).to_numpy()
     hour = hour.where(ampm.isna(), hour % 12 + np.where(ampm.eq("pm"), 12, 0))
+    minute = parts["M"].astype("float64").fillna(0)
+    second = parts["S"].astype("float64").fillna(0)
+    # Hours, minutes and seconds are added to the day: out of range, they would roll over into a
+    # later day (`99:30` three days on) instead of being refused.
+    matched = matched & (hour.le(23) & minute.le(59) & second.le(59)).to_numpy()
     frac = parts["f"].fillna("0").str.ljust(9, "0").astype("float64")
     stamp = pd.to_datetime(
         pd.DataFrame(
@@ -451,8 +456,8 @@ def _parse_components(text: pd.Series, tz: str, date_order: str) -> tuple[pd.Ser
                 "month": parts["mo"].astype("float64"),
                 "day": parts["D"].astype("float64"),
                 "hour": hour,
-                "minute": parts["M"].astype("float64").fillna(0),
-                "second": parts["S"].astype("float64").fillna(0),
+                "minute": minute,
+                "second": second,
                 "nanosecond": frac,
             }
         ).fillna({"year": 1970, "month": 1, "day": 1}),
