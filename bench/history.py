@@ -1,13 +1,16 @@
-"""Peak memory of `cskpi report --engine partitioned` as a monthly Parquet history grows.
+"""Time and peak memory of `cskpi report --engine partitioned` as a monthly Parquet history grows.
 
-    python bench/history.py --rows 1000000 --months 6,24 [--out bench/out/history] [--limit-gb 4]
+    python bench/history.py --rows 1000000 --months 12,24 [--out bench/out/history] [--limit-gb 4]
 
 Generates one history of the longest length with bench/generate.py (tickets, calls and surveys, one
 Parquet file per month), links the last N months of it into a folder per length, and runs the
-report over every month of each folder in a child process. Peak RSS of the child (and its children)
-is sampled with psutil every 50 ms. With --limit-gb the child also runs under RLIMIT_AS; pyarrow and
-numpy reserve more address space than they touch, so that limit is a crude upper guard only, the
-RSS samples are the measurement.
+report over every month of each folder in a child process:
+`cskpi report FOLDER --engine partitioned --format csv -o FOLDER/report-partitioned.csv -q`.
+CPU time is the child's user + system time (getrusage of the reaped children, the figure to
+compare on a shared machine); peak RSS of the child (and its children) is sampled with psutil
+every 50 ms. With --limit-gb the child also runs under RLIMIT_AS; pyarrow and numpy reserve more
+address space than they touch, so that limit is a crude upper guard only, the RSS samples are the
+measurement. Work should grow linearly: 24 months ≈ 2× the CPU time of 12.
 """
 
 from __future__ import annotations
@@ -32,8 +35,11 @@ def make_histories(rows: int, lengths: list[int], out: Path) -> dict[int, Path]:
     """One generated history of max(lengths) months; a folder of links per length."""
     longest = max(lengths)
     # Reuse a longer history generated before: its last months are the same files.
-    made = sorted((int(p.name.rsplit("-", 1)[1]), p) for p in out.glob(f"rows-{rows}-months-*")
-                  if (p / "history" / "tickets" / f"{history_months(1)[0]}.parquet").exists())
+    made = sorted(
+        (int(p.name.rsplit("-", 1)[1]), p)
+        for p in out.glob(f"rows-{rows}-months-*")
+        if (p / "history" / "tickets" / f"{history_months(1)[0]}.parquet").exists()
+    )
     usable = [p for months, p in made if months >= longest]
     base = usable[0] if usable else out / f"rows-{rows}-months-{longest}"
     if not usable:
@@ -58,17 +64,36 @@ def _limit(gigabytes: float | None):
     def apply() -> None:
         limit = int(gigabytes * 1024**3)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     return apply
 
 
 def run_report(folder: Path, engine: str, limit_gb: float | None, output: Path) -> dict:
     """Run the report in a child process; wall time, exit code and peak RSS in bytes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-m", "cskpi", "report", str(folder), "--engine", engine,
-               "--format", "csv", "-o", str(output), "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "cskpi",
+        "report",
+        str(folder),
+        "--engine",
+        engine,
+        "--format",
+        "csv",
+        "-o",
+        str(output),
+        "-q",
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, preexec_fn=_limit(limit_gb),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        command,
+        env=env,
+        preexec_fn=_limit(limit_gb),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     watched = psutil.Process(child.pid)
     peak = 0
     while child.poll() is None:
@@ -78,15 +103,23 @@ def run_report(folder: Path, engine: str, limit_gb: float | None, output: Path) 
         except psutil.NoSuchProcess:
             pass
         time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child is reaped by poll()
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     error = child.stderr.read().decode() if child.stderr else ""
-    return {"seconds": time.perf_counter() - started, "exit": child.returncode, "peak_rss": peak,
-            "error": error.strip().splitlines()[-1:] if child.returncode else []}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "exit": child.returncode,
+        "peak_rss": peak,
+        "error": error.strip().splitlines()[-1:] if child.returncode else [],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="tickets and calls per month")
-    parser.add_argument("--months", default="6,24", help="history lengths, comma-separated")
+    parser.add_argument("--months", default="12,24", help="history lengths, comma-separated")
     parser.add_argument("--engine", default="partitioned")
     parser.add_argument("--limit-gb", type=float, default=None, help="RLIMIT_AS of the child")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "history")
@@ -95,16 +128,22 @@ def main() -> None:
     started = time.perf_counter()
     folders = make_histories(args.rows, lengths, args.out)
     print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
-    print("| rows/month | months | rows (tickets+calls+surveys) | engine | wall s | peak RSS |")
-    print("|---:|---:|---:|---|---:|---:|")
+    print(
+        "| rows/month | months | rows (tickets+calls+surveys) | engine | CPU s | wall s | "
+        "peak RSS |"
+    )
+    print("|---:|---:|---:|---|---:|---:|---:|")
     for length, folder in sorted(folders.items()):
         output = folder / f"report-{args.engine}.csv"
         result = run_report(folder, args.engine, args.limit_gb, output)
         total = length * args.rows * (2 + 0.2)
         status = "" if result["exit"] == 0 else f" (exit {result['exit']}: {result['error']})"
         peak = result["peak_rss"] / 1024**3
-        print(f"| {args.rows:,} | {length} | {total:,.0f} | {args.engine} | "
-              f"{result['seconds']:.0f} | {peak:.2f} GiB{status} |", flush=True)
+        print(
+            f"| {args.rows:,} | {length} | {total:,.0f} | {args.engine} | {result['cpu']:.0f} | "
+            f"{result['seconds']:.0f} | {peak:.2f} GiB{status} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

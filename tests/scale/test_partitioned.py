@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -126,7 +127,7 @@ def test_a_later_period_takes_an_earlier_files_open_tickets_from_memory(history,
     rows = compute_partitioned(state, periods, Config())
     assert tidy(rows, periods) == pandas_csv(history, periods, BY)
     first = sorted(state.files["tickets"])[0]
-    carried = state.carried[first].to_pandas()
+    carried = state.carried[first].raw.to_pandas()
     # Only tickets still open after the file's last creation are kept: resolved later or never.
     latest = pq.read_table(first, columns=["created_at"]).column("created_at").to_pandas().max()
     still_open = carried["resolved_at"].isna() | (carried["resolved_at"] >= latest)
@@ -135,8 +136,22 @@ def test_a_later_period_takes_an_earlier_files_open_tickets_from_memory(history,
     # The earliest files are not opened again for the October report: their dates are known.
     earliest = {sorted(state.files[t])[0] for t in ("tickets", "calls", "surveys")}
     opened.clear()
-    compute_partitioned(state, parse_periods("2026-10", None, None, "UTC"), Config())
+    typed = []
+    real_canonical = partitioned._canonical
+    monkeypatch.setattr(
+        partitioned,
+        "_canonical",
+        lambda path, table, *a, **k: typed.append(path) or real_canonical(path, table, *a, **k),
+    )
+    october = parse_periods("2026-10", None, None, "UTC")
+    assert tidy(compute_partitioned(state, october, Config()), october) == pandas_csv(
+        history, october, BY
+    )
     assert not earliest.intersection(opened)
+    # Nor typed again: the kept tickets were typed once, when August first needed them.
+    assert first not in typed and typed
+    assert state.carried[first].typed is not None
+    assert set(state.carried[first].raw.schema.names) == {"created_at", "resolved_at"}
 
 
 def test_each_parquet_file_counts_the_rows_it_kept_and_rejected_as_the_loader_does(tmp_path):
@@ -172,3 +187,63 @@ def test_each_parquet_file_counts_the_rows_it_kept_and_rejected_as_the_loader_do
     assert report.rejects_by_reason == loaded.rejects_by_reason
     assert (report.rows_read, report.rows_used) == (loaded.rows_read, loaded.rows_used)
     assert history.unusable == {}
+
+
+@pytest.mark.parametrize("count", [7, 8])
+def test_the_span_of_compact_dates_is_bulk_spans_whatever_the_block(count):
+    from cskpi.metrics.periods import bulk_span
+    from cskpi.scale.partitioned import span_of, stamp_values
+
+    rng = np.random.default_rng(count)
+    base = pd.Timestamp("2026-01-01", tz="UTC").value
+    month = pd.Timedelta(days=30).value
+    aware = pd.Series(pd.to_datetime(base + rng.integers(0, month, count * 100), utc=True))
+    # Two stray years (a typo and an epoch zero) and a missing date; naive dates read as UTC.
+    stray = pd.Series(
+        pd.to_datetime(["2062-03-01 10:00", "1970-01-01 00:00", None]), dtype="datetime64[ns]"
+    ).dt.tz_localize("UTC")
+    naive = pd.Series(pd.to_datetime(["2026-01-15 08:00", "2026-01-16 09:30"]))
+    expected = bulk_span([aware, stray, naive])
+    assert expected is not None and expected.outliers == 2
+    for block in (3, 1000):
+        parts = [stamp_values(s) for s in (aware, stray, naive)]
+        assert span_of(parts, block=block) == expected
+    assert span_of([stamp_values(stray.iloc[2:])]) is None
+
+
+def test_kept_tickets_whose_ids_are_floats_are_typed_with_each_periods_slice(tmp_path):
+    # Float ids read as integers only when every id of the rows typed together is whole, so
+    # typing the kept tickets once could differ from typing a period's slice: they are not.
+    from cskpi.scale import partitioned
+
+    (tmp_path / "tickets").mkdir()
+    stamps = pd.to_datetime
+    months = {
+        "2026-08": (
+            [1.0, 2.0, 3.5],
+            ["2026-08-03", "2026-08-10", "2026-08-20"],
+            ["2026-08-05", None, "2026-09-15"],
+        ),
+        "2026-09": ([4.0], ["2026-09-05"], ["2026-09-06"]),
+        "2026-10": ([5.0], ["2026-10-07"], [None]),
+    }
+    for month, (ids, created, resolved) in months.items():
+        frame = pd.DataFrame(
+            {
+                "ticket_id": ids,
+                "created_at": stamps(created),
+                "resolved_at": stamps(pd.Series(resolved, dtype="object")),
+                "channel": "email",
+            }
+        )
+        pq.write_table(
+            pa.Table.from_pandas(frame, preserve_index=False),
+            tmp_path / "tickets" / f"{month}.parquet",
+        )
+    periods = parse_periods("2026-08..2026-10", None, None, "UTC")
+    state = open_history(InputSpec(data_dir=tmp_path, tz="UTC"), [])
+    got = tidy(compute_partitioned(state, periods, Config()), periods)
+    assert got == pandas_csv(tmp_path, periods, [])
+    assert "2026-10,all,all,backlog_end,2,count,2" in got
+    kept = state.carried[sorted(state.files["tickets"])[0]]
+    assert kept.typed is None and partitioned._types_row_by_row("tickets", kept.raw.schema) is False

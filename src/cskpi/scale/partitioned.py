@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from cskpi.config import Config
+from cskpi.heap import give_back_freed_memory
 from cskpi.ids import as_integers
 from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
@@ -49,7 +50,7 @@ from cskpi.io.load import (
 )
 from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
-from cskpi.metrics.periods import RANGE_COLUMNS, Period, Span, bulk_span
+from cskpi.metrics.periods import OUTLIER_FLOOR, OUTLIER_MADS, RANGE_COLUMNS, Period, Span
 from cskpi.metrics.results import KpiValue
 from cskpi.scale.columns import DATE_COLUMN, checked_columns, needed_columns
 from cskpi.scale.parts import PartsAccumulator
@@ -77,7 +78,7 @@ class History:
     # Per file: earliest and latest value of its date column (None: unknown, always read it).
     bounds: dict[Path, tuple[pa.Scalar, pa.Scalar] | None] = field(default_factory=dict)
     schemas: dict[Path, pa.Schema] = field(default_factory=dict)
-    carried: dict[Path, pa.Table] = field(default_factory=dict)
+    carried: dict[Path, Carried] = field(default_factory=dict)
     # Per keyed table: ids (as integers) found more than once over all files; None: not integers.
     repeated: dict[str, np.ndarray | None] = field(default_factory=dict)
     # Filled by scan(): the dates of every used row (the default period's bulk span) and the
@@ -122,6 +123,24 @@ class History:
         for table, columns in self.columns.items():
             out[table] = empty_frame(table, columns)
         return out
+
+
+@dataclass
+class Carried:
+    """The tickets of one file still open after its last creation, kept for the later periods.
+
+    ``raw`` holds them as read; once typed (``typed``: canonical rows, ``rows``: the position in
+    ``raw`` of each), only the columns the read window and the copy check look at stay in ``raw``,
+    and a period takes its rows from ``typed`` instead of typing them again. ``window`` remembers
+    the positions in ``raw`` of the last period asked for (each is asked for several times).
+    """
+
+    raw: pa.Table
+    columns: list[str]  # the columns read (all of them in ``raw`` until typed)
+    typed: pd.DataFrame | None = None
+    rows: np.ndarray | None = None
+    ids: pa.Array | None = None  # the key of each ``raw`` row as text (the copy check's input)
+    window: tuple[tuple[pd.Timestamp, pd.Timestamp], np.ndarray] | None = None
 
 
 def empty_frame(table: str, columns: Sequence[str]) -> pd.DataFrame:
@@ -239,6 +258,13 @@ def _file_dataset(path: Path) -> ds.Dataset:
     return ds.dataset(str(path), format="parquet")
 
 
+def _file_schema(history: History, path: Path) -> pa.Schema:
+    """A file's schema, read once per report (a history asks for it every period)."""
+    if path not in history.schemas:
+        history.schemas[path] = _file_dataset(path).schema
+    return history.schemas[path]
+
+
 def _columns_in(dataset: ds.Dataset, columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c in dataset.schema.names]
 
@@ -283,9 +309,14 @@ def _read_window(
 ) -> pa.Table:
     wanted = columns or history.columns[table]
     if extra is None:
-        carried = _carried(history, table, path, period)
-        if carried is not None:
-            return carried.select(_columns_in_table(carried, wanted))
+        found = _carried_rows(history, table, path, period)
+        # Kept columns only: once typed, the kept tickets as read lose the columns no later read
+        # of them needs (the file has them; read it for those).
+        if found is not None and all(
+            c in found[0].raw.schema.names for c in wanted if c in found[0].columns
+        ):
+            raw = found[0].raw.take(found[1])
+            return raw.select(_columns_in_table(raw, wanted))
     dataset = _file_dataset(path)
     expr = period_filter(table, period, dataset.schema, history.spec.tz)
     if extra is not None:
@@ -331,14 +362,16 @@ def _date_bounds(table: str, path: Path) -> tuple[pa.Scalar, pa.Scalar] | None:
     return earliest, latest
 
 
-def _carried(history: History, table: str, path: Path, period: Period) -> pa.Table | None:
-    """The records of a tickets file created wholly before ``period`` that count in it, from the
-    tickets of that file still open after its last creation (kept in memory); None when the file
-    must be read.
+def _carried_rows(
+    history: History, table: str, path: Path, period: Period
+) -> tuple[Carried, np.ndarray] | None:
+    """The kept tickets of a file created wholly before ``period``, and the positions (in their
+    ``raw`` table) of those that count in it; None when the file must be read.
 
     Such a file can only add tickets open across the period (backlog), and those are a subset of
     the tickets it had open after its own last creation. Keeping them once makes a history of N
-    monthly files cost N reads instead of N²/2 (each period re-reading every earlier file).
+    monthly files cost N reads instead of N²/2 (each period re-reading every earlier file), and
+    typing them once keeps each period's work to its own records and a filter over the backlog.
     """
     if table != "tickets":
         return None
@@ -351,17 +384,82 @@ def _carried(history: History, table: str, path: Path, period: Period) -> pa.Tab
     if low is None or not pc.less(latest, low).as_py():
         return None
     if path not in history.carried:
-        resolved = ds.field("resolved_at")
-        dataset = _file_dataset(path)
-        history.carried[path] = dataset.to_table(
-            columns=_columns_in(dataset, history.columns["tickets"]),
-            filter=resolved.is_null() | (resolved >= latest),
-        )
-    still_open = history.carried[path]
-    expr = period_filter(table, period, still_open.schema, history.spec.tz)
-    if expr is None:
+        history.carried[path] = _keep_open(history, path, latest)
+    carried = history.carried[path]
+    key = (period.start, period.end)
+    if carried.window is None or carried.window[0] != key:
+        expr = period_filter(table, period, carried.raw.schema, history.spec.tz)
+        if expr is None:
+            return None
+        numbered = carried.raw.select(
+            _columns_in_table(carried.raw, ["created_at", "resolved_at"])
+        ).append_column("__row", pa.array(np.arange(carried.raw.num_rows, dtype=np.int64)))
+        rows = ds.dataset(numbered).to_table(columns=["__row"], filter=expr).column("__row")
+        carried.window = (key, rows.to_numpy())
+    return carried, carried.window[1]
+
+
+def _keep_open(history: History, path: Path, latest: pa.Scalar) -> Carried:
+    """Read a file's tickets still open after ``latest`` and, when their values type row by row,
+    type them once (the period slices take their rows from that)."""
+    resolved = ds.field("resolved_at")
+    dataset = _file_dataset(path)
+    still_open = dataset.to_table(
+        columns=_columns_in(dataset, history.columns["tickets"]),
+        filter=resolved.is_null() | (resolved >= latest),
+    )
+    columns = list(still_open.schema.names)
+    key = schema.TABLES["tickets"].key
+    ids = (
+        still_open.column(key).cast(pa.string()).combine_chunks()
+        if key in still_open.schema.names
+        else None
+    )
+    if not _types_row_by_row("tickets", still_open.schema):
+        return Carried(still_open, columns, ids=ids)
+    typed = _canonical(path, "tickets", still_open, history.spec)
+    narrow = _columns_in_table(still_open, ["created_at", "resolved_at"])
+    return Carried(still_open.select(narrow), columns, typed.frame, typed.lines - 1, ids)
+
+
+def _types_row_by_row(table: str, file_schema: pa.Schema) -> bool:
+    """Whether typing rows of these column types gives each row the value it gets in any other
+    selection of rows: true of typed Parquet columns; text dates (their day/month order) and
+    decimal separators of text numbers are decided from a whole column, and so are float ids."""
+    spec = schema.TABLES[table]
+    for column in file_schema:
+        kind, type_ = spec.column(column.name).kind, column.type
+        text = pa.types.is_string(type_) or pa.types.is_large_string(type_)
+        if kind == "timestamp":
+            ok = pa.types.is_timestamp(type_)
+        elif kind == "id":
+            ok = text or pa.types.is_integer(type_)
+        elif kind in ("number", "int"):
+            ok = pa.types.is_integer(type_) or pa.types.is_floating(type_)
+        elif kind == "bool":
+            ok = pa.types.is_boolean(type_)
+        elif kind in ("str", "text"):
+            ok = text
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def _carried_frame(history: History, table: str, path: Path, period: Period) -> pd.DataFrame | None:
+    """The typed rows of a carried file that count in ``period``: what typing its slice gives
+    (None when the file must be read and typed)."""
+    found = _carried_rows(history, table, path, period)
+    if found is None:
         return None
-    return ds.dataset(still_open).to_table(filter=expr)
+    carried, rows = found
+    if carried.typed is None or carried.rows is None:
+        return None
+    wanted = np.zeros(carried.raw.num_rows, dtype=bool)
+    wanted[rows] = True
+    typed: pd.DataFrame = carried.typed.loc[wanted[carried.rows]]
+    return typed.reset_index(drop=True)
 
 
 def _latest_created(path: Path) -> pa.Scalar | None:
@@ -384,9 +482,7 @@ def _windowed(
     history: History, table: str, path: Path, data: pa.Table, period: Period
 ) -> pd.DataFrame:
     frame = _canonical(path, table, data, history.spec).frame
-    if path not in history.schemas:
-        history.schemas[path] = _file_dataset(path).schema
-    if period_filter(table, period, history.schemas[path], history.spec.tz) is None:
+    if period_filter(table, period, _file_schema(history, path), history.spec.tz) is None:
         frame = frame.loc[_exact_window(table, frame, period)].reset_index(drop=True)
     return frame
 
@@ -400,7 +496,11 @@ def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, 
     key = schema.TABLES[table].key
     arrays = []
     for path in _touching(history, table, period):
-        if key not in read.parquet_headers(path):
+        if key not in _file_schema(history, path).names:
+            continue
+        found = _carried_rows(history, table, path, period)
+        if found is not None and found[0].ids is not None:
+            arrays.append(pc.drop_null(found[0].ids.take(found[1])))
             continue
         data = _read_window(history, table, path, period, [key])
         arrays.extend(pc.drop_null(data.column(key).cast(pa.string())).chunks)
@@ -476,6 +576,10 @@ def _slice(history: History, table: str, period: Period) -> pd.DataFrame:
             return _merged_copies(history, table, ids)
     frames = []
     for path in _touching(history, table, period):
+        typed = _carried_frame(history, table, path, period)
+        if typed is not None:
+            frames.append(typed)
+            continue
         data = _read_window(history, table, path, period)
         if data.num_rows:
             frames.append(_windowed(history, table, path, data, period))
@@ -485,9 +589,9 @@ def _slice(history: History, table: str, period: Period) -> pd.DataFrame:
 def _slice_rows(history: History, table: str, period: Period) -> int:
     total = 0
     for path in _touching(history, table, period):
-        carried = _carried(history, table, path, period)
+        carried = _carried_rows(history, table, path, period)
         if carried is not None:
-            total += carried.num_rows
+            total += len(carried[1])
             continue
         dataset = _file_dataset(path)
         total += dataset.count_rows(
@@ -498,10 +602,29 @@ def _slice_rows(history: History, table: str, period: Period) -> int:
 
 def _batches(history: History, table: str, period: Period, max_rows: int) -> Iterator[pd.DataFrame]:
     """The period's records of one table, ``max_rows`` at most at a time."""
+    # Backlogs kept from earlier files go in batches of their own, filled across files: one
+    # batch per earlier file would cost a KPI pass per file and period.
+    backlog: list[pd.DataFrame] = []
+    backlog_rows = 0
     for path in _touching(history, table, period):
-        carried = _carried(history, table, path, period)
-        if carried is not None:
-            batches: Iterable[pa.RecordBatch] = carried.to_batches(max_chunksize=max_rows)
+        found = _carried_rows(history, table, path, period)
+        if found is not None and found[0].typed is not None:
+            if len(found[1]) <= max_rows:
+                if backlog_rows + len(found[1]) > max_rows:
+                    yield _finish_frame(history, table, backlog)
+                    backlog, backlog_rows = [], 0
+                typed = _carried_frame(history, table, path, period)
+                if typed is not None and len(typed):
+                    backlog.append(typed)
+                    backlog_rows += len(found[1])
+                continue
+            found = None  # more than a batch: read them from the file (the same rows)
+        if backlog:
+            yield _finish_frame(history, table, backlog)
+            backlog, backlog_rows = [], 0
+        if found is not None:
+            raw = found[0].raw.take(found[1])
+            batches: Iterable[pa.RecordBatch] = raw.to_batches(max_chunksize=max_rows)
         else:
             dataset = _file_dataset(path)
             expr = period_filter(table, period, dataset.schema, history.spec.tz)
@@ -530,6 +653,8 @@ def _batches(history: History, table: str, period: Period, max_rows: int) -> Ite
                 table,
                 [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
             )
+    if backlog:
+        yield _finish_frame(history, table, backlog)
 
 
 # ----------------------------------------------------------------------------------- the report
@@ -573,6 +698,7 @@ def compute_partitioned(
     rows: list[KpiValue] = []
     for period in periods:
         rows.extend(_period_rows(history, period, config, max_rows))
+        give_back_freed_memory()  # the next period's slice would stack on this one's leftovers
     return rows
 
 
@@ -587,7 +713,7 @@ def scan(history: History, batch_rows: int = DEFAULT_MAX_ROWS) -> History:
     """
     if history.scanned:
         return history
-    stamps: list[pd.Series] = []
+    stamps: list[np.ndarray] = []
     used: dict[str, int] = {}
     for table, paths in history.files.items():
         column = DATE_COLUMN[table]
@@ -611,7 +737,7 @@ def scan(history: History, batch_rows: int = DEFAULT_MAX_ROWS) -> History:
                 for reason, count in result.rejects["reason"].value_counts().items():
                     counts[str(reason)] = counts.get(str(reason), 0) + int(count)
                 if column in result.frame.columns:
-                    stamps.append(result.frame[column].dropna().reset_index(drop=True))
+                    stamps.append(stamp_values(result.frame[column]))
             report.rows_rejected = sum(counts.values())
             report.rejects_by_reason = counts
             history.reports.append(report)
@@ -621,13 +747,61 @@ def scan(history: History, batch_rows: int = DEFAULT_MAX_ROWS) -> History:
         del history.files[table], history.columns[table]
     history.unusable.update(unusable)
     stamps += [
-        frame[column]
+        stamp_values(frame[column])
         for table, column in RANGE_COLUMNS.items()
         if (frame := history.loaded.get(table)) is not None and column in frame.columns
     ]
-    history.span = bulk_span(stamps)
+    history.span = span_of(stamps)
     history.scanned = True
     return history
+
+
+def stamp_values(stamps: pd.Series) -> np.ndarray:
+    """Dates as UTC nanoseconds (naive ones as they are), as cskpi.metrics.periods.bulk_span
+    reads them: 8 bytes a date, where a Series of them costs more to keep by the million."""
+    stamps = stamps.dropna()
+    if not len(stamps):
+        return np.empty(0, dtype="int64")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC")
+    return stamps.to_numpy(dtype="datetime64[ns]").view("int64")
+
+
+def span_of(parts: list[np.ndarray], block: int = 4_000_000) -> Span | None:
+    """cskpi.metrics.periods.bulk_span of dates given as :func:`stamp_values`, in one copy of
+    them: the medians are taken in place and the distances a block at a time, so a history of
+    50 million dates needs 0.4 GB here instead of five copies of it (its values are the same)."""
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
+    parts.clear()
+    give_back_freed_memory()  # the parts (a few MB each) stay in the C heap otherwise
+    if not len(values):
+        return None
+    middle = np.median(values, overwrite_input=True)  # reorders values; nothing below minds
+    distance = values.astype("float64")
+    distance -= middle
+    np.abs(distance, out=distance)
+    limit = max(
+        OUTLIER_MADS * float(np.median(distance, overwrite_input=True)), OUTLIER_FLOOR.value
+    )
+    del distance
+    low, high, outliers, far_values = None, None, 0, []
+    for start in range(0, len(values), block):
+        chunk = values[start : start + block]
+        far = np.abs(chunk.astype("float64") - middle) > limit
+        kept = chunk[~far]
+        if len(kept):
+            low = kept.min() if low is None else min(low, kept.min())
+            high = kept.max() if high is None else max(high, kept.max())
+        outliers += int(far.sum())
+        far_values.append(np.unique(chunk[far])[:3])
+    examples = np.unique(np.concatenate(far_values))[:3]
+    assert low is not None and high is not None  # the median is never far
+    return Span(
+        pd.Timestamp(int(low), tz="UTC"),
+        pd.Timestamp(int(high), tz="UTC"),
+        outliers,
+        tuple(pd.Timestamp(int(v), tz="UTC") for v in examples),
+    )
 
 
 def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
