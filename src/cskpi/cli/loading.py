@@ -12,6 +12,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from cskpi.heap import give_back_freed_memory
+
 
 def _stderr_is_tty() -> bool:
     return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
@@ -68,17 +70,6 @@ def _libc() -> Any:
     except (OSError, AttributeError):
         return None
     return libc
-
-
-def give_back_freed_memory() -> None:
-    """Hand the memory reading freed (Arrow buffers cast and dropped) back to the system.
-
-    The tables are held from here on; without this the C allocator keeps the reader's freed
-    pages, and the KPIs' working memory comes on top of them in the peak. glibc only.
-    """
-    libc = _libc()
-    if libc is not None:  # another C library: nothing to do
-        libc.malloc_trim(0)
 
 
 def _load(spec: Any, *, quiet: bool) -> Any:

@@ -269,6 +269,7 @@ def _open_engine(
     if engine == "pandas":
         from functools import partial
 
+        from cskpi.heap import give_back_freed_memory
         from cskpi.pipeline import input_columns, label_columns, read_columns, without_checked_only
         from cskpi.scale.memory import MemoryEngine
 
@@ -281,7 +282,7 @@ def _open_engine(
         if not request.charts:
             tables = without_checked_only(tables, request.by)
             dataset.tables = {}  # the ids checked while loading go now, and their memory back
-            loading.give_back_freed_memory()
+            give_back_freed_memory()
         memory = MemoryEngine(
             tables,
             request.config,
