@@ -181,11 +181,6 @@ def _counts(records: Records) -> pd.DataFrame:
     )
 
 
-def _masked_counts(codes: np.ndarray, size: int, mask: np.ndarray) -> np.ndarray:
-    """Per group code: how many records ``mask`` holds for."""
-    return group_counts(codes, size, mask)
-
-
 def _pandas_group_sums(
     codes: np.ndarray, size: int, x: np.ndarray, known: np.ndarray
 ) -> np.ndarray:
@@ -243,13 +238,13 @@ def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
         return known_rows.groupby(SEG, sort=False)["x"].agg(s="sum", n="count").reset_index()
     codes, size = values.codes, len(values.labels)
     if values.hits is not None and values.known is not None:  # a share: the sum is a count
-        n = _masked_counts(codes, size, values.known)
-        total = _masked_counts(codes, size, values.hits).astype("float64")
+        n = group_counts(codes, size, values.known)
+        total = group_counts(codes, size, values.hits).astype("float64")
     else:
         # pandas' sums; of whole numbers they are exact in any order, so no test is needed.
         x = values.x
         known = values.present()
-        n = _masked_counts(codes, size, known)
+        n = group_counts(codes, size, known)
         total = _pandas_group_sums(codes, size, x, known)
     keep = n > 0
     return pd.DataFrame(
@@ -357,7 +352,7 @@ def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     codes, labels = _codes(parts[SEG])
     if not known.all():
         codes, x = codes[known], x[known]
-    counts = _masked_counts(codes, len(labels), np.ones(len(codes), dtype=bool))
+    counts = group_counts(codes, len(labels))
     present = counts > 0
     # The codes are small integers: a stable argsort of them is a radix sort.
     sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
@@ -443,9 +438,9 @@ def _nps_parts(scores: ValuesOf) -> Parts:
         v: Values = _records(scores)(s)
         size = len(v.labels)
         present = v.present()
-        n = _masked_counts(v.codes, size, present)
-        promoters = _masked_counts(v.codes, size, present & (v.x >= 9))
-        detractors = _masked_counts(v.codes, size, present & (v.x <= 6))
+        n = group_counts(v.codes, size, present)
+        promoters = group_counts(v.codes, size, present & (v.x >= 9))
+        detractors = group_counts(v.codes, size, present & (v.x <= 6))
         keep = n > 0
         return pd.DataFrame(
             {
