@@ -3,8 +3,18 @@ an earlier step's leftovers in the peak."""
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
+from typing import Any
+
+
+def libc() -> Any:
+    """glibc, for mallopt and malloc_trim (None with another C library)."""
+    try:
+        found = ctypes.CDLL("libc.so.6")
+        found.mallopt, found.malloc_trim  # noqa: B018 - both must exist
+    except (OSError, AttributeError):
+        return None
+    return found
 
 
 def give_back_freed_memory() -> None:
@@ -14,5 +24,6 @@ def give_back_freed_memory() -> None:
     step that frees many (a loader's casts, a history's scanned dates) would otherwise leave its
     peak resident under the next one's. Elsewhere (another C library) nothing happens.
     """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    found = libc()
+    if found is not None:
+        found.malloc_trim(0)

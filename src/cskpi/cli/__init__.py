@@ -19,11 +19,11 @@ os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 def _one_heap() -> None:
     if "MALLOC_ARENA_MAX" in os.environ:
         return
-    import contextlib
-    import ctypes
+    from cskpi.heap import libc
 
-    with contextlib.suppress(OSError, AttributeError):  # another C library: nothing to set
-        ctypes.CDLL("libc.so.6").mallopt(-8, 1)  # M_ARENA_MAX (glibc only)
+    found = libc()
+    if found is not None:  # another C library: nothing to set
+        found.mallopt(-8, 1)  # M_ARENA_MAX
 
 
 _one_heap()

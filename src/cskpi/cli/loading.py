@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from cskpi import heap
 from cskpi.heap import give_back_freed_memory
 
 
@@ -45,7 +46,7 @@ def _column_buffers_reused() -> Iterator[None]:
     on free, so every column would fault in new pages (system time); from the heap, the next
     column reuses the freed ones. give_back_freed_memory hands what is left back after loading.
     """
-    libc = _libc()
+    libc = heap.libc()
     if libc is None:
         yield
         return
@@ -58,18 +59,6 @@ def _column_buffers_reused() -> Iterator[None]:
         # in again by the next KPI's arrays.
         libc.mallopt(_M_MMAP_THRESHOLD, _LIBC_LARGEST_MMAP_THRESHOLD)
         libc.mallopt(_M_TRIM_THRESHOLD, 2 * _LIBC_LARGEST_MMAP_THRESHOLD)
-
-
-def _libc() -> Any:
-    """glibc, for mallopt and malloc_trim (None with another C library)."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt, libc.malloc_trim  # noqa: B018 - both must exist
-    except (OSError, AttributeError):
-        return None
-    return libc
 
 
 def _load(spec: Any, *, quiet: bool) -> Any:
