@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -110,6 +111,8 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
     parts: dict[str, list[tuple[FileReport, Canonical]]] = {}
     reports: list[FileReport] = []
     present = frozenset(table for table, _ in pairs)
+    if spec.keep is not None and spec.columns is not None:
+        spec = dataclasses.replace(spec, columns=_ids_kept_or_key(spec, present))
     for done, (table, path) in enumerate(pairs):
         if progress is not None:
             progress(f"reading {path}", done, len(pairs))
@@ -182,6 +185,29 @@ def _check_tz(tz: str) -> None:
         raise UsageError(
             f"unknown timezone {tz!r}. Give an IANA name such as Europe/Helsinki or UTC"
         ) from None
+
+
+def _ids_kept_or_key(spec: InputSpec, present: frozenset[str]) -> dict[str, list[str]]:
+    """``spec.columns`` without the ID columns that are neither a table's key nor kept.
+
+    An ID rejects no row: its one check is a warning that Excel destroyed IDs, which then cannot
+    be matched across rows. An ID nothing keeps is matched by nothing (customer ids without a
+    revenue table), so reading it would cost time and memory for a warning about nothing.
+    """
+    assert spec.columns is not None and spec.keep is not None
+    out = {}
+    for table, columns in spec.columns.items():
+        known = schema.TABLES.get(table)
+        if known is None or table not in present:
+            out[table] = columns
+            continue
+        kept = set(spec.keep(table, present)) | {known.key}
+        out[table] = [
+            c
+            for c in columns
+            if c in kept or c not in known.names or known.column(c).kind != "id"
+        ]
+    return out
 
 
 def _kept(frame: pd.DataFrame, table: str, wanted: Collection[str]) -> pd.DataFrame:
