@@ -25,6 +25,8 @@ def as_integers(array: pa.ChunkedArray) -> np.ndarray | None:
     out = np.empty(len(array), dtype=np.int64)
     start = 0
     for chunk in chunks:
+        if not len(chunk):
+            continue
         numbers = _chunk_integers(chunk, prefix)
         if numbers is None:
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cskpi.io import schema
 from cskpi.metrics.registry import REGISTRY
-from cskpi.pipeline import input_columns
+from cskpi.pipeline import input_columns, read_columns
 
 
 def test_every_kpi_input_and_every_checkable_column_is_loaded():
@@ -86,3 +86,54 @@ def test_the_loader_keeps_what_is_read_and_what_merges_copies(tmp_path):
     assert len(frame) == 1
     assert frame["resolved_at"].iloc[0] == pd.Timestamp("2026-10-02T08:00Z")
     assert "customer_id" not in frame and "agent_id" not in frame
+
+
+def _tickets_with_a_mangled_customer_id(folder):
+    folder.mkdir(exist_ok=True)
+    (folder / "tickets.csv").write_text(
+        "ticket_id,created_at,customer_id\nT1,2026-10-01T08:00Z,1.03006E+13\n"
+        "T2,2026-10-01T09:00Z,C2\n"
+    )
+
+
+def test_an_id_column_nothing_keeps_is_not_read_nor_warned_about(tmp_path):
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+
+    _tickets_with_a_mangled_customer_id(tmp_path)
+    spec = InputSpec(
+        data_dir=tmp_path,
+        columns=input_columns(["agent"]),
+        keep=lambda table, present: read_columns(["agent"], table, present),
+    )
+    dataset = load_dataset(spec)
+    # Customer ids count customers against revenue only: without revenue nothing matches them.
+    assert "customer_id" not in dataset.tables["tickets"]
+    assert not any("scientific notation" in w for f in dataset.files for w in f.warnings)
+    assert dataset.files[0].rows_read == 2 and dataset.files[0].rows_rejected == 0
+
+
+def test_an_id_column_that_is_kept_is_read_and_warned_about(tmp_path):
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+
+    _tickets_with_a_mangled_customer_id(tmp_path)
+    (tmp_path / "revenue.csv").write_text("customer_id,date,amount\nC2,2026-10-05,100\n")
+    spec = InputSpec(
+        data_dir=tmp_path,
+        columns=input_columns(["agent"]),
+        keep=lambda table, present: read_columns(["agent"], table, present),
+    )
+    dataset = load_dataset(spec)
+    assert "customer_id" in dataset.tables["tickets"]
+    tickets = next(f for f in dataset.files if f.table == "tickets")
+    assert any("1 IDs were turned into scientific notation" in w for w in tickets.warnings)
+
+
+def test_validate_reads_every_id_column_and_warns_about_mangled_ones(tmp_path):
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+
+    _tickets_with_a_mangled_customer_id(tmp_path)
+    (report,) = load_dataset(InputSpec(data_dir=tmp_path)).files
+    assert any("1 IDs were turned into scientific notation" in w for w in report.warnings)

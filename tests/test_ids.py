@@ -1,0 +1,40 @@
+"""Record ids read as integers: equal texts give equal integers, whatever the chunking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cskpi.ids import as_integers
+
+
+def test_ids_with_a_shared_prefix_read_as_their_digits_in_every_chunk():
+    ids = pa.chunked_array([["T0001", "T0002"], [], ["T0010", "T0002"]])
+    assert as_integers(ids).tolist() == [1, 2, 10, 2]
+
+
+def test_plain_numbers_cast_whole_and_a_text_that_is_no_integer_proves_nothing():
+    assert as_integers(pa.chunked_array([["12", "-3"], ["4"]])).tolist() == [12, -3, 4]
+    assert as_integers(pa.chunked_array([["12"], ["+4"]])) is None
+
+
+def test_a_missing_id_another_prefix_or_no_digits_prove_nothing():
+    assert as_integers(pa.chunked_array([["T1"], ["T2", None]])) is None
+    assert as_integers(pa.chunked_array([["T1", "U2"]])) is None
+    assert as_integers(pa.chunked_array([["T", "T1"]])) is None
+    assert as_integers(pa.chunked_array([["12", "1x"]])) is None
+
+
+@given(
+    st.lists(st.integers(0, 10**6), min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=4),
+)
+def test_equal_texts_give_equal_integers_however_the_column_is_cut(numbers, cuts):
+    texts = [f"CL{n}" for n in numbers]
+    bounds = sorted({0, len(texts), *(min(c, len(texts)) for c in cuts)})
+    chunks = [texts[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    found = as_integers(pa.chunked_array(chunks, type=pa.string()))
+    assert found is not None and found.dtype == np.int64
+    assert found.tolist() == numbers
