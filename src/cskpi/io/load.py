@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from cskpi.errors import InputFileError, SchemaError, UsageError, located
+from cskpi.heap import give_back_freed_memory
 from cskpi.io import genesys, read, recognise, schema
 from cskpi.io import paths as paths_module
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import Dataset, FileReport
-from cskpi.heap import give_back_freed_memory
 from cskpi.io.inputs import InputSpec
 from cskpi.io.vendor_maps import (
     ColumnRule,
@@ -205,9 +205,7 @@ def _ids_kept_or_key(spec: InputSpec, present: frozenset[str]) -> dict[str, list
             continue
         kept = set(spec.keep(table, present)) | {known.key}
         out[table] = [
-            c
-            for c in columns
-            if c in kept or c not in known.names or known.column(c).kind != "id"
+            c for c in columns if c in kept or c not in known.names or known.column(c).kind != "id"
         ]
     return out
 
