@@ -38,3 +38,12 @@ def test_equal_texts_give_equal_integers_however_the_column_is_cut(numbers, cuts
     found = as_integers(pa.chunked_array(chunks, type=pa.string()))
     assert found is not None and found.dtype == np.int64
     assert found.tolist() == numbers
+
+
+def test_a_signed_id_reads_as_the_cast_reads_it_whatever_its_width():
+    assert as_integers(pa.chunked_array([["-5", "-6"], ["-17"]])).tolist() == [-5, -6, -17]
+
+
+def test_a_non_digit_byte_in_a_fixed_width_id_proves_nothing():
+    assert as_integers(pa.chunked_array([["T01", "T0/", "T0:"]])) is None
+    assert as_integers(pa.chunked_array([["T01", "U02"]])) is None
