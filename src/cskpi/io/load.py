@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from cskpi.errors import InputFileError, SchemaError, UsageError, located
-from cskpi.heap import give_back_freed_memory
 from cskpi.io import genesys, read, recognise, schema
 from cskpi.io import paths as paths_module
 from cskpi.io.canonical import Canonical, to_canonical
@@ -120,7 +119,6 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
         for report, result in load_file(path, table, spec, maps):
             if spec.keep is not None:  # let go of what nothing reads, file by file
                 result.frame = _kept(result.frame, report.table, spec.keep(report.table, present))
-                give_back_freed_memory()  # the file's casts, so the next file's stack on less
             parts.setdefault(report.table, []).append((report, result))
             reports.append(report)
     if progress is not None:
