@@ -36,6 +36,14 @@ def test_ids_without_a_plus_sign_are_never_counted_as_scientific():
     assert canonical._scientific_count(pd.Series(["2E+5", "1.5E+13"], dtype=object)) == 2
 
 
+def test_mangled_ids_in_a_label_column_are_counted_once_per_row():
+    labels = pd.Series(
+        pd.Categorical(["1.03006E+13", "A1", None, "1.03006E+13", "2E+5", "A1"]), dtype="category"
+    )
+    assert canonical._scientific_count(labels) == 3
+    assert canonical._scientific_count(pd.Series(pd.Categorical(["A1", None, "B2"]))) == 0
+
+
 def test_survey_scale_bounds_are_each_answers_survey_scale_and_nan_when_unknown():
     # csat is 1–5 and nps 0–10 (schema.SURVEY_SCALES); "pulse" and a missing name are unknown.
     low, high = canonical._scale_bounds(pd.Series(["nps", "csat", "pulse", None, "csat"]))

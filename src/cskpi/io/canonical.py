@@ -247,9 +247,12 @@ def _is_label(values: pd.Series) -> bool:
 
 def _scientific_count(ids: pd.Series) -> int:
     if _is_label(ids):  # each distinct text once, weighted by how many rows hold it
-        counts = ids.value_counts(sort=False, dropna=True)
-        texts = pd.Series(counts.index.astype("str"), dtype="str")
-        return int(counts.to_numpy()[texts.str.fullmatch(_SCIENTIFIC).to_numpy()].sum())
+        texts = pd.Series(ids.cat.categories.astype("str"), dtype="str")
+        mangled = texts.str.fullmatch(_SCIENTIFIC).to_numpy(dtype=bool)
+        if not mangled.any():
+            return 0  # the usual case: no row needs counting
+        counts = np.bincount(ids.cat.codes.to_numpy()[ids.notna().to_numpy()], minlength=len(texts))
+        return int(counts[mangled].sum())
     if not _may_hold_byte(ids, ord("+")):
         return 0  # no "E+" anywhere: nothing to match
     candidates = ids[ids.str.contains("E+", regex=False, na=False)]
