@@ -98,7 +98,7 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
     seg = pd.Series(linked.seg)
     # One row per distinct (group, response_id), the first of each, in file order; every row
     # when the ids are known and distinct (the usual export), without hashing them.
-    if not _distinct_ids(ids):
+    if not (_all_response_ids_distinct(s) or _distinct_ids(ids)):
         keys, _, _ = _pair_keys(seg, ids)
         first = ~pd.Series(keys).duplicated(keep="first").to_numpy()
         seg, ids = seg[first], ids[first]
@@ -112,6 +112,14 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
         s.need("calls", "answered_at")
         parts.append(_contacts(s.calls_answered))
     return pd.concat([p[[SEG, "response_id", "contacts"]] for p in parts], ignore_index=True)
+
+
+def _all_response_ids_distinct(s: Scope) -> bool:
+    """Whether no two answers of the whole surveys table share a response id (then no period's
+    answers do): proved once for every period and breakdown."""
+    return s.table_memo(
+        ("distinct response ids",), lambda: _distinct_ids(s.tables["surveys"]["response_id"])
+    )
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
