@@ -61,4 +61,33 @@ def main() -> None:
     from cskpi.cli.errors import terminate_as_interrupt
 
     terminate_as_interrupt()
-    app()
+    try:
+        app()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    _exit_at_once(code)
+
+
+def _exit_at_once(code: object) -> None:
+    """End the process without Python's teardown, once every output is written.
+
+    A report holds its tables (gigabytes on large exports) until it exits, and the interpreter's
+    teardown frees every array one by one (0.2 s at 5M rows, 0.5 s at 10M); the system takes the
+    whole process back at once. Outputs are already closed (report.output writes each atomically)
+    and the worker threads are finished; what is left to do is flushing stdout and stderr.
+    """
+    import contextlib
+    import os
+    import sys
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # SystemExit("message"): printed, exit 1, as Python does
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (`| head`) or stream: nothing more can be said there.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
