@@ -174,6 +174,7 @@ class Mapped:
 # ------------------------------------------------------------------------------------ reading maps
 
 
+@functools.lru_cache(maxsize=1 << 14)  # every map's headers, compared with every file's
 def normalise_header(header: str) -> str:
     """Case- and space-insensitive, without BOM or a trailing timezone suffix like ` (UTC)`."""
     text = header.replace("\ufeff", "").strip()
