@@ -137,3 +137,32 @@ def test_validate_reads_every_id_column_and_warns_about_mangled_ones(tmp_path):
     _tickets_with_a_mangled_customer_id(tmp_path)
     (report,) = load_dataset(InputSpec(data_dir=tmp_path)).files
     assert any("1 IDs were turned into scientific notation" in w for w in report.warnings)
+
+
+def test_a_table_of_one_file_lets_its_key_go_once_the_file_is_checked(tmp_path):
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+
+    (tmp_path / "tickets.csv").write_text(
+        "ticket_id,created_at,updated_at\nT1,2026-10-01T08:00Z,2026-10-01T09:00Z\n"
+        "T1,2026-10-01T08:00Z,2026-10-01T10:00Z\nT2,2026-10-02T08:00Z,2026-10-02T09:00Z\n"
+    )
+    spec = InputSpec(data_dir=tmp_path, keep=lambda table, present: {"created_at"})
+    dataset = load_dataset(spec)
+    # No other file can hold a copy: the repeated id was handled by the file's own checks.
+    assert list(dataset.tables["tickets"].columns) == ["created_at"]
+    (report,) = dataset.files
+    assert report.rows_read == 3 and report.rows_used + report.rows_rejected == 3
+
+
+def test_tables_another_files_map_can_fill_keep_their_key_for_merging():
+    from pathlib import Path
+
+    from cskpi.io.load import _tables_of_one_file
+    from cskpi.io.vendor_maps import all_maps
+
+    maps = all_maps([])
+    pairs = [("tickets", Path("t.csv")), ("calls", Path("c.csv")), ("calls", Path("d.csv"))]
+    assert _tables_of_one_file(pairs, maps) == {"tickets"}  # calls: two files to merge
+    # Built-in ticket exports also fill surveys ([[also]]): never counted as one file's.
+    assert "surveys" not in _tables_of_one_file([("surveys", Path("s.csv"))], maps)

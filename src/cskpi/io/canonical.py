@@ -480,6 +480,8 @@ def _has_repeats(key: pd.Series) -> bool:
     if not len(array):
         return False
     numbers = as_integers(array)
-    if numbers is not None and (bool((np.diff(numbers) > 0).all()) or pd.Index(numbers).is_unique):
+    if numbers is not None and (
+        bool((numbers[1:] > numbers[:-1]).all()) or pd.Index(numbers).is_unique
+    ):
         return False
     return len(pc.unique(array)) < len(array)

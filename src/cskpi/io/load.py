@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
@@ -113,12 +114,15 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
     present = frozenset(table for table, _ in pairs)
     if spec.keep is not None and spec.columns is not None:
         spec = dataclasses.replace(spec, columns=_ids_kept_or_key(spec, present))
+    one_file = _tables_of_one_file(pairs, maps)
     for done, (table, path) in enumerate(pairs):
         if progress is not None:
             progress(f"reading {path}", done, len(pairs))
         for report, result in load_file(path, table, spec, maps):
             if spec.keep is not None:  # let go of what nothing reads, file by file
-                result.frame = _kept(result.frame, report.table, spec.keep(report.table, present))
+                wanted = spec.keep(report.table, present)
+                merged = report.table not in one_file
+                result.frame = _kept(result.frame, report.table, wanted, merged_later=merged)
             parts.setdefault(report.table, []).append((report, result))
             reports.append(report)
     if progress is not None:
@@ -208,10 +212,24 @@ def _ids_kept_or_key(spec: InputSpec, present: frozenset[str]) -> dict[str, list
     return out
 
 
-def _kept(frame: pd.DataFrame, table: str, wanted: Collection[str]) -> pd.DataFrame:
-    """``frame`` with the ``wanted`` columns, its key and updated_at (to merge copies later)."""
+def _tables_of_one_file(pairs: Sequence[tuple[str, Path]], maps: list[VendorMap]) -> set[str]:
+    """Tables whose rows all come from one file: no copies across files to merge, so their key
+    and updated_at are not needed once that file is checked (duplicates within a file are
+    rejected by its own checks). A map's further tables (``[[also]]``) may add rows from files
+    of other tables, so those are never counted as one file's."""
+    files = Counter(table for table, _ in pairs)
+    filled_also = {further.table for vmap in maps for further in vmap.also}
+    return {table for table, count in files.items() if count == 1 and table not in filled_also}
+
+
+def _kept(
+    frame: pd.DataFrame, table: str, wanted: Collection[str], *, merged_later: bool = True
+) -> pd.DataFrame:
+    """``frame`` with the ``wanted`` columns, and its key and updated_at when copies across
+    files are still to be merged."""
     spec = schema.TABLES.get(table)
-    keep = {*wanted, *((spec.key, "updated_at") if spec is not None else ())}
+    merge = (spec.key, "updated_at") if spec is not None and merged_later else ()
+    keep = {*wanted, *merge}
     drop = [c for c in frame.columns if c not in keep]
     return frame.drop(columns=drop) if drop else frame
 
