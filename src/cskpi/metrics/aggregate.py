@@ -191,29 +191,31 @@ def _pandas_group_sums(
     one group's records, then the next group's), and with its compensated (Kahan) kernel
     otherwise; the two differ in the last bits, so both are reproduced.
     """
-    if not known.all():
-        codes, x = codes[known], x[known]
+    every = bool(known.all())
+    known_codes = codes if every else codes[known]  # small integers: a cheap copy
     out = np.zeros(size, dtype="float64")
-    if not len(x):
+    if not len(known_codes):
         return out
-    if size == 1:  # one group, one run
-        out[0] = np.add.reduceat(x, [0])[0]
-        return out
-    changes = codes[1:] != codes[:-1]
-    if np.count_nonzero(changes) + 1 == np.count_nonzero(group_counts(codes, size)):
-        starts = np.flatnonzero(np.r_[True, changes])  # one run per group
-        out[codes[starts]] = np.add.reduceat(x, starts)
+    if size == 1 or _in_runs(known_codes, size):  # np.add.reduceat over each group's run
+        known_x = x if every else x[known]
+        if size == 1:
+            out[0] = np.add.reduceat(known_x, [0])[0]
+            return out
+        starts = np.flatnonzero(np.r_[True, known_codes[1:] != known_codes[:-1]])
+        out[known_codes[starts]] = np.add.reduceat(known_x, starts)
         return out
     try:  # pandas' own kernel, without the groupby machinery (which re-factorizes the codes)
         from pandas._libs import groupby as libgroupby
 
         counts = np.zeros(size, dtype="int64")
         sums = np.zeros((size, 1), dtype="float64")
+        # Every record, those without a known x under no group (-1): the kernel skips them, so
+        # x is not copied; it adds the rest in order, as it would the known ones alone.
         libgroupby.group_sum(
             sums,
             counts,
             x.reshape(-1, 1),
-            codes.astype(np.intp),
+            known_labels(codes, known),
             None,
             result_mask=None,
             min_count=0,
@@ -221,9 +223,22 @@ def _pandas_group_sums(
         )
         return sums[:, 0]
     except (ImportError, AttributeError, TypeError, ValueError):  # another pandas
-        grouped = pd.Series(x).groupby(codes, sort=False).sum()
+        grouped = pd.Series(x[known]).groupby(known_codes, sort=False).sum()
         out[grouped.index.to_numpy()] = grouped.to_numpy(dtype="float64")
         return out
+
+
+def _in_runs(codes: np.ndarray, size: int) -> bool:
+    """Whether each group's records come one after another (one run per group)."""
+    runs = np.count_nonzero(codes[1:] != codes[:-1]) + 1
+    return bool(runs == np.count_nonzero(group_counts(codes, size)))
+
+
+def known_labels(codes: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Group codes as pandas' kernels take them (machine integers), -1 where not known."""
+    labels = codes.astype(np.intp)
+    labels[~known] = -1
+    return labels
 
 
 def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
@@ -390,16 +405,44 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
     return _frame(pd.Index(labels, dtype=object, name=SEG), done[q], np.diff(bounds))
 
 
+def _group_maxima(
+    codes: np.ndarray, size: int, x: np.ndarray, known: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per group code: the largest known x (NaN when none) and how many are known."""
+    try:  # pandas' kernel on every record, those not known under no group: no copy of x
+        from pandas._libs import groupby as libgroupby
+
+        n = np.zeros(size, dtype="int64")
+        maxima = np.zeros((size, 1), dtype="float64")
+        libgroupby.group_max(
+            maxima,
+            n,
+            x.reshape(-1, 1),
+            known_labels(codes, known),
+            min_count=-1,
+            is_datetimelike=False,
+            mask=None,
+            result_mask=None,
+        )
+        return np.where(n > 0, maxima[:, 0], np.nan), n
+    except (ImportError, AttributeError, TypeError, ValueError):  # another pandas
+        grouped = pd.Series(x[known]).groupby(codes[known]).agg(["max", "count"])
+        at = grouped.index.to_numpy()
+        maxima_, n_ = np.full(size, np.nan), np.zeros(size, dtype="int64")
+        maxima_[at], n_[at] = grouped["max"].to_numpy(dtype="float64"), grouped["count"]
+        return maxima_, n_
+
+
 def maximum(values: ValuesOf) -> Hooks:
     def parts(s: Scope) -> pd.DataFrame:
         v = values(s)
-        known = v.present()
-        grouped = pd.Series(v.x[known]).groupby(v.codes[known], sort=True).agg(["max", "count"])
+        maxima, n = _group_maxima(v.codes, len(v.labels), v.x, v.present())
+        keep = n > 0
         return pd.DataFrame(
             {
-                SEG: np.asarray(v.labels, dtype=object)[grouped.index.to_numpy()],
-                "max_x": grouped["max"].to_numpy(dtype="float64"),
-                "n": grouped["count"].to_numpy(dtype="int64"),
+                SEG: np.asarray(v.labels, dtype=object)[keep],
+                "max_x": maxima[keep],
+                "n": n[keep],
             }
         )
 

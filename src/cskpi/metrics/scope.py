@@ -161,10 +161,18 @@ def group_counts(codes: np.ndarray, size: int, mask: np.ndarray | None = None) -
         if mask is None:
             return np.array([np.count_nonzero(codes == g) for g in range(size)])
         return np.array([np.count_nonzero(mask & (codes == g)) for g in range(size)])
-    if mask is None:
-        return np.bincount(codes.astype(np.intp), minlength=size)
-    counts = np.bincount(codes.astype(np.intp), weights=mask, minlength=size)
-    return counts.astype("int64")  # whole numbers below 2**53: exact
+    # A block of records at a time: bincount widens the codes it is given to machine integers,
+    # and a whole column of them would be eight bytes a record on top of the report.
+    counts = np.zeros(size, dtype=np.int64)
+    for start in range(0, len(codes), _COUNTED_AT_ONCE):
+        block = codes[start : start + _COUNTED_AT_ONCE]
+        if mask is not None:
+            block = block[mask[start : start + _COUNTED_AT_ONCE]]
+        counts += np.bincount(block, minlength=size)
+    return counts
+
+
+_COUNTED_AT_ONCE = 1 << 20
 
 
 # A selection holding at least this share of a table's rows is kept as a mask over the whole
