@@ -166,3 +166,58 @@ def test_tables_another_files_map_can_fill_keep_their_key_for_merging():
     assert _tables_of_one_file(pairs, maps) == {"tickets"}  # calls: two files to merge
     # Built-in ticket exports also fill surveys ([[also]]): never counted as one file's.
     assert "surveys" not in _tables_of_one_file([("surveys", Path("s.csv"))], maps)
+
+
+def test_whole_number_columns_are_held_narrow_only_when_every_value_fits(tmp_path):
+    import numpy as np
+
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+
+    (tmp_path / "tickets.csv").write_text(
+        "ticket_id,created_at,agent_replies,messages_in\n"
+        "T1,2026-10-01T08:00Z,2,16777216\nT2,2026-10-01T09:00Z,,16777217\n"
+        "T3,2026-10-01T10:00Z,0,3\n"
+    )
+    keep = {"agent_replies", "messages_in"}
+    frame = load_dataset(InputSpec(data_dir=tmp_path, keep=lambda t, p: keep)).tables["tickets"]
+    # 2**24 + 1 has no float32 of its own: that column stays eight bytes a value.
+    assert frame["agent_replies"].dtype == np.float32
+    assert frame["messages_in"].dtype == np.float64
+    assert frame["messages_in"].tolist() == [16777216.0, 16777217.0, 3.0]
+    # Read by the KPIs as float64, missing ones NaN.
+    from cskpi.metrics.scope import _as_floats
+
+    widened = _as_floats(frame["agent_replies"], None)
+    assert widened.dtype == np.float64 and np.isnan(widened[1])
+    assert widened[[0, 2]].tolist() == [2.0, 0.0]
+    assert _as_floats(frame["agent_replies"], np.array([2, 0])).tolist() == [0.0, 2.0]
+
+
+def test_a_report_of_narrow_counts_equals_the_report_of_wide_ones(tmp_path):
+    """The bundled examples reported with replies, reopens and messages held narrow (as a
+    report does) and held wide: every row of the tidy CSV is the same."""
+    from typer.testing import CliRunner
+
+    from cskpi.cli.app import app
+
+    examples = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "data"
+    runner = CliRunner()
+    narrow = runner.invoke(
+        app, ["report", str(examples), "--period", "2026-10", "--by", "agent", "-f", "csv", "-q"]
+    )
+    assert narrow.exit_code == 0, narrow.output
+    import cskpi.io.load as load
+    from cskpi.cli import report as report_cli  # noqa: F401 - the command's module is loaded
+
+    original = load._counts_narrowed
+    try:
+        load._counts_narrowed = lambda frame, table: frame
+        wide = runner.invoke(
+            app,
+            ["report", str(examples), "--period", "2026-10", "--by", "agent", "-f", "csv", "-q"],
+        )
+    finally:
+        load._counts_narrowed = original
+    assert wide.exit_code == 0
+    assert narrow.stdout == wide.stdout

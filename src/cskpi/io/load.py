@@ -123,6 +123,7 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
                 wanted = spec.keep(report.table, present)
                 merged = report.table not in one_file
                 result.frame = _kept(result.frame, report.table, wanted, merged_later=merged)
+                result.frame = _counts_narrowed(result.frame, report.table)
             parts.setdefault(report.table, []).append((report, result))
             reports.append(report)
     if progress is not None:
@@ -210,6 +211,32 @@ def _ids_kept_or_key(spec: InputSpec, present: frozenset[str]) -> dict[str, list
             c for c in columns if c in kept or c not in known.names or known.column(c).kind != "id"
         ]
     return out
+
+
+_EXACT_IN_FLOAT32 = 2**24  # every whole number up to this size has a float32 of its own
+
+
+def _counts_narrowed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Whole-number columns (replies, reopens, messages) held in four bytes a value, not eight,
+    when every value fits exactly (up to 2**24): widening them back gives the same float64.
+
+    Their values are whole numbers once checked (others are rejected as not_an_integer); the
+    KPIs widen such a column when they read it (metrics.scope), so every figure is unchanged.
+    """
+    spec = schema.TABLES.get(table)
+    if spec is None:
+        return frame
+    for column in spec.columns:
+        if column.kind != "int" or column.name not in frame:
+            continue
+        values = frame[column.name].to_numpy()
+        if values.dtype != np.float64 or not len(values):
+            continue
+        with np.errstate(invalid="ignore"):
+            largest = np.nanmax(np.abs(values)) if not np.isnan(values).all() else 0.0
+        if largest <= _EXACT_IN_FLOAT32:
+            frame[column.name] = values.astype(np.float32)
+    return frame
 
 
 def _tables_of_one_file(pairs: Sequence[tuple[str, Path]], maps: list[VendorMap]) -> set[str]:

@@ -252,14 +252,17 @@ def handle_time(s: Scope) -> Values:
         raise Unavailable("calls table has no talk_seconds/hold_seconds/wrap_seconds")
     c = s.calls_answered
     # np.nansum's order for a few columns: 0.0, then each known part added left to right.
+    # In place, so a call's parts cost one array, not one per step (0.0 + -0.0 is 0.0, so
+    # skipping a missing part adds exactly what adding 0.0 would).
     total = np.zeros(len(c))
     any_known = np.zeros(len(c), dtype=bool)
     for name in present:
         part = c.floats(name)
-        missing = np.isnan(part)
-        total += np.where(missing, 0.0, part)
-        any_known |= ~missing
-    return c.values(np.where(any_known, total, np.nan))
+        known = ~np.isnan(part)
+        np.add(total, part, out=total, where=known)
+        any_known |= known
+    total[~any_known] = np.nan
+    return c.values(total)
 
 
 def part_time(column: str):

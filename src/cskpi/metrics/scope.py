@@ -125,10 +125,12 @@ def lowered_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _as_floats(values: pd.Series, positions: np.ndarray | None) -> np.ndarray:
     """A number or boolean column as float64 (NaN for missing) at ``positions`` (None: all)."""
     array = values.array
-    if isinstance(array, pd.arrays.NumpyExtensionArray) or values.dtype == np.float64:
+    if isinstance(array, pd.arrays.NumpyExtensionArray) or values.dtype in (np.float64, np.float32):
         data = values.to_numpy()
         if data.dtype == np.float64:
             return data if positions is None else data[positions]
+        if data.dtype == np.float32:  # whole numbers held narrow: each widens exactly
+            return (data if positions is None else data[positions]).astype(np.float64)
     if isinstance(array, pd.api.extensions.ExtensionArray) and hasattr(array, "_mask"):
         # A nullable boolean or integer: its values and mask, taken without a pandas copy.
         data, mask = array._data, array._mask  # type: ignore[attr-defined]  # noqa: SLF001
@@ -288,6 +290,8 @@ class Records:
                 return np.full(len(self), np.nan)
             return _as_floats(self.frame[column], self.positions)
 
+        if column in self.frame.columns and self.frame[column].dtype == np.float32:
+            return read()  # whole numbers kept narrow: widened for each use, not held
         return self.scope.period_memo(("floats", self.space, column), read)
 
     def truths(self, column: str) -> tuple[np.ndarray, np.ndarray]:
