@@ -11,6 +11,7 @@ Reason codes (stable; they appear in ``--rejects`` files and reports):
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -294,6 +295,27 @@ def _excel_id_warning(column: str, count: int) -> str:
 def _check_rows(
     typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame, reasons: _Reasons
 ) -> None:
+    # Whether the key repeats is found in a second thread while the other checks run: Arrow
+    # reads the ids as integers (or hashes them) without the GIL.
+    key = typed[table.key] if table.key and table.key in typed else None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        repeats = pool.submit(_has_repeats, key) if key is not None and len(key) else None
+        _check_values(typed, table, frame, reasons)
+        if repeats is not None and repeats.result():
+            assert key is not None
+            repeated = (
+                key.notna().to_numpy() & reasons.ok & key.where(reasons.ok).duplicated().to_numpy()
+            )
+            reasons.add(
+                repeated,
+                "duplicate_id",
+                lambda m: f"{table.key}: " + key[m].astype("str") + " appears earlier in the file",
+            )
+
+
+def _check_values(
+    typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame, reasons: _Reasons
+) -> None:
     for name in table.required:
         if name in typed:
             reasons.add(typed[name].isna().to_numpy(), "missing_required", f"{name}: empty")
@@ -404,16 +426,6 @@ def _check_rows(
         if "__scale_min" in frame:
             typed["__scale_min"] = low.to_numpy()
             typed["__scale_max"] = high.to_numpy()
-    if table.key and table.key in typed and _has_repeats(typed[table.key]):
-        key = typed[table.key]
-        repeated = (
-            key.notna().to_numpy() & reasons.ok & key.where(reasons.ok).duplicated().to_numpy()
-        )
-        reasons.add(
-            repeated,
-            "duplicate_id",
-            lambda m: f"{table.key}: " + key[m].astype("str") + " appears earlier in the file",
-        )
 
 
 def _survey_name(texts: pd.Series) -> pd.Series:
