@@ -274,7 +274,9 @@ def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
 def _known(values: pd.DataFrame) -> pd.DataFrame:
     """The records with a value: their group and x (a new frame: the index is not needed)."""
     keep = values["x"].notna().to_numpy()
-    return pd.DataFrame({SEG: values[SEG].array[keep], "x": values["x"].to_numpy()[keep]})
+    return pd.DataFrame(
+        {SEG: values[SEG].array[keep], "x": values["x"].to_numpy()[keep]}, copy=False
+    )
 
 
 def _known_rows(values: Values) -> pd.DataFrame:
@@ -283,7 +285,7 @@ def _known_rows(values: Values) -> pd.DataFrame:
     seg = pd.Categorical.from_codes(
         values.codes[keep], categories=pd.Index(values.labels, dtype=object), validate=False
     )
-    return pd.DataFrame({SEG: seg, "x": values.x[keep]})
+    return pd.DataFrame({SEG: seg, "x": values.x[keep]}, copy=False)  # fresh arrays: no copy
 
 
 def _known_records(values: ValuesOf) -> Parts:

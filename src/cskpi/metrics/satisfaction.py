@@ -111,7 +111,15 @@ def response_rate_parts(s: Scope) -> pd.DataFrame:
     if s.has("calls"):
         s.need("calls", "answered_at")
         parts.append(_contacts(s.calls_answered))
-    return pd.concat([p[[SEG, "response_id", "contacts"]] for p in parts], ignore_index=True)
+    # One categorical of every part's groups, so the rows stay group codes when joined (the
+    # finish reads codes, not a million texts to factorize).
+    groups = pd.Index(
+        np.concatenate([np.asarray(p[SEG].unique(), dtype=object) for p in parts]), dtype=object
+    ).unique()
+    kind = pd.CategoricalDtype(groups)
+    return pd.concat(
+        [p[[SEG, "response_id", "contacts"]].astype({SEG: kind}) for p in parts], ignore_index=True
+    )
 
 
 def _all_response_ids_distinct(s: Scope) -> bool:

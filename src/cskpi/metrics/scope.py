@@ -430,7 +430,7 @@ class Values:
         seg = pd.Categorical.from_codes(
             codes, categories=pd.Index(self.labels, dtype=object), validate=False
         )
-        return pd.DataFrame({SEG: seg, "x": x})
+        return pd.DataFrame({SEG: seg, "x": x}, copy=False)
 
 
 def _constant(n: int) -> np.ndarray:
