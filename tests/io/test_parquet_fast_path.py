@@ -150,8 +150,9 @@ def test_survey_names_read_as_categories_are_trimmed_and_case_folded_like_texts(
 
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
 @pytest.mark.parametrize("zone", [None, "UTC"])
+@pytest.mark.parametrize("reading_tz", ["Europe/Helsinki", "UTC"])
 def test_times_of_any_unit_zoned_or_naive_with_gaps_match_the_careful_path(
-    unit, zone, tmp_path, monkeypatch
+    unit, zone, reading_tz, tmp_path, monkeypatch
 ):
     created = pd.Series(
         pd.to_datetime(["2026-10-01 08:00:01", "2026-10-31 23:59:59", "2026-03-29 03:30:00"] * 3)
@@ -165,16 +166,19 @@ def test_times_of_any_unit_zoned_or_naive_with_gaps_match_the_careful_path(
         }
     )
     pq.write_table(table, tmp_path / "tickets.parquet", row_group_size=4)  # three chunks
-    spec = InputSpec(data_dir=tmp_path, tz="Europe/Helsinki")
+    spec = InputSpec(data_dir=tmp_path, tz=reading_tz)
     fast = load_dataset(spec).tables["tickets"]
     monkeypatch.setattr(read, "read_canonical_parquet", lambda *a, **k: None)
     careful = load_dataset(spec).tables["tickets"]
     pd.testing.assert_frame_equal(fast, careful, check_exact=True)
-    # naive times are Helsinki's wall clock (08:00 is 05:00 UTC in October), zoned ones UTC
+    # naive times are the reading zone's wall clock (08:00 in Helsinki is 05:00 UTC in
+    # October), zoned ones UTC
     first = fast["created_at"].iloc[0]
+    local = zone is None and reading_tz != "UTC"
     assert first == pd.Timestamp(
-        "2026-10-01 05:00:01" if zone is None else "2026-10-01 08:00:01", tz="UTC"
+        "2026-10-01 05:00:01" if local else "2026-10-01 08:00:01", tz="UTC"
     )
+    assert str(fast["created_at"].dtype) == "datetime64[ns, UTC]"
     assert fast["resolved_at"].isna().tolist() == [False, True, False] * 3
 
 

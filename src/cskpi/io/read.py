@@ -953,7 +953,7 @@ _NAT = np.iinfo(np.int64).min
 def _nanoseconds(column: pa.ChunkedArray, tz: str) -> pd.Series | None:
     """UTC or naive Arrow times as pandas' nanoseconds: one multiplication into the new column,
     missing ones NaT (Arrow's cast and pandas' conversion would each copy the column)."""
-    from cskpi.io.values import localise
+    from cskpi.io.values import UTC_NAMES, localise
 
     factor = _PER_NANOSECOND[column.type.unit]
     lowest, highest = _stored_range(column)
@@ -972,10 +972,11 @@ def _nanoseconds(column: pa.ChunkedArray, tz: str) -> pd.Series | None:
         if chunk.null_count:
             np.putmask(out[start:end], ~chunk.is_valid().to_numpy(zero_copy_only=False), _NAT)
         start = end
-    stamps = out.view("datetime64[ns]")
-    if column.type.tz is None:
-        return localise(pd.Series(stamps, copy=False), tz)
-    return pd.Series(stamps, dtype="datetime64[ns, UTC]", copy=False)
+    if column.type.tz is None and tz not in UTC_NAMES:  # local wall times: to UTC
+        return localise(pd.Series(out.view("datetime64[ns]"), copy=False), tz)
+    # The nanoseconds as UTC instants in place: pandas reads integers given a zoned dtype as
+    # UTC, without the copy a datetime64 array given that dtype costs.
+    return pd.Series(out, copy=False).astype(pd.DatetimeTZDtype("ns", "UTC"))
 
 
 def _stored_range(column: pa.ChunkedArray) -> tuple[int | None, int | None]:

@@ -507,10 +507,13 @@ def _from_numbers(number: pd.Series, tz: str, allow: bool) -> tuple[pd.Series, n
     return result, bad
 
 
+UTC_NAMES = ("UTC", "Etc/UTC", "utc")  # zones whose wall times are UTC already
+
+
 def localise(naive: pd.Series, tz: str) -> pd.Series:
     """Naive local times in ``tz`` -> UTC, with KPIS.md's daylight-saving rule."""
     naive = pd.Series(naive).astype("datetime64[ns]")
-    if tz in ("UTC", "Etc/UTC", "utc"):
+    if tz in UTC_NAMES:
         return naive.dt.tz_localize("UTC")
     standard = np.zeros(len(naive), bool)  # repeated hour -> the later, standard-time offset
     local = naive.dt.tz_localize(tz, ambiguous=standard, nonexistent="NaT")
