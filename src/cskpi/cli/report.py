@@ -269,7 +269,6 @@ def _open_engine(
     if engine == "pandas":
         from functools import partial
 
-        from cskpi.heap import give_back_freed_memory
         from cskpi.pipeline import input_columns, label_columns, read_columns, without_checked_only
         from cskpi.scale.memory import MemoryEngine
 
@@ -281,8 +280,7 @@ def _open_engine(
         tables = {name: frame for name, frame in dataset.tables.items() if frame is not None}
         if not request.charts:
             tables = without_checked_only(tables, request.by)
-            dataset.tables = {}  # the ids checked while loading go now, and their memory back
-            give_back_freed_memory()
+            dataset.tables = {}  # the ids checked while loading go now: the KPIs reuse it
         memory = MemoryEngine(
             tables,
             request.config,
