@@ -38,8 +38,8 @@ def _heap_kept_for_reuse() -> None:
 
     Files are read and typed a column at a time, then the KPIs make and free arrays of a column's
     size, some hundred of them. glibc gives allocations over 32 MB their own pages and returns
-    them on free, so every one would fault in new pages (system time, which this machine's kernel
-    charges at several microseconds a page); from the heap, the next array reuses the freed
+    them on free, so every one would fault in new pages (system time: a virtual machine's kernel
+    can charge several microseconds a page); from the heap, the next array reuses the freed
     ones. Measured on a 5M-row report: page faults 700k → 295k, system time 1.6 → 0.65 s, wall
     4.2 → 3.3 s, peak 1.16–1.21 → 1.20–1.23 GiB; at 10M wall 7.8–8.6 → 6.6 s, peak 2.19–2.23 →
     2.32–2.33 GiB. A command ends soon after, and the system then takes everything back at once.
