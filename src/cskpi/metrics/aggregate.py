@@ -231,6 +231,8 @@ def _pandas_group_sums(
 def _in_runs(codes: np.ndarray, size: int) -> bool:
     """Whether each group's records come one after another (one run per group)."""
     runs = np.count_nonzero(codes[1:] != codes[:-1]) + 1
+    if runs > size:  # more runs than groups: some group comes back (the usual breakdown)
+        return False
     return bool(runs == np.count_nonzero(group_counts(codes, size)))
 
 
