@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cskpi.ids import as_integers
+from cskpi.ids import as_integers, rising
 from cskpi.io import schema, values
 from cskpi.io.vendor_maps import Mapped
 
@@ -489,11 +489,9 @@ def _has_repeats(key: pd.Series) -> bool:
     import pyarrow.compute as pc
 
     array = pa.array(key.array).drop_null()
-    if not len(array):
+    if not len(array) or rising(array):
         return False
     numbers = as_integers(array)
-    if numbers is not None and (
-        bool((numbers[1:] > numbers[:-1]).all()) or pd.Index(numbers).is_unique
-    ):
+    if numbers is not None and pd.Index(numbers).is_unique:
         return False
     return len(pc.unique(array)) < len(array)

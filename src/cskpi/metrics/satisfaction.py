@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cskpi.ids import as_integers
+from cskpi.ids import as_integers, rising
 from cskpi.metrics import aggregate as agg
 from cskpi.metrics.scope import SEG, Records, Scope, Unavailable, Values
 
@@ -151,10 +151,10 @@ def _distinct_ids(ids: pd.Series) -> bool:
     array = pa.array(ids.array)
     if array.null_count:
         return False
+    if rising(array):
+        return True
     numbers = as_integers(array)
-    if numbers is None:
-        return False
-    return bool((numbers[1:] > numbers[:-1]).all()) or pd.Index(numbers).is_unique
+    return numbers is not None and pd.Index(numbers).is_unique
 
 
 def response_rate_finish(parts: pd.DataFrame) -> pd.DataFrame:
