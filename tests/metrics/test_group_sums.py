@@ -160,3 +160,27 @@ def test_runs_in_any_group_order_are_added_in_order_as_pandas_does():
     parts = agg._sum_count(_record_values(labels, x + x))
     assert _as_dict(parts) == {"a": (37106.869999999995, 27), "b": (37106.869999999995, 27)}
     assert _as_dict(parts) == _pandas_sums(labels, x + x)
+
+
+def test_groups_that_interleave_only_after_the_first_records_are_still_added_as_pandas_does():
+    # The first records come in runs (a, then b); the groups come back far later: the
+    # beginning proves nothing, so the whole is checked and the compensated sum is used.
+    head = agg._PREFIX + 10
+    labels = ["a"] * head + ["b"] * head + ["a", "b"] * 5
+    rng = np.random.default_rng(7)
+    x = list(np.round(rng.uniform(0, 3000, len(labels)), 2))
+    x[3] = float("nan")
+    assert _as_dict(agg._sum_count(_record_values(labels, x))) == _pandas_sums(labels, x)
+
+
+def test_records_masked_as_not_known_are_left_out_of_an_interleaved_sum():
+    labels, x = ["a", "b"] * 50, [float(v) + 0.1 for v in range(100)]
+    values = _record_values(labels, x)
+    known = np.arange(100) % 3 != 0
+    codes, size = values.codes, len(values.labels)
+    sums = agg._pandas_group_sums(codes, size, values.x, known)
+    kept = [(label, v) for label, v, k in zip(labels, x, known, strict=True) if k]
+    expected = _pandas_sums([r[0] for r in kept], [r[1] for r in kept])
+    assert {str(values.labels[i]): sums[i] for i in range(size)} == {
+        k: v[0] for k, v in expected.items()
+    }

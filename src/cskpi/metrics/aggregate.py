@@ -192,40 +192,56 @@ def _pandas_group_sums(
     otherwise; the two differ in the last bits, so both are reproduced.
     """
     every = bool(known.all())
-    known_codes = codes if every else codes[known]  # small integers: a cheap copy
     out = np.zeros(size, dtype="float64")
-    if not len(known_codes):
-        return out
-    if size == 1 or _in_runs(known_codes, size):  # np.add.reduceat over each group's run
-        known_x = x if every else x[known]
-        if size == 1:
-            out[0] = np.add.reduceat(known_x, [0])[0]
+    if size == 1 or not _interleaved(codes, known, size):
+        known_codes = codes if every else codes[known]  # small integers: a cheap copy
+        if not len(known_codes):
             return out
-        starts = np.flatnonzero(np.r_[True, known_codes[1:] != known_codes[:-1]])
-        out[known_codes[starts]] = np.add.reduceat(known_x, starts)
-        return out
+        if size == 1 or _in_runs(known_codes, size):  # np.add.reduceat over each group's run
+            known_x = x if every else x[known]
+            if size == 1:
+                out[0] = np.add.reduceat(known_x, [0])[0]
+                return out
+            starts = np.flatnonzero(np.r_[True, known_codes[1:] != known_codes[:-1]])
+            out[known_codes[starts]] = np.add.reduceat(known_x, starts)
+            return out
     try:  # pandas' own kernel, without the groupby machinery (which re-factorizes the codes)
         from pandas._libs import groupby as libgroupby
 
         counts = np.zeros(size, dtype="int64")
         sums = np.zeros((size, 1), dtype="float64")
-        # Every record, those without a known x under no group (-1): the kernel skips them, so
-        # x is not copied; it adds the rest in order, as it would the known ones alone.
+        # Every record under its group, those without a known x masked: the kernel skips them
+        # (as it skips NaN unmasked), so neither x nor the codes are copied to leave them out.
+        skip = np.isnan(x)
+        if not every:
+            skip |= ~known
         libgroupby.group_sum(
             sums,
             counts,
             x.reshape(-1, 1),
-            known_labels(codes, known),
-            None,
-            result_mask=None,
+            codes.astype(np.intp),
+            skip.view(np.uint8).reshape(-1, 1),
+            result_mask=np.zeros((size, 1), dtype=np.uint8),
             min_count=0,
             is_datetimelike=False,
         )
         return sums[:, 0]
     except (ImportError, AttributeError, TypeError, ValueError):  # another pandas
-        grouped = pd.Series(x[known]).groupby(known_codes, sort=False).sum()
+        grouped = pd.Series(x[known]).groupby(codes[known], sort=False).sum()
         out[grouped.index.to_numpy()] = grouped.to_numpy(dtype="float64")
         return out
+
+
+_PREFIX = 1 << 16
+
+
+def _interleaved(codes: np.ndarray, known: np.ndarray, size: int) -> bool:
+    """Whether the known records' groups come back after another group's (more runs than
+    groups), read from the first records only: the runs of a beginning are never more than the
+    runs of the whole, so a beginning that interleaves proves it without copying every code.
+    False: not proved (the whole is then checked)."""
+    head = codes[:_PREFIX][known[:_PREFIX]]
+    return int(np.count_nonzero(head[1:] != head[:-1])) + 1 > size
 
 
 def _in_runs(codes: np.ndarray, size: int) -> bool:
