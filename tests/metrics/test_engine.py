@@ -1,3 +1,5 @@
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,6 +68,41 @@ def test_identical_input_gives_identical_rows():
         {k: v.copy() for k, v in tables.items()}, OCTOBER, ["agent", "channel"], Config()
     )
     assert first == again
+
+
+def test_two_threads_give_the_rows_one_gives_in_catalogue_order(monkeypatch):
+    from collections import Counter
+
+    from cskpi.metrics import engine
+
+    tables = {"tickets": TICKETS, "calls": CALLS, "surveys": SURVEYS}
+    periods = parse_periods("2026-09..2026-10", None, None, "UTC")
+    taken: list[tuple[str, str]] = []
+    kpi_rows = engine.kpi_rows
+
+    def counted(kpi, scope):
+        taken.append((threading.current_thread().name, kpi.id))
+        return kpi_rows(kpi, scope)
+
+    monkeypatch.setattr(engine, "kpi_rows", counted)
+    alone = compute(tables, periods, ["agent", "channel"], Config())
+    once = Counter(kpi for _, kpi in taken)
+    taken.clear()
+    monkeypatch.setattr(engine, "PARALLEL_ROWS", 1)  # these small tables in two threads too
+    assert compute(tables, periods, ["agent", "channel"], Config()) == alone
+    assert Counter(kpi for _, kpi in taken) == once  # every KPI of every block once
+    threads = Counter(thread == "MainThread" for thread, _ in taken)
+    assert threads[True] and threads[False]  # both threads evaluated KPIs
+
+
+def test_a_durations_percentiles_are_one_task_and_others_one_each():
+    from cskpi.metrics.engine import _paired
+
+    ids = [k.id for k in REGISTRY]
+    tasks = [[ids[i] for i in task] for task in _paired(REGISTRY, list(range(len(ids))))]
+    assert ["resolution_hours_median", "resolution_hours_p90"] in tasks
+    assert sorted(i for task in tasks for i in task) == sorted(ids)
+    assert all(len(task) <= 2 for task in tasks)
 
 
 def test_unknown_breakdown_is_a_usage_error():

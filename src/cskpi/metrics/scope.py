@@ -12,6 +12,7 @@ table for every period through ``cache``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, TypeVar, cast
@@ -437,6 +438,27 @@ def _constant(n: int) -> np.ndarray:
     return np.zeros(n, dtype=np.int8)
 
 
+# Guards the memo dicts' lock table: KPIs of one scope may be evaluated in two threads.
+_MEMO_LOCKS = threading.Lock()
+
+
+def _memo(memos: dict[Any, Any], key: object, make: Callable[[], T]) -> T:
+    """``memos[key]``, made by ``make()`` the first time. Two threads asking for one key wait for
+    one ``make`` (no work done twice, no second copy held); different keys are made at once."""
+    if key in memos:
+        return cast(T, memos[key])
+    with _MEMO_LOCKS:
+        locks = memos.setdefault(_LOCKS, {})
+        lock = locks.setdefault(key, threading.Lock())
+    with lock:
+        if key not in memos:
+            memos[key] = make()
+    return cast(T, memos[key])
+
+
+_LOCKS = object()  # the memo dicts' key of their per-key locks
+
+
 class Scope:
     """One period × one breakdown dimension over the canonical tables.
 
@@ -482,16 +504,11 @@ class Scope:
     def period_memo(self, key: object, make: Callable[[], T]) -> T:
         """``make()``, computed once per period for every dimension's scope: for values of the
         period's selected records that do not depend on the breakdown (flags, durations)."""
-        slot = ("memo", key)
-        if slot not in self._shared:
-            self._shared[slot] = make()
-        return cast(T, self._shared[slot])
+        return _memo(self._shared, ("memo", key), make)
 
     def table_memo(self, key: object, make: Callable[[], T]) -> T:
         """``make()``, computed once per table for every period (facts of every row)."""
-        if key not in self._cache:
-            self._cache[key] = make()
-        return cast(T, self._cache[key])
+        return _memo(self._cache, key, make)
 
     def carries(self, table: str) -> bool:
         """Whether ``table`` can be broken down by this scope's dimension."""
