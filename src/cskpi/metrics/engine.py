@@ -155,10 +155,11 @@ def kpi_rows(kpi: KpiDef, scope: Scope) -> list[KpiValue]:
         return []
 
 
-# Tables from this many rows have their KPIs evaluated in two threads: numpy and Arrow release the GIL in the array work that dominates them. Up to a size:
-# two threads hold their working arrays at once, and on larger tables that would raise the
-# report's peak memory well above what loading them took (at 10M rows two threads keep the
-# whole report's peak at 2.29–2.35 GiB, with counts held narrow and the heap reused).
+# Tables from this many rows have their KPIs evaluated in two threads: numpy and Arrow release
+# the GIL in the array work that dominates them. Up to a size: two threads hold their working
+# arrays at once, and on larger tables that would raise the report's peak memory well above
+# what loading them took (at 10M rows two threads keep the whole report's peak at 2.25–2.31
+# GiB, with counts held narrow and the heap reused).
 PARALLEL_ROWS = 200_000
 PARALLEL_ROWS_AT_MOST = 12_000_000
 
