@@ -19,7 +19,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -895,10 +895,19 @@ def _read_typed_columns(
             file = local.file = pq.ParquetFile(
                 _parquet_source(path, data), read_dictionary=labels or None
             )
+        kind = kinds[name]
+        if kind in _STREAMED and file.metadata.num_row_groups > 1:
+            pieces = (
+                file.read_row_group(i, columns=[name], use_threads=False).column(0)
+                for i in range(file.metadata.num_row_groups)
+            )
+            streamed = _streamed_column(pieces, file.metadata.num_rows, kind, tz)
+            if streamed is not _NOT_STREAMED:
+                return streamed
         column = file.read(columns=[name], use_threads=False).column(0)
-        if kinds[name] in ("id", "str", "text") and _untidy(column):
+        if kind in ("id", "str", "text") and _untidy(column):
             return None  # clean_text's exact rules on the careful path
-        return _pandas_column(column, kinds[name], tz)
+        return _pandas_column(column, kind, tz)
 
     if len(names) < 2:
         typed = [read_one(name) for name in names]
@@ -908,6 +917,41 @@ def _read_typed_columns(
     if any(column is None for column in typed):
         return None
     return [column for column in typed if column is not None]
+
+
+# Kinds held in one fixed-width array, read a row group at a time straight into it: the decoded
+# Arrow values of one row group, not of the whole column, come on top of the final array.
+_STREAMED = ("timestamp", "number", "int")
+_NOT_STREAMED = object()
+
+
+def _streamed_column(
+    pieces: Iterator[pa.ChunkedArray], rows: int, kind: str, tz: str
+) -> pd.Series | None | object:
+    """A number or time column from its row groups' pieces, as :func:`_pandas_column` gives it
+    (None: the careful path; _NOT_STREAMED: times in a named zone, read whole instead)."""
+    is_time = kind == "timestamp"
+    out = np.empty(rows, dtype=np.int64 if is_time else np.float64)
+    start, naive = 0, True
+    for piece in pieces:
+        end = start + len(piece)
+        if is_time:
+            if piece.type.tz not in (None, "UTC"):
+                return _NOT_STREAMED
+            naive = piece.type.tz is None
+            if not _nanoseconds_into(piece, out[start:end]):
+                return None  # outside the nanosecond range
+        else:
+            try:
+                values = piece.cast(pa.float64())
+            except pa.ArrowInvalid:
+                return None  # an integer a float cannot hold exactly
+            at = start
+            for chunk in values.chunks:  # missing ones NaN
+                out[at : at + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+                at += len(chunk)
+        start = end
+    return _instants(out, naive, tz) if is_time else pd.Series(out, copy=False)
 
 
 def _fits(kind: str, type_: pa.DataType) -> bool:
@@ -953,13 +997,19 @@ _NAT = np.iinfo(np.int64).min
 def _nanoseconds(column: pa.ChunkedArray, tz: str) -> pd.Series | None:
     """UTC or naive Arrow times as pandas' nanoseconds: one multiplication into the new column,
     missing ones NaT (Arrow's cast and pandas' conversion would each copy the column)."""
-    from cskpi.io.values import UTC_NAMES, localise
+    out = np.empty(len(column), dtype=np.int64)
+    if not _nanoseconds_into(column, out):
+        return None  # outside the nanosecond range
+    return _instants(out, column.type.tz is None, tz)
 
+
+def _nanoseconds_into(column: pa.ChunkedArray, out: np.ndarray) -> bool:
+    """Write UTC or naive Arrow times into ``out`` as nanoseconds, missing ones NaT; False
+    (nothing to use) when one is outside what nanoseconds hold."""
     factor = _PER_NANOSECOND[column.type.unit]
     lowest, highest = _stored_range(column)
     if lowest is not None and not (lowest * factor > -(2**63) and highest * factor < 2**63):
-        return None  # outside the nanosecond range
-    out = np.empty(len(column), dtype=np.int64)
+        return False
     start = 0
     for chunk in column.chunks:
         if not len(chunk):
@@ -972,11 +1022,18 @@ def _nanoseconds(column: pa.ChunkedArray, tz: str) -> pd.Series | None:
         if chunk.null_count:
             np.putmask(out[start:end], ~chunk.is_valid().to_numpy(zero_copy_only=False), _NAT)
         start = end
-    if column.type.tz is None and tz not in UTC_NAMES:  # local wall times: to UTC
-        return localise(pd.Series(out.view("datetime64[ns]"), copy=False), tz)
+    return True
+
+
+def _instants(nanoseconds: np.ndarray, naive: bool, tz: str) -> pd.Series:
+    """Nanoseconds since the epoch as pandas instants: UTC, or wall times in ``tz`` (naive)."""
+    from cskpi.io.values import UTC_NAMES, localise
+
+    if naive and tz not in UTC_NAMES:  # local wall times: to UTC
+        return localise(pd.Series(nanoseconds.view("datetime64[ns]"), copy=False), tz)
     # The nanoseconds as UTC instants in place: pandas reads integers given a zoned dtype as
     # UTC, without the copy a datetime64 array given that dtype costs.
-    return pd.Series(out, copy=False).astype(pd.DatetimeTZDtype("ns", "UTC"))
+    return pd.Series(nanoseconds, copy=False).astype(pd.DatetimeTZDtype("ns", "UTC"))
 
 
 def _stored_range(column: pa.ChunkedArray) -> tuple[int | None, int | None]:
