@@ -173,21 +173,25 @@ def test_whole_number_columns_are_held_narrow_only_when_every_value_fits(tmp_pat
 
     from cskpi.io.inputs import InputSpec
     from cskpi.io.load import load_dataset
-
-    (tmp_path / "tickets.csv").write_text(
-        "ticket_id,created_at,agent_replies,messages_in\n"
-        "T1,2026-10-01T08:00Z,2,16777216\nT2,2026-10-01T09:00Z,,16777217\n"
-        "T3,2026-10-01T10:00Z,0,3\n"
-    )
-    keep = {"agent_replies", "messages_in"}
-    frame = load_dataset(InputSpec(data_dir=tmp_path, keep=lambda t, p: keep)).tables["tickets"]
-    # 2**24 + 1 has no float32 of its own: that column stays eight bytes a value.
-    assert frame["agent_replies"].dtype == np.float32
-    assert frame["messages_in"].dtype == np.float64
-    assert frame["messages_in"].tolist() == [16777216.0, 16777217.0, 3.0]
-    # Read by the KPIs as float64, missing ones NaN.
     from cskpi.metrics.scope import _as_floats
 
+    (tmp_path / "tickets.csv").write_text(
+        "ticket_id,created_at,agent_replies,messages_in,messages_out,reopens\n"
+        "T1,2026-10-01T08:00Z,2,16777216,2048,2049\nT2,2026-10-01T09:00Z,,16777217,0,\n"
+        "T3,2026-10-01T10:00Z,0,3,7,16777216\n"
+    )
+    keep = {"agent_replies", "messages_in", "messages_out", "reopens"}
+    frame = load_dataset(InputSpec(data_dir=tmp_path, keep=lambda t, p: keep)).tables["tickets"]
+    # Up to 2**11 in two bytes, up to 2**24 in four; 2**24 + 1 has no float32 of its own: that
+    # column stays eight bytes a value.
+    assert frame["agent_replies"].dtype == np.float16
+    assert frame["messages_out"].dtype == np.float16
+    assert frame["reopens"].dtype == np.float32  # 2049 has no float16 of its own
+    assert frame["messages_in"].dtype == np.float64
+    assert frame["messages_in"].tolist() == [16777216.0, 16777217.0, 3.0]
+    assert _as_floats(frame["messages_out"], None).tolist() == [2048.0, 0.0, 7.0]
+    assert _as_floats(frame["reopens"], None)[[0, 2]].tolist() == [2049.0, 16777216.0]
+    # Read by the KPIs as float64, missing ones NaN.
     widened = _as_floats(frame["agent_replies"], None)
     assert widened.dtype == np.float64 and np.isnan(widened[1])
     assert widened[[0, 2]].tolist() == [2.0, 0.0]

@@ -213,12 +213,15 @@ def _ids_kept_or_key(spec: InputSpec, present: frozenset[str]) -> dict[str, list
     return out
 
 
-_EXACT_IN_FLOAT32 = 2**24  # every whole number up to this size has a float32 of its own
+# Every whole number up to these sizes has a float of that width of its own.
+_EXACT_IN_FLOAT16 = 2**11
+_EXACT_IN_FLOAT32 = 2**24
 
 
 def _counts_narrowed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Whole-number columns (replies, reopens, messages) held in four bytes a value, not eight,
-    when every value fits exactly (up to 2**24): widening them back gives the same float64.
+    """Whole-number columns (replies, reopens, messages) held in two bytes a value when every
+    value fits exactly (up to 2**11, the usual counts of a ticket), else in four when they fit
+    there (up to 2**24), not eight: widening them back gives the same float64.
 
     Their values are whole numbers once checked (others are rejected as not_an_integer); the
     KPIs widen such a column when they read it (metrics.scope), so every figure is unchanged.
@@ -234,7 +237,9 @@ def _counts_narrowed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             continue
         with np.errstate(invalid="ignore"):
             largest = np.nanmax(np.abs(values)) if not np.isnan(values).all() else 0.0
-        if largest <= _EXACT_IN_FLOAT32:
+        if largest <= _EXACT_IN_FLOAT16:
+            frame[column.name] = values.astype(np.float16)
+        elif largest <= _EXACT_IN_FLOAT32:
             frame[column.name] = values.astype(np.float32)
     return frame
 

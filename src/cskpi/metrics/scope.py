@@ -123,14 +123,18 @@ def lowered_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.append(merged, -1)[codes], np.asarray(distinct, dtype=object)
 
 
+# The float widths whole-number columns may be held in (io.load._counts_narrowed).
+NARROW = (np.dtype(np.float16), np.dtype(np.float32))
+
+
 def _as_floats(values: pd.Series, positions: np.ndarray | None) -> np.ndarray:
     """A number or boolean column as float64 (NaN for missing) at ``positions`` (None: all)."""
     array = values.array
-    if isinstance(array, pd.arrays.NumpyExtensionArray) or values.dtype in (np.float64, np.float32):
+    if isinstance(array, pd.arrays.NumpyExtensionArray) or values.dtype in (np.float64, *NARROW):
         data = values.to_numpy()
         if data.dtype == np.float64:
             return data if positions is None else data[positions]
-        if data.dtype == np.float32:  # whole numbers held narrow: each widens exactly
+        if data.dtype in NARROW:  # whole numbers held narrow: each widens exactly
             return (data if positions is None else data[positions]).astype(np.float64)
     if isinstance(array, pd.api.extensions.ExtensionArray) and hasattr(array, "_mask"):
         # A nullable boolean or integer: its values and mask, taken without a pandas copy.
@@ -291,7 +295,7 @@ class Records:
                 return np.full(len(self), np.nan)
             return _as_floats(self.frame[column], self.positions)
 
-        if column in self.frame.columns and self.frame[column].dtype == np.float32:
+        if column in self.frame.columns and self.frame[column].dtype in NARROW:
             return read()  # whole numbers kept narrow: widened for each use, not held
         return self.scope.period_memo(("floats", self.space, column), read)
 
