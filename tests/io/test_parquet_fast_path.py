@@ -190,3 +190,43 @@ def test_times_past_what_nanoseconds_hold_leave_the_fast_path(tmp_path):
     )
     pq.write_table(pa.table({"ticket_id": ["T1", "T2"], "created_at": far}), path)
     assert read.read_canonical_parquet(path, KINDS, list(KINDS), "UTC") is None
+
+
+def test_numbers_read_a_row_group_at_a_time_match_the_careful_path(tmp_path, monkeypatch):
+    table = _tickets(["a", "b", "c", "a", "b", "c", "a"])
+    minutes = pa.array([1.5, None, 2.25, 0.0, None, 7.0, 3.5], pa.float64())
+    table = table.append_column("first_response_business_minutes", minutes)
+    pq.write_table(table, tmp_path / "tickets.parquet", row_group_size=3)  # 3 + 3 + 1 rows
+    assert pq.ParquetFile(tmp_path / "tickets.parquet").metadata.num_row_groups == 3
+    fast, careful = _both_paths(tmp_path, monkeypatch)
+    pd.testing.assert_frame_equal(fast, careful, check_exact=True)
+    assert fast["agent_replies"].tolist()[2:] == [2.0, 1.0, 1.0, 1.0, 1.0]
+    minutes_read = fast["first_response_business_minutes"]
+    assert minutes_read.isna().tolist() == [False, True, False, False, True, False, False]
+
+
+@pytest.mark.parametrize("column", ["created_at", "agent_replies"])
+def test_a_later_row_group_out_of_reach_sends_the_file_to_the_careful_path(tmp_path, column):
+    table = _tickets(["a", "b", "c", "a"])
+    if column == "created_at":
+        far = pd.Timestamp("2300-01-01", tz="UTC")
+        values = [*table.column(column).to_pylist()[:3], far]
+        replaced = pa.array(values, pa.timestamp("us", tz="UTC"))
+    else:  # an integer no float holds exactly
+        replaced = pa.array([1, 2, 3, 2**53 + 1], pa.int64())
+    table = table.set_column(table.schema.get_field_index(column), column, replaced)
+    path = tmp_path / "tickets.parquet"
+    pq.write_table(table, path, row_group_size=2)
+    assert read.read_canonical_parquet(path, KINDS, list(KINDS), "UTC") is None
+
+
+def test_times_in_a_named_zone_over_several_row_groups_match_the_careful_path(
+    tmp_path, monkeypatch
+):
+    table = _tickets(["a", "b", "c", "a", "b"])
+    berlin = table.column("created_at").cast(pa.timestamp("us", tz="Europe/Berlin"))
+    table = table.set_column(table.schema.get_field_index("created_at"), "created_at", berlin)
+    pq.write_table(table, tmp_path / "tickets.parquet", row_group_size=2)
+    fast, careful = _both_paths(tmp_path, monkeypatch)
+    pd.testing.assert_frame_equal(fast, careful, check_exact=True)
+    assert fast["created_at"].iloc[0] == pd.Timestamp("2026-10-01 08:00", tz="UTC")
