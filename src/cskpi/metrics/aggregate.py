@@ -193,15 +193,17 @@ def _pandas_group_sums(
     """
     every = bool(known.all())
     out = np.zeros(size, dtype="float64")
-    if size == 1 or not _interleaved(codes, known, size):
+    if size == 1:  # one run: the known x added in order
+        known_x = x if every else x[known]
+        if len(known_x):
+            out[0] = np.add.reduceat(known_x, [0])[0]
+        return out
+    if not _interleaved(codes, known, size):
         known_codes = codes if every else codes[known]  # small integers: a cheap copy
         if not len(known_codes):
             return out
-        if size == 1 or _in_runs(known_codes, size):  # np.add.reduceat over each group's run
+        if _in_runs(known_codes, size):  # np.add.reduceat over each group's run
             known_x = x if every else x[known]
-            if size == 1:
-                out[0] = np.add.reduceat(known_x, [0])[0]
-                return out
             starts = np.flatnonzero(np.r_[True, known_codes[1:] != known_codes[:-1]])
             out[known_codes[starts]] = np.add.reduceat(known_x, starts)
             return out

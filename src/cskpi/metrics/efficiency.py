@@ -251,18 +251,23 @@ def handle_time(s: Scope) -> Values:
     if not present:
         raise Unavailable("calls table has no talk_seconds/hold_seconds/wrap_seconds")
     c = s.calls_answered
-    # np.nansum's order for a few columns: 0.0, then each known part added left to right.
-    # In place, so a call's parts cost one array, not one per step (0.0 + -0.0 is 0.0, so
-    # skipping a missing part adds exactly what adding 0.0 would).
-    total = np.zeros(len(c))
-    any_known = np.zeros(len(c), dtype=bool)
-    for name in present:
-        part = c.floats(name)
-        known = ~np.isnan(part)
-        np.add(total, part, out=total, where=known)
-        any_known |= known
-    total[~any_known] = np.nan
-    return c.values(total)
+
+    def total() -> np.ndarray:
+        # np.nansum's order for a few columns: 0.0, then each known part added left to right.
+        # In place, so a call's parts cost one array, not one per step (0.0 + -0.0 is 0.0, so
+        # skipping a missing part adds exactly what adding 0.0 would).
+        out = np.zeros(len(c))
+        any_known = np.zeros(len(c), dtype=bool)
+        for name in present:
+            part = c.floats(name)
+            known = ~np.isnan(part)
+            np.add(out, part, out=out, where=known)
+            any_known |= known
+        out[~any_known] = np.nan
+        return out
+
+    # Summed once a period: the overall figure and every breakdown read the same totals.
+    return c.values(s.period_memo(("handle_time",), total))
 
 
 def part_time(column: str):
