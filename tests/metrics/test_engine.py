@@ -207,3 +207,18 @@ def test_a_table_wholly_in_the_period_is_selected_without_positions():
     assert (tickets["created_at"] < "2026-11-01").all()
     assert scope.tickets_created.positions is None
     assert len(scope.tickets_created) == len(tickets)
+
+
+def test_whole_numbers_held_narrow_are_compared_as_held_and_widened_for_arithmetic():
+    tickets = TICKETS.assign(reopens=TICKETS["reopens"].astype("float16"))
+    scope = Scope({"tickets": tickets}, OCTOBER[0], "agent", Config())
+    resolved = scope.tickets_resolved
+    held = resolved.whole_numbers("reopens")
+    wide = resolved.floats("reopens")
+    assert held.dtype == np.float16 and wide.dtype == np.float64
+    np.testing.assert_array_equal(held.astype(np.float64), wide)  # NaN where missing, alike
+    assert resolved.whole_numbers("agent_replies").dtype == np.float64  # held wide: as floats
+    # Narrow or wide, the reopen rate and first-contact resolution are the same.
+    wide_rows = compute({"tickets": TICKETS}, OCTOBER, ["agent"], Config())
+    narrow_rows = compute({"tickets": tickets}, OCTOBER, ["agent"], Config())
+    assert narrow_rows == wide_rows

@@ -149,8 +149,8 @@ def first_contact_resolution(s: Scope) -> Values:
         return call_first_contact_resolution(s)
     s.need("tickets", "agent_replies")
     t = s.tickets_resolved
-    replies = t.floats("agent_replies")
-    reopens = t.floats("reopens")
+    replies = t.whole_numbers("agent_replies")
+    reopens = t.whole_numbers("reopens")
     one_touch = (replies == 1) & ((reopens == 0) | np.isnan(reopens))
     return t.flags(one_touch, ~np.isnan(replies))
 
@@ -173,7 +173,7 @@ def agent_replies(s: Scope) -> Values:
 def reopened(s: Scope) -> Values:
     s.need("tickets", "reopens")
     t = s.tickets_resolved
-    reopens = t.floats("reopens")
+    reopens = t.whole_numbers("reopens")
     return t.flags(reopens > 0, ~np.isnan(reopens))
 
 

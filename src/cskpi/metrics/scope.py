@@ -299,6 +299,14 @@ class Records:
             return read()  # whole numbers kept narrow: widened for each use, not held
         return self.scope.period_memo(("floats", self.space, column), read)
 
+    def whole_numbers(self, column: str) -> np.ndarray:
+        """A whole-number column (replies, reopens) as it is held, two, four or eight bytes a
+        value, NaN for missing: for comparing with whole numbers, which every width does exactly
+        (:meth:`floats` widens it for arithmetic)."""
+        if column in self.frame.columns and self.frame[column].dtype in NARROW:
+            return self.at(self.frame[column].to_numpy())
+        return self.floats(column)
+
     def truths(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """A yes/no column as two boolean arrays: which rows say yes (1, true), and which say
         anything (all False when absent). A byte per row each, not a float."""
