@@ -7,6 +7,7 @@ import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -115,10 +116,13 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
     if spec.keep is not None and spec.columns is not None:
         spec = dataclasses.replace(spec, columns=_ids_kept_or_key(spec, present))
     one_file = _tables_of_one_file(pairs, maps)
+    ahead = _ReadAhead(spec, maps)
     for done, (table, path) in enumerate(pairs):
         if progress is not None:
             progress(f"reading {path}", done, len(pairs))
-        for report, result in load_file(path, table, spec, maps):
+        following = pairs[done + 1] if done + 1 < len(pairs) else None
+        ahead.after_read = (lambda nxt=following: ahead.start(*nxt)) if following else None
+        for report, result in load_file(path, table, spec, maps, ahead=ahead):
             if spec.keep is not None:  # let go of what nothing reads, file by file
                 wanted = spec.keep(report.table, present)
                 merged = report.table not in one_file
@@ -126,6 +130,7 @@ def load_dataset(spec: InputSpec, *, progress: Progress | None = None) -> Datase
                 result.frame = _counts_narrowed(result.frame, report.table)
             parts.setdefault(report.table, []).append((report, result))
             reports.append(report)
+    ahead.close()
     if progress is not None:
         progress("done", len(pairs), len(pairs))
     tables = {name: _combine(name, items) for name, items in parts.items()}
@@ -296,11 +301,19 @@ def _wanted(spec: InputSpec, table: str) -> list[str] | None:
 
 
 def load_file(
-    path: Path, table: str, spec: InputSpec, maps: list[VendorMap], data: bytes | None = None
+    path: Path,
+    table: str,
+    spec: InputSpec,
+    maps: list[VendorMap],
+    data: bytes | None = None,
+    *,
+    ahead: _ReadAhead | None = None,
 ) -> list[tuple[FileReport, Canonical]]:
     """One file -> its canonical rows for its table (and for further tables its map fills).
 
-    A gzip or zip file is loaded as the files it holds; ``data`` is then one of them.
+    A gzip or zip file is loaded as the files it holds; ``data`` is then one of them. ``ahead``:
+    the next file's canonical Parquet columns may already be read, and are read in the
+    background while this file's rows are checked.
     """
     path = Path(path)
     packed = data is not None
@@ -390,16 +403,12 @@ def load_file(
     if data is None and fmt == "csv":
         data = read.read_bytes(path)
     if vmap is None and fmt == "parquet":
-        kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
-        fast = read.read_canonical_parquet(
-            path,
-            kinds,
-            wanted or list(kinds),
-            spec.tz,
-            data,
-            categories=spec.categories.get(table, ()),
-        )
-        if fast is not None:
+        fast = ahead.take(path) if ahead is not None and not packed else _NOT_READ
+        if fast is _NOT_READ:
+            fast = _read_canonical_parquet(path, table, spec, data)
+        if ahead is not None and isinstance(fast, read.RawTable):
+            ahead.read_next(len(fast.frame))
+        if isinstance(fast, read.RawTable):
             mapped = apply_map(fast, identity_map(table, fast.headers), wanted=wanted)
             result = to_canonical(mapped, tz=spec.tz, typed=True)
             return [_fast_report(path, table, fast, mapped, result, found)]
@@ -448,6 +457,83 @@ def load_file(
         _unknown_directions(report, result)
         results.append((report, result))
     return results
+
+
+def _read_canonical_parquet(
+    path: Path, table: str, spec: InputSpec, data: bytes | None = None
+) -> read.RawTable | None:
+    kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
+    return read.read_canonical_parquet(
+        path,
+        kinds,
+        _wanted(spec, table) or list(kinds),
+        spec.tz,
+        data,
+        categories=spec.categories.get(table, ()),
+    )
+
+
+_NOT_READ = object()
+
+
+READ_AHEAD_ROWS_AT_MOST = 6_000_000
+
+
+class _ReadAhead:
+    """The next canonical Parquet file read in a background thread while this file's rows are
+    checked (the checks run mostly in one thread; the reading of columns fills the other core).
+
+    Only a plain Parquet file laid out as the canonical table is read ahead; anything else, or
+    anything that goes wrong, is left to :func:`load_file`, which then reads the file itself and
+    reports what it finds in the usual order.
+    """
+
+    def __init__(self, spec: InputSpec, maps: list[VendorMap]) -> None:
+        self.spec, self.maps = spec, maps
+        self.after_read: Callable[[], None] | None = None  # called once a file is read
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: dict[Path, Future] = {}
+
+    def read_next(self, rows: int) -> None:
+        """Once a file of ``rows`` rows is read: start reading the next one, unless the file is
+        so large that two files' buffers at once would raise the report's peak memory (at 10M
+        rows a file, +60–150 MiB) more than the overlap is worth."""
+        if self.after_read is not None and rows <= READ_AHEAD_ROWS_AT_MOST:
+            self.after_read()
+
+    def start(self, table: str, path: Path) -> None:
+        if path in self._pending:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending[path] = self._pool.submit(self._read, table, path)
+
+    def take(self, path: Path) -> object:
+        """The file's columns read ahead (a RawTable, or None: not canonical as stored), or
+        _NOT_READ."""
+        future = self._pending.pop(path, None)
+        return _NOT_READ if future is None else future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _read(self, table: str, path: Path) -> object:
+        try:
+            if read.file_format(path) != "parquet" or read.unpack(path) is not None:
+                return _NOT_READ
+            found = recognise.recognise(
+                read.parquet_headers(path),
+                table,
+                self.maps,
+                user_maps=len(self.spec.map_files),
+                forced=self.spec.vendor,
+            )
+            if found.forced or _map_to_use(found) is not None or found.chosen is None:
+                return _NOT_READ
+            return _read_canonical_parquet(path, table, self.spec)
+        except Exception:  # noqa: BLE001 - load_file reads it again and says what is wrong
+            return _NOT_READ
 
 
 def _recognised(headers: list[str], table: str, spec: InputSpec, maps: list[VendorMap]) -> bool:
