@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,6 +75,22 @@ def test_group_percentiles_are_numpys_linear_percentiles_of_each_group(rows, q, 
         assert result.loc[label, "value"] == np.quantile(group, q)
         assert result.loc[label, "n"] == len(group)
     assert set(result.index) == set(labels)
+
+
+@pytest.mark.parametrize("labels", [["a"] * 7, ["a", "b"] * 4])
+def test_percentiles_leave_the_parts_as_they_were_and_agree_whatever_is_asked_first(labels):
+    x = [5.0, 1.0, 4.0, 2.0, 3.0, 7.0, 6.0, 0.5][: len(labels)]
+    parts = pd.DataFrame({SEG: pd.Categorical(labels), "x": x})
+    before = parts.copy()
+    p90 = agg.group_quantile(parts, 0.9)
+    median = agg.group_quantile(parts, 0.5)
+    p10 = agg.group_quantile(parts, 0.1)  # not one of the pair: read from the laid-out values
+    pd.testing.assert_frame_equal(parts, before)  # the parts' values are not reordered
+    for label in set(labels):
+        group = np.array([v for g, v in zip(labels, x, strict=True) if g == label])
+        assert p90.loc[label, "value"] == np.quantile(group, 0.9)
+        assert median.loc[label, "value"] == np.quantile(group, 0.5)
+        assert p10.loc[label, "value"] == np.quantile(group, 0.1)
 
 
 def test_rows_outside_the_mask_count_in_no_group_whatever_their_weight():

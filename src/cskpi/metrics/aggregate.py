@@ -375,9 +375,10 @@ def _codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 _THREAD = threading.local()
 
 
-def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
-    """Group labels, slice bounds, the known ``x`` sorted by group (stable) of ``parts``, and the
-    percentiles computed from them so far (q -> value per group)."""
+def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict, bool]:
+    """Group labels, slice bounds, the known ``x`` sorted by group (stable) of ``parts``, the
+    percentiles computed from them so far (q -> value per group), and whether that ``x`` is a
+    copy made here (its slices may then be reordered in place)."""
     last = getattr(_THREAD, "laid_out", None)
     if last is None:
         last = _THREAD.laid_out = [None, None]
@@ -395,7 +396,8 @@ def _laid_out(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     sorted_x = x if len(labels) < 2 else x[np.argsort(codes, kind="stable")]
     labels, counts = labels[present], counts[present]  # categories without values have no row
     bounds = np.concatenate(([0], np.cumsum(counts)))
-    layout = (labels, bounds, sorted_x, {})
+    owned = not np.may_share_memory(sorted_x, parts["x"].to_numpy())
+    layout = (labels, bounds, sorted_x, {}, owned)
 
     def forget(ref: weakref.ref) -> None:
         if last[0] is ref:  # the parts are gone: so is their layout
@@ -416,11 +418,16 @@ def group_quantile(parts: pd.DataFrame, q: float) -> pd.DataFrame:
     One stable sort by group code lays each group's values side by side; ``np.quantile`` of each
     slice then is numpy's own definition, value for value. Loops over groups, not rows.
     """
-    labels, bounds, sorted_x, done = _laid_out(parts)
+    labels, bounds, sorted_x, done, owned = _laid_out(parts)
     if q not in done:
         qs = list(_PAIRED) if q in _PAIRED else [q]
+        # A group's slice of a copy laid out here is partitioned in place (its values stay the
+        # same, in another order); values as the parts hold them are copied first.
         values = np.array(
-            [np.quantile(sorted_x[a:b], qs) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+            [
+                np.quantile(sorted_x[a:b], qs, overwrite_input=owned)
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            ],
             dtype="float64",
         ).reshape(len(labels), len(qs))
         done.update({each: values[:, i] for i, each in enumerate(qs)})

@@ -266,8 +266,9 @@ def handle_time(s: Scope) -> Values:
         out[~any_known] = np.nan
         return out
 
-    # Summed once a period: the overall figure and every breakdown read the same totals.
-    return c.values(s.period_memo(("handle_time",), total))
+    # Summed for each breakdown, not held for the period: one more column-sized array there
+    # would raise a large report's peak memory.
+    return c.values(total())
 
 
 def part_time(column: str):
