@@ -267,13 +267,14 @@ def config_meta(config: Config) -> dict[str, Any]:
     return settings
 
 
-def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
+def input_columns(by: Sequence[str], config: Config | None = None) -> dict[str, list[str]]:
     """The canonical columns a report over ``by`` needs loaded, per table (a columnar read).
 
     Every KPI's inputs and the breakdown columns, plus every column whose values can reject a row
     or raise a warning (timestamps, numbers, booleans, IDs, months), so that what is loaded,
     rejected and reported does not depend on the projection. Only labels and free text that
-    nothing reads are left unread.
+    nothing reads are left unread: with ``config``, also the tickets' channel and priority when
+    it sets no SLA hours by them (the SLA KPIs read them for nothing else).
     """
     from cskpi.io import schema
     from cskpi.metrics.engine import check_dimensions
@@ -287,6 +288,8 @@ def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
             if column_name:
                 wanted[table_name].add(column_name)
     breakdown = {DIMENSIONS[d] for d in check_dimensions(by)}
+    if config is not None:
+        wanted["tickets"] -= sla_labels_unread(config) - breakdown
     for name, table in schema.TABLES.items():
         for column in table.columns:
             if column.kind not in ("str", "text") or column.name in breakdown:
@@ -294,6 +297,20 @@ def input_columns(by: Sequence[str]) -> dict[str, list[str]]:
     return {
         name: [c for c in table.names if c in wanted[name]] for name, table in schema.TABLES.items()
     }
+
+
+def sla_labels_unread(config: Config) -> set[str]:
+    """The tickets' label columns (channel, priority) by which ``config`` sets no SLA hours: the
+    SLA KPIs, their only readers, give every ticket the same hours without them."""
+    from cskpi.metrics.efficiency import sla_overrides
+
+    used = {
+        column
+        for kind in ("first_response", "resolution")
+        for column, overrides in sla_overrides(config, kind)
+        if overrides
+    }
+    return {"channel", "priority"} - used
 
 
 def label_columns(by: Sequence[str]) -> dict[str, list[str]]:

@@ -225,3 +225,38 @@ def test_a_report_of_narrow_counts_equals_the_report_of_wide_ones(tmp_path):
         load._counts_narrowed = original
     assert wide.exit_code == 0
     assert narrow.stdout == wide.stdout
+
+
+def test_ticket_channel_and_priority_are_read_only_when_sla_hours_or_a_breakdown_use_them():
+    from cskpi.config import Config
+
+    def tickets(by, config):
+        return set(input_columns(by, config)["tickets"])
+
+    assert {"channel", "priority"} <= tickets(["agent"], None)  # no config: every reader's
+    assert not {"channel", "priority"} & tickets(["agent"], Config())
+    assert "channel" in tickets(["channel"], Config()) - {"priority"}
+    assert "priority" in tickets(["agent"], Config(sla_hours_by_priority={"high": 4}))
+    resolution = Config(resolution_sla_hours_by_channel={"phone": 8})
+    assert tickets(["agent"], resolution) & {"channel", "priority"} == {"channel"}
+
+
+def test_a_report_that_leaves_the_sla_labels_unread_equals_one_that_reads_them(tmp_path):
+    """The examples, with and without SLA hours by priority, reported from the columns the
+    configuration needs and from every column: the same rows."""
+    from cskpi.config import Config
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+    from cskpi.metrics.engine import compute
+    from cskpi.metrics.periods import parse_periods
+
+    examples = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "data"
+    october = parse_periods("2026-10", None, None, "UTC")
+    every = load_dataset(InputSpec(data_dir=examples)).tables
+    for config in (Config(), Config(sla_hours_by_priority={"urgent": 1, "high": 2})):
+        spec = InputSpec(data_dir=examples, columns=input_columns(["agent"], config))
+        some = load_dataset(spec).tables
+        assert ("priority" in some["tickets"]) == bool(config.sla_hours_by_priority)
+        assert compute(some, october, ["agent"], config) == compute(
+            every, october, ["agent"], config
+        )

@@ -273,7 +273,7 @@ def _open_engine(
         from cskpi.scale.memory import MemoryEngine
 
         if not request.charts:  # the HTML charts read more of the tables than the KPIs do
-            spec.columns = input_columns(request.by)
+            spec.columns = input_columns(request.by, request.config)
             spec.categories = label_columns(request.by)
             spec.keep = partial(read_columns, request.by)
         dataset = loading.load(spec, quiet=quiet)
