@@ -97,6 +97,17 @@ def _recent(s: Scope, name: str, key: object, make: Callable[[], object]) -> obj
     return result
 
 
+def forget_recent(s: Scope) -> None:
+    """Let go of what this thread's KPIs of ``s`` remember (see :func:`_recent`): once a KPI, or
+    the percentiles of one duration, are done, their records and laid-out values would
+    otherwise be held until the thread next needs the slot, on top of every later KPI's."""
+    memo = s.__dict__.get("_recent")
+    if memo:
+        mine = threading.get_ident()
+        for slot in [slot for slot in memo if slot[1] == mine]:
+            memo.pop(slot, None)
+
+
 def _records(values: ValuesOf) -> ValuesOf:
     return lambda s: _recent(s, "values", values, lambda: values(s))  # type: ignore[return-value]
 

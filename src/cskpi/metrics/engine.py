@@ -22,7 +22,7 @@ import pandas as pd
 
 from cskpi.config import Config
 from cskpi.errors import UsageError
-from cskpi.metrics.aggregate import merge_parts
+from cskpi.metrics.aggregate import forget_recent, merge_parts
 from cskpi.metrics.periods import Period
 from cskpi.metrics.registry import BY_ID, REGISTRY, KpiDef
 from cskpi.metrics.results import KpiValue
@@ -197,6 +197,7 @@ def _rows_of(kpis: Sequence[KpiDef], scope: Scope) -> list[KpiValue]:
         done: dict[int, list[KpiValue]] = {}
         while (task := take(front)) is not None:
             done.update({i: kpi_rows(kpis[i], scope) for i in task})
+            forget_recent(scope)
         return done
 
     with ThreadPoolExecutor(max_workers=1) as pool:
