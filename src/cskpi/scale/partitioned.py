@@ -533,21 +533,23 @@ def _repeated_ids(history: History, table: str) -> np.ndarray | None:
     ``table``: one read of the id column per file for the whole report. None when some file's ids
     do not read as integers (the per-period lookup is used then)."""
     key = schema.TABLES[table].key
-    parts = []
-    for path in history.files[table]:
-        dataset = _file_dataset(path)
-        if key not in dataset.schema.names:
-            continue
+    datasets = [_file_dataset(path) for path in history.files[table]]
+    datasets = [dataset for dataset in datasets if key in dataset.schema.names]
+    # Every file's integers go straight into one array, sorted in place: a long history holds
+    # one integer per record once, not a list of them, their concatenation and a sorted copy.
+    ordered = np.empty(sum(dataset.count_rows() for dataset in datasets), dtype=np.int64)
+    filled = 0
+    for dataset in datasets:
         ids = pc.drop_null(dataset.to_table(columns=[key]).column(key).cast(pa.string()))
         if not len(ids):
             continue
         numbers = as_integers(ids)
         if numbers is None:
             return None
-        parts.append(numbers)
-    if not parts:
-        return np.empty(0, dtype=np.int64)
-    ordered = np.sort(np.concatenate(parts))
+        ordered[filled : filled + len(numbers)] = numbers
+        filled += len(numbers)
+    ordered = ordered[:filled]
+    ordered.sort()
     return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
 
 
