@@ -247,3 +247,62 @@ def test_kept_tickets_whose_ids_are_floats_are_typed_with_each_periods_slice(tmp
     assert "2026-10,all,all,backlog_end,2,count,2" in got
     kept = state.carried[sorted(state.files["tickets"])[0]]
     assert kept.typed is None and partitioned._types_row_by_row("tickets", kept.raw.schema) is False
+
+
+def test_typed_and_untidy_parquet_files_give_the_loaders_rows_rejects_and_report(tmp_path):
+    """One file stored as canonical kinds (read without a text per cell), one whose texts carry
+    edge spaces (typed the careful way): the same counts, rejects and KPIs as loading them."""
+    from cskpi.io.load import load_dataset
+    from cskpi.scale.partitioned import scan
+
+    from .history import pandas_csv
+
+    (tmp_path / "tickets").mkdir()
+    stamp = pa.timestamp("us", tz="UTC")
+
+    def tickets(month: str, agents: list[str | None], ids: list[str]) -> pa.Table:
+        created = pd.to_datetime([f"{month}-0{d}T09:00:00Z" for d in (1, 2, 3, 4)])
+        return pa.table(
+            {
+                "ticket_id": ids,
+                "created_at": pa.array(created, type=stamp),
+                # the third resolved before it was created: rejected
+                "resolved_at": pa.array(
+                    [
+                        created[0] + pd.Timedelta(hours=5),
+                        None,
+                        created[2] - pd.Timedelta(hours=1),
+                        created[3] + pd.Timedelta(hours=30),
+                    ],
+                    type=stamp,
+                ),
+                "agent_id": agents,
+                "escalated": pa.array([True, None, False, False]),  # a missing flag
+                "agent_replies": pa.array([1, 2, None, 1], type=pa.int64()),
+            }
+        )
+
+    pq.write_table(
+        tickets("2026-09", ["A1", "A2", None, "A1"], ["1", "2", "3", "4"]),
+        tmp_path / "tickets" / "2026-09.parquet",
+    )
+    pq.write_table(
+        tickets("2026-10", [" A1", "A2 ", "A2", None], ["5", "6", "7", "8"]),
+        tmp_path / "tickets" / "2026-10.parquet",
+    )
+    history = scan(open_history(InputSpec(data_dir=tmp_path), ["agent"]))
+    loaded = load_dataset(InputSpec(data_dir=tmp_path)).files
+    by_file = {r.path: r for r in loaded}
+    assert len(history.reports) == 2
+    for report in history.reports:
+        expected = by_file[report.path]
+        assert (report.rows_read, report.rows_used, report.rows_rejected) == (4, 3, 1)
+        assert report.rejects_by_reason == expected.rejects_by_reason
+        assert (report.rows_used, report.rows_rejected) == (
+            expected.rows_used,
+            expected.rows_rejected,
+        )
+    periods = parse_periods("2026-09..2026-10", None, None, "UTC")
+    expected_csv = pandas_csv(tmp_path, periods, ["agent"])
+    assert _partitioned_csv(tmp_path, periods, ["agent"]) == expected_csv
+    assert "2026-10,agent,A1,tickets_created,1," in expected_csv  # " A1" read as A1

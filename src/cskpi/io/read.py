@@ -954,6 +954,27 @@ def _streamed_column(
     return _instants(out, naive, tz) if is_time else pd.Series(out, copy=False)
 
 
+def typed_arrow_columns(table: pa.Table, kinds: dict[str, str], tz: str) -> pd.DataFrame | None:
+    """Rows of a canonical Parquet file already read into Arrow, typed as
+    :func:`read_canonical_parquet` types the whole file's columns (None: the careful path, for the
+    same reasons). A file read a window or a batch at a time thus types each row as loading it
+    whole does, without building a Python object per cell."""
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = kinds.get(name)
+        if kind is None or not _fits(kind, column.type):
+            return None
+        if kind in ("id", "str", "text") and _untidy(column):
+            return None
+        typed = _pandas_column(column, kind, tz)
+        if typed is None:
+            return None
+        columns[name] = typed.reset_index(drop=True)
+    if not columns:
+        return None
+    return pd.DataFrame(columns, copy=False)
+
+
 def _fits(kind: str, type_: pa.DataType) -> bool:
     """Whether a Parquet column's Arrow type already is its canonical kind's."""
     if kind in ("id", "str", "text"):

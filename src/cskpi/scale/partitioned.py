@@ -272,9 +272,15 @@ def _columns_in(dataset: ds.Dataset, columns: Sequence[str]) -> list[str]:
 def _canonical(
     path: Path, table: str, data: pa.Table, spec: InputSpec, *, first_line: int = 1
 ) -> Canonical:
-    """Type and check rows read from a canonical Parquet file exactly as the loader does."""
-    frame = data.to_pandas()
-    frame.columns = [str(c) for c in frame.columns]
+    """Type and check rows read from a canonical Parquet file exactly as the loader does: columns
+    stored as their canonical kinds take the loader's typed path (no text per cell), the others
+    its careful one."""
+    kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
+    frame = read.typed_arrow_columns(data, kinds, spec.tz)
+    typed = frame is not None
+    if frame is None:
+        frame = data.to_pandas()
+        frame.columns = [str(c) for c in frame.columns]
     headers = list(frame.columns)
     raw = read.RawTable(
         path=path,
@@ -282,8 +288,11 @@ def _canonical(
         lines=np.arange(first_line, first_line + len(frame), dtype=np.int64),
         headers=headers,
         format="parquet",
+        typed=typed,
     )
     mapped = apply_map(raw, identity_map(table, headers))
+    if typed:
+        return to_canonical(mapped, tz=spec.tz, typed=True)
     return to_canonical(mapped, tz=spec.tz, date_order=spec.date_order, decimal=raw.decimal)
 
 
