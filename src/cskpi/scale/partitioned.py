@@ -35,7 +35,7 @@ import pyarrow.dataset as ds
 
 from cskpi.config import Config
 from cskpi.heap import give_back_freed_memory
-from cskpi.ids import as_integers
+from cskpi.ids import as_integers, rising
 from cskpi.io import read, schema
 from cskpi.io.canonical import Canonical, to_canonical
 from cskpi.io.dataset import FileReport
@@ -517,13 +517,17 @@ def _slice_ids(history: History, table: str, period: Period) -> tuple[pa.Array, 
     return pc.unique(ids), len(ids)
 
 
-def _has_copies(history: History, table: str, ids: pa.Array, rows: int) -> bool:
-    """Whether an id of the slice occurs more than once across the files (or twice in the slice)."""
-    if len(ids) != rows:
-        return True
+def _has_copies(history: History, table: str, period: Period) -> bool:
+    """Whether an id of the period's slice occurs more than once across the files (or twice in
+    the slice)."""
     if table not in history.repeated:
         history.repeated[table] = _repeated_ids(history, table)
     repeated = history.repeated[table]
+    if repeated is not None and not len(repeated):
+        return False  # no id occurs twice in the whole history: no slice holds a copy
+    ids, rows = _slice_ids(history, table, period)
+    if len(ids) != rows:
+        return True
     numbers = as_integers(pa.chunked_array([ids])) if len(ids) else np.empty(0, np.int64)
     if repeated is not None and numbers is not None:
         # Equal texts give equal integers, so no shared integer proves no copy.
@@ -544,6 +548,8 @@ def _repeated_ids(history: History, table: str) -> np.ndarray | None:
     key = schema.TABLES[table].key
     datasets = [_file_dataset(path) for path in history.files[table]]
     datasets = [dataset for dataset in datasets if key in dataset.schema.names]
+    if _rising_across(datasets, key):
+        return np.empty(0, dtype=np.int64)
     # Every file's integers go straight into one array, sorted in place: a long history holds
     # one integer per record once, not a list of them, their concatenation and a sorted copy.
     ordered = np.empty(sum(dataset.count_rows() for dataset in datasets), dtype=np.int64)
@@ -560,6 +566,22 @@ def _repeated_ids(history: History, table: str) -> np.ndarray | None:
     ordered = ordered[:filled]
     ordered.sort()
     return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+
+
+def _rising_across(datasets: list[ds.Dataset], key: str) -> bool:
+    """Whether the ids of every file, file after file, rise in shortlex order (cskpi.ids.rising):
+    a monthly history numbered as exported holds no id twice, proved without parsing one."""
+    last: str | None = None
+    for dataset in datasets:
+        ids = dataset.to_table(columns=[key]).column(key).cast(pa.string())
+        if ids.null_count or not rising(ids):
+            return False
+        if not len(ids):
+            continue
+        if last is not None and not rising(pa.chunked_array([[last], [ids[0].as_py()]])):
+            return False
+        last = ids[len(ids) - 1].as_py()
+    return True
 
 
 def _merged_copies(history: History, table: str, ids: pa.Array) -> pd.DataFrame:
@@ -581,10 +603,8 @@ def _merged_copies(history: History, table: str, ids: pa.Array) -> pd.DataFrame:
 
 def _slice(history: History, table: str, period: Period) -> pd.DataFrame:
     """Every record of ``table`` that can count in ``period`` (copies merged), canonical."""
-    if schema.TABLES[table].key is not None:
-        ids, rows = _slice_ids(history, table, period)
-        if _has_copies(history, table, ids, rows):
-            return _merged_copies(history, table, ids)
+    if schema.TABLES[table].key is not None and _has_copies(history, table, period):
+        return _merged_copies(history, table, _slice_ids(history, table, period)[0])
     frames = []
     for path in _touching(history, table, period):
         typed = _carried_frame(history, table, path, period)
@@ -686,8 +706,7 @@ def _period_rows(history: History, period: Period, config: Config, max_rows: int
     keyed_copies = False
     for table in big:
         if schema.TABLES[table].key is not None:
-            ids, rows = _slice_ids(history, table, period)
-            keyed_copies |= _has_copies(history, table, ids, rows)
+            keyed_copies |= _has_copies(history, table, period)
     if keyed_copies:
         # Copies must meet before one is picked: merge them in memory (rare: overlapping exports).
         return compute(period_tables(history, period), [period], history.by, config)
