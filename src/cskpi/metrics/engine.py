@@ -14,8 +14,9 @@ cannot hold every row at once gets the same numbers.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from cskpi.metrics.results import KpiValue
 from cskpi.metrics.scope import DIMENSIONS, NONE_GROUP, OVERALL, SEG, Scope, Unavailable
 
 QUESTION = "question"
+T = TypeVar("T")
 
 
 def check_dimensions(by: Sequence[str]) -> list[str]:
@@ -166,6 +168,12 @@ PARALLEL_ROWS_AT_MOST = 12_000_000
 
 def _rows_of(kpis: Sequence[KpiDef], scope: Scope) -> list[KpiValue]:
     """Every KPI's rows in the scope, in the order of ``kpis``."""
+    return [row for rows in each_kpi(kpis, scope, kpi_rows) for row in rows]
+
+
+def each_kpi(kpis: Sequence[KpiDef], scope: Scope, work: Callable[[KpiDef, Scope], T]) -> list[T]:
+    """``work(kpi, scope)`` for every KPI, in the order of ``kpis``; in two threads when the
+    scope's tables are large enough to repay them."""
     tickets = scope.tables.get("tickets")
     others = [scope.tables[t] for t in ("calls", "surveys") if t in scope.tables]
     if (
@@ -173,7 +181,7 @@ def _rows_of(kpis: Sequence[KpiDef], scope: Scope) -> list[KpiValue]:
         or not PARALLEL_ROWS <= len(tickets) <= PARALLEL_ROWS_AT_MOST
         or sum(len(f) for f in others) < PARALLEL_ROWS
     ):
-        return [row for kpi in kpis for row in kpi_rows(kpi, scope)]
+        return [work(kpi, scope) for kpi in kpis]
     # Two threads work through one list from its two ends: the KPIs of tickets alone from the
     # front, the rest from the back, so each mostly reads its own tables' memos; whichever is
     # done first goes on into the other's part (a breakdown's ticket KPIs cost the most).
@@ -193,10 +201,10 @@ def _rows_of(kpis: Sequence[KpiDef], scope: Scope) -> list[KpiValue]:
             ends[1] -= 1
             return order[ends[1]]
 
-    def evaluate(front: bool) -> dict[int, list[KpiValue]]:
-        done: dict[int, list[KpiValue]] = {}
+    def evaluate(front: bool) -> dict[int, T]:
+        done: dict[int, T] = {}
         while (task := take(front)) is not None:
-            done.update({i: kpi_rows(kpis[i], scope) for i in task})
+            done.update({i: work(kpis[i], scope) for i in task})
             forget_recent(scope)
         return done
 
@@ -204,7 +212,7 @@ def _rows_of(kpis: Sequence[KpiDef], scope: Scope) -> list[KpiValue]:
         from_front = pool.submit(evaluate, True)
         by_index = evaluate(False)
         by_index.update(from_front.result())
-    return [row for i in range(len(kpis)) for row in by_index[i]]
+    return [by_index[i] for i in range(len(kpis))]
 
 
 def _paired(kpis: Sequence[KpiDef], indexes: list[int]) -> list[list[int]]:

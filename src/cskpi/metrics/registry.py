@@ -27,6 +27,10 @@ class KpiDef:
     hooks: agg.Hooks
     empty: str = "no records in {period}"  # reason when a group has nothing to compute from
     fixed_dimension: str | None = None  # csat_by_question: always broken down by question
+    # Whether it counts tickets open across the whole period (created before it, not resolved by
+    # its end). Every other KPI reads tickets created or resolved in the period only, so a long
+    # history's backlog is handed to this one alone (cskpi.scale.parts).
+    counts_open_tickets: bool = False
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -63,8 +67,21 @@ def _k(
     hooks: agg.Hooks,
     empty: str = "no records in {period}",
     fixed_dimension: str | None = None,
+    counts_open_tickets: bool = False,
 ) -> KpiDef:
-    return KpiDef(id_, label, area, unit, direction, formula, inputs, hooks, empty, fixed_dimension)
+    return KpiDef(
+        id_,
+        label,
+        area,
+        unit,
+        direction,
+        formula,
+        inputs,
+        hooks,
+        empty,
+        fixed_dimension,
+        counts_open_tickets,
+    )
 
 
 def _satisfaction() -> list[KpiDef]:
@@ -399,6 +416,7 @@ def _efficiency() -> list[KpiDef]:
             "tickets created before the period end and not resolved before it",
             _RESOLVED,
             agg.count(eff.open_at_end),
+            counts_open_tickets=True,
         ),
         _k(
             "messages_in",

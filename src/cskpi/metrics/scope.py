@@ -66,7 +66,7 @@ def segments(values: pd.Series) -> pd.Series:
     )
 
 
-def _instants(values: pd.Series) -> np.ndarray:
+def instants_of(values: pd.Series) -> np.ndarray:
     """A timestamp column's values as numpy datetime64 in its own unit (no copy)."""
     stamps: np.ndarray = values.array.asi8.view(f"M8[{values.dt.unit}]")
     return stamps
@@ -101,10 +101,10 @@ def elapsed(
         difference: pd.Series = (later - earlier) / unit  # type: ignore[operator]
         return difference.to_numpy(dtype="float64", na_value=np.nan)
     return elapsed_between(
-        _instants(later),
-        _instants(earlier),
+        instants_of(later),
+        instants_of(earlier),
         unit,
-        until=None if until is None else _instants(until),
+        until=None if until is None else instants_of(until),
     )
 
 
@@ -337,7 +337,7 @@ class Records:
             values = self.frame[column]
             if not isinstance(values.dtype, pd.DatetimeTZDtype):
                 values = pd.to_datetime(values, utc=True)
-            return self.at(_instants(values))
+            return self.at(instants_of(values))
 
         return self.scope.period_memo(("instants", self.space, column), read)
 
@@ -563,7 +563,7 @@ class Scope:
 
     def _within(self, table: str, column: str) -> np.ndarray:
         stamps = self.table_memo(
-            ("instants", table, column), lambda: _instants(self.tables[table][column])
+            ("instants", table, column), lambda: instants_of(self.tables[table][column])
         )
         start, end = period_bound(self.start, stamps), period_bound(self.end, stamps)
         return (stamps >= start) & (stamps < end)
@@ -604,8 +604,8 @@ class Scope:
         frame = self.tables["tickets"]
 
         def mask() -> np.ndarray:
-            created = _instants(frame["created_at"])
-            resolved = _instants(frame["resolved_at"])
+            created = instants_of(frame["created_at"])
+            resolved = instants_of(frame["resolved_at"])
             # NaT compares False: a missing resolved_at is "not resolved before the end".
             return (created < period_bound(self.end, created)) & ~(
                 resolved < period_bound(self.end, resolved)

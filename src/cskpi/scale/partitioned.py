@@ -52,6 +52,7 @@ from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
 from cskpi.metrics.periods import OUTLIER_FLOOR, OUTLIER_MADS, RANGE_COLUMNS, Period, Span
 from cskpi.metrics.results import KpiValue
+from cskpi.metrics.scope import instants_of, period_bound
 from cskpi.scale.columns import DATE_COLUMN, checked_columns, needed_columns
 from cskpi.scale.parts import PartsAccumulator
 
@@ -631,28 +632,60 @@ def _slice_rows(history: History, table: str, period: Period) -> int:
     return total
 
 
-def _batches(history: History, table: str, period: Period, max_rows: int) -> Iterator[pd.DataFrame]:
-    """The period's records of one table, ``max_rows`` at most at a time."""
-    # Backlogs kept from earlier files go in batches of their own, filled across files: one
-    # batch per earlier file would cost a KPI pass per file and period.
-    backlog: list[pd.DataFrame] = []
-    backlog_rows = 0
+def _open_across(frame: pd.DataFrame, period: Period) -> np.ndarray:
+    """Tickets created before ``period`` and not resolved before its end: of the period's
+    records, only backlog_end's (a missing resolved_at is "not resolved")."""
+    created, resolved = instants_of(frame["created_at"]), instants_of(frame["resolved_at"])
+    # The comparisons of Scope.tickets_open_at_end (NaT compares False).
+    return (created < period_bound(period.start, created)) & ~(
+        resolved < period_bound(period.end, resolved)
+    )
+
+
+class _Backlog:
+    """Kept tickets of earlier files gathered into batches across files (a batch per earlier
+    file would cost a KPI pass per file and period); those open across the whole period apart,
+    as they feed backlog_end alone."""
+
+    def __init__(self, history: History, table: str, max_rows: int) -> None:
+        self.history, self.table, self.max_rows = history, table, max_rows
+        self.pending: dict[bool, list[pd.DataFrame]] = {False: [], True: []}
+
+    def add(self, frame: pd.DataFrame, open_only: bool) -> Iterator[tuple[pd.DataFrame, bool]]:
+        held = self.pending[open_only]
+        if held and sum(map(len, held)) + len(frame) > self.max_rows:
+            yield from self.flush(open_only)
+        self.pending[open_only].append(frame)
+
+    def flush(self, *kinds: bool) -> Iterator[tuple[pd.DataFrame, bool]]:
+        for open_only in kinds or (False, True):
+            if self.pending[open_only]:
+                yield _finish_frame(self.history, self.table, self.pending[open_only]), open_only
+                self.pending[open_only] = []
+
+
+def _batches(
+    history: History, table: str, period: Period, max_rows: int
+) -> Iterator[tuple[pd.DataFrame, bool]]:
+    """The period's records of one table, ``max_rows`` at most at a time, each batch with whether
+    it holds only tickets open across the period."""
+    backlog = _Backlog(history, table, max_rows)
     for path in _touching(history, table, period):
         found = _carried_rows(history, table, path, period)
         if found is not None and found[0].typed is not None:
             if len(found[1]) <= max_rows:
-                if backlog_rows + len(found[1]) > max_rows:
-                    yield _finish_frame(history, table, backlog)
-                    backlog, backlog_rows = [], 0
                 typed = _carried_frame(history, table, path, period)
                 if typed is not None and len(typed):
-                    backlog.append(typed)
-                    backlog_rows += len(found[1])
+                    if {"created_at", "resolved_at"} <= set(typed.columns):
+                        open_across = _open_across(typed, period)
+                        if open_across.any():
+                            yield from backlog.add(typed.loc[open_across], True)
+                            typed = typed.loc[~open_across]
+                    if len(typed):
+                        yield from backlog.add(typed, False)
                 continue
             found = None  # more than a batch: read them from the file (the same rows)
-        if backlog:
-            yield _finish_frame(history, table, backlog)
-            backlog, backlog_rows = [], 0
+        yield from backlog.flush()
         if found is not None:
             raw = found[0].raw.take(found[1])
             batches: Iterable[pa.RecordBatch] = raw.to_batches(max_chunksize=max_rows)
@@ -676,16 +709,15 @@ def _batches(history: History, table: str, period: Period, max_rows: int) -> Ite
                     history,
                     table,
                     [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
-                )
+                ), False
                 pending, count = [], 0
         if pending:
             yield _finish_frame(
                 history,
                 table,
                 [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
-            )
-    if backlog:
-        yield _finish_frame(history, table, backlog)
+            ), False
+    yield from backlog.flush()
 
 
 # ----------------------------------------------------------------------------------- the report
@@ -712,12 +744,18 @@ def _period_rows(history: History, period: Period, config: Config, max_rows: int
         return compute(period_tables(history, period), [period], history.by, config)
     accumulator = PartsAccumulator(history.template(), [period], history.by, config)
     accumulator.add(history.loaded)
-    for table in history.files:
-        if table in big:
-            for frame in _batches(history, table, period, max_rows):
-                accumulator.add({table: frame})
-        else:
-            accumulator.add({table: _slice(history, table, period)})
+    # The small tables' slices go in with the first batch of a large one: one chunk of several
+    # tables is evaluated in two threads, as the in-memory engine does.
+    small = {t: _slice(history, t, period) for t in history.files if t not in big}
+    for table in big:
+        for frame, open_only in _batches(history, table, period, max_rows):
+            if small and not open_only:
+                accumulator.add({**small, table: frame})
+                small = {}
+            else:
+                accumulator.add({table: frame}, open_tickets=open_only)
+    if small:
+        accumulator.add(small)
     return accumulator.rows()
 
 
