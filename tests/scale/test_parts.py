@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -43,3 +45,28 @@ def test_no_chunk_at_all_gives_the_rows_of_empty_tables():
     assert compute_chunked([], tables, periods, [], Config()) == compute(
         tables, periods, [], Config()
     )
+
+
+def test_tickets_open_across_the_period_are_counted_by_the_kpis_that_declare_it_alone():
+    """Handing tickets open across the period (created before it, unresolved by its end) to the
+    KPIs with counts_open_tickets only gives every row the whole chunk gives: a KPI that reads
+    them without declaring it makes this fail."""
+    from cskpi.io.inputs import InputSpec
+    from cskpi.io.load import load_dataset
+    from cskpi.metrics.registry import REGISTRY
+    from cskpi.scale.partitioned import _open_across
+    from cskpi.scale.parts import PartsAccumulator
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "data"
+    tables = load_dataset(InputSpec(data_dir=examples)).tables
+    periods = parse_periods("2026-10", None, None, "UTC")
+    tickets = tables["tickets"]
+    open_across = _open_across(tickets, periods[0])
+    assert 0 < open_across.sum() < len(tickets)
+    by = ["agent", "channel", "team"]
+    whole = compute(tables, periods, by, Config())
+    split = PartsAccumulator(tables, periods, by, Config())
+    split.add({**tables, "tickets": tickets.loc[~open_across]})
+    split.add({"tickets": tickets.loc[open_across]}, open_tickets=True)
+    assert split.rows() == whole
+    assert [k.id for k in REGISTRY if k.counts_open_tickets] == ["backlog_end"]
