@@ -5,7 +5,7 @@
 Generates one history of the longest length with bench/generate.py (tickets, calls and surveys, one
 Parquet file per month), links the last N months of it into a folder per length, and runs the
 report over every month of each folder in a child process:
-`cskpi report FOLDER --engine partitioned --format csv -o FOLDER/report-partitioned.csv -q`.
+`cskpi report FOLDER --engine partitioned --format csv -o FOLDER-report-partitioned.csv -q`.
 CPU time is the child's user + system time (getrusage of the reaped children, the figure to
 compare on a shared machine); peak RSS of the child (and its children) is sampled with psutil
 every 50 ms. With --limit-gb the child also runs under RLIMIT_AS; pyarrow and numpy reserve more
@@ -134,7 +134,8 @@ def main() -> None:
     )
     print("|---:|---:|---:|---|---:|---:|---:|")
     for length, folder in sorted(folders.items()):
-        output = folder / f"report-{args.engine}.csv"
+        # Beside the folder, not in it: a second run would read the first run's output as input.
+        output = folder.parent / f"{folder.name}-report-{args.engine}.csv"
         result = run_report(folder, args.engine, args.limit_gb, output)
         total = length * args.rows * (2 + 0.2)
         status = "" if result["exit"] == 0 else f" (exit {result['exit']}: {result['error']})"

@@ -52,7 +52,7 @@ from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
 from cskpi.metrics.periods import OUTLIER_FLOOR, OUTLIER_MADS, RANGE_COLUMNS, Period, Span
 from cskpi.metrics.results import KpiValue
-from cskpi.metrics.scope import instants_of, period_bound
+from cskpi.metrics.scope import DIMENSIONS, instants_of, period_bound
 from cskpi.scale.columns import DATE_COLUMN, checked_columns, needed_columns
 from cskpi.scale.parts import PartsAccumulator
 
@@ -642,6 +642,32 @@ def _open_across(frame: pd.DataFrame, period: Period) -> np.ndarray:
     )
 
 
+def open_ticket_columns(by: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """What backlog_end and the breakdown groups read of a ticket open across the period."""
+    wanted = {"created_at", "resolved_at", *(DIMENSIONS[d] for d in by if d in DIMENSIONS)}
+    return [c for c in columns if c in wanted]
+
+
+def _carried_parts(
+    history: History, carried: Carried, rows: np.ndarray, period: Period
+) -> Iterator[tuple[pd.DataFrame, bool]]:
+    """The typed rows of a carried file that count in ``period``: those open across the whole
+    period (with only the columns they are read for) apart from the others."""
+    typed = carried.typed
+    assert typed is not None and carried.rows is not None
+    wanted = np.zeros(carried.raw.num_rows, dtype=bool)
+    wanted[rows] = True
+    in_window = wanted[carried.rows]
+    if {"created_at", "resolved_at"} <= set(typed.columns):
+        open_across = in_window & _open_across(typed, period)
+        if open_across.any():
+            in_window &= ~open_across
+            narrow = open_ticket_columns(history.by, list(typed.columns))
+            yield typed.loc[open_across, narrow].reset_index(drop=True), True
+    if in_window.any():
+        yield typed.loc[in_window].reset_index(drop=True), False
+
+
 class _Backlog:
     """Kept tickets of earlier files gathered into batches across files (a batch per earlier
     file would cost a KPI pass per file and period); those open across the whole period apart,
@@ -659,8 +685,15 @@ class _Backlog:
 
     def flush(self, *kinds: bool) -> Iterator[tuple[pd.DataFrame, bool]]:
         for open_only in kinds or (False, True):
-            if self.pending[open_only]:
-                yield _finish_frame(self.history, self.table, self.pending[open_only]), open_only
+            held = self.pending[open_only]
+            if held:
+                # Open tickets keep only the columns read of them (open_ticket_columns).
+                frame = (
+                    pd.concat(held, ignore_index=True)
+                    if open_only
+                    else _finish_frame(self.history, self.table, held)
+                )
+                yield frame, open_only
                 self.pending[open_only] = []
 
 
@@ -674,15 +707,8 @@ def _batches(
         found = _carried_rows(history, table, path, period)
         if found is not None and found[0].typed is not None:
             if len(found[1]) <= max_rows:
-                typed = _carried_frame(history, table, path, period)
-                if typed is not None and len(typed):
-                    if {"created_at", "resolved_at"} <= set(typed.columns):
-                        open_across = _open_across(typed, period)
-                        if open_across.any():
-                            yield from backlog.add(typed.loc[open_across], True)
-                            typed = typed.loc[~open_across]
-                    if len(typed):
-                        yield from backlog.add(typed, False)
+                for frame, open_only in _carried_parts(history, found[0], found[1], period):
+                    yield from backlog.add(frame, open_only)
                 continue
             found = None  # more than a batch: read them from the file (the same rows)
         yield from backlog.flush()
