@@ -324,8 +324,9 @@ def _check_values(
             continue
         number = typed[column.name]
         if column.kind == "int":
+            values_ = number.to_numpy(dtype="float64", na_value=np.nan)
             reasons.add(
-                (number.notna() & (number != number.round())).to_numpy(),
+                (values_ != np.round(values_)) & ~np.isnan(values_),
                 "not_an_integer",
                 lambda m, c=column.name, v=number: f"{c}: " + v[m].astype("str"),
             )

@@ -240,8 +240,9 @@ def _counts_narrowed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
         values = frame[column.name].to_numpy()
         if values.dtype != np.float64 or not len(values):
             continue
-        with np.errstate(invalid="ignore"):
-            largest = np.nanmax(np.abs(values)) if not np.isnan(values).all() else 0.0
+        # The largest magnitude from the extremes (fmax/fmin pass over NaN): no |values| copy.
+        highest, lowest = np.fmax.reduce(values), np.fmin.reduce(values)
+        largest = 0.0 if np.isnan(highest) else max(highest, -lowest)
         if largest <= _EXACT_IN_FLOAT16:
             frame[column.name] = values.astype(np.float16)
         elif largest <= _EXACT_IN_FLOAT32:

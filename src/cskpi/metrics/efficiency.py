@@ -15,7 +15,10 @@ from cskpi.metrics.scope import (
     Scope,
     Unavailable,
     Values,
+    above_zero,
     elapsed_between,
+    equal_to,
+    is_missing,
     lower,
     period_bound,
 )
@@ -151,8 +154,8 @@ def first_contact_resolution(s: Scope) -> Values:
     t = s.tickets_resolved
     replies = t.whole_numbers("agent_replies")
     reopens = t.whole_numbers("reopens")
-    one_touch = (replies == 1) & ((reopens == 0) | np.isnan(reopens))
-    return t.flags(one_touch, ~np.isnan(replies))
+    one_touch = equal_to(replies, 1) & (equal_to(reopens, 0) | is_missing(reopens))
+    return t.flags(one_touch, ~is_missing(replies))
 
 
 def call_first_contact_resolution(s: Scope) -> Values:
@@ -174,7 +177,7 @@ def reopened(s: Scope) -> Values:
     s.need("tickets", "reopens")
     t = s.tickets_resolved
     reopens = t.whole_numbers("reopens")
-    return t.flags(reopens > 0, ~np.isnan(reopens))
+    return t.flags(above_zero(reopens), ~is_missing(reopens))
 
 
 def escalated(s: Scope) -> Values:
