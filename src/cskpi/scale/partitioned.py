@@ -731,18 +731,24 @@ def _batches(
             pending.append(batch)
             count += batch.num_rows
             if count >= max_rows:
-                yield _finish_frame(
+                yield (
+                    _finish_frame(
+                        history,
+                        table,
+                        [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
+                    ),
+                    False,
+                )
+                pending, count = [], 0
+        if pending:
+            yield (
+                _finish_frame(
                     history,
                     table,
                     [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
-                ), False
-                pending, count = [], 0
-        if pending:
-            yield _finish_frame(
-                history,
-                table,
-                [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
-            ), False
+                ),
+                False,
+            )
     yield from backlog.flush()
 
 
