@@ -697,6 +697,22 @@ class _Backlog:
                 self.pending[open_only] = []
 
 
+def _grouped(batches: Iterable[pa.RecordBatch], max_rows: int) -> Iterator[list[pa.RecordBatch]]:
+    """Non-empty record batches gathered until they hold ``max_rows`` rows (the last, fewer)."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        pending.append(batch)
+        count += batch.num_rows
+        if count >= max_rows:
+            yield pending
+            pending, count = [], 0
+    if pending:
+        yield pending
+
+
 def _batches(
     history: History, table: str, period: Period, max_rows: int
 ) -> Iterator[tuple[pd.DataFrame, bool]]:
@@ -723,32 +739,9 @@ def _batches(
                 filter=expr,
                 batch_size=max_rows,
             ).to_batches()
-        pending: list[pa.RecordBatch] = []
-        count = 0
-        for batch in batches:
-            if batch.num_rows == 0:
-                continue
-            pending.append(batch)
-            count += batch.num_rows
-            if count >= max_rows:
-                yield (
-                    _finish_frame(
-                        history,
-                        table,
-                        [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
-                    ),
-                    False,
-                )
-                pending, count = [], 0
-        if pending:
-            yield (
-                _finish_frame(
-                    history,
-                    table,
-                    [_windowed(history, table, path, pa.Table.from_batches(pending), period)],
-                ),
-                False,
-            )
+        for group in _grouped(batches, max_rows):
+            rows = _windowed(history, table, path, pa.Table.from_batches(group), period)
+            yield _finish_frame(history, table, [rows]), False
     yield from backlog.flush()
 
 
