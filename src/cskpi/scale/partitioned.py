@@ -466,10 +466,16 @@ def _carried_frame(history: History, table: str, path: Path, period: Period) -> 
     carried, rows = found
     if carried.typed is None or carried.rows is None:
         return None
+    typed: pd.DataFrame = carried.typed.loc[_typed_in_window(carried, rows)]
+    return typed.reset_index(drop=True)
+
+
+def _typed_in_window(carried: Carried, rows: np.ndarray) -> np.ndarray:
+    """Which of a carried file's typed rows are at ``rows`` (positions in its ``raw`` table)."""
+    assert carried.rows is not None
     wanted = np.zeros(carried.raw.num_rows, dtype=bool)
     wanted[rows] = True
-    typed: pd.DataFrame = carried.typed.loc[wanted[carried.rows]]
-    return typed.reset_index(drop=True)
+    return wanted[carried.rows]
 
 
 def _latest_created(path: Path) -> pa.Scalar | None:
@@ -654,10 +660,8 @@ def _carried_parts(
     """The typed rows of a carried file that count in ``period``: those open across the whole
     period (with only the columns they are read for) apart from the others."""
     typed = carried.typed
-    assert typed is not None and carried.rows is not None
-    wanted = np.zeros(carried.raw.num_rows, dtype=bool)
-    wanted[rows] = True
-    in_window = wanted[carried.rows]
+    assert typed is not None
+    in_window = _typed_in_window(carried, rows)
     if {"created_at", "resolved_at"} <= set(typed.columns):
         open_across = in_window & _open_across(typed, period)
         if open_across.any():
