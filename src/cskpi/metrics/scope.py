@@ -54,16 +54,60 @@ def segments(values: pd.Series) -> pd.Series:
 
     A categorical: the few distinct values are cleaned once, and grouping works on integer codes.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = factorized(values)
     text = pd.Index(uniques, dtype=object).astype("str").str.strip()
     # Code -1 (missing) picks the appended (none); labels equal after trimming share one category.
     labels = np.append(np.where(text == "", NONE_GROUP, text).astype(object), NONE_GROUP)
     merged, categories = pd.factorize(labels)
     return pd.Series(
-        pd.Categorical.from_codes(merged[codes], categories=pd.Index(categories, dtype=object)),
+        pd.Categorical.from_codes(
+            _recoded(merged, codes), categories=pd.Index(categories, dtype=object), validate=False
+        ),
         index=values.index,
         name=values.name,
     )
+
+
+def factorized(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(values, use_na_sentinel=True)``: each value's code into the distinct values
+    in order of first appearance (-1: missing).
+
+    A categorical column (a loaded label column) is recoded from its own small codes: pandas
+    would hash all of them and hand back eight bytes a row (two column-sized arrays at 10M rows).
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.factorize(values, use_na_sentinel=True)
+    own = values.cat.codes.to_numpy()
+    order = first_appearances(own, len(values.cat.categories))
+    renumbered = np.full(len(values.cat.categories) + 1, -1, dtype=np.int64)  # [-1]: missing
+    renumbered[order] = np.arange(len(order))
+    return _recoded(renumbered, own), values.cat.categories.take(order)
+
+
+def first_appearances(codes: np.ndarray, size: int) -> np.ndarray:
+    """The codes 0 … size − 1 that occur in ``codes``, in order of first appearance.
+
+    Labels repeat from the first rows on: growing blocks are searched until every code is seen
+    (the whole array only when one never occurs), instead of hashing every row.
+    """
+    first: dict[int, int] = {}
+    start, block = 0, 1 << 12
+    while start < len(codes) and len(first) < size:
+        chunk = codes[start : start + block]
+        found, at = np.unique(chunk, return_index=True)
+        for code, i in zip(found.tolist(), at.tolist(), strict=True):
+            if code >= 0 and code not in first:
+                first[code] = start + i
+        start += len(chunk)
+        block *= 2
+    return np.array(sorted(first, key=first.__getitem__), dtype=np.int64)
+
+
+def _recoded(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` (code -1 reads the table's last entry) in the smallest integer type that
+    holds the table's values: a row costs one or two bytes, not eight."""
+    small = np.min_scalar_type(-max(len(table), 1))
+    return table.astype(small)[codes]
 
 
 def instants_of(values: pd.Series) -> np.ndarray:
@@ -117,10 +161,10 @@ def lowered_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Lower-cases the few distinct values, not every row's.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = factorized(values)
     text = lower(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)
     merged, distinct = pd.factorize(text)
-    return np.append(merged, -1)[codes], np.asarray(distinct, dtype=object)
+    return _recoded(np.append(merged, -1), codes), np.asarray(distinct, dtype=object)
 
 
 # The float widths whole-number columns may be held in (io.load._counts_narrowed).
@@ -713,7 +757,7 @@ class Scope:
             codes, texts = lowered_codes(frame["question"])
             cleaned = np.append(np.where(texts == "", "overall", texts), "overall").astype(object)
             merged, distinct = pd.factorize(cleaned)
-            return merged[codes], np.asarray(distinct, dtype=object)
+            return _recoded(merged, codes), np.asarray(distinct, dtype=object)
 
         return self.table_memo(("questions",), make)
 
