@@ -107,7 +107,8 @@ def _recoded(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """``table[codes]`` (code -1 reads the table's last entry) in the smallest integer type that
     holds the table's values: a row costs one or two bytes, not eight."""
     small = np.min_scalar_type(-max(len(table), 1))
-    return table.astype(small)[codes]
+    recoded: np.ndarray = table.astype(small)[codes]
+    return recoded
 
 
 def instants_of(values: pd.Series) -> np.ndarray:
