@@ -1,6 +1,7 @@
 """Time and peak memory of `cskpi report --engine partitioned` as a monthly Parquet history grows.
 
-    python bench/history.py --rows 1000000 --months 12,24 [--out bench/out/history] [--limit-gb 4]
+    python bench/history.py --rows 1000000 --months 12,24 [--repeat 3] [--out bench/out/history]
+        [--limit-gb 4]
 
 Generates one history of the longest length with bench/generate.py (tickets, calls and surveys, one
 Parquet file per month), links the last N months of it into a folder per length, and runs the
@@ -8,9 +9,12 @@ report over every month of each folder in a child process:
 `cskpi report FOLDER --engine partitioned --format csv -o FOLDER-report-partitioned.csv -q`.
 CPU time is the child's user + system time (getrusage of the reaped children, the figure to
 compare on a shared machine); peak RSS of the child (and its children) is sampled with psutil
-every 50 ms. With --limit-gb the child also runs under RLIMIT_AS; pyarrow and numpy reserve more
-address space than they touch, so that limit is a crude upper guard only, the RSS samples are the
-measurement. Work should grow linearly: 24 months ≈ 2× the CPU time of 12.
+every 50 ms. With --repeat N each length runs N times, the lengths in turn, and a second table
+gives each length's median CPU and wall time and the ratio of the medians: on a shared machine
+one pair of runs can differ by 10 % either way. With --limit-gb the child also runs under
+RLIMIT_AS; pyarrow and numpy reserve more address space than they touch, so that limit is a
+crude upper guard only, the RSS samples are the measurement. Work should grow linearly: 24 months
+≈ 2× the CPU time of 12.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import argparse
 import compileall
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -124,6 +129,7 @@ def main() -> None:
     parser.add_argument("--engine", default="partitioned")
     parser.add_argument("--limit-gb", type=float, default=None, help="RLIMIT_AS of the child")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "history")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each length, medians")
     args = parser.parse_args()
     compileall.compile_dir(ROOT / "src", quiet=1)  # as installed: no compiling per run
     lengths = [int(m) for m in args.months.split(",")]
@@ -135,18 +141,41 @@ def main() -> None:
         "peak RSS |"
     )
     print("|---:|---:|---:|---|---:|---:|---:|")
-    for length, folder in sorted(folders.items()):
-        # Beside the folder, not in it: a second run would read the first run's output as input.
-        output = folder.parent / f"{folder.name}-report-{args.engine}.csv"
-        result = run_report(folder, args.engine, args.limit_gb, output)
-        total = length * args.rows * (2 + 0.2)
-        status = "" if result["exit"] == 0 else f" (exit {result['exit']}: {result['error']})"
-        peak = result["peak_rss"] / 1024**3
-        print(
-            f"| {args.rows:,} | {length} | {total:,.0f} | {args.engine} | {result['cpu']:.0f} | "
-            f"{result['seconds']:.0f} | {peak:.2f} GiB{status} |",
-            flush=True,
-        )
+    runs: dict[int, list[dict]] = {length: [] for length in folders}
+    for round_ in range(args.repeat):
+        # Lengths in turn, the order reversed every other round: a machine that slows down or
+        # speeds up during the runs favours neither length.
+        order = sorted(folders) if round_ % 2 == 0 else sorted(folders, reverse=True)
+        for length in order:
+            folder = folders[length]
+            # Beside the folder, not in it: a second run would read the first run's output.
+            output = folder.parent / f"{folder.name}-report-{args.engine}.csv"
+            result = run_report(folder, args.engine, args.limit_gb, output)
+            runs[length].append(result)
+            total = length * args.rows * (2 + 0.2)
+            status = "" if result["exit"] == 0 else f" (exit {result['exit']}: {result['error']})"
+            peak = result["peak_rss"] / 1024**3
+            print(
+                f"| {args.rows:,} | {length} | {total:,.0f} | {args.engine} | {result['cpu']:.0f} "
+                f"| {result['seconds']:.0f} | {peak:.2f} GiB{status} |",
+                flush=True,
+            )
+    if args.repeat > 1 or len(folders) > 1:
+        print()
+        print("| months | runs | median CPU s | median wall s | highest peak RSS |")
+        print("|---:|---:|---:|---:|---:|")
+        for length, results in sorted(runs.items()):
+            print(
+                f"| {length} | {len(results)} | {statistics.median(r['cpu'] for r in results):.1f} "
+                f"| {statistics.median(r['seconds'] for r in results):.1f} "
+                f"| {max(r['peak_rss'] for r in results) / 1024**3:.2f} GiB |"
+            )
+        shortest, longest = min(runs), max(runs)
+        if longest != shortest:
+            ratio = statistics.median(r["cpu"] for r in runs[longest]) / statistics.median(
+                r["cpu"] for r in runs[shortest]
+            )
+            print(f"\nCPU time, {longest} months ÷ {shortest} months (medians): {ratio:.2f}×")
 
 
 if __name__ == "__main__":
