@@ -221,7 +221,8 @@ def to_canonical(
     _check_rows(typed_frame, table, frame, reasons)
 
     ok = reasons.ok
-    used = typed_frame if ok.all() else typed_frame[ok].reset_index(drop=True)
+    every = bool(ok.all())
+    used = typed_frame if every else typed_frame[ok].reset_index(drop=True)
     used = used[[c for c in table.names if c in used]]
     rejected = ~ok
     none = np.full(0, None, dtype=object)
@@ -233,7 +234,8 @@ def to_canonical(
             "raw": reasons.raw[rejected] if rejected.any() else none,
         }
     )
-    return Canonical(used, mapped.lines[ok], rejects, order, warnings)
+    # Every row kept (the usual file): its line numbers as they are, not a copy of them.
+    return Canonical(used, mapped.lines if every else mapped.lines[ok], rejects, order, warnings)
 
 
 _SCIENTIFIC = r"-?\d(?:[.,]\d+)?E\+\d+"  # how Excel shows a long number: 1.03006E+13
