@@ -187,9 +187,11 @@ class PartsAccumulator:
     ) -> PartsAccumulator:
         self.chunks += 1
         with_rows = {name for name, frame in tables.items() if len(frame)}
+        cache: dict = {}  # the chunk's per-row facts (group codes, …), for every period
         for period in self.periods:
+            shared: dict = {}  # the period's records of the chunk, selected once per breakdown
             for dimension in dimension_order(self.by):
-                scope = Scope(tables, period, dimension, self.config)
+                scope = Scope(tables, period, dimension, self.config, shared=shared, cache=cache)
                 for table in tables if every_kpi else with_rows:
                     key = (period.label, dimension, table)
                     self.groups.setdefault(key, set()).update(scope.groups_of(table))
