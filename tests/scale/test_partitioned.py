@@ -189,9 +189,30 @@ def test_each_parquet_file_counts_the_rows_it_kept_and_rejected_as_the_loader_do
     assert history.unusable == {}
 
 
+def _span_by_definition(stamps):
+    """The bulk span written out plainly (every step on whole copies), to check the lean one."""
+    from cskpi.metrics.periods import OUTLIER_FLOOR, OUTLIER_MADS
+
+    values = np.concatenate(
+        [s.dropna().to_numpy(dtype="datetime64[ns]").view("int64") for s in stamps]
+    )
+    middle = np.median(values)
+    distance = np.abs(values.astype("float64") - middle)
+    limit = max(OUTLIER_MADS * float(np.median(distance)), OUTLIER_FLOOR.value)
+    far = distance > limit
+    kept = values[~far]
+    stamp = lambda v: pd.Timestamp(int(v), tz="UTC")  # noqa: E731
+    return (
+        stamp(kept.min()),
+        stamp(kept.max()),
+        int(far.sum()),
+        [stamp(v) for v in np.unique(values[far])[:3]],
+    )
+
+
 @pytest.mark.parametrize("count", [7, 8])
-def test_the_span_of_compact_dates_is_bulk_spans_whatever_the_block(count):
-    from cskpi.metrics.periods import bulk_span
+def test_the_span_of_compact_dates_is_the_bulk_span_by_definition_whatever_the_block(count):
+    from cskpi.metrics.periods import bulk_span, span_of_instants
     from cskpi.scale.partitioned import span_of, stamp_values
 
     rng = np.random.default_rng(count)
@@ -203,11 +224,14 @@ def test_the_span_of_compact_dates_is_bulk_spans_whatever_the_block(count):
         pd.to_datetime(["2062-03-01 10:00", "1970-01-01 00:00", None]), dtype="datetime64[ns]"
     ).dt.tz_localize("UTC")
     naive = pd.Series(pd.to_datetime(["2026-01-15 08:00", "2026-01-16 09:30"]))
+    low, high, outliers, examples = _span_by_definition([aware, stray, naive])
     expected = bulk_span([aware, stray, naive])
-    assert expected is not None and expected.outliers == 2
+    assert expected is not None and expected.outliers == outliers == 2
+    assert (expected.low, expected.high, list(expected.examples)) == (low, high, examples)
     for block in (3, 1000):
-        parts = [stamp_values(s) for s in (aware, stray, naive)]
-        assert span_of(parts, block=block) == expected
+        values = np.concatenate([stamp_values(s) for s in (aware, stray, naive)])
+        assert span_of_instants(values, block=block) == expected
+    assert span_of([stamp_values(s) for s in (aware, stray, naive)]) == expected
     assert span_of([stamp_values(stray.iloc[2:])]) is None
 
 

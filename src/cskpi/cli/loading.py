@@ -110,15 +110,6 @@ def unusable_reason(reason: str | None, unusable: dict[str, str]) -> str | None:
     return next((why for table, why in unusable.items() if reason == f"no {table} table"), reason)
 
 
-def note_outliers(tables: Any, *, quiet: bool) -> None:
-    """Say which outlier dates the default period leaves out of tables in memory."""
-    from cskpi.metrics.periods import data_span
-
-    span = data_span(tables)
-    if span is not None and span.note():
-        note(str(span.note()), quiet=quiet)
-
-
 def reject_rate_errors(dataset: Any, limit: float) -> list[str]:
     """Why the run must fail: files whose rejected share passes ``limit`` %, unusable tables."""
     from cskpi.io.load import EXCLUDED, rejected_in_error

@@ -315,9 +315,7 @@ def _note_outliers(source: Any, request: Any, quiet: bool) -> None:
     """Say which outlier dates the default period leaves out (engines that know them)."""
     if request.period or request.date_from or request.date_to:
         return
-    if hasattr(source, "tables"):
-        loading.note_outliers(source.tables, quiet=quiet)
-    elif hasattr(source, "data_span"):
+    if hasattr(source, "data_span"):
         span = source.data_span()
         if span is not None and span.note():
             loading.note(span.note(), quiet=quiet)

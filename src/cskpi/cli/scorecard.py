@@ -107,7 +107,7 @@ def scorecard(
     """
     with user_errors(debug):
         from cskpi.cli.report import _emit, _stdout_is_tty, _usage, _width
-        from cskpi.metrics.periods import data_range, parse_periods
+        from cskpi.metrics.periods import data_span, parse_periods
         from cskpi.metrics.registry import BY_ID
         from cskpi.metrics.scorecard import choose_kpis, scorecard_for
         from cskpi.pipeline import input_columns
@@ -139,6 +139,7 @@ def scorecard(
         tables: dict = {}
         periods: list = []
         dataset = None
+        span = None
         if raw:
             spec = options.input_spec(locals(), tz, outputs=outputs, protected=protected)
             spec.columns = input_columns([dimension])
@@ -146,8 +147,9 @@ def scorecard(
             tables = dataset.tables
             if not quiet:
                 loading.warn_about_inputs(dataset.files, rejects_written=False)
-            if not (period or date_from or date_to):
-                loading.note_outliers(tables, quiet=quiet)
+            span = data_span(tables)  # a median over every date: once
+            if not (period or date_from or date_to) and span is not None and span.note():
+                loading.note(str(span.note()), quiet=quiet)
         else:
             from cskpi.io.paths import check_outputs
 
@@ -158,7 +160,7 @@ def scorecard(
                 date_from,
                 date_to,
                 tz,
-                data_range=data_range(tables),
+                data_range=span.range if span is not None else None,
                 every=every,
                 week_start=config.week_start,
             )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 import pandas as pd
 
 from cskpi.config import Config
 from cskpi.io.dataset import FileReport
 from cskpi.metrics.engine import compute
-from cskpi.metrics.periods import Period
+from cskpi.metrics.periods import Period, Span, data_span
 from cskpi.metrics.results import KpiValue
-from cskpi.scale.columns import data_range
 
 
 class MemoryEngine:
@@ -37,7 +37,16 @@ class MemoryEngine:
         return self._files
 
     def data_range(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-        return data_range(self.tables)
+        return self._span.range if self._span is not None else None
+
+    def data_span(self) -> Span | None:
+        """The bulk of the dated records and the outlier dates the default period leaves out."""
+        return self._span
+
+    @cached_property
+    def _span(self) -> Span | None:
+        # A median over every date: once per run, whoever asks first (the note or the periods).
+        return data_span(self.tables)
 
     def rows(self, periods: Sequence[Period]) -> list[KpiValue]:
         return compute(self.tables, list(periods), self.by, self.config)

@@ -50,7 +50,7 @@ from cskpi.io.load import (
 )
 from cskpi.io.vendor_maps import apply_map, identity_map, is_canonical
 from cskpi.metrics.engine import compute
-from cskpi.metrics.periods import OUTLIER_FLOOR, OUTLIER_MADS, RANGE_COLUMNS, Period, Span
+from cskpi.metrics.periods import RANGE_COLUMNS, Period, Span, span_of_instants
 from cskpi.metrics.results import KpiValue
 from cskpi.metrics.scope import DIMENSIONS, instants_of, period_bound
 from cskpi.scale.columns import DATE_COLUMN, checked_columns, needed_columns
@@ -864,41 +864,13 @@ def stamp_values(stamps: pd.Series) -> np.ndarray:
     return stamps.to_numpy(dtype="datetime64[ns]").view("int64")
 
 
-def span_of(parts: list[np.ndarray], block: int = 4_000_000) -> Span | None:
+def span_of(parts: list[np.ndarray]) -> Span | None:
     """cskpi.metrics.periods.bulk_span of dates given as :func:`stamp_values`, in one copy of
-    them: the medians are taken in place and the distances a block at a time, so a history of
-    50 million dates needs 0.4 GB here instead of five copies of it (its values are the same)."""
+    them (span_of_instants)."""
     values = np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
     parts.clear()
     give_back_freed_memory()  # the parts (a few MB each) stay in the C heap otherwise
-    if not len(values):
-        return None
-    middle = np.median(values, overwrite_input=True)  # reorders values; nothing below minds
-    distance = values.astype("float64")
-    distance -= middle
-    np.abs(distance, out=distance)
-    limit = max(
-        OUTLIER_MADS * float(np.median(distance, overwrite_input=True)), OUTLIER_FLOOR.value
-    )
-    del distance
-    low, high, outliers, far_values = None, None, 0, []
-    for start in range(0, len(values), block):
-        chunk = values[start : start + block]
-        far = np.abs(chunk.astype("float64") - middle) > limit
-        kept = chunk[~far]
-        if len(kept):
-            low = kept.min() if low is None else min(low, kept.min())
-            high = kept.max() if high is None else max(high, kept.max())
-        outliers += int(far.sum())
-        far_values.append(np.unique(chunk[far])[:3])
-    examples = np.unique(np.concatenate(far_values))[:3]
-    assert low is not None and high is not None  # the median is never far
-    return Span(
-        pd.Timestamp(int(low), tz="UTC"),
-        pd.Timestamp(int(high), tz="UTC"),
-        outliers,
-        tuple(pd.Timestamp(int(v), tz="UTC") for v in examples),
-    )
+    return span_of_instants(values)
 
 
 def history_range(history: History) -> tuple[pd.Timestamp, pd.Timestamp] | None:
