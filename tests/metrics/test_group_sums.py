@@ -195,9 +195,14 @@ def test_records_masked_as_not_known_are_left_out_of_an_interleaved_sum():
     values = _record_values(labels, x)
     known = np.arange(100) % 3 != 0
     codes, size = values.codes, len(values.labels)
-    sums = agg._pandas_group_sums(codes, size, values.x, known)
+    sums, counts = agg._pandas_group_sums(codes, size, values.x, known)
     kept = [(label, v) for label, v, k in zip(labels, x, known, strict=True) if k]
     expected = _pandas_sums([r[0] for r in kept], [r[1] for r in kept])
     assert {str(values.labels[i]): sums[i] for i in range(size)} == {
         k: v[0] for k, v in expected.items()
+    }
+    # The kernel's count of each group is its known records, not all of them (50 each).
+    assert counts is not None
+    assert {str(values.labels[i]): int(counts[i]) for i in range(size)} == {
+        k: v[1] for k, v in expected.items()
     }

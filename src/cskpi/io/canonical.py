@@ -315,6 +315,13 @@ def _check_rows(
             )
 
 
+def _instants(stamps: pd.Series) -> np.ndarray:
+    """A timestamp column as numpy datetime64 (UTC), no copy: compared without pandas' NaT masks
+    (numpy's comparisons with NaT are False, as pandas' are)."""
+    values: np.ndarray = stamps.array.asi8.view(f"M8[{stamps.dt.unit}]")
+    return values
+
+
 def _check_values(
     typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame, reasons: _Reasons
 ) -> None:
@@ -347,7 +354,7 @@ def _check_values(
     def before(later: str, earlier: str, code: str) -> None:
         if later in typed and earlier in typed:
             reasons.add(
-                (typed[later] < typed[earlier]).to_numpy(),
+                np.less(_instants(typed[later]), _instants(typed[earlier])),  # NaT: False
                 code,
                 lambda m: later + " " + typed[later][m].astype("str") + f" is before {earlier}",
             )

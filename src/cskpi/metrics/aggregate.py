@@ -194,9 +194,10 @@ def _counts(records: Records) -> pd.DataFrame:
 
 def _pandas_group_sums(
     codes: np.ndarray, size: int, x: np.ndarray, known: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Per group code: the sum of the known x, digit for digit as pandas' groupby sum of the
-    records in file order gives it.
+    records in file order gives it; and, where the sum counted them on the way, the number of
+    known records of each group (None: count them apart).
 
     pandas adds each group's values with ``np.add.reduceat`` when the groups come in runs (all of
     one group's records, then the next group's), and with its compensated (Kahan) kernel
@@ -208,41 +209,37 @@ def _pandas_group_sums(
         known_x = x if every else x[known]
         if len(known_x):
             out[0] = np.add.reduceat(known_x, [0])[0]
-        return out
+        return out, None
     if not _interleaved(codes, known, size):
         known_codes = codes if every else codes[known]  # small integers: a cheap copy
         if not len(known_codes):
-            return out
+            return out, None
         if _in_runs(known_codes, size):  # np.add.reduceat over each group's run
             known_x = x if every else x[known]
             starts = np.flatnonzero(np.r_[True, known_codes[1:] != known_codes[:-1]])
             out[known_codes[starts]] = np.add.reduceat(known_x, starts)
-            return out
+            return out, None
     try:  # pandas' own kernel, without the groupby machinery (which re-factorizes the codes)
         from pandas._libs import groupby as libgroupby
 
         counts = np.zeros(size, dtype="int64")
         sums = np.zeros((size, 1), dtype="float64")
-        # Every record under its group, those without a known x masked: the kernel skips them
-        # (as it skips NaN unmasked), so neither x nor the codes are copied to leave them out.
-        skip = np.isnan(x)
-        if not every:
-            skip |= ~known
+        # The records without a known x under no group (-1): the kernel passes over them, and
+        # its count of each group's records is then the count of its known x. NaN x it skips.
         libgroupby.group_sum(
             sums,
             counts,
             x.reshape(-1, 1),
-            codes.astype(np.intp),
-            skip.view(np.uint8).reshape(-1, 1),
-            result_mask=np.zeros((size, 1), dtype=np.uint8),
+            known_labels(codes, known),
+            None,
             min_count=0,
             is_datetimelike=False,
         )
-        return sums[:, 0]
+        return sums[:, 0], counts
     except (ImportError, AttributeError, TypeError, ValueError):  # another pandas
         grouped = pd.Series(x[known]).groupby(codes[known], sort=False).sum()
         out[grouped.index.to_numpy()] = grouped.to_numpy(dtype="float64")
-        return out
+        return out, None
 
 
 _PREFIX = 1 << 16
@@ -290,8 +287,11 @@ def _sum_count(values: Values | pd.DataFrame) -> pd.DataFrame:
         # pandas' sums; of whole numbers they are exact in any order, so no test is needed.
         x = values.x
         known = values.present()
-        n = group_counts(codes, size, known)
-        total = _pandas_group_sums(codes, size, x, known)
+        total, n_known = _pandas_group_sums(codes, size, x, known)
+        # The kernel counts records, so with given flags (known x may be NaN) count them apart.
+        n = n_known if n_known is not None and values.known is None else None
+        if n is None:
+            n = group_counts(codes, size, known)
     keep = n > 0
     return pd.DataFrame(
         {
