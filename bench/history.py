@@ -7,13 +7,14 @@ Generates one history of the longest length with bench/generate.py (tickets, cal
 Parquet file per month), links the last N months of it into a folder per length, and runs the
 report over every month of each folder in a child process:
 `cskpi report FOLDER --engine partitioned --format csv -o FOLDER-report-partitioned.csv -q`.
-CPU time is the child's user + system time (getrusage of the reaped children, the figure to
-compare on a shared machine); peak RSS of the child (and its children) is sampled with psutil
-every 50 ms. With --repeat N each length runs N times, the lengths in turn, and a second table
-gives each length's median CPU and wall time and the ratio of the medians: on a shared machine
-one pair of runs can differ by 10 % either way. With --limit-gb the child also runs under
-RLIMIT_AS; pyarrow and numpy reserve more address space than they touch, so that limit is a
-crude upper guard only, the RSS samples are the measurement. Work should grow linearly: 24 months
+CPU time is the child's user + system time (from wait4, the figure to compare on a shared
+machine). Peak RSS is the child's high-water mark from wait4 (exact), or the RSS of the child and
+any children it starts, sampled with psutil every 50 ms, whichever is higher. With --repeat N each
+length runs N times, the lengths in turn, and a second table gives each length's median CPU and
+wall time and the ratio of the medians: on a shared machine one pair of runs can differ by 10 %
+either way. With --limit-gb the child also runs under RLIMIT_AS; pyarrow and numpy reserve more
+address space than they touch, so that limit is a crude upper guard only, the RSS is the
+measurement. Work should grow linearly: 24 months
 ≈ 2× the CPU time of 12.
 """
 
@@ -91,7 +92,6 @@ def run_report(folder: Path, engine: str, limit_gb: float | None, output: Path) 
         str(output),
         "-q",
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen(
         command,
@@ -101,17 +101,23 @@ def run_report(folder: Path, engine: str, limit_gb: float | None, output: Path) 
         stderr=subprocess.PIPE,
     )
     watched = psutil.Process(child.pid)
-    peak = 0
-    while child.poll() is None:
+    sampled = 0
+    while True:
+        # Reaped with wait4: the child's own CPU time and its exact peak (the kernel's high-water
+        # mark, which samples every 50 ms can miss); the samples add any children it starts.
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
         try:
             processes = [watched, *watched.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in processes))
+            sampled = max(sampled, sum(p.memory_info().rss for p in processes))
         except psutil.NoSuchProcess:
             pass
         time.sleep(0.05)
     seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child is reaped by poll()
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    child.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    peak = max(sampled, usage.ru_maxrss * 1024)  # ru_maxrss: KiB on Linux
     error = child.stderr.read().decode() if child.stderr else ""
     return {
         "seconds": seconds,
