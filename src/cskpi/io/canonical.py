@@ -317,7 +317,8 @@ def _check_rows(
 
 def _instants(stamps: pd.Series) -> np.ndarray:
     """A timestamp column as numpy datetime64 (UTC), no copy: compared without pandas' NaT masks
-    (numpy's comparisons with NaT are False, as pandas' are)."""
+    (numpy's comparisons with NaT are False, as pandas' are). cskpi.metrics.scope.instants_of
+    does the same for the KPIs; the metrics layer sits above this one."""
     values: np.ndarray = stamps.array.asi8.view(f"M8[{stamps.dt.unit}]")
     return values
 

@@ -397,7 +397,7 @@ def bulk_span(stamps: list[pd.Series]) -> Span | None:
     turns a month of data into a century of periods.
     """
     # Nanoseconds since the epoch in UTC (a tz-aware column stores UTC; a naive one is read as
-    # UTC): views of the columns, gathered into the one copy that span_of_instants reorders.
+    # UTC): views of the columns, gathered into the one copy that span_of_instants reads.
     parts = [
         s.array.asi8.view(f"M8[{s.dt.unit}]").astype("M8[ns]", copy=False).view("int64")
         for s in stamps
@@ -412,12 +412,13 @@ def bulk_span(stamps: list[pd.Series]) -> Span | None:
 
 
 def span_of_instants(values: np.ndarray, block: int = 4_000_000) -> Span | None:
-    """:func:`bulk_span` of dates given as UTC nanoseconds (int64, none missing), in that one
-    array: the medians are taken in place (``values`` is reordered) and the distances a block at
-    a time, so 50 million dates need 0.4 GB here instead of five copies of them."""
+    """:func:`bulk_span` of dates given as UTC nanoseconds (int64, none missing), read in that one
+    array: the medians partition about 1 % of it (:func:`median`) and the distances are taken a
+    block at a time once their median is known: 50 million dates need the 0.4 GB they hold and
+    0.4 GB of distances at most here, not five copies of them."""
     if not len(values):
         return None
-    middle = median(values)
+    middle = median(values)  # values are read, never reordered
     distance = values.astype("float64")
     distance -= middle
     np.abs(distance, out=distance)
