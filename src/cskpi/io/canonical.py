@@ -21,6 +21,7 @@ import pyarrow as pa
 from cskpi.ids import as_integers, rising
 from cskpi.io import schema, values
 from cskpi.io.vendor_maps import Mapped
+from cskpi.stamps import instants_of
 
 
 @dataclass
@@ -315,14 +316,6 @@ def _check_rows(
             )
 
 
-def _instants(stamps: pd.Series) -> np.ndarray:
-    """A timestamp column as numpy datetime64 (UTC), no copy: compared without pandas' NaT masks
-    (numpy's comparisons with NaT are False, as pandas' are). cskpi.metrics.scope.instants_of
-    does the same for the KPIs; the metrics layer sits above this one."""
-    values: np.ndarray = stamps.array.asi8.view(f"M8[{stamps.dt.unit}]")
-    return values
-
-
 def _check_values(
     typed: pd.DataFrame, table: schema.Table, frame: pd.DataFrame, reasons: _Reasons
 ) -> None:
@@ -355,7 +348,7 @@ def _check_values(
     def before(later: str, earlier: str, code: str) -> None:
         if later in typed and earlier in typed:
             reasons.add(
-                np.less(_instants(typed[later]), _instants(typed[earlier])),  # NaT: False
+                np.less(instants_of(typed[later]), instants_of(typed[earlier])),  # NaT: False
                 code,
                 lambda m: later + " " + typed[later][m].astype("str") + f" is before {earlier}",
             )

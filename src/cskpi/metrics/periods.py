@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cskpi.errors import UsageError, did_you_mean
+from cskpi.stamps import instants_of
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -398,11 +399,7 @@ def bulk_span(stamps: list[pd.Series]) -> Span | None:
     """
     # Nanoseconds since the epoch in UTC (a tz-aware column stores UTC; a naive one is read as
     # UTC): views of the columns, gathered into the one copy that span_of_instants reads.
-    parts = [
-        s.array.asi8.view(f"M8[{s.dt.unit}]").astype("M8[ns]", copy=False).view("int64")
-        for s in stamps
-        if len(s)
-    ]
+    parts = [instants_of(s).astype("M8[ns]", copy=False).view("int64") for s in stamps if len(s)]
     values = np.concatenate(parts) if parts else np.zeros(0, dtype="int64")
     missing = values == np.iinfo(np.int64).min  # NaT
     if missing.any():

@@ -22,6 +22,7 @@ import pandas as pd
 
 from cskpi.config import Config
 from cskpi.metrics.periods import Period
+from cskpi.stamps import instants_of
 
 SEG = "_seg"
 NONE_GROUP = "(none)"
@@ -109,12 +110,6 @@ def _recoded(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     small = np.min_scalar_type(-max(len(table), 1))
     recoded: np.ndarray = table.astype(small)[codes]
     return recoded
-
-
-def instants_of(values: pd.Series) -> np.ndarray:
-    """A timestamp column's values as numpy datetime64 in its own unit (no copy)."""
-    stamps: np.ndarray = values.array.asi8.view(f"M8[{values.dt.unit}]")
-    return stamps
 
 
 def elapsed_between(
